@@ -1,0 +1,3 @@
+from emploi_cli.cli import run
+
+run()

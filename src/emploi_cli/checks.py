@@ -1,0 +1,276 @@
+"""`emploi check`: rules over a loaded ledger, each a small function returning problems.
+
+Structural problems (syntax, types, missing keys, duplicate ids, unknown references) come from
+loading (ledger.py). The rules here are findings about a well-formed ledger: totals that do not
+add up, money past its amount, dates in the future or outside the period, cumulative figures that
+go down, copies left by a merge, failed reconciliations, entries inside closed periods.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from . import model as m
+from .compute import achieved_by_series, funding, in_force, live
+from .ledger import journal_path
+from .locks import closed_through
+
+
+@dataclass(frozen=True)
+class Context:
+    ledger: m.Ledger
+    today: date
+    entry_lines: dict[str, int]  # key path of an entry ("progress[3]") -> line in the file
+
+
+Rule = Callable[[Context], list[m.Problem]]
+
+
+def _place(ctx: Context, path: str) -> m.Place:
+    return m.Place(ctx.ledger.path, path)
+
+
+def _entry_place(ctx: Context, entry: m.JournalEntry, key: str = "") -> m.Place:
+    path = journal_path(ctx.ledger, entry)
+    return m.Place(ctx.ledger.path, f"{path}.{key}" if key else path)
+
+
+def totals(ctx: Context) -> list[m.Problem]:
+    f = funding(ctx.ledger, ctx.today)
+    problems = []
+    if not f.total_matches:
+        problems.append(m.error(
+            "total-mismatch", f"stated total {f.total} MDH differs from the sum of the "
+            f"conventions, {f.conventions_total} MDH", _place(ctx, "programme.total")))
+    named = sum((line.amount for line in f.funders if line.amount is not None), 0)
+    if named > f.total:
+        problems.append(m.error(
+            "funders-above-total", f"funders' commitments ({named} MDH) exceed the programme "
+            f"total ({f.total} MDH)", _place(ctx, "funders")))
+    return problems
+
+
+def overspending(ctx: Context) -> list[m.Problem]:
+    f = funding(ctx.ledger, ctx.today)
+    problems = []
+    for i, line in enumerate(f.conventions):
+        if line.amount is not None and line.flows.disbursed > line.amount:
+            problems.append(m.warning(
+                "over-disbursed", f"disbursements to {line.id} ({line.flows.disbursed} MDH) "
+                f"pass its amount ({line.amount} MDH)", _place(ctx, f"conventions[{i}].amount")))
+    for i, line in enumerate(f.funders):
+        if line.amount is not None and line.flows.disbursed > line.amount:
+            problems.append(m.warning(
+                "over-disbursed", f"disbursements from {line.id} ({line.flows.disbursed} MDH) "
+                f"pass its commitment ({line.amount} MDH)", _place(ctx, f"funders[{i}].amount")))
+    return problems
+
+
+def dates(ctx: Context) -> list[m.Problem]:
+    problems = []
+    start = ctx.ledger.programme.start
+    end = in_force(ctx.ledger, ctx.today).end
+    for e in ctx.ledger.journal:
+        if e.kind in ("amendment", "profile", "lock"):
+            continue  # amendments may be scheduled ahead; locks and profiles are not events
+        if e.date > ctx.today:
+            problems.append(m.error(
+                "future-date", f"{e.kind} {e.id} is dated {e.date.isoformat()}, after today "
+                f"({ctx.today.isoformat()})", _entry_place(ctx, e, "date")))
+        elif e.kind in ("progress", "transaction") and not start <= e.date <= end:
+            problems.append(m.warning(
+                "outside-period", f"{e.kind} {e.id} is dated {e.date.isoformat()}, outside the "
+                f"programme period {start.isoformat()} to {end.isoformat()}",
+                _entry_place(ctx, e, "date")))
+    return problems
+
+
+def cumulative_decreases(ctx: Context) -> list[m.Problem]:
+    problems = []
+    cumulative = {t.id for t in ctx.ledger.targets if t.reporting == "cumulative"}
+    series: dict[tuple[str, tuple], list[m.ProgressEntry]] = defaultdict(list)
+    voided = ctx.ledger.voided_ids
+    for e in ctx.ledger.journal:
+        if isinstance(e, m.ProgressEntry) and e.target in cumulative and e.id not in voided:
+            series[(e.target, e.tags)].append(e)
+    for (target, _), entries in series.items():
+        entries.sort(key=lambda e: (e.date, e.seq))
+        for before, after in itertools.pairwise(entries):
+            if after.value < before.value:
+                problems.append(m.warning(
+                    "cumulative-decrease", f"{target} is reported cumulatively but goes down "
+                    f"from {before.value} ({before.id}, {before.date.isoformat()}) to "
+                    f"{after.value} ({after.id}, {after.date.isoformat()})",
+                    _entry_place(ctx, after, "value")))
+    return problems
+
+
+def _content(e: m.JournalEntry) -> tuple:
+    fields = dict(vars(e))
+    for key in ("id", "seq", "provenance"):
+        fields.pop(key, None)
+    return (type(e).__name__, tuple(sorted((k, repr(v)) for k, v in fields.items())))
+
+
+def merge_leftovers(ctx: Context) -> list[m.Problem]:
+    """What a git merge can leave: the same entry twice under two ids, dates out of order."""
+    problems = []
+    seen: dict[tuple, m.JournalEntry] = {}
+    voided = ctx.ledger.voided_ids
+    for e in ctx.ledger.journal:
+        if e.kind not in ("progress", "transaction") or e.id in voided:
+            continue
+        key = _content(e)
+        if key in seen:
+            problems.append(m.warning(
+                "same-entry-twice", f"{e.kind} {e.id} repeats {seen[key].id} (same date, "
+                "figures, note and tags): void one of them if it was recorded twice",
+                _entry_place(ctx, e)))
+        else:
+            seen[key] = e
+    previous: dict[str, m.JournalEntry] = {}
+    out_of_order: dict[str, list[m.JournalEntry]] = defaultdict(list)
+    for e in ctx.ledger.journal:
+        if e.kind in ("progress", "transaction"):
+            before = previous.get(e.kind)
+            if before is not None and e.date < before.date:
+                out_of_order[e.kind].append(e)
+            if before is None or e.date >= before.date:
+                previous[e.kind] = e
+    for kind, entries in out_of_order.items():
+        first = entries[0]
+        verb = "entry is" if len(entries) == 1 else "entries are"
+        problems.append(m.warning(
+            "out-of-order", f"{len(entries)} {kind} {verb}"
+            f" dated before an entry above it (first: {first.id}, {first.date.isoformat()}); "
+            "harmless, reports sort by date", _entry_place(ctx, first, "date")))
+    return problems
+
+
+def sources_cited(ctx: Context) -> list[m.Problem]:
+    problems = []
+    for i, c in enumerate(ctx.ledger.conventions):
+        if not c.source:
+            problems.append(m.warning("no-source", f"convention {c.id} cites no source",
+                                      _place(ctx, f"conventions[{i}]")))
+        for j, t in enumerate(c.targets):
+            if not t.source:
+                problems.append(m.warning(
+                    "no-source", f"target {t.id} cites no source",
+                    _place(ctx, f"conventions[{i}].targets[{j}]")))
+    for i, f in enumerate(ctx.ledger.funders):
+        if not f.source:
+            problems.append(m.warning("no-source", f"funder {f.id} cites no source",
+                                      _place(ctx, f"funders[{i}]")))
+    return problems
+
+
+def reconciliations(ctx: Context) -> list[m.Problem]:
+    """Every assertion (a partner's cumulative figure) must equal what the journal says."""
+    problems = []
+    ledger = ctx.ledger
+    for a in ledger.entries(m.AssertionEntry):
+        if a.id in ledger.voided_ids:
+            continue
+        pool = [e for e in live(ledger, a.date)]
+        if a.target:
+            target = ledger.target(a.target)
+            if target is None or a.value is None:
+                continue
+            involved = [e for e in pool if isinstance(e, m.ProgressEntry) and e.target == a.target]
+            found = sum(achieved_by_series(target, involved).values())
+            expected = a.value
+            after = [e for e in live(ledger, date.max)
+                     if isinstance(e, m.ProgressEntry) and e.target == a.target
+                     and e.date > a.date]
+            values = [(e, e.value) for e in involved]
+            later = [(e, e.value) for e in after]
+            unit = target.unit
+        else:
+            if a.amount is None:
+                continue
+            involved = [e for e in pool if isinstance(e, m.TransactionEntry)
+                        and e.convention == a.convention
+                        and e.transaction_kind == a.transaction_kind
+                        and (not a.funder or e.funder == a.funder)]
+            found = sum((e.amount for e in involved), 0)
+            expected = a.amount
+            after = [e for e in live(ledger, date.max) if isinstance(e, m.TransactionEntry)
+                     and e.convention == a.convention
+                     and e.transaction_kind == a.transaction_kind
+                     and (not a.funder or e.funder == a.funder) and e.date > a.date]
+            values = [(e, e.amount) for e in involved]
+            later = [(e, e.amount) for e in after]
+            unit = "MDH"
+        if found == expected:
+            continue
+        difference = found - expected
+        hints = _reconcile_hints(difference, values, later)
+        ids = ", ".join(e.id for e, _ in values) or "none"
+        problems.append(m.error(
+            "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
+            f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
+            f"journal (difference {difference:+}); entries counted: {ids}"
+            + (f"; {hints}" if hints else ""), _entry_place(ctx, a)))
+    return problems
+
+
+def _reconcile_hints(difference, values, later) -> str:
+    hints = []
+    counts: dict[tuple, list[str]] = defaultdict(list)
+    for e, value in values:
+        counts[(e.date, value, getattr(e, "tags", ()))].append(e.id)
+    for (_, value, _), ids in counts.items():
+        if len(ids) > 1 and value == difference:
+            hints.append(f"recorded twice? {' and '.join(ids)}")
+    if difference > 0 and not hints:
+        hints += [f"{e.id} ({e.date.isoformat()}) may belong after the date"
+                  for e, value in values if value == difference]
+    if difference < 0:
+        hints += [f"{e.id} ({e.date.isoformat()}) may belong on or before the date"
+                  for e, value in later if value == -difference]
+        if not hints:
+            hints.append("an entry may be missing")
+    return "; ".join(hints)
+
+
+def closed_periods(ctx: Context) -> list[m.Problem]:
+    """Entries dated inside a closed period but written below its lock (edited by hand)."""
+    problems = []
+    locks = [e for e in ctx.ledger.entries(m.LockEntry) if e.id not in ctx.ledger.voided_ids]
+    if not locks:
+        return problems
+    line_of = {e.seq: ctx.entry_lines.get(journal_path(ctx.ledger, e)) for e in
+               ctx.ledger.journal}
+    for e in ctx.ledger.journal:
+        if e.kind in ("lock", "profile", "amendment", "assertion"):
+            continue
+        line = line_of.get(e.seq)
+        if line is None:
+            continue
+        earlier = [lock for lock in locks if (line_of.get(lock.seq) or 0) < line]
+        through = closed_through(earlier)
+        if through is not None and e.date <= through:
+            lock = max(earlier, key=lambda x: line_of.get(x.seq) or 0)
+            problems.append(m.error(
+                "closed-period", f"{e.kind} {e.id} dated {e.date.isoformat()} was added after "
+                f"the period was closed through {through.isoformat()} (lock {lock.id}, "
+                f"{lock.period})", _entry_place(ctx, e, "date")))
+    return problems
+
+
+RULES: tuple[Rule, ...] = (totals, overspending, dates, cumulative_decreases, merge_leftovers,
+                           sources_cited, reconciliations, closed_periods)
+
+
+def check(ledger: m.Ledger, today: date, entry_lines: dict[str, int] | None = None
+          ) -> list[m.Problem]:
+    ctx = Context(ledger, today, entry_lines or {})
+    problems: list[m.Problem] = []
+    for rule in RULES:
+        problems = problems + rule(ctx)
+    return problems

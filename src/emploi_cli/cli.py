@@ -1,0 +1,536 @@
+"""The `emploi` command line: the only module that imports typer.
+
+Exit codes are decided here and only here: 0 ok, 1 bad data or a failed check, 2 usage,
+3 `status --fail-on` found a target in that state.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from . import model as m
+
+app = typer.Typer(
+    name="emploi",
+    help="Budget and target tracker for public employment programmes, on a TOML ledger.",
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+class Lang(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class By(StrEnum):
+    target = "target"
+    indicator = "indicator"
+
+
+class Kind(StrEnum):
+    commitment = "commitment"
+    disbursement = "disbursement"
+    expenditure = "expenditure"
+
+
+class HistoryKind(StrEnum):
+    progress = "progress"
+    transaction = "transaction"
+    commitment = "commitment"
+    disbursement = "disbursement"
+    expenditure = "expenditure"
+    void = "void"
+    amendment = "amendment"
+    assertion = "assertion"
+    lock = "lock"
+    profile = "profile"
+
+
+# ---- completion (ids from the ledger in use) ---------------------------------------------
+
+
+def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
+    from . import ledger as io
+
+    try:
+        path = io.resolve_ledger(ctx.params.get("ledger"), dict(os.environ), Path.cwd())
+        return io.load(path).ledger
+    except m.EmploiError:
+        return None
+
+
+def complete_target(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [t.id for t in ledger.targets if t.id.startswith(incomplete)] if ledger else []
+
+
+def complete_convention(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [c.id for c in ledger.conventions if c.id.startswith(incomplete)] if ledger else []
+
+
+def complete_funder(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [f.id for f in ledger.funders if f.id.startswith(incomplete)] if ledger else []
+
+
+# ---- shared options ----------------------------------------------------------------------
+
+LedgerOpt = Annotated[str | None, typer.Option(
+    "--ledger", "-l", help="Ledger file (default: $EMPLOI_LEDGER, ./data/conventions.toml, "
+    "then the shipped ledger).", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write the report to this file instead of standard output.")]
+LangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
+    "LC_ALL/LANG starts with fr, else en).", show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", help="Report as things stood on this date (YYYY-MM-DD; default today).")]
+DryRunOpt = Annotated[bool, typer.Option(
+    "--dry-run", help="Show the entry that would be written; write nothing.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="Effective date (YYYY-MM-DD; default today).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"emploi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Budget and target tracker for public employment programmes, on a TOML ledger."""
+
+
+# ---- the edge: one place for output, errors and exit codes -------------------------------
+
+
+class Usage(Exception):
+    """A malformed option value: exit 2."""
+
+
+def _today() -> date:
+    fixed = os.environ.get("EMPLOI_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def _lang(option: Lang | None) -> str:
+    if option is not None:
+        return option.value
+    chosen = os.environ.get("EMPLOI_LANG", "")
+    if chosen in ("fr", "en"):
+        return chosen
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "fr" if locale.lower().startswith("fr") else "en"
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _fail(problems: list[m.Problem], lang: str, code: int) -> None:
+    from .reports import problem_line
+
+    _stderr("\n".join(f"emploi: {problem_line(p, lang)}" for p in problems))
+    raise typer.Exit(code)
+
+
+def _stderr(text: str) -> None:
+    stream = sys.stderr
+    try:
+        stream.write(text.encode(stream.encoding or "utf-8", "replace").decode(
+            stream.encoding or "utf-8") + "\n")
+        stream.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _run(lang_option: Lang | None, action) -> None:
+    """Run a command body; turn every user-caused failure into a message and an exit code."""
+    lang = _lang(lang_option)
+    try:
+        action(lang)
+    except m.EmploiError as exc:
+        _fail(exc.problems, lang, exc.exit_code)
+    except Usage as exc:
+        _stderr(f"emploi: usage error: {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a bug: say so in one line, never dump locals
+        if os.environ.get("EMPLOI_DEBUG"):
+            raise
+        _stderr(f"emploi: internal error: {type(exc).__name__}: {exc} "
+                "(set EMPLOI_DEBUG=1 for a traceback, and please report it)")
+        raise typer.Exit(1) from None
+
+
+def _emit(report, fmt: Format, lang: str, output: str | None, ledger_path: str = "") -> None:
+    """Render once, write to stdout or a file. The only place output is written."""
+    from .render import render
+
+    stream = sys.stdout
+    terminal = output is None and fmt is Format.table and _isatty(stream)
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
+    ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
+    text = render(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
+    if output is not None:
+        _write_output(Path(output), text, ledger_path)
+        return
+    _write_stdout(text)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write_stdout(text: str) -> None:
+    stream = sys.stdout
+    try:
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
+def _write_output(target: Path, text: str, ledger_path: str) -> None:
+    where = m.Place(str(target))
+    if ledger_path and target.exists() and os.path.samefile(target, ledger_path):
+        raise m.EmploiError(m.error("output-is-ledger", "--output names the ledger itself; "
+                                    "refusing to overwrite it", where))
+    if target.is_dir():
+        raise m.EmploiError(m.error("output-dir", "--output is a directory", where))
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise m.EmploiError(m.error("output-unwritable", f"cannot write: {exc.strerror}",
+                                    where)) from None
+
+
+def _load(ledger_option: str | None):
+    """Find and load the ledger; refuse to report on one with structural errors."""
+    from . import ledger as io
+
+    path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
+    loaded = io.load(path)
+    if loaded.ledger is None or loaded.errors:
+        raise m.EmploiError([*loaded.errors, m.error(
+            "invalid-ledger", "the ledger has errors; `emploi check` lists them all",
+            m.Place(str(path)))])
+    return loaded
+
+
+# ---- reports -----------------------------------------------------------------------------
+
+
+@app.command()
+def summary(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
+            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None) -> None:
+    """The money: total, conventions, funders, what has no named funder, and execution."""
+    def body(language: str) -> None:
+        from . import reports
+
+        day = _day(as_of, "--as-of") or _today()
+        loaded = _load(ledger)
+        _emit(reports.summary(loaded.ledger, day, language), format, language, output,
+              loaded.path)
+    _run(lang, body)
+
+
+@app.command()
+def targets(
+    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None,
+    by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
+                  ] = By.target,
+    convention: Annotated[str | None, typer.Option(
+        "--convention", "-c", help="Only this convention's targets.",
+        autocompletion=complete_convention)] = None,
+    tag: Annotated[str | None, typer.Option(
+        "--tag", help="Break achievements down by this tag (e.g. province).")] = None,
+) -> None:
+    """The targets: quantity, achieved, remaining and progress, per target or indicator."""
+    def body(language: str) -> None:
+        from . import reports
+        from .entries import _require
+
+        day = _day(as_of, "--as-of") or _today()
+        loaded = _load(ledger)
+        if convention is not None:
+            _require("convention", convention, [c.id for c in loaded.ledger.conventions])
+        report = reports.targets(loaded.ledger, day, language, by=by.value,
+                                 convention=convention, tag=tag)
+        _emit(report, format, language, output, loaded.path)
+    _run(lang, body)
+
+
+@app.command()
+def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
+          output: OutputOpt = None, lang: LangOpt = None) -> None:
+    """Is the ledger sound? Lists every problem with its place; exit 1 on any error."""
+    def body(language: str) -> None:
+        from . import checks, reports
+        from . import ledger as io
+        from .locate import key_lines
+
+        path = io.resolve_ledger(ledger, dict(os.environ), Path.cwd())
+        try:
+            loaded = io.load(path)
+            found = list(loaded.problems)
+            if loaded.ledger is not None and not loaded.errors:
+                lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
+                found += io.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)
+        except m.EmploiError as exc:
+            found = exc.problems
+        _emit(reports.problems(found, language), format, language, output, str(path))
+        if any(p.is_error for p in found):
+            raise typer.Exit(1)
+    _run(lang, body)
+
+
+@app.command()
+def history(
+    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
+    ] = None,
+    convention: Annotated[str | None, typer.Option(
+        "--convention", "-c", help="Only this convention's entries (its money and targets).",
+        autocompletion=complete_convention)] = None,
+    kind: Annotated[HistoryKind | None, typer.Option("--kind", help="Only this kind.")
+                    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+) -> None:
+    """The journal, oldest first; void entries are marked."""
+    def body(language: str) -> None:
+        from . import compute, reports
+
+        day = _day(as_of, "--as-of")
+        loaded = _load(ledger)
+        lines = compute.history_lines(
+            loaded.ledger, day, target=target, convention=convention,
+            kind=kind.value if kind else None, since=_day(since, "--since"),
+            until=_day(until, "--until"))
+        _emit(reports.history(lines, language), format, language, output, loaded.path)
+    _run(lang, body)
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+
+def _user(ledger_path: str) -> str:
+    from .provenance import recorded_by
+
+    return recorded_by(Path(ledger_path), dict(os.environ))
+
+
+def _write(ledger_option: str | None, build, kind: str, fmt: Format, dry_run: bool,
+           lang: str) -> None:
+    from . import ledger as io
+    from . import reports, writing
+
+    path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
+    done = writing.append(path, build, dry_run=dry_run)
+    for warning in done.warnings:
+        _stderr(f"emploi: {reports.problem_line(warning, lang)}")
+    entry_kind, fields = done.entries[0]
+    report = reports.written(fields, entry_kind, str(path), dry_run, list(done.warnings), lang)
+    if fmt is Format.table and not dry_run:
+        _write_stdout(f"{fields['id']}\n")
+        return
+    _emit(report, fmt, lang, None)
+
+
+@app.command()
+def record(
+    target: Annotated[str, typer.Argument(help="Target id, e.g. c1.insertion.",
+                                          autocompletion=complete_target)],
+    value: Annotated[str, typer.Argument(help="Whole number in the target's unit.")],
+    ledger: LedgerOpt = None, date_: DateOpt = None, note: NoteOpt = "",
+    source: Annotated[str, typer.Option(
+        "--source", help="Who reported it, e.g. 'ANAPEC rapport T2'.")] = "",
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Record progress on a target; prints the new entry's id."""
+    def body(language: str) -> None:
+        from . import entries
+
+        count = _count(value)
+        day = _day(date_, "--date") or _today()
+        tags = _tags(tag or [])
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.progress(
+                current, target=target, value=count, day=day, today=_today(), stamp=stamp,
+                note=note, source=source, tags=tags)
+            return [("progress", fields)], warnings
+        _write(ledger, build, "progress", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def disburse(
+    convention: Annotated[str, typer.Argument(help="Convention id, e.g. c1.",
+                                              autocompletion=complete_convention)],
+    amount: Annotated[str, typer.Argument(help="Amount in MDH, exact decimal (25.5).")],
+    ledger: LedgerOpt = None,
+    funder: Annotated[str, typer.Option("--funder", help="Funder id (optional).",
+                                        autocompletion=complete_funder)] = "",
+    kind: Annotated[Kind, typer.Option("--kind", help="Transaction kind (as in IATI).")
+                    ] = Kind.disbursement,
+    date_: DateOpt = None, note: NoteOpt = "",
+    source: Annotated[str, typer.Option("--source", help="Where the figure comes from.")
+                      ] = "",
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Record money: a commitment, disbursement or expenditure for a convention."""
+    def body(language: str) -> None:
+        from . import entries
+        from .ledger import parse_money_text
+
+        try:
+            money = parse_money_text(amount)
+        except ValueError as exc:
+            raise m.EmploiError(m.error("bad-amount", str(exc))) from None
+        day = _day(date_, "--date") or _today()
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.transaction(
+                current, convention=convention, amount=money, kind=kind.value, day=day,
+                today=_today(), stamp=stamp, funder=funder, note=note, source=source)
+            return [("transaction", fields)], warnings
+        _write(ledger, build, "transaction", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def void(
+    entry: Annotated[str, typer.Argument(help="Id (or unique prefix) of the entry to void.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
+    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    lang: LangOpt = None,
+) -> None:
+    """Void an entry: it stays in the file and in history, and no report counts it."""
+    def body(language: str) -> None:
+        from . import entries
+
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.void(current, entry=entry, reason=reason,
+                                            today=_today(), stamp=stamp)
+            return [("void", fields)], warnings
+        _write(ledger, build, "void", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the new ledger.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")
+                     ] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Write a documented starter ledger for a new programme."""
+    def body(language: str) -> None:
+        from .starter import STARTER
+
+        if path.exists() and not force:
+            raise m.EmploiError(m.error("exists", "file exists; use --force to overwrite it",
+                                        m.Place(str(path))))
+        if path.is_dir():
+            raise m.EmploiError(m.error("not-a-file", "is a directory", m.Place(str(path))))
+        try:
+            path.write_text(STARTER, encoding="utf-8")
+        except OSError as exc:
+            raise m.EmploiError(m.error("unwritable", f"cannot write: {exc.strerror}",
+                                        m.Place(str(path)))) from None
+        _write_stdout(f"{path}\n")
+    _run(lang, body)
+
+
+# ---- helpers for arguments ---------------------------------------------------------------
+
+
+def _resolved(ledger_option: str | None) -> str:
+    from . import ledger as io
+
+    return str(io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd()))
+
+
+def _count(text: str) -> int:
+    stripped = text.strip()
+    if stripped.startswith("-") and stripped[1:].isdigit():
+        raise m.EmploiError(m.error("negative", f"value must not be negative ({stripped})"))
+    if not stripped.isdigit() or not stripped.isascii():
+        raise Usage(f"VALUE {text!r} is not a whole number")
+    if len(stripped) > 13:
+        raise m.EmploiError(m.error("too-large", f"value {stripped} is beyond any plausible "
+                                    "count"))
+    return int(stripped)
+
+
+def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:
+    tags = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise Usage(f"--tag {item!r} must be KEY=VALUE")
+        tags[key.strip()] = value.strip()
+    return tuple(sorted(tags.items()))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+

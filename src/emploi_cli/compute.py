@@ -1,0 +1,346 @@
+"""Pure computations over a ledger: values in force, money, achievements, journal listing.
+
+Nothing here prints, reads files or exits. Every function takes the ledger and a date `as_of`
+and answers "as it stood on that date": entries dated after it are ignored, void entries are
+never counted (a void corrects an error, so it applies whatever the date).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from . import model as m
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
+    """part / whole in %, rounded half-up to 2 decimals; None when whole is 0 or unknown."""
+    if whole is None or whole == 0:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+def live(ledger: m.Ledger, as_of: date) -> list[m.JournalEntry]:
+    """Journal entries dated on or before as_of and not voided."""
+    voided = ledger.voided_ids
+    return [e for e in ledger.journal if e.date <= as_of and e.id not in voided]
+
+
+# ---- values in force (amendments) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Amounts, quantities and the programme end as amended up to a date."""
+
+    convention_amount: dict[str, Decimal]
+    funder_amount: dict[str, Decimal | None]
+    target_quantity: dict[str, int | None]
+    end: date
+    amendments: tuple[m.AmendmentEntry, ...]
+
+
+def in_force(ledger: m.Ledger, as_of: date) -> InForce:
+    conventions = {c.id: c.amount for c in ledger.conventions}
+    funders: dict[str, Decimal | None] = {f.id: f.amount for f in ledger.funders}
+    quantities = {t.id: t.quantity for t in ledger.targets}
+    end = ledger.programme.end
+    applied = sorted((e for e in live(ledger, as_of) if isinstance(e, m.AmendmentEntry)),
+                     key=lambda e: (e.date, e.seq))
+    for a in applied:
+        if a.convention and a.amount is not None:
+            conventions[a.convention] = a.amount
+        elif a.funder and a.amount is not None:
+            funders[a.funder] = a.amount
+        elif a.target and a.quantity is not None:
+            quantities[a.target] = a.quantity
+        elif a.end is not None:
+            end = a.end
+    return InForce(conventions, funders, quantities, end, tuple(applied))
+
+
+# ---- money -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flows:
+    committed: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    spent: Decimal = Decimal(0)
+
+    def add(self, kind: str, amount: Decimal) -> Flows:
+        return Flows(
+            self.committed + (amount if kind == "commitment" else 0),
+            self.disbursed + (amount if kind == "disbursement" else 0),
+            self.spent + (amount if kind == "expenditure" else 0))
+
+
+@dataclass(frozen=True)
+class FundingLine:
+    id: str
+    name: str
+    amount: Decimal | None
+    original_amount: Decimal | None
+    share: Decimal | None
+    flows: Flows
+    execution: Decimal | None
+    estimated: bool = False
+    conventions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Funding:
+    total: Decimal
+    conventions_total: Decimal
+    conventions: tuple[FundingLine, ...]
+    funders: tuple[FundingLine, ...]
+    unattributed: Decimal
+    unattributed_flows: Flows
+    total_flows: Flows
+
+    @property
+    def total_matches(self) -> bool:
+        return self.total == self.conventions_total
+
+
+def funding(ledger: m.Ledger, as_of: date) -> Funding:
+    force = in_force(ledger, as_of)
+    total = ledger.programme.total
+    by_convention: dict[str, Flows] = defaultdict(Flows)
+    by_funder: dict[str, Flows] = defaultdict(Flows)
+    unnamed = Flows()
+    everything = Flows()
+    for e in live(ledger, as_of):
+        if isinstance(e, m.TransactionEntry):
+            by_convention[e.convention] = by_convention[e.convention].add(
+                e.transaction_kind, e.amount)
+            everything = everything.add(e.transaction_kind, e.amount)
+            if e.funder:
+                by_funder[e.funder] = by_funder[e.funder].add(e.transaction_kind, e.amount)
+            else:
+                unnamed = unnamed.add(e.transaction_kind, e.amount)
+    conventions = tuple(
+        FundingLine(c.id, c.title, force.convention_amount[c.id], c.amount,
+                    percent(force.convention_amount[c.id], total), by_convention[c.id],
+                    percent(by_convention[c.id].disbursed, force.convention_amount[c.id]))
+        for c in ledger.conventions)
+    funders = tuple(
+        FundingLine(f.id, f.name, force.funder_amount[f.id], f.amount,
+                    percent(force.funder_amount[f.id], total)
+                    if force.funder_amount[f.id] is not None else None,
+                    by_funder[f.id], percent(by_funder[f.id].disbursed, force.funder_amount[f.id]),
+                    f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
+        for f in ledger.funders)
+    named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
+    return Funding(total, sum((line.amount or Decimal(0) for line in conventions), Decimal(0)),
+                   conventions, funders, total - named, unnamed, everything)
+
+
+# ---- achievements ------------------------------------------------------------------------
+
+
+def achieved_by_series(target: m.Target, entries: list[m.ProgressEntry]
+                       ) -> dict[tuple[tuple[str, str], ...], int]:
+    """Achievement of one target per tag set (a series).
+
+    increment: the values add up. cumulative: each series (same tags) holds its latest value
+    (latest date; on the same date, the later entry in the file), and series add up.
+    """
+    series: dict[tuple[tuple[str, str], ...], int] = defaultdict(int)
+    if target.reporting == "cumulative":
+        latest: dict[tuple[tuple[str, str], ...], tuple[date, int, int]] = {}
+        for e in entries:
+            key = (e.date, e.seq)
+            if e.tags not in latest or key >= latest[e.tags][:2]:
+                latest[e.tags] = (e.date, e.seq, e.value)
+        for tags, (_, _, value) in latest.items():
+            series[tags] = value
+    else:
+        for e in entries:
+            series[e.tags] += e.value
+    return dict(series)
+
+
+def progress_entries(ledger: m.Ledger, as_of: date) -> dict[str, list[m.ProgressEntry]]:
+    by_target: dict[str, list[m.ProgressEntry]] = defaultdict(list)
+    for e in live(ledger, as_of):
+        if isinstance(e, m.ProgressEntry):
+            by_target[e.target].append(e)
+    return by_target
+
+
+def achieved(ledger: m.Ledger, as_of: date) -> dict[str, int]:
+    """Target id -> what the journal says was achieved by as_of."""
+    entries = progress_entries(ledger, as_of)
+    return {t.id: sum(achieved_by_series(t, entries.get(t.id, [])).values())
+            for t in ledger.targets}
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    id: str
+    convention: str
+    indicator: str
+    label: str
+    quantity: int | None
+    original_quantity: int | None
+    unit: str
+    reporting: str
+    achieved: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return percent(self.achieved, self.quantity)
+
+
+def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
+                 ) -> list[TargetLine]:
+    force = in_force(ledger, as_of)
+    done = achieved(ledger, as_of)
+    return [TargetLine(t.id, t.convention, t.indicator, t.label, force.target_quantity[t.id],
+                       t.quantity, t.unit, t.reporting, done[t.id])
+            for t in ledger.targets if convention in (None, t.convention)]
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    indicator: str
+    unit: str
+    targets: tuple[str, ...]
+    quantity: int | None  # None when any of its targets is unquantified
+    achieved: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return percent(self.achieved, self.quantity)
+
+
+def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
+    """Sum targets by indicator; an unquantified part makes the whole indicator unquantified."""
+    groups: dict[str, list[TargetLine]] = {}
+    for line in lines:
+        groups.setdefault(line.indicator, []).append(line)
+    result = []
+    for indicator, group in groups.items():
+        quantities = [g.quantity for g in group]
+        quantity = None if any(q is None for q in quantities) else sum(
+            q for q in quantities if q is not None)
+        result.append(IndicatorLine(indicator, group[0].unit, tuple(g.id for g in group),
+                                    quantity, sum(g.achieved for g in group)))
+    return result
+
+
+@dataclass(frozen=True)
+class TagLine:
+    target: TargetLine
+    tag: str
+    tag_value: str | None
+    achieved: int
+
+
+def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = None
+              ) -> list[TagLine]:
+    """Achievement of each target broken down by the value of one tag (None: untagged)."""
+    entries = progress_entries(ledger, as_of)
+    result = []
+    for line in target_lines(ledger, as_of, convention):
+        target = ledger.target(line.id)
+        assert target is not None
+        split: dict[str | None, int] = defaultdict(int)
+        for tags, value in achieved_by_series(target, entries.get(line.id, [])).items():
+            split[dict(tags).get(tag)] += value
+        for tag_value in sorted(split, key=lambda v: (v is None, v or "")):
+            result.append(TagLine(line, tag, tag_value, split[tag_value]))
+    return result
+
+
+# ---- the journal as a list ---------------------------------------------------------------
+
+HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expenditure", "void",
+                 "amendment", "assertion", "lock", "profile")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    entry: m.JournalEntry
+    kind: str  # progress, commitment, disbursement, expenditure, void, amendment, ...
+    subject: str
+    value: int | None
+    amount: Decimal | None
+    funder: str
+    text: str  # note, reason or period
+    source: str
+    tags: tuple[tuple[str, str], ...]
+    voided_by: str
+
+
+def entry_kind(e: m.JournalEntry) -> str:
+    return e.transaction_kind if isinstance(e, m.TransactionEntry) else e.kind
+
+
+def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | None = None,
+                  convention: str | None = None, kind: str | None = None,
+                  since: date | None = None, until: date | None = None) -> list[HistoryLine]:
+    """The journal, oldest first (by date, then file order), filtered."""
+    voided_by = {e.entry: e.id for e in ledger.journal if isinstance(e, m.VoidEntry)}
+    targets_of = {c.id: {t.id for t in c.targets} for c in ledger.conventions}
+    lines = []
+    for e in sorted(ledger.journal, key=lambda e: (e.date, e.seq)):
+        if as_of is not None and e.date > as_of:
+            continue
+        if since is not None and e.date < since:
+            continue
+        if until is not None and e.date > until:
+            continue
+        k = entry_kind(e)
+        if kind and not (kind == k or (kind == "transaction" and e.kind == "transaction")):
+            continue
+        e_target = getattr(e, "target", "")
+        e_convention = getattr(e, "convention", "")
+        if target and e_target != target:
+            continue
+        if convention and not (e_convention == convention
+                               or e_target in targets_of.get(convention, set())):
+            continue
+        lines.append(_history_line(e, k, voided_by.get(e.id, "")))
+    return lines
+
+
+def _history_line(e: m.JournalEntry, kind: str, voided_by: str) -> HistoryLine:
+    value: int | None = None
+    amount: Decimal | None = None
+    funder = source = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    if isinstance(e, m.ProgressEntry):
+        subject, value, text, source, tags = e.target, e.value, e.note, e.source, e.tags
+    elif isinstance(e, m.TransactionEntry):
+        subject, amount, funder, text, source = (e.convention, e.amount, e.funder, e.note,
+                                                 e.source)
+    elif isinstance(e, m.VoidEntry):
+        subject, text = e.entry, e.reason
+    elif isinstance(e, m.AmendmentEntry):
+        subject = e.convention or e.funder or e.target or "programme.end"
+        value, amount, funder = e.quantity, e.amount, e.funder
+        text = f"{e.reference}: {e.reason}" + (f" (end {e.end.isoformat()})" if e.end else "")
+    elif isinstance(e, m.AssertionEntry):
+        subject = e.target or e.convention
+        value, amount, funder, source = e.value, e.amount, e.funder, e.source
+        text = e.transaction_kind
+    elif isinstance(e, m.LockEntry):
+        subject, text = e.period, f"{e.action}" + (f": {e.reason}" if e.reason else "")
+    else:
+        subject, text = e.name, e.entry_kind
+    return HistoryLine(e, kind, subject, value, amount, funder, text, source, tags, voided_by)

@@ -1,0 +1,691 @@
+"""Reading a ledger: finding it, decoding it, parsing TOML, building the model.
+
+Loading never raises for bad data: it returns the ledger (when one could be built) and a list of
+problems, each with its place. Only a file that cannot be read or parsed at all gives no ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from . import model as m
+from .locate import key_lines, locate
+
+SHIPPED_NAME = "conventions.toml"
+MAX_LEDGER_BYTES = 64 * 1024 * 1024
+MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
+MONEY_PLACES = 6  # MDH to the dirham
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The result of reading one ledger file."""
+
+    path: str
+    text: str
+    ledger: m.Ledger | None
+    problems: tuple[m.Problem, ...]
+
+    @property
+    def errors(self) -> list[m.Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+# ---- finding the ledger ------------------------------------------------------------------
+
+
+def shipped_ledger() -> Path:
+    """The copy installed with the package (or, in a source checkout, the repository's)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "data" / SHIPPED_NAME
+    if packaged.is_file():
+        return packaged
+    return here.parent.parent / "data" / SHIPPED_NAME
+
+
+def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
+    """--ledger > EMPLOI_LEDGER > ./data/conventions.toml > the shipped copy."""
+    if option:
+        return Path(option)
+    if env.get("EMPLOI_LEDGER"):
+        return Path(env["EMPLOI_LEDGER"])
+    local = cwd / "data" / SHIPPED_NAME
+    if local.is_file():
+        return local
+    return shipped_ledger()
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """Read and decode a ledger; raise EmploiError with the file's name for anything wrong."""
+    file = str(path)
+    place = m.Place(file)
+    try:
+        if path.is_dir():
+            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
+        size = path.stat().st_size
+        if size > MAX_LEDGER_BYTES:
+            raise m.EmploiError(m.error(
+                "too-large", f"file is {size:,} bytes; emploi reads ledgers up to "
+                f"{MAX_LEDGER_BYTES:,} bytes", place))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise m.EmploiError(m.error("not-found", "no such file", place)) from None
+    except PermissionError:
+        raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
+    except OSError as exc:
+        raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read", place)) from None
+    return decode(data, file)
+
+
+def decode(data: bytes, file: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise m.EmploiError(m.error(
+            "encoding", "file is UTF-16; save it as UTF-8", m.Place(file, "", 1, 1)))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise m.EmploiError(m.error(
+            "encoding",
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 (the ledger must be UTF-8; "
+            "Latin-1 or Windows-1252 files must be converted)",
+            m.Place(file, "", line, column))) from None
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def parse_toml(text: str, file: str) -> dict:
+    """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = column = None
+        found = _AT.search(message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+            message = message[: found.start()]
+        elif _AT_END.search(message):
+            message = _AT_END.sub("", message)
+            line = text.count("\n") + 1
+            column = len(text) - text.rfind("\n")
+        raise m.EmploiError(m.error(
+            "toml-syntax", f"TOML syntax: {message}", m.Place(file, "", line, column))) from None
+    except RecursionError:
+        raise m.EmploiError(m.error(
+            "toml-syntax", "TOML syntax: nesting too deep", m.Place(file))) from None
+
+
+def load(path: Path) -> Loaded:
+    """Read, parse and build; raises EmploiError only when no ledger can be built at all."""
+    file = str(path)
+    text = read_text(path)
+    doc = parse_toml(text, file)
+    return build(doc, text, file)
+
+
+def build(doc: dict, text: str, file: str) -> Loaded:
+    builder = _Builder(file)
+    ledger = builder.ledger(doc)
+    return Loaded(file, text, ledger, tuple(place_all(builder.problems, text)))
+
+
+def place_all(problems: list[m.Problem], text: str) -> list[m.Problem]:
+    """Fill in line and column from the key path of each problem (scans the text once)."""
+    if not problems:
+        return problems
+    places = key_lines(text)
+    return [_placed(p, places) for p in problems]
+
+
+def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem:
+    found = locate(places, problem.place.path) if problem.place.path else None
+    if not found:
+        return problem
+    return replace(problem, place=replace(problem.place, line=found[0], column=found[1]))
+
+
+# ---- building the model ------------------------------------------------------------------
+
+
+class _Fields:
+    """Typed access to one TOML table; every mistake becomes a problem with its key path."""
+
+    def __init__(self, builder: _Builder, table: object, path: str, known: tuple[str, ...]):
+        self.b = builder
+        self.path = path
+        self.ok = isinstance(table, dict)
+        self.table: dict = table if isinstance(table, dict) else {}
+        if not self.ok:
+            builder.err("type", f"must be a table, not {_tname(table)}", path)
+        for key in self.table:
+            if key not in known:
+                builder.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}")
+
+    def _get(self, key: str, required: bool):
+        if key not in self.table:
+            if required and self.ok:
+                self.b.err("missing", f"missing required key {key!r}", f"{self.path}.{key}")
+            return None
+        return self.table[key]
+
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            self.b.err("type", f"{key} must be a string, not {_tname(value)}",
+                       f"{self.path}.{key}")
+            return default
+        if required and not value.strip():
+            self.b.err("empty", f"{key} must not be empty", f"{self.path}.{key}")
+        return value
+
+    def ident(self, key: str = "id", required: bool = True) -> str:
+        value = self.text(key, required)
+        if value and not _ID.match(value):
+            self.b.err("bad-id", f"{key} {value!r} must be lower-case ASCII letters, digits, "
+                       "'_', '-' or '.', starting with a letter or digit", f"{self.path}.{key}")
+        return value
+
+    def money(self, key: str, required: bool = False, positive: bool = False) -> Decimal | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        where = f"{self.path}.{key}"
+        return money_value(value, key, where, self.b, positive)
+
+    def count(self, key: str, required: bool = False) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        where = f"{self.path}.{key}"
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.b.err("type", f"{key} must be a whole number, not {_tname(value)}", where)
+            return None
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                self.b.err("not-finite", f"{key} must be a finite whole number, not {value}",
+                           where)
+            else:
+                self.b.err("not-integer", f"{key} must be a whole number, not {value}", where)
+            return None
+        if value < 0:
+            self.b.err("negative", f"{key} must not be negative ({value})", where)
+            return None
+        if value > 10**12:
+            self.b.err("too-large", f"{key} {value} is beyond any plausible count", where)
+            return None
+        return value
+
+    def day(self, key: str, required: bool = False) -> date | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        where = f"{self.path}.{key}"
+        if isinstance(value, datetime) or not isinstance(value, date):
+            hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
+            self.b.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
+            return None
+        if value.year < 1900:
+            self.b.err("bad-date", f"{key} {value.isoformat()} is before 1900", where)
+            return None
+        return value
+
+    def timestamp(self, key: str) -> datetime | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            self.b.err("type", f"{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not "
+                       f"{_tname(value)}", f"{self.path}.{key}")
+            return None
+        return value
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.b.err("type", f"{key} must be true or false, not {_tname(value)}",
+                       f"{self.path}.{key}")
+            return default
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], required: bool = False,
+               default: str = "") -> str:
+        value = self.text(key, required, default)
+        if value and value not in choices:
+            self.b.err("bad-value", f"{key} must be one of {', '.join(choices)}, not {value!r}",
+                       f"{self.path}.{key}")
+            return default
+        return value
+
+    def ids(self, key: str) -> tuple[str, ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.b.err("type", f"{key} must be a list of ids", f"{self.path}.{key}")
+            return ()
+        return tuple(value)
+
+    def string_table(self, key: str) -> tuple[tuple[str, str], ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) for v in value.values()
+        ):
+            self.b.err("type", f"{key} must be a table of strings (key = \"value\")",
+                       f"{self.path}.{key}")
+            return ()
+        return tuple(sorted(value.items()))
+
+
+def money_value(value: object, key: str, where: str, b: _Builder,
+                positive: bool = False) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        hint = " (write it unquoted: 374.80)" if isinstance(value, str) else ""
+        b.err("type", f"{key} must be a number in MDH, not {_tname(value)}{hint}", where)
+        return None
+    amount = Decimal(value)
+    if not amount.is_finite():
+        b.err("not-finite", f"{key} must be a finite amount, not {value}", where)
+        return None
+    if abs(amount) > MAX_MONEY:
+        b.err("too-large", f"{key} {value} MDH is beyond any plausible amount", where)
+        return None
+    if amount < 0 or (positive and amount == 0):
+        b.err("negative", f"{key} must be {'positive' if positive else 'zero or more'}, "
+              f"not {value}", where)
+        return None
+    if amount.is_zero():
+        amount = abs(amount)  # -0.0 reads as 0
+    if amount.as_tuple().exponent < -MONEY_PLACES:  # type: ignore[operator]
+        b.err("precision", f"{key} {value} is finer than one dirham ({MONEY_PLACES} decimals "
+              "in MDH)", where)
+        return None
+    return amount
+
+
+def _tname(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, Decimal):
+        return "a decimal number"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+PROGRAMME_KEYS = ("id", "title", "region", "framework", "start", "end", "total", "currency",
+                  "unit", "signed_place", "signed_date", "signed_note", "source",
+                  "fiscal_year_start")
+PROVENANCE_KEYS = ("recorded_at", "recorded_by")
+ENTRY_KEYS = {
+    "progress": ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
+    "transaction": ("id", "date", "convention", "amount", "kind", "funder", "note", "source",
+                    "import_key"),
+    "void": ("id", "date", "entry", "reason"),
+    "amendment": ("id", "date", "reference", "reason", "convention", "funder", "target",
+                  "amount", "quantity", "end"),
+    "assertion": ("id", "date", "source", "target", "value", "convention", "amount", "kind",
+                  "funder"),
+    "lock": ("id", "date", "action", "period", "reason"),
+    "profile": ("id", "date", "name", "kind", "columns", "decimal", "thousands", "date_format"),
+}
+TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "conventions",
+            *m.ENTRY_TABLES.values())
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[m.Problem] = []
+
+    def err(self, code: str, message: str, path: str) -> None:
+        self.problems.append(m.error(code, message, m.Place(self.file, path)))
+
+    def warn(self, code: str, message: str, path: str) -> None:
+        self.problems.append(m.warning(code, message, m.Place(self.file, path)))
+
+    def array(self, doc: dict, key: str) -> list:
+        value = doc.get(key, [])
+        if not isinstance(value, list):
+            self.err("type", f"{key} must be an array of tables ([[{key}]]), not "
+                     f"{_tname(value)}", key)
+            return []
+        return value
+
+    def ledger(self, doc: dict) -> m.Ledger | None:
+        for key in doc:
+            if key not in TOP_KEYS:
+                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored)", key)
+        version = doc.get("format")
+        if version is None:
+            self.err("missing", "missing required key 'format' (the ledger format version, "
+                     f"currently {m.FORMAT_VERSION})", "format")
+        elif isinstance(version, bool) or not isinstance(version, int):
+            self.err("type", f"format must be an integer, not {_tname(version)}", "format")
+        elif version != m.FORMAT_VERSION:
+            self.err("format-version", f"unknown ledger format {version}; this emploi reads "
+                     f"format {m.FORMAT_VERSION}", "format")
+            return None
+        programme = self.programme(doc.get("programme"))
+        sources = tuple(self.source(t, f"sources[{i}]")
+                        for i, t in enumerate(self.array(doc, "sources")))
+        partners = tuple(self.partner(t, f"partners[{i}]")
+                         for i, t in enumerate(self.array(doc, "partners")))
+        funders = tuple(self.funder(t, f"funders[{i}]")
+                        for i, t in enumerate(self.array(doc, "funders")))
+        conventions = tuple(self.convention(t, f"conventions[{i}]")
+                            for i, t in enumerate(self.array(doc, "conventions")))
+        journal = self.journal(doc)
+        if programme is None:
+            return None
+        ledger = m.Ledger(self.file, m.FORMAT_VERSION, programme, sources, partners, funders,
+                          conventions, journal)
+        self.references(ledger)
+        return ledger
+
+    def programme(self, table: object) -> m.Programme | None:
+        if table is None:
+            self.err("missing", "missing required table [programme]", "programme")
+            return None
+        f = _Fields(self, table, "programme", PROGRAMME_KEYS)
+        if not f.ok:
+            return None
+        start, end = f.day("start", True), f.day("end", True)
+        total = f.money("total", True)
+        fiscal = f.count("fiscal_year_start") or 1
+        if not 1 <= fiscal <= 12:
+            self.err("bad-value", "fiscal_year_start must be a month number from 1 to 12",
+                     "programme.fiscal_year_start")
+            fiscal = 1
+        result = m.Programme(
+            id=f.ident("id", False) or "programme", title=f.text("title", True),
+            start=start or date(1900, 1, 1), end=end or date(1900, 1, 1),
+            total=total if total is not None else Decimal(0),
+            currency=f.text("currency", True), unit=f.text("unit", True),
+            region=f.text("region"), framework=f.text("framework"),
+            signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
+            signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal)
+        if start and end and end < start:
+            self.err("period", f"programme ends ({end}) before it starts ({start})",
+                     "programme.end")
+        return result
+
+    def source(self, table: object, path: str) -> m.Source:
+        f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note"))
+        return m.Source(f.ident(), f.text("title", True), f.text("kind"), f.text("file"))
+
+    def partner(self, table: object, path: str) -> m.Partner:
+        f = _Fields(self, table, path, ("id", "name", "full_name", "source", "note"))
+        return m.Partner(f.ident(), f.text("name", True), f.text("full_name"))
+
+    def funder(self, table: object, path: str) -> m.Funder:
+        f = _Fields(self, table, path,
+                    ("id", "name", "amount", "estimated", "conventions", "source", "note"))
+        return m.Funder(f.ident(), f.text("name", True), f.money("amount"),
+                        f.flag("estimated"), f.ids("conventions"), f.text("source"))
+
+    def convention(self, table: object, path: str) -> m.Convention:
+        f = _Fields(self, table, path, ("id", "title", "amount", "targets", "source", "note"))
+        cid = f.ident()
+        targets = f.table.get("targets", [])
+        if not isinstance(targets, list):
+            self.err("type", "targets must be an array of tables ([[conventions.targets]])",
+                     f"{path}.targets")
+            targets = []
+        return m.Convention(
+            cid, f.text("title", True), f.money("amount", True) or Decimal(0),
+            tuple(self.target(t, f"{path}.targets[{i}]", cid) for i, t in enumerate(targets)),
+            f.text("source"))
+
+    def target(self, table: object, path: str, convention: str) -> m.Target:
+        f = _Fields(self, table, path, (
+            "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
+            "milestones", "budget", "source", "note"))
+        milestones = []
+        raw = f.table.get("milestones", [])
+        if not isinstance(raw, list):
+            self.err("type", "milestones must be an array of {date, value} tables",
+                     f"{path}.milestones")
+            raw = []
+        for i, item in enumerate(raw):
+            mf = _Fields(self, item, f"{path}.milestones[{i}]", ("date", "value"))
+            day, value = mf.day("date", True), mf.count("value", True)
+            if day is not None and value is not None:
+                milestones.append(m.Milestone(day, value))
+        return m.Target(
+            id=f.ident(), convention=convention, indicator=f.ident("indicator"),
+            label=f.text("label", True), quantity=f.count("quantity"), unit=f.text("unit", True),
+            reporting=f.choice("reporting", m.REPORTING_MODES, True, "increment"),
+            start=f.day("start"), end=f.day("end"),
+            milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
+            budget=f.money("budget"), source=f.text("source"))
+
+    # -- journal --
+
+    def journal(self, doc: dict) -> tuple[m.JournalEntry, ...]:
+        entries: list[m.JournalEntry] = []
+        for kind, table in m.ENTRY_TABLES.items():
+            for i, item in enumerate(self.array(doc, table)):
+                entry = self.entry(kind, item, f"{table}[{i}]", len(entries))
+                if entry is not None:
+                    entries.append(entry)
+        return tuple(entries)
+
+    def entry(self, kind: str, table: object, path: str, seq: int) -> m.JournalEntry | None:
+        f = _Fields(self, table, path, ENTRY_KEYS[kind] + PROVENANCE_KEYS)
+        if not f.ok:
+            return None
+        eid = f.text("id", True)
+        if eid and (len(eid) > 64 or not eid.isprintable() or eid != eid.strip()):
+            self.err("bad-id", "id must be printable, without surrounding spaces, at most 64 "
+                     "characters", f"{path}.id")
+        day = f.day("date", True)
+        if day is not None and day.year > 9999:
+            day = None
+        prov = m.Provenance(f.timestamp("recorded_at"), f.text("recorded_by"))
+        common = dict(id=eid, date=day or date(1900, 1, 1), seq=seq, provenance=prov)
+        if kind == "progress":
+            value = f.count("value", True)
+            entry: m.JournalEntry = m.ProgressEntry(
+                **common, target=f.text("target", True), value=value or 0,
+                note=f.text("note"), source=f.text("source"), tags=f.string_table("tags"),
+                import_key=f.text("import_key"))
+        elif kind == "transaction":
+            entry = m.TransactionEntry(
+                **common, convention=f.text("convention", True),
+                amount=f.money("amount", True, positive=True) or Decimal(0),
+                transaction_kind=f.choice("kind", m.TRANSACTION_KINDS, True, "disbursement"),
+                funder=f.text("funder"), note=f.text("note"), source=f.text("source"),
+                import_key=f.text("import_key"))
+        elif kind == "void":
+            entry = m.VoidEntry(**common, entry=f.text("entry", True),
+                                reason=f.text("reason", True))
+        elif kind == "amendment":
+            entry = m.AmendmentEntry(
+                **common, reference=f.text("reference", True), reason=f.text("reason", True),
+                convention=f.text("convention"), funder=f.text("funder"),
+                target=f.text("target"), amount=f.money("amount"),
+                quantity=f.count("quantity"), end=f.day("end"))
+            subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
+            if len(subjects) != 1:
+                self.err("amendment", "an amendment names exactly one of convention, funder, "
+                         f"target or end (found {', '.join(subjects) or 'none'})", path)
+            elif subjects[0] in ("convention", "funder") and "amount" not in f.table:
+                self.err("missing", f"an amendment of a {subjects[0]} needs an amount",
+                         f"{path}.amount")
+            elif subjects[0] == "target" and "quantity" not in f.table:
+                self.err("missing", "an amendment of a target needs a quantity",
+                         f"{path}.quantity")
+        elif kind == "assertion":
+            entry = m.AssertionEntry(
+                **common, source=f.text("source", True), target=f.text("target"),
+                value=f.count("value"), convention=f.text("convention"),
+                amount=f.money("amount"),
+                transaction_kind=f.choice("kind", m.TRANSACTION_KINDS, False, ""),
+                funder=f.text("funder"))
+            if bool(entry.target) == bool(entry.convention):
+                self.err("assertion", "an assertion names either a target (with value) or a "
+                         "convention (with amount and kind)", path)
+            elif entry.target and "value" not in f.table:
+                self.err("missing", "missing required key 'value'", f"{path}.value")
+            elif entry.convention and ("amount" not in f.table or "kind" not in f.table):
+                self.err("missing", "a money assertion needs amount and kind", path)
+        elif kind == "lock":
+            entry = m.LockEntry(**common, action=f.choice("action", ("close", "reopen"), True,
+                                                          "close"),
+                                period=f.text("period", True), reason=f.text("reason"))
+        else:
+            columns = f.string_table("columns")
+            entry = m.ProfileEntry(
+                **common, name=f.ident("name"),
+                entry_kind=f.choice("kind", ("progress", "transaction"), True, "progress"),
+                columns=columns, decimal=f.choice("decimal", (".", ","), False, "."),
+                thousands=f.choice("thousands", ("", ",", ".", " ", "\u00a0", "\u202f", "'"),
+                                   False, ""),
+                date_format=f.text("date_format", default="%Y-%m-%d"))
+        return entry
+
+    # -- references between parts of the ledger --
+
+    def references(self, ledger: m.Ledger) -> None:
+        self._unique("sources", [s.id for s in ledger.sources])
+        self._unique("partners", [p.id for p in ledger.partners])
+        self._unique("funders", [f.id for f in ledger.funders])
+        self._unique("conventions", [c.id for c in ledger.conventions])
+        target_paths = [f"conventions[{ci}].targets[{ti}]"
+                        for ci, c in enumerate(ledger.conventions)
+                        for ti, _ in enumerate(c.targets)]
+        self._unique_paths([t.id for t in ledger.targets], target_paths)
+        source_ids = {s.id for s in ledger.sources}
+        conventions = {c.id for c in ledger.conventions}
+        targets = {t.id for t in ledger.targets}
+        funders = {f.id for f in ledger.funders}
+        if ledger.programme.source and ledger.programme.source not in source_ids:
+            self.err("unknown-ref", f"source {ledger.programme.source!r} is not in [[sources]]",
+                     "programme.source")
+        for i, f in enumerate(ledger.funders):
+            for ref in f.conventions:
+                if ref not in conventions:
+                    self.err("unknown-ref", f"funder {f.id!r} names unknown convention {ref!r}",
+                             f"funders[{i}].conventions")
+            if f.source and f.source not in source_ids:
+                self.err("unknown-ref", f"source {f.source!r} is not in [[sources]]",
+                         f"funders[{i}].source")
+        for ci, c in enumerate(ledger.conventions):
+            if c.source and c.source not in source_ids:
+                self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
+                         f"conventions[{ci}].source")
+            for ti, t in enumerate(c.targets):
+                if t.source and t.source not in source_ids:
+                    self.err("unknown-ref", f"source {t.source!r} is not in [[sources]]",
+                             f"conventions[{ci}].targets[{ti}].source")
+        units: dict[str, tuple[str, str]] = {}
+        for ci, c in enumerate(ledger.conventions):
+            for ti, t in enumerate(c.targets):
+                if t.indicator in units and units[t.indicator][0] != t.unit:
+                    self.err("unit-mismatch", f"indicator {t.indicator!r} is in "
+                             f"{units[t.indicator][0]!r} in target {units[t.indicator][1]!r} "
+                             f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit")
+                units.setdefault(t.indicator, (t.unit, t.id))
+        entry_ids = {e.id for e in ledger.journal}
+        positions = _journal_paths(ledger)
+        seen: dict[str, str] = {}
+        for e in ledger.journal:
+            path = positions[e.seq]
+            if e.id in seen:
+                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[e.id]})",
+                         f"{path}.id")
+            seen.setdefault(e.id, path)
+            if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
+                e.target not in targets
+            ):
+                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target")
+            if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
+                e.convention and e.convention not in conventions
+            ):
+                self.err("unknown-ref", f"unknown convention {e.convention!r}",
+                         f"{path}.convention")
+            if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
+                e.funder and e.funder not in funders
+            ):
+                self.err("unknown-ref", f"unknown funder {e.funder!r}", f"{path}.funder")
+            if isinstance(e, m.AmendmentEntry) and e.target and e.target not in targets:
+                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target")
+            if isinstance(e, m.VoidEntry):
+                if e.entry not in entry_ids:
+                    self.err("unknown-ref", f"voids unknown entry {e.entry!r}", f"{path}.entry")
+                elif e.entry == e.id:
+                    self.err("bad-value", "an entry cannot void itself", f"{path}.entry")
+
+    def _unique(self, table: str, ids: list[str]) -> None:
+        self._unique_paths(ids, [f"{table}[{i}]" for i in range(len(ids))])
+
+    def _unique_paths(self, ids: list[str], paths: list[str]) -> None:
+        seen: dict[str, str] = {}
+        for ident, path in zip(ids, paths, strict=True):
+            if not ident:
+                continue
+            folded = ident.casefold()
+            if folded in seen:
+                self.err("duplicate-id", f"id {ident!r} is already used at {seen[folded]}",
+                         f"{path}.id")
+            seen.setdefault(folded, path)
+
+
+def _journal_paths(ledger: m.Ledger) -> dict[int, str]:
+    """seq -> `progress[3]`-style key path of each journal entry."""
+    counters: dict[str, int] = {}
+    paths = {}
+    for e in ledger.journal:
+        table = m.ENTRY_TABLES[e.kind]
+        index = counters.get(table, 0)
+        counters[table] = index + 1
+        paths[e.seq] = f"{table}[{index}]"
+    return paths
+
+
+def journal_path(ledger: m.Ledger, entry: m.JournalEntry) -> str:
+    return _journal_paths(ledger)[entry.seq]
+
+
+def parse_money_text(text: str) -> Decimal:
+    """An amount typed by a user: plain decimal with '.' (e.g. 25.5), finite, to the dirham."""
+    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip()):
+        raise ValueError(
+            f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
+            f"{MONEY_PLACES} decimals, e.g. 25.5)")
+    return Decimal(text.strip())
+
+
+def file_identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino

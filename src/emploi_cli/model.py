@@ -1,0 +1,302 @@
+"""The ledger's data: definitions, journal entries and problems, as frozen dataclasses.
+
+Nothing here reads files, prints or exits. Money is `Decimal` (MDH), counts are `int`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+FORMAT_VERSION = 1
+
+REPORTING_MODES = ("increment", "cumulative")
+TRANSACTION_KINDS = ("commitment", "disbursement", "expenditure")
+ENTRY_KINDS = ("progress", "transaction", "void", "amendment", "assertion", "lock", "profile")
+# The TOML array-of-tables name of each journal entry kind.
+ENTRY_TABLES = {
+    "progress": "progress",
+    "transaction": "transactions",
+    "void": "voids",
+    "amendment": "amendments",
+    "assertion": "assertions",
+    "lock": "locks",
+    "profile": "profiles",
+}
+TABLE_KINDS = {table: kind for kind, table in ENTRY_TABLES.items()}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a problem is: file, TOML key path, line and column (1-based) when known."""
+
+    file: str = ""
+    path: str = ""
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a ledger or an input: an error or a warning, with its place."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    place: Place = field(default_factory=Place)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class EmploiError(Exception):
+    """Raised by the library for anything a user can cause; carries problems, never a traceback."""
+
+    def __init__(self, problems: list[Problem] | Problem, exit_code: int = 1):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        self.exit_code = exit_code
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+def error(code: str, message: str, place: Place | None = None) -> Problem:
+    return Problem("error", code, message, place or Place())
+
+
+def warning(code: str, message: str, place: Place | None = None) -> Problem:
+    return Problem("warning", code, message, place or Place())
+
+
+# ---- definitions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    kind: str = ""
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    full_name: str = ""
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    title: str
+    start: date
+    end: date
+    total: Decimal
+    currency: str
+    unit: str
+    region: str = ""
+    framework: str = ""
+    signed_place: str = ""
+    signed_date: date | None = None
+    signed_note: str = ""
+    source: str = ""
+    fiscal_year_start: int = 1
+
+
+@dataclass(frozen=True)
+class Funder:
+    id: str
+    name: str
+    amount: Decimal | None
+    estimated: bool = False
+    conventions: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: date
+    value: int
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    convention: str
+    indicator: str
+    label: str
+    quantity: int | None  # None: the source states no quantity (never 0)
+    unit: str
+    reporting: str  # "increment" | "cumulative"
+    start: date | None = None
+    end: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+    budget: Decimal | None = None  # MDH of the convention's amount attributed to this target
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Convention:
+    id: str
+    title: str
+    amount: Decimal
+    targets: tuple[Target, ...] = ()
+    source: str = ""
+
+
+# ---- journal entries ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provenance:
+    recorded_at: datetime | None = None
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Fields every journal entry has. `seq` is its position in the file's journal (0-based)."""
+
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ProgressEntry(Entry):
+    target: str
+    value: int
+    note: str = ""
+    source: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    import_key: str = ""
+    kind: str = "progress"
+
+
+@dataclass(frozen=True)
+class TransactionEntry(Entry):
+    convention: str
+    amount: Decimal
+    transaction_kind: str  # commitment | disbursement | expenditure
+    funder: str = ""
+    note: str = ""
+    source: str = ""
+    import_key: str = ""
+    kind: str = "transaction"
+
+
+@dataclass(frozen=True)
+class VoidEntry(Entry):
+    entry: str
+    reason: str
+    kind: str = "void"
+
+
+@dataclass(frozen=True)
+class AmendmentEntry(Entry):
+    """Changes one value from `date` on: convention amount, funder amount, target quantity,
+    or the programme's end date. Exactly one subject is set."""
+
+    reference: str
+    reason: str
+    convention: str = ""
+    funder: str = ""
+    target: str = ""
+    amount: Decimal | None = None
+    quantity: int | None = None
+    end: date | None = None
+    kind: str = "amendment"
+
+    @property
+    def subject(self) -> str:
+        if self.convention:
+            return f"convention {self.convention}: amount"
+        if self.funder:
+            return f"funder {self.funder}: amount"
+        if self.target:
+            return f"target {self.target}: quantity"
+        return "programme: end"
+
+
+@dataclass(frozen=True)
+class AssertionEntry(Entry):
+    """A partner's reported cumulative figure as of `date` (reconciliation)."""
+
+    source: str
+    target: str = ""
+    value: int | None = None
+    convention: str = ""
+    amount: Decimal | None = None
+    transaction_kind: str = ""
+    funder: str = ""
+    kind: str = "assertion"
+
+
+@dataclass(frozen=True)
+class LockEntry(Entry):
+    """`action = "close"` locks every date up to `date` (inclusive); "reopen" lifts it."""
+
+    action: str
+    period: str
+    reason: str = ""
+    kind: str = "lock"
+
+
+@dataclass(frozen=True)
+class ProfileEntry(Entry):
+    """A saved import profile: column mapping and declared number and date styles."""
+
+    name: str
+    entry_kind: str  # "progress" | "transaction"
+    columns: tuple[tuple[str, str], ...]
+    decimal: str = "."
+    thousands: str = ""
+    date_format: str = "%Y-%m-%d"
+    kind: str = "profile"
+
+
+JournalEntry = (
+    ProgressEntry
+    | TransactionEntry
+    | VoidEntry
+    | AmendmentEntry
+    | AssertionEntry
+    | LockEntry
+    | ProfileEntry
+)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A whole ledger: definitions and the journal in file order."""
+
+    path: str
+    format: int
+    programme: Programme
+    sources: tuple[Source, ...]
+    partners: tuple[Partner, ...]
+    funders: tuple[Funder, ...]
+    conventions: tuple[Convention, ...]
+    journal: tuple[JournalEntry, ...] = ()
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(t for c in self.conventions for t in c.targets)
+
+    def target(self, target_id: str) -> Target | None:
+        return next((t for t in self.targets if t.id == target_id), None)
+
+    def convention(self, convention_id: str) -> Convention | None:
+        return next((c for c in self.conventions if c.id == convention_id), None)
+
+    def funder(self, funder_id: str) -> Funder | None:
+        return next((f for f in self.funders if f.id == funder_id), None)
+
+    def entries(self, kind: type) -> list:
+        return [e for e in self.journal if isinstance(e, kind)]
+
+    @property
+    def voided_ids(self) -> frozenset[str]:
+        return frozenset(e.entry for e in self.journal if isinstance(e, VoidEntry))

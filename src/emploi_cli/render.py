@@ -1,0 +1,265 @@
+"""Output formats. One function per format, all fed by the same `Report`; `render` dispatches.
+
+table: rich on a terminal (imported only then), plain aligned text elsewhere.
+json: `Report.data` with exact decimals. csv: `Report.csv`, RFC 4180, formulas neutralised.
+md: GitHub tables of `Report.sections`. Ledger text is never interpreted in any of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from . import i18n
+
+FORMATS = ("table", "json", "csv", "md")
+NUMERIC = ("int", "money", "percent")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar
+    label: str = ""  # i18n key; defaults to `key`
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # i18n key of the section title ("" for none)
+    columns: tuple[Column, ...]
+    rows: tuple[dict, ...]
+    title_values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Report:
+    data: object  # what json prints
+    csv: Table  # what csv prints: one row per record
+    sections: tuple[Table, ...]  # what table and md print
+    notes: tuple[str, ...] = ()  # human lines under the tables (already in the right language)
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def decimal_text(value: Decimal, places: int = 2) -> str:
+    """Exact decimal text with at least `places` decimals: 406.8 -> 406.80, 0.755 -> 0.755."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        return f"{value:f}"
+    return f"{value:.{places}f}"
+
+
+def machine_text(value: object, kind: str) -> str:
+    """A cell as csv writes it: locale-free, exact; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "tags":
+        return ";".join(f"{k}={v}" for k, v in value)  # type: ignore[attr-defined]
+    return str(value)
+
+
+def human_text(value: object, kind: str, lang: str) -> str:
+    """A cell as people read it, in their language; control characters made visible."""
+    if kind == "bar":
+        return str(value or "")
+    if value is None:
+        return "—" if kind in NUMERIC else ""
+    if isinstance(value, bool):
+        return i18n.label("yes" if value else "no", lang)
+    if kind == "money" and isinstance(value, Decimal):
+        return i18n.money(value, lang)
+    if kind == "percent" and isinstance(value, Decimal):
+        return i18n.percent(value, lang)
+    if kind == "int" and isinstance(value, int):
+        return i18n.number(value, lang)
+    return safe(machine_text(value, kind))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """Make control characters visible: C0 as their Unicode pictures, the rest as U+FFFD."""
+    return _CONTROL.sub(_picture, text)
+
+
+def _picture(found: re.Match) -> str:
+    code = ord(found.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def width(text: str) -> int:
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+# ---- formats -----------------------------------------------------------------------------
+
+
+def to_json(value: object, indent: int = 2, ascii_only: bool = False) -> str:
+    """JSON with exact decimals written as numbers (406.80 stays 406.80)."""
+    salt = os.urandom(8).hex()
+    marks: list[str] = []
+
+    def encode(item: object) -> object:
+        if isinstance(item, Decimal):
+            marks.append(decimal_text(item))
+            return f"{salt}:{len(marks) - 1}"
+        if isinstance(item, datetime):
+            return machine_text(item, "datetime")
+        if isinstance(item, date):
+            return item.isoformat()
+        if isinstance(item, dict):
+            return {str(k): encode(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [encode(v) for v in item]
+        return item
+
+    text = json.dumps(encode(value), indent=indent, ensure_ascii=ascii_only)
+    text = re.sub(f'"{salt}:(\\d+)"', lambda found: marks[int(found.group(1))], text)
+    return text + "\n"
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_csv(report: Report, lang: str = "en") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    table = report.csv
+    writer.writerow([c.key for c in table.columns])
+    for row in table.rows:
+        cells = []
+        for column in table.columns:
+            text = machine_text(row.get(column.key), column.kind)
+            if column.kind not in NUMERIC and text.startswith(_FORMULA):
+                text = "'" + text
+            cells.append(text)
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md_cell(text: str) -> str:
+    text = safe(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    if text.startswith(_FORMULA):
+        text = "'" + text
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def to_md(report: Report, lang: str) -> str:
+    parts = []
+    for table in report.sections:
+        columns = [c for c in table.columns if c.kind != "bar"]
+        if table.name:
+            parts.append(f"## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n")
+        header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
+        align = ["---:" if c.kind in NUMERIC else "---" for c in columns]
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+        for row in table.rows:
+            lines.append("| " + " | ".join(
+                md_cell(human_text(row.get(c.key), c.kind, lang)) for c in columns) + " |")
+        parts.append("\n".join(lines) + "\n")
+    parts += [md_cell(note) + "\n" for note in report.notes]
+    return "\n".join(parts)
+
+
+def to_plain(report: Report, lang: str) -> str:
+    """Aligned text, no colour, no wrapping, no box characters: for pipes and files."""
+    parts = []
+    for table in report.sections:
+        columns = [c for c in table.columns if c.kind != "bar"]
+        header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
+        body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
+                for row in table.rows]
+        widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
+        lines = []
+        if table.name:
+            lines.append(safe(i18n.label(table.name, lang, **table.title_values)))
+        for cells in [header, *body]:
+            padded = []
+            for i, (cell, column) in enumerate(zip(cells, columns, strict=True)):
+                gap = " " * (widths[i] - width(cell))
+                padded.append(gap + cell if column.kind in NUMERIC else cell + gap)
+            lines.append("  ".join(padded).rstrip())
+        parts.append("\n".join(lines) + "\n")
+    parts += [safe(note) + "\n" for note in report.notes]
+    return "\n".join(parts)
+
+
+def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
+    """Coloured tables for a terminal, drawn by rich; every cell is plain Text (no markup)."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=console_width,
+                      emoji=False, markup=False, highlight=False)
+    for table in report.sections:
+        title = i18n.label(table.name, lang, **table.title_values) if table.name else None
+        grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
+                         header_style="bold")
+        for column in table.columns:
+            grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
+                            justify="right" if column.kind in NUMERIC else "left",
+                            no_wrap=column.kind in NUMERIC or column.kind == "bar")
+        for row in table.rows:
+            cells = []
+            for column in table.columns:
+                text = human_text(row.get(column.key), column.kind, lang)
+                style = "green" if column.kind == "bar" else ""
+                cells.append(Text(text, style=style))
+            grid.add_row(*cells)
+        console.print(grid)
+    for note in report.notes:
+        console.print(Text(safe(note)))
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def bar(progress: Decimal | None, cells: int = 20) -> str:
+    if progress is None:
+        return ""
+    full = min(int(progress * cells / 100), cells)
+    return "█" * full + "░" * (cells - full)
+
+
+Renderer = Callable[[Report, str], str]
+
+
+def render(report: Report, fmt: str, lang: str, terminal: bool = False,
+           ascii_only: bool = False) -> str:
+    """The one format switch."""
+    if fmt == "json":
+        return to_json(report.data, ascii_only=ascii_only)
+    if fmt == "csv":
+        return to_csv(report, lang)
+    if fmt == "md":
+        return to_md(report, lang)
+    return to_rich(report, lang) if terminal else to_plain(report, lang)

@@ -1,0 +1,244 @@
+"""Reports: computed figures shaped once into a `Report` that every format renders.
+
+The json payloads here are the documented machine formats (docs/formats.md): keys are stable,
+money is exact, ids are as in the ledger, `null` marks what the ledger does not state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import compute, i18n
+from . import model as m
+from .render import Column, Report, Table, bar
+
+# ---- summary -----------------------------------------------------------------------------
+
+FLOW_COLUMNS = (Column("committed", "money"), Column("disbursed", "money"),
+                Column("spent", "money"), Column("execution", "percent"))
+
+
+def _flows(line: compute.FundingLine | None, flows: compute.Flows) -> dict:
+    return {"committed": flows.committed, "disbursed": flows.disbursed, "spent": flows.spent,
+            "execution": line.execution if line else None}
+
+
+def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
+    f = compute.funding(ledger, as_of)
+    p = ledger.programme
+    conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
+                    "original_amount": c.original_amount, "share": c.share,
+                    **_flows(c, c.flows)} for c in f.conventions]
+    funders = [{"id": x.id, "name": x.name, "amount": x.amount,
+                "original_amount": x.original_amount, "share": x.share,
+                "estimated": x.estimated, "conventions": list(x.conventions),
+                **_flows(x, x.flows)} for x in f.funders]
+    data = {
+        "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
+        "as_of": as_of,
+        "total": f.total,
+        "conventions_total": f.conventions_total,
+        "total_matches": f.total_matches,
+        "conventions": conventions,
+        "funders": funders,
+        "unattributed": f.unattributed,
+        "unattributed_flows": {"committed": f.unattributed_flows.committed,
+                               "disbursed": f.unattributed_flows.disbursed,
+                               "spent": f.unattributed_flows.spent},
+    }
+    unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
+        "unattributed", lang), "amount": f.unattributed,
+        "share": compute.percent(f.unattributed, f.total),
+        **_flows(None, f.unattributed_flows)}
+    csv_rows = [
+        {"record": "total", "amount": f.total, **_flows(None, f.total_flows)},
+        {"record": "conventions_total", "amount": f.conventions_total},
+        *({"record": "convention", "name": c["title"], **c} for c in conventions),
+        *({"record": "funder", **x} for x in funders),
+        {**unattributed_row, "name": ""},
+    ]
+    csv_columns = (Column("record"), Column("id"), Column("name"), Column("amount", "money"),
+                   Column("original_amount", "money"), Column("share", "percent"),
+                   Column("estimated", "bool"), *FLOW_COLUMNS)
+    amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
+    original = (Column("original_amount", "money"),) if amended else ()
+    totals = Table("totals", (Column("item", label="item"), Column("amount", "money"),
+                              Column("state", label="check")), (
+        {"item": i18n.label("stated_total", lang), "amount": f.total, "state": ""},
+        {"item": i18n.label("conventions_total", lang), "amount": f.conventions_total,
+         "state": i18n.label("matches" if f.total_matches else "differs", lang)},
+    ))
+    convention_table = Table("conventions", (
+        Column("id"), Column("title"), *original, Column("amount", "money"),
+        Column("share", "percent"), *FLOW_COLUMNS), tuple(conventions))
+    funder_table = Table("funders", (
+        Column("id"), Column("name"), *original, Column("amount", "money"),
+        Column("share", "percent"), Column("estimated", "bool"), *FLOW_COLUMNS),
+        (*funders, unattributed_row))
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
+    return Report(data, Table("", csv_columns, tuple(csv_rows)),
+                  (totals, convention_table, funder_table), notes)
+
+
+# ---- targets -----------------------------------------------------------------------------
+
+TARGET_JSON_KEYS = ("id", "convention", "indicator", "label", "target", "original_target",
+                    "unit", "reporting", "achieved", "remaining", "progress")
+
+
+def _target_row(line: compute.TargetLine) -> dict:
+    return {"id": line.id, "convention": line.convention, "indicator": line.indicator,
+            "label": line.label, "target": line.quantity,
+            "original_target": line.original_quantity, "unit": line.unit,
+            "reporting": line.reporting, "achieved": line.achieved,
+            "remaining": line.remaining, "progress": line.progress}
+
+
+def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
+            convention: str | None = None, tag: str | None = None) -> Report:
+    lines = compute.target_lines(ledger, as_of, convention)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
+    if tag:
+        return _tag_report(ledger, as_of, lang, tag, convention, notes)
+    if by == "indicator":
+        rows = [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
+                 "target": i.quantity, "achieved": i.achieved, "remaining": i.remaining,
+                 "progress": i.progress} for i in compute.indicator_lines(lines)]
+        columns = (Column("indicator"), Column("targets_list", "text", "targets_list"),
+                   Column("target", "int"), Column("unit"), Column("achieved", "int"),
+                   Column("remaining", "int"), Column("progress", "percent"))
+        human = [{**r, "targets_list": ", ".join(r["targets"]), "bar": bar(r["progress"])}
+                 for r in rows]
+        csv_rows = [{**r, "targets": ";".join(r["targets"])} for r in rows]
+        csv_columns = (Column("indicator"), Column("unit"), Column("targets"),
+                       Column("target", "int"), Column("achieved", "int"),
+                       Column("remaining", "int"), Column("progress", "percent"))
+        return Report(rows, Table("", csv_columns, tuple(csv_rows)),
+                      (Table("indicators", (*columns, Column("bar", "bar")), tuple(human)),),
+                      notes)
+    rows = [_target_row(line) for line in lines]
+    amended = any(r["target"] != r["original_target"] for r in rows)
+    columns = (Column("id"), Column("convention"), Column("indicator"), Column("label"),
+               *((Column("original_target", "int"),) if amended else ()),
+               Column("target", "int"), Column("unit"), Column("achieved", "int"),
+               Column("remaining", "int"), Column("progress", "percent"))
+    csv_columns = tuple(Column(k, _kind(k)) for k in TARGET_JSON_KEYS)
+    human = [{**r, "bar": bar(r["progress"])} for r in rows]
+    return Report(rows, Table("", csv_columns, tuple(rows)),
+                  (Table("targets", (*columns, Column("bar", "bar")), tuple(human)),), notes)
+
+
+def _kind(key: str) -> str:
+    if key in ("target", "original_target", "achieved", "remaining", "value"):
+        return "int"
+    if key == "progress":
+        return "percent"
+    return "text"
+
+
+def _tag_report(ledger: m.Ledger, as_of: date, lang: str, tag: str, convention: str | None,
+                notes: tuple[str, ...]) -> Report:
+    rows = [{"id": t.target.id, "convention": t.target.convention,
+             "indicator": t.target.indicator, "unit": t.target.unit, "tag": t.tag,
+             "tag_value": t.tag_value, "achieved": t.achieved}
+            for t in compute.tag_lines(ledger, as_of, tag, convention)]
+    columns = (Column("id"), Column("convention"), Column("indicator"), Column("tag_value"),
+               Column("achieved", "int"), Column("unit"))
+    human = [{**r, "tag_value": r["tag_value"] if r["tag_value"] is not None
+              else i18n.label("none", lang)} for r in rows]
+    csv_columns = (Column("id"), Column("convention"), Column("indicator"), Column("unit"),
+                   Column("tag"), Column("tag_value"), Column("achieved", "int"))
+    return Report(rows, Table("", csv_columns, tuple(rows)),
+                  (Table("breakdown", columns, tuple(human), {"tag": tag}),), notes)
+
+
+# ---- history -----------------------------------------------------------------------------
+
+HISTORY_COLUMNS = (
+    Column("id"), Column("date", "date"), Column("kind"), Column("subject"),
+    Column("value", "int"), Column("amount", "money"), Column("funder"), Column("text"),
+    Column("source"), Column("tags", "tags"), Column("void", "bool"), Column("voided_by"),
+    Column("recorded_at", "datetime"), Column("recorded_by"))
+
+
+def history_row(line: compute.HistoryLine) -> dict:
+    e = line.entry
+    return {"id": e.id, "date": e.date, "kind": line.kind, "subject": line.subject,
+            "value": line.value, "amount": line.amount, "funder": line.funder,
+            "text": line.text, "source": line.source, "tags": line.tags,
+            "void": bool(line.voided_by), "voided_by": line.voided_by or None,
+            "recorded_at": e.provenance.recorded_at, "recorded_by": e.provenance.recorded_by}
+
+
+def history(lines: list[compute.HistoryLine], lang: str) -> Report:
+    rows = [history_row(line) for line in lines]
+    data = [{**r, "tags": dict(r["tags"])} for r in rows]
+    shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
+             "void")
+    human_columns = tuple(c for c in HISTORY_COLUMNS if c.key in shown)
+    notes = () if rows else (i18n.label("no_entries", lang),)
+    return Report(data, Table("", HISTORY_COLUMNS, tuple(rows)),
+                  (Table("history", human_columns, tuple(rows)),), notes)
+
+
+# ---- a written entry and problems --------------------------------------------------------
+
+
+def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.Problem],
+            lang: str) -> Report:
+    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be)."""
+    data = {"written": not dry_run, "ledger": path, "kind": kind, "entry": entry,
+            "warnings": [problem_data(p) for p in warnings]}
+    rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
+    columns = (Column("item", label="item"), Column("value", label="value"))
+    return Report(data, Table("", columns, rows), (Table("entry", columns, rows),))
+
+
+def _as_text(value: object) -> str:
+    from .render import machine_text
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
+    return machine_text(value, "text")
+
+
+def problem_data(p: m.Problem) -> dict:
+    return {"severity": p.severity, "code": p.code, "message": p.message,
+            "file": p.place.file, "path": p.place.path, "line": p.place.line,
+            "column": p.place.column}
+
+
+def problems(found: list[m.Problem], lang: str) -> Report:
+    rows = [problem_data(p) for p in found]
+    errors = sum(p.is_error for p in found)
+    data = {"ok": errors == 0, "errors": errors, "warnings": len(found) - errors,
+            "problems": rows}
+    columns = (Column("severity"), Column("code"), Column("file"), Column("path"),
+               Column("line", "int"), Column("column", "int"), Column("message"))
+    human = [{"severity": i18n.label(r["severity"], lang), "place": place_text(p),
+              "message": r["message"], "code": r["code"]} for r, p in zip(rows, found,
+                                                                         strict=True)]
+    human_columns = (Column("severity", label="severity"), Column("place"),
+                     Column("code"), Column("message"))
+    summary_line = i18n.label("n_problems", lang, errors=errors, warnings=len(found) - errors)
+    notes = (summary_line,) if found else (i18n.label("ok", lang),)
+    sections = (Table("problems", human_columns, tuple(human)),) if found else ()
+    return Report(data, Table("", columns, tuple(rows)), sections, notes)
+
+
+def place_text(p: m.Problem) -> str:
+    """file:line:column: path — the one way a place is written."""
+    place = p.place
+    text = place.file
+    if place.line is not None:
+        text += f":{place.line}"
+        if place.column is not None:
+            text += f":{place.column}"
+    if place.path:
+        text += f" [{place.path}]"
+    return text
+
+
+def problem_line(p: m.Problem, lang: str = "en") -> str:
+    """One line for stderr: `file:3:5 [key.path]: error: message`."""
+    where = place_text(p)
+    return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"

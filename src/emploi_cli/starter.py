@@ -1,0 +1,53 @@
+"""The ledger `emploi init` writes: valid, documented, to be edited by hand."""
+
+STARTER = '''\
+# emploi ledger. Format documented in docs/ledger.md of emploi; `emploi check` validates it.
+# Amounts are in the programme's unit (MDH = millions of dirhams), written as plain decimals
+# (1250.50). Counts are whole numbers. Dates are unquoted (2024-01-01).
+# Write only what a source states, and cite it with `source = "<id of a [[sources]] entry>"`.
+
+format = 1
+
+[programme]
+id = "my-programme"                 # short id, used when several ledgers are rolled up
+title = "Programme name"
+region = "Region"
+start = 2024-01-01
+end = 2026-12-31
+total = 100.00                      # the stated total, in `unit`
+currency = "MAD"
+unit = "MDH"
+source = "doc1"
+
+[[sources]]
+id = "doc1"
+title = "Title of the document the figures come from"
+
+[[partners]]
+id = "partner"
+name = "Partner agency"
+
+[[funders]]
+id = "funder"
+name = "Main funder"
+amount = 40.00                      # its commitment; leave the key out if no source states it
+estimated = false
+source = "doc1"
+
+[[conventions]]
+id = "c1"
+title = "First convention"
+amount = 100.00
+source = "doc1"
+
+[[conventions.targets]]
+id = "c1.placements"
+indicator = "placements"            # shared key: targets of one indicator add up
+label = "Job seekers placed in work"
+quantity = 1000                     # leave out when the source states no number
+unit = "personnes"
+reporting = "increment"             # "increment" (values add up) or "cumulative" (running total)
+source = "doc1"
+
+# ---- Journal: entries appended by emploi (record, disburse, void, ...) follow. ----
+'''

@@ -1,0 +1,45 @@
+"""Deterministic environment for every test: no colour, fixed width, fixed today, a test user."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+os.environ.pop("FORCE_COLOR", None)
+os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+os.environ["NO_COLOR"] = "1"
+os.environ["TERMINAL_WIDTH"] = "200"
+os.environ["COLUMNS"] = "200"
+os.environ["EMPLOI_TODAY"] = "2022-06-30"
+os.environ["EMPLOI_USER"] = "test-user"
+os.environ["EMPLOI_NO_CACHE"] = "1"
+for name in ("EMPLOI_LEDGER", "EMPLOI_LANG", "LC_ALL", "LANG"):
+    os.environ.pop(name, None)
+
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from emploi_cli.cli import app  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "data" / "conventions.toml"
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    """A private copy of the shipped ledger."""
+    copy = tmp_path / "conventions.toml"
+    shutil.copyfile(SHIPPED, copy)
+    return copy
+
+
+@pytest.fixture
+def emploi():
+    """Run the CLI in-process: emploi("summary", "-f", "json") -> Result (stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None):
+        return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from . import model as m
 from .compute import achieved_by_series, funding, in_force, live
@@ -39,18 +40,22 @@ def _entry_place(ctx: Context, entry: m.JournalEntry, key: str = "") -> m.Place:
     return m.Place(ctx.ledger.path, f"{path}.{key}" if key else path)
 
 
+def mdh(value) -> str:
+    return f"{m.money_text(Decimal(value))} MDH"
+
+
 def totals(ctx: Context) -> list[m.Problem]:
     f = funding(ctx.ledger, ctx.today)
     problems = []
     if not f.total_matches:
         problems.append(m.error(
-            "total-mismatch", f"stated total {f.total} MDH differs from the sum of the "
-            f"conventions, {f.conventions_total} MDH", _place(ctx, "programme.total")))
+            "total-mismatch", f"stated total {mdh(f.total)} differs from the sum of the "
+            f"conventions, {mdh(f.conventions_total)}", _place(ctx, "programme.total")))
     named = sum((line.amount for line in f.funders if line.amount is not None), 0)
     if named > f.total:
         problems.append(m.error(
-            "funders-above-total", f"funders' commitments ({named} MDH) exceed the programme "
-            f"total ({f.total} MDH)", _place(ctx, "funders")))
+            "funders-above-total", f"funders' commitments ({mdh(named)}) exceed the programme "
+            f"total ({mdh(f.total)})", _place(ctx, "funders")))
     return problems
 
 
@@ -60,13 +65,13 @@ def overspending(ctx: Context) -> list[m.Problem]:
     for i, line in enumerate(f.conventions):
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
-                "over-disbursed", f"disbursements to {line.id} ({line.flows.disbursed} MDH) "
-                f"pass its amount ({line.amount} MDH)", _place(ctx, f"conventions[{i}].amount")))
+                "over-disbursed", f"disbursements to {line.id} ({mdh(line.flows.disbursed)}) "
+                f"pass its amount ({mdh(line.amount)})", _place(ctx, f"conventions[{i}].amount")))
     for i, line in enumerate(f.funders):
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
-                "over-disbursed", f"disbursements from {line.id} ({line.flows.disbursed} MDH) "
-                f"pass its commitment ({line.amount} MDH)", _place(ctx, f"funders[{i}].amount")))
+                "over-disbursed", f"disbursements from {line.id} ({mdh(line.flows.disbursed)}) "
+                f"pass its commitment ({mdh(line.amount)})", _place(ctx, f"funders[{i}].amount")))
     return problems
 
 
@@ -132,21 +137,22 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
                 _entry_place(ctx, e)))
         else:
             seen[key] = e
-    previous: dict[str, m.JournalEntry] = {}
+    previous: dict[tuple[str, str], m.JournalEntry] = {}
     out_of_order: dict[str, list[m.JournalEntry]] = defaultdict(list)
-    for e in ctx.ledger.journal:
-        if e.kind in ("progress", "transaction"):
-            before = previous.get(e.kind)
+    for e in ctx.ledger.journal:  # per target (progress) or convention (money)
+        if isinstance(e, m.ProgressEntry | m.TransactionEntry):
+            series = (e.kind, getattr(e, "target", "") or getattr(e, "convention", ""))
+            before = previous.get(series)
             if before is not None and e.date < before.date:
                 out_of_order[e.kind].append(e)
             if before is None or e.date >= before.date:
-                previous[e.kind] = e
+                previous[series] = e
     for kind, entries in out_of_order.items():
         first = entries[0]
         verb = "entry is" if len(entries) == 1 else "entries are"
         problems.append(m.warning(
             "out-of-order", f"{len(entries)} {kind} {verb}"
-            f" dated before an entry above it (first: {first.id}, {first.date.isoformat()}); "
+            f" dated before an entry of the same target or convention above it (first: {first.id}, {first.date.isoformat()}); "
             "harmless, reports sort by date", _entry_place(ctx, first, "date")))
     return problems
 
@@ -206,6 +212,7 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
             values = [(e, e.amount) for e in involved]
             later = [(e, e.amount) for e in after]
             unit = "MDH"
+            expected, found = m.money_text(expected), m.money_text(Decimal(found))
         if found == expected:
             continue
         difference = found - expected

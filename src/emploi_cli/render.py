@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from . import i18n
+from .model import money_text
 
 FORMATS = ("table", "json", "csv", "md")
 NUMERIC = ("int", "money", "percent")
@@ -50,12 +51,7 @@ class Report:
 # ---- values ------------------------------------------------------------------------------
 
 
-def decimal_text(value: Decimal, places: int = 2) -> str:
-    """Exact decimal text with at least `places` decimals: 406.8 -> 406.80, 0.755 -> 0.755."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
-        return f"{value:f}"
-    return f"{value:.{places}f}"
+decimal_text = money_text
 
 
 def machine_text(value: object, kind: str) -> str:

@@ -368,7 +368,8 @@ def test_completion_lists_ids_from_the_ledger(ledger):
     from emploi_cli import cli
 
     class Ctx:
-        params = {"ledger": str(ledger)}
+        def __init__(self):
+            self.params = {"ledger": str(ledger)}
 
     assert cli.complete_target(Ctx(), "c2.") == ["c2.employabilite", "c2.espaces",
                                                  "c2.unites_mobiles"]

@@ -55,7 +55,7 @@ def test_sigkill_at_random_moments_leaves_whole_entries(ledger):
         text = ledger.read_text()
         doc = tomllib.loads(text)  # always parses
         for entry in doc.get("progress", []):
-            name, _, index = entry["note"].partition("-")
+            _, _, index = entry["note"].partition("-")
             assert entry["value"] == int(index), entry  # never a shorter number
             assert entry["recorded_by"] == "worker"
         _check_clean(ledger)

@@ -152,7 +152,8 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
         verb = "entry is" if len(entries) == 1 else "entries are"
         problems.append(m.warning(
             "out-of-order", f"{len(entries)} {kind} {verb}"
-            f" dated before an entry of the same target or convention above it (first: {first.id}, {first.date.isoformat()}); "
+            " dated before an entry of the same target or convention above it"
+            f" (first: {first.id}, {first.date.isoformat()}); "
             "harmless, reports sort by date", _entry_place(ctx, first, "date")))
     return problems
 

@@ -226,3 +226,28 @@ def test_ascii_terminal_encoding_does_not_crash():
     result = _run("summary", "-l", str(SHIPPED), "-f", "json",
                   env={"PYTHONIOENCODING": "ascii"})
     assert json.loads(result.stdout)["funders"][0]["name"] == "Région Fès-Meknès"
+
+
+def _installed_emploi() -> str:
+    import shutil
+    from pathlib import Path
+
+    beside = Path(sys.executable).parent / "emploi"
+    found = str(beside) if beside.exists() else shutil.which("emploi")
+    assert found, "the emploi console script is not installed"
+    return found
+
+
+def test_installed_console_script_works_from_any_directory(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "EMPLOI_LEDGER"}
+    result = subprocess.run([_installed_emploi(), "summary", "-f", "json"], cwd=tmp_path,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 406.80
+    version = subprocess.run([_installed_emploi(), "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("emploi ") and version.returncode == 0
+    module = subprocess.run([sys.executable, "-m", "emploi_cli", "--version"],
+                            capture_output=True, text=True)
+    assert module.stdout == version.stdout

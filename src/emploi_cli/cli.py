@@ -112,6 +112,8 @@ DryRunOpt = Annotated[bool, typer.Option(
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
 
 
 def _version(value: bool) -> None:
@@ -251,12 +253,13 @@ def _write_output(target: Path, text: str, ledger_path: str) -> None:
                                     where)) from None
 
 
-def _load(ledger_option: str | None):
+def _load(ledger_option: str | None, no_cache: bool = False):
     """Find and load the ledger; refuse to report on one with structural errors."""
+    from . import cache
     from . import ledger as io
 
     path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
-    loaded = io.load(path)
+    loaded = cache.load(path, no_cache=no_cache)
     if loaded.ledger is None or loaded.errors:
         raise m.EmploiError([*loaded.errors, m.error(
             "invalid-ledger", "the ledger has errors; `emploi check` lists them all",
@@ -269,13 +272,14 @@ def _load(ledger_option: str | None):
 
 @app.command()
 def summary(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
-            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None) -> None:
+            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+            no_cache: NoCacheOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         from . import reports
 
         day = _day(as_of, "--as-of") or _today()
-        loaded = _load(ledger)
+        loaded = _load(ledger, no_cache)
         _emit(reports.summary(loaded.ledger, day, language), format, language, output,
               loaded.path)
     _run(lang, body)
@@ -284,7 +288,7 @@ def summary(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
 @app.command()
 def targets(
     ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
-    lang: LangOpt = None, as_of: AsOfOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
                   ] = By.target,
     convention: Annotated[str | None, typer.Option(
@@ -299,7 +303,7 @@ def targets(
         from .entries import _require
 
         day = _day(as_of, "--as-of") or _today()
-        loaded = _load(ledger)
+        loaded = _load(ledger, no_cache)
         if convention is not None:
             _require("convention", convention, [c.id for c in loaded.ledger.conventions])
         report = reports.targets(loaded.ledger, day, language, by=by.value,
@@ -310,16 +314,16 @@ def targets(
 
 @app.command()
 def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
-          output: OutputOpt = None, lang: LangOpt = None) -> None:
+          output: OutputOpt = None, lang: LangOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Is the ledger sound? Lists every problem with its place; exit 1 on any error."""
     def body(language: str) -> None:
-        from . import checks, reports
+        from . import cache, checks, reports
         from . import ledger as io
         from .locate import key_lines
 
         path = io.resolve_ledger(ledger, dict(os.environ), Path.cwd())
         try:
-            loaded = io.load(path)
+            loaded = cache.load(path, no_cache=no_cache)
             found = list(loaded.problems)
             if loaded.ledger is not None and not loaded.errors:
                 lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
@@ -335,7 +339,7 @@ def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
 @app.command()
 def history(
     ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
-    lang: LangOpt = None, as_of: AsOfOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
     ] = None,
@@ -352,7 +356,7 @@ def history(
         from . import compute, reports
 
         day = _day(as_of, "--as-of")
-        loaded = _load(ledger)
+        loaded = _load(ledger, no_cache)
         lines = compute.history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
@@ -371,12 +375,12 @@ def _user(ledger_path: str) -> str:
 
 
 def _write(ledger_option: str | None, build, kind: str, fmt: Format, dry_run: bool,
-           lang: str) -> None:
+           lang: str, no_cache: bool = False) -> None:
     from . import ledger as io
     from . import reports, writing
 
     path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
-    done = writing.append(path, build, dry_run=dry_run)
+    done = writing.append(path, build, dry_run=dry_run, no_cache=no_cache)
     for warning in done.warnings:
         _stderr(f"emploi: {reports.problem_line(warning, lang)}")
     entry_kind, fields = done.entries[0]
@@ -398,6 +402,7 @@ def record(
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
     def body(language: str) -> None:
@@ -413,7 +418,7 @@ def record(
                 current, target=target, value=count, day=day, today=_today(), stamp=stamp,
                 note=note, source=source, tags=tags)
             return [("progress", fields)], warnings
-        _write(ledger, build, "progress", format, dry_run, language)
+        _write(ledger, build, "progress", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -431,6 +436,7 @@ def disburse(
     source: Annotated[str, typer.Option("--source", help="Where the figure comes from.")
                       ] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
@@ -449,7 +455,7 @@ def disburse(
                 current, convention=convention, amount=money, kind=kind.value, day=day,
                 today=_today(), stamp=stamp, funder=funder, note=note, source=source)
             return [("transaction", fields)], warnings
-        _write(ledger, build, "transaction", format, dry_run, language)
+        _write(ledger, build, "transaction", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -458,7 +464,7 @@ def void(
     entry: Annotated[str, typer.Argument(help="Id (or unique prefix) of the entry to void.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
-    lang: LangOpt = None,
+    lang: LangOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """Void an entry: it stays in the file and in history, and no report counts it."""
     def body(language: str) -> None:
@@ -470,7 +476,7 @@ def void(
             fields, warnings = entries.void(current, entry=entry, reason=reason,
                                             today=_today(), stamp=stamp)
             return [("void", fields)], warnings
-        _write(ledger, build, "void", format, dry_run, language)
+        _write(ledger, build, "void", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -531,6 +537,30 @@ def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Start-up time (docs/performance.md): one command runs and exits, so the cyclic garbage
+    collector only slows it down (it walks the 100,000 entries of a large journal again and
+    again); and typer builds the options of every command on each call, so when the first
+    argument names a command, only that command is built.
+    """
+    import gc
+
+    gc.disable()
+    _one_command(sys.argv[1:2])()
+
+
+def _one_command(first: list[str]) -> typer.Typer:
+    """`app` with only the command named by the first argument, else the whole app."""
+    import copy
+
+    if not first or any(name.startswith("_EMPLOI_COMPLETE") for name in os.environ):
+        return app
+    picked = [c for c in app.registered_commands
+              if (c.name or c.callback.__name__.replace("_", "-")) == first[0]]  # type: ignore[union-attr]
+    if len(picked) != 1 and first != ["--version"]:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = picked
+    return one
 

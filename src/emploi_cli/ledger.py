@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -67,6 +66,11 @@ def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
 
 def read_text(path: Path) -> str:
     """Read and decode a ledger; raise EmploiError with the file's name for anything wrong."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
     place = m.Place(file)
     try:
@@ -84,7 +88,7 @@ def read_text(path: Path) -> str:
         raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
     except OSError as exc:
         raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read", place)) from None
-    return decode(data, file)
+    return data
 
 
 def decode(data: bytes, file: str) -> str:
@@ -109,6 +113,8 @@ _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 def parse_toml(text: str, file: str) -> dict:
     """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
+    import tomllib  # not needed when the cache answers (start-up time)
+
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

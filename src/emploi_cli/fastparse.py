@@ -169,8 +169,9 @@ class Shared:
         return self.texts.setdefault(value, value)
 
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*+'  # a basic string without escapes
-_D = r"\d{4}-\d{2}-\d{2}"
-_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?"
+_D = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"  # as tomllib's own patterns
+_HOUR = r"(?:[01][0-9]|2[0-3])"
+_STAMP = rf"{_D}[T ]{_HOUR}:[0-5][0-9]:[0-5][0-9](?:Z|[+-]{_HOUR}:[0-5][0-9])?"
 _KEY = r"[A-Za-z0-9_-]+"
 _TAGS = rf'\{{ *(?:{_KEY} = "{_S}"(?:, {_KEY} = "{_S}")*)? *\}}'
 _TAG = re.compile(rf'({_KEY}) = "({_S})"')

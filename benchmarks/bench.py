@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -144,11 +143,15 @@ def toml_journal(items: list[dict]) -> str:
     return "".join(out)
 
 
-def write_ledger(path: Path, count: int, seed: int = 2022) -> list[dict]:
+def write_ledger(path: Path, count: int, seed: int = 2022, journal: Path | None = None
+                 ) -> list[dict]:
+    """The shipped ledger plus `count` entries; the same data for hledger/ledger in `journal`."""
     items = entries(count, seed)
     text = SHIPPED.read_text(encoding="utf-8")
     path.write_text(text + ("" if text.endswith("\n") else "\n") + toml_journal(items),
                     encoding="utf-8")
+    if journal is not None:
+        journal.write_text(ledger_journal(items), encoding="utf-8")
     return items
 
 
@@ -195,17 +198,17 @@ def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> tuple[
 
 
 def _child_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, _, _ = 0, 0, 0
-    pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr}")
+    """Wall seconds and peak resident MB (ru_maxrss of this child alone, from wait4)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n"
+                             + errors.read().decode("utf-8", "replace"))
     return wall, usage.ru_maxrss / 1024
 
 
@@ -219,10 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--generate", nargs=2, metavar=("COUNT", "PATH"),
                         help="only write a generated ledger of COUNT entries to PATH")
+    parser.add_argument("--journal", metavar="PATH",
+                        help="with --generate: also write the data as an hledger/ledger journal")
     parser.add_argument("--seed", type=int, default=2022)
     args = parser.parse_args(argv)
     if args.generate:
-        write_ledger(Path(args.generate[1]), int(args.generate[0]), args.seed)
+        write_ledger(Path(args.generate[1]), int(args.generate[0]), args.seed,
+                     Path(args.journal) if args.journal else None)
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     return run(sizes, args.runs, args.seed)
@@ -248,18 +254,19 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
         add("python -c pass", "-", [sys.executable, "-c", "pass"], base)
         add("emploi --version", "-", [emploi, "--version"], base)
         ledgers = [("shipped", SHIPPED)]
-        for size in sizes:
-            path = work / f"ledger-{size}.toml"
-            items = write_ledger(path, size, seed)
+        for size in sizes:  # in a child: this process stays small, and so does what its
+            path = work / f"ledger-{size}.toml"  # children inherit (ru_maxrss counts it)
+            subprocess.run([sys.executable, __file__, "--generate", str(size), str(path),
+                            "--seed", str(seed), "--journal", str(work / f"journal-{size}")],
+                           check=True)
             ledgers.append((f"{size:,}", path))
-            for tool in ("hledger", "ledger"):
-                if shutil.which(tool):
-                    (work / f"journal-{size}.{tool}").write_text(ledger_journal(items),
-                                                                 encoding="utf-8")
         for size, path in ledgers:
             for command in ("summary", "targets"):
                 cmd = [emploi, command, "-l", str(path), "-f", "json"]
                 add(f"{command} json cold", size, cmd, cold)
+                if command == "summary":
+                    add("summary json first (writes cache)", size, cmd, base,
+                        before=lambda: shutil.rmtree(work / "cache", ignore_errors=True))
                 _child_run(cmd, base)  # build the cache
                 add(f"{command} json warm", size, cmd, base)
             if size != "shipped":
@@ -274,12 +281,31 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
                 add("record (no cache)", size, record, cold, count=max(1, runs // 2))
             peers = [p for p in ("hledger", "ledger") if shutil.which(p)]
             for tool in peers if size != "shipped" else ():
-                journal = work / f"journal-{size.replace(',', '')}.{tool}"
+                journal = work / f"journal-{size.replace(',', '')}"
                 add(f"{tool} bal", size, [tool, "-f", str(journal), "bal"], base)
         print(table(rows))
+        print()
+        print(growth(rows))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def growth(rows: list[tuple[str, str, float | None, float | None]]) -> str:
+    """How each figure grows from one size to the next ten times larger."""
+    by_label: dict[str, dict[int, float]] = {}
+    for label, size, wall, _ in rows:
+        if size not in ("-", "shipped") and wall:
+            by_label.setdefault(label, {})[int(size.replace(",", ""))] = wall
+    lines = [f"{'growth per 10x entries':<34} {'1k->10k':>9} {'10k->100k':>10}", "-" * 56]
+    for label, walls in by_label.items():
+        cells = []
+        for low in (1000, 10000):
+            high = low * 10
+            cells.append(f"{walls[high] / walls[low]:.1f}x" if low in walls and high in walls
+                         else "")
+        lines.append(f"{label:<34} {cells[0]:>9} {cells[1]:>10}")
+    return "\n".join(lines)
 
 
 def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:

@@ -157,16 +157,12 @@ class Shared:
     """One object for each repeated string, date, amount, tag set and provenance."""
 
     def __init__(self) -> None:
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str | None, str] = {None: ""}  # an absent key reads as ""
         self.dates: dict[str, date] = {}
         self.money: dict[str, Decimal] = {}
         self.tags: dict[str, tuple[tuple[str, str], ...]] = {}
         self.provenances: dict[tuple[str | None, str | None], m.Provenance] = {}
 
-    def text(self, value: str | None) -> str:
-        if value is None:
-            return ""
-        return self.texts.setdefault(value, value)
 
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*+'  # a basic string without escapes
 _D = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"  # as tomllib's own patterns
@@ -214,7 +210,7 @@ def _guarded(kind: str) -> bool:
 def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
             ) -> tuple[date, m.Provenance] | None:
     """The checks `_Builder.entry` makes on id, date and provenance; None if any would fail."""
-    if not eid.strip() or len(eid) > 64 or not eid.isprintable() or eid != eid.strip():
+    if not eid or eid != eid.strip() or len(eid) > 64 or not eid.isprintable():
         return None
     when = shared.dates.get(day)
     if when is None:
@@ -233,7 +229,8 @@ def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
                 stamp = datetime.fromisoformat(at)
             except ValueError:
                 return None
-        provenance = shared.provenances[(at, by)] = m.Provenance(stamp, shared.text(by))
+        provenance = shared.provenances[(at, by)] = m.Provenance(
+            stamp, shared.texts.setdefault(by, by))  # type: ignore[arg-type]
     return when, provenance
 
 
@@ -243,7 +240,8 @@ def _progress(shared: Shared, piece: str, seq: int) -> m.ProgressEntry | None:
         return None
     eid, day, target, value, note, source, tags, key, at, by = found.groups()
     common = _common(shared, eid, day, at, by)
-    if common is None or not target.strip() or int(value) > 10**12:
+    count = int(value)
+    if common is None or not target.strip() or count > 10**12:
         return None
     pairs: tuple[tuple[str, str], ...] = ()
     if tags is not None:
@@ -253,9 +251,9 @@ def _progress(shared: Shared, piece: str, seq: int) -> m.ProgressEntry | None:
             if len({k for k, _ in items}) != len(items):
                 return None  # a key twice: tomllib refuses it
             pairs = shared.tags[tags] = tuple(sorted(items))
-    text = shared.text
-    return m.ProgressEntry(eid, common[0], seq, common[1], text(target), int(value), text(note),
-                           text(source), pairs, text(key))
+    text = shared.texts.setdefault
+    return m.ProgressEntry(eid, common[0], seq, common[1], text(target, target), count,
+                           text(note, note), text(source, source), pairs, text(key, key))
 
 
 def _transaction(shared: Shared, piece: str, seq: int) -> m.TransactionEntry | None:
@@ -272,9 +270,10 @@ def _transaction(shared: Shared, piece: str, seq: int) -> m.TransactionEntry | N
         if not 0 < money <= io.MAX_MONEY or money.as_tuple().exponent < -io.MONEY_PLACES:
             return None  # type: ignore[operator]
         shared.money[amount] = money
-    text = shared.text
-    return m.TransactionEntry(eid, common[0], seq, common[1], text(convention), money, text(kind),
-                              text(funder), text(note), text(source), text(key))
+    text = shared.texts.setdefault
+    return m.TransactionEntry(eid, common[0], seq, common[1], text(convention, convention),
+                              money, text(kind, kind), text(funder, funder), text(note, note),
+                              text(source, source), text(key, key))
 
 
 _DIRECT = {kind: build for kind, build in (("progress", _progress),

@@ -409,3 +409,22 @@ def test_cache_holds_no_code(cached, journal):
     header = _header(_cache_files(cached)[0])
     assert set(header) >= {"emploi", "format", "code", "real", "size", "mtime_ns", "ino",
                            "sha256", "segments"}
+
+
+@pytest.mark.parametrize("stamp", ["2021-04-02 09:15:00+00:00", "2021-04-02T09:15:00Z",
+                                   "2021-04-02 09:15:00+01:30", "2021-04-02 09:15:00-05:00",
+                                   "2021-04-02 09:15:00.250+01:00", "2021-04-02 09:15:00",
+                                   "1969-12-31 23:59:59+00:00"])
+def test_times_come_back_exactly(cached, tmp_path, stamp):
+    path = tmp_path / "times.toml"
+    entries = "".join(
+        f'\n[[progress]]\nid = "p{i}"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
+        f'value = {i}\nrecorded_at = {stamp[:18]}{i}{stamp[19:]}\nrecorded_by = "a"\n'
+        for i in range(3))
+    path.write_text(SHIPPED.read_text(encoding="utf-8") + entries, encoding="utf-8")
+    cache.load(path)
+    warm = cache.load(path)
+    assert type(warm.ledger) is cache.ColumnLedger
+    assert warm == io.load(path)
+    assert [repr(e.provenance.recorded_at) for e in warm.ledger.journal] == [
+        repr(e.provenance.recorded_at) for e in io.load(path).ledger.journal]

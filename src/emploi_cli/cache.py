@@ -33,9 +33,9 @@ import stat
 import sys
 from array import array
 from dataclasses import fields, is_dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from . import __version__
@@ -173,6 +173,12 @@ class Reader:
         if not builder.problems and not checked[0]:  # the problems stay those of the ledger
             self.added, self.voided = added, checked[1]
         return True
+
+    def release(self) -> None:
+        """Let go of the ledger (100,000 entries) and the bytes while the append is written:
+        extending the cache needs neither."""
+        self.loaded = None  # type: ignore[assignment]
+        self.data = b""
 
     def appended(self, addition: bytes) -> None:
         """The append is on disk: extend the cache (or forget it). Never raises."""
@@ -489,18 +495,25 @@ def _keys(codec: str, values: list) -> list:
     time zones, must stay apart."""
     if codec == "D":
         return list(map(str, values))
-    if codec == "t" and len({v.tzinfo for v in values}) > 1:
-        return list(map(_iso, values))
+    if codec == "t":
+        zones = set(map(attrgetter("tzinfo"), values))
+        if not all(zone is None or type(zone) is timezone for zone in zones):
+            raise Unsupported("time zone")
+        return values if len(zones) == 1 else list(map(datetime.isoformat, values))
     if codec == "g":
         return list(map(_tag, values))
     return values
 
 
-def _table_json(codec: str, table: list) -> list:
+def _table_json(codec: str, table: list) -> list | dict:
     if codec == "d":
         return [d.toordinal() for d in table]
-    if codec == "t":
-        return [v if type(v) is str else _iso(v) for v in table]
+    if codec == "t" and table and type(table[0]) is not str:
+        zone = table[0].tzinfo  # one zone (checked by _keys): whole seconds are ints, exactly
+        if zone is not None and not any(map(attrgetter("microsecond"), table)):
+            return {"zone": zone.utcoffset(None).total_seconds(),
+                    "seconds": list(map(int, map(datetime.timestamp, table)))}
+        return list(map(datetime.isoformat, table))
     if codec == "p" and not all(map(_pairs, table)):
         raise Unsupported("tuple")
     return table
@@ -535,11 +548,18 @@ _DECODE = {
     "s": lambda table: table,
     "i": lambda table: table,
     "d": lambda table: [date.fromordinal(x) for x in table],
-    "t": lambda table: [datetime.fromisoformat(x) for x in table],
+    "t": lambda table: _datetimes(table),
     "D": lambda table: [Decimal(x) for x in table],
     "p": lambda table: [tuple((k, v) for k, v in x) for x in table],
     "g": lambda table: [_untag(x) for x in table],
 }
+
+
+def _datetimes(table: list | dict) -> list[datetime]:
+    if isinstance(table, dict):
+        zone = timezone(timedelta(seconds=table["zone"]))
+        return [datetime.fromtimestamp(x, zone) for x in table["seconds"]]
+    return [datetime.fromisoformat(x) for x in table]
 
 
 def _decoder(spec: list, blob) -> object:

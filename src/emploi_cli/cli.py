@@ -70,11 +70,12 @@ class HistoryKind(StrEnum):
 
 
 def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
+    from . import cache
     from . import ledger as io
 
     try:
         path = io.resolve_ledger(ctx.params.get("ledger"), dict(os.environ), Path.cwd())
-        return io.load(path).ledger
+        return cache.load(path).ledger
     except m.EmploiError:
         return None
 

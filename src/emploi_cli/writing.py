@@ -129,6 +129,7 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
         text = loaded.text
         _verify(io.parse_toml(text, file), text + addition, file, entries)
     result = Appended(file, tuple(entries), tuple(warnings), before, addition)
+    reader.release()
     return result, before, stat, addition.encode("utf-8"), reader
 
 

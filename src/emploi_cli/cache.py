@@ -28,13 +28,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import stat
 import sys
 from array import array
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
@@ -387,9 +390,10 @@ class ColumnLedger(m.Ledger):
                                         else frozenset(part.column("entry")))
         return self.__dict__["_voided"]
 
-    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> list[tuple]:
+    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> Iterable[tuple]:
         """compute.live_rows from the columns: the named fields of the entries of one kind
-        dated on or before as_of and not voided, in journal order."""
+        dated on or before as_of and not voided, in journal order (read once, lazily: no
+        list of 100,000 rows)."""
         part = self._part(cls)
         if part is None:
             voided = self.voided_ids
@@ -397,13 +401,16 @@ class ColumnLedger(m.Ledger):
                     if isinstance(e, cls) and e.date <= as_of and e.id not in voided]
         if not part.count:
             return []
-        rows: list = list(zip(*[part.column(n) for n in names], strict=True))
-        for index in part.voided:
-            rows[index] = None
-        if part.last is not None and as_of >= part.last:
-            return [row for row in rows if row is not None] if part.voided else rows
-        return [row for row, day in zip(rows, part.column("date"), strict=True)
-                if row is not None and day <= as_of]
+        rows = zip(*[part.column(n) for n in names], strict=True)
+        keep: Iterable[bool] | None = None
+        if part.last is None or as_of < part.last:
+            keep = map(as_of.__ge__, part.column("date"))
+        if part.voided:
+            live = [True] * part.count
+            for index in part.voided:
+                live[index] = False
+            keep = live if keep is None else map(operator.and_, keep, live)
+        return rows if keep is None else compress(rows, keep)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, m.Ledger):

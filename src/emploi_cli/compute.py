@@ -8,6 +8,7 @@ never counted (a void corrects an error, so it applies whatever the date).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,8 +34,9 @@ def live(ledger: m.Ledger, as_of: date) -> list[m.JournalEntry]:
 
 
 def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date
-              ) -> list[tuple]:
-    """The named fields (two or more) of the live entries of one kind, in journal order.
+              ) -> Iterable[tuple]:
+    """The named fields (two or more) of the live entries of one kind, in journal order, to
+    be read once.
 
     A ledger read from the cache (cache.ColumnLedger) answers from its columns, without
     building 100,000 entries; any other ledger is read entry by entry.
@@ -194,21 +196,23 @@ def achieved_by_series(target: m.Target, entries: list[m.ProgressEntry]
 _PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
 
 
-def _series(rows: list[tuple], cumulative: set[str]
+def _series(rows: Iterable[tuple], cumulative: set[str]
             ) -> dict[tuple[str, tuple[tuple[str, str], ...]], int]:
     """(target, tag set) -> achievement, over rows of _PROGRESS_ROW in journal order: the
     values of a target add up unless it is in `cumulative`, where each series keeps its latest
     value (latest date; on the same date, the later entry in the file)."""
     sums: dict[tuple, int] = {}
     latest: dict[tuple, tuple[date, int, int]] = {}
+    total = sums.get
     for target, tags, day, seq, value in rows:
-        key = (target, tags)
         if target in cumulative:
+            key = (target, tags)
             before = latest.get(key)
             if before is None or (day, seq) >= before[:2]:
                 latest[key] = (day, seq, value)
         else:
-            sums[key] = sums.get(key, 0) + value
+            key = (target, tags)
+            sums[key] = total(key, 0) + value
     for key, (_, _, value) in latest.items():
         sums[key] = value
     return sums

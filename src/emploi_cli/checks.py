@@ -50,12 +50,12 @@ def totals(ctx: Context) -> list[m.Problem]:
     if not f.total_matches:
         problems.append(m.error(
             "total-mismatch", f"stated total {mdh(f.total)} differs from the sum of the "
-            f"conventions, {mdh(f.conventions_total)}", _place(ctx, "programme.total")))
+            f"conventions, {mdh(f.original_conventions_total)}", _place(ctx, "programme.total")))
     named = sum((line.amount for line in f.funders if line.amount is not None), 0)
-    if named > f.total:
+    if named > f.total_in_force:
         problems.append(m.error(
             "funders-above-total", f"funders' commitments ({mdh(named)}) exceed the programme "
-            f"total ({mdh(f.total)})", _place(ctx, "funders")))
+            f"total ({mdh(f.total_in_force)})", _place(ctx, "funders")))
     return problems
 
 
@@ -213,18 +213,25 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
             values = [(e, e.amount) for e in involved]
             later = [(e, e.amount) for e in after]
             unit = "MDH"
-            expected, found = m.money_text(expected), m.money_text(Decimal(found))
         if found == expected:
             continue
         difference = found - expected
         hints = _reconcile_hints(difference, values, later)
+        if unit == "MDH":
+            expected, found = m.money_text(expected), m.money_text(Decimal(found))
+            difference = m.money_text(difference)
         ids = ", ".join(e.id for e, _ in values) or "none"
         problems.append(m.error(
             "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
             f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
-            f"journal (difference {difference:+}); entries counted: {ids}"
+            f"journal (difference {_signed(difference)}); entries counted: {ids}"
             + (f"; {hints}" if hints else ""), _entry_place(ctx, a)))
     return problems
+
+
+def _signed(value) -> str:
+    text = str(value)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _reconcile_hints(difference, values, later) -> str:
@@ -261,7 +268,7 @@ def closed_periods(ctx: Context) -> list[m.Problem]:
         if line is None:
             continue
         earlier = [lock for lock in locks if (line_of.get(lock.seq) or 0) < line]
-        through = closed_through(earlier)
+        through = closed_through(earlier, ctx.ledger.programme.fiscal_year_start)
         if through is not None and e.date <= through:
             lock = max(earlier, key=lambda x: line_of.get(x.seq) or 0)
             problems.append(m.error(

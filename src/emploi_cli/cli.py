@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -158,6 +159,17 @@ def _day(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A date (midnight UTC) or an ISO date-time (UTC when no offset is given)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _fail(problems: list[m.Problem], lang: str, code: int) -> None:
@@ -346,6 +358,11 @@ def history(
                     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this date on.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+    recorded_since: Annotated[str | None, typer.Option(
+        "--recorded-since", help="Only entries written on or after this date or UTC time "
+        "(2021-07-01 or 2021-07-01T08:00:00Z).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Only entries written by this person.")
+                  ] = None,
 ) -> None:
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
@@ -356,7 +373,8 @@ def history(
         lines = compute.history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
-            until=_day(until, "--until"))
+            until=_day(until, "--until"), recorded_since=_moment(recorded_since),
+            recorded_by=by)
         _emit(reports.history(lines, language), format, language, output, loaded.path)
     _run(lang, body)
 
@@ -435,12 +453,8 @@ def disburse(
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
         from . import entries
-        from .ledger import parse_money_text
 
-        try:
-            money = parse_money_text(amount)
-        except ValueError as exc:
-            raise m.EmploiError(m.error("bad-amount", str(exc))) from None
+        money = _money(amount)
         day = _day(date_, "--date") or _today()
         stamp = entries.Stamp.now(_user(_resolved(ledger)))
 
@@ -471,6 +485,131 @@ def void(
                                             today=_today(), stamp=stamp)
             return [("void", fields)], warnings
         _write(ledger, build, "void", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def amend(
+    ledger: LedgerOpt = None,
+    convention: Annotated[str, typer.Option(
+        "--convention", help="Convention whose amount changes.",
+        autocompletion=complete_convention)] = "",
+    funder: Annotated[str, typer.Option("--funder", help="Funder whose commitment changes.",
+                                        autocompletion=complete_funder)] = "",
+    target: Annotated[str, typer.Option("--target", help="Target whose quantity changes.",
+                                        autocompletion=complete_target)] = "",
+    end: Annotated[str | None, typer.Option("--end", help="The programme's new end date.")
+                   ] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="New amount in MDH.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", help="New quantity.")] = None,
+    reference: Annotated[str, typer.Option("--reference", help="The avenant's reference.")
+                         ] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
+    date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    lang: LangOpt = None,
+) -> None:
+    """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
+    def body(language: str) -> None:
+        from . import entries
+
+        money = _money(amount) if amount is not None else None
+        count = _count(quantity) if quantity is not None else None
+        day = _day(date_, "--date") or _today()
+        new_end = _day(end, "--end")
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.amendment(
+                current, day=day, reference=reference, reason=reason, stamp=stamp,
+                convention=convention, funder=funder, target=target, amount=money,
+                quantity=count, end=new_end)
+            return [("amendment", fields)], warnings
+        _write(ledger, build, "amendment", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def reconcile(
+    target: Annotated[str | None, typer.Argument(
+        help="Target id (or use --convention for money).", autocompletion=complete_target)
+    ] = None,
+    value: Annotated[str | None, typer.Argument(help="The partner's cumulative figure.")
+                     ] = None,
+    ledger: LedgerOpt = None,
+    convention: Annotated[str, typer.Option(
+        "--convention", help="Reconcile money of this convention.",
+        autocompletion=complete_convention)] = "",
+    amount: Annotated[str | None, typer.Option("--amount", help="Money reported, in MDH.")
+                      ] = None,
+    kind: Annotated[Kind | None, typer.Option("--kind", help="Kind of money reported.")
+                    ] = None,
+    funder: Annotated[str, typer.Option("--funder", help="Only this funder's money.",
+                                        autocompletion=complete_funder)] = "",
+    date_: DateOpt = None,
+    source: Annotated[str, typer.Option("--source", help="Who reported the figure.")] = "",
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
+    def body(language: str) -> None:
+        from . import checks, entries, reports
+        from . import ledger as io
+
+        count = _count(value) if value is not None else None
+        money = _money(amount) if amount is not None else None
+        day = _day(date_, "--date") or _today()
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.assertion(
+                current, day=day, today=_today(), source=source, stamp=stamp,
+                target=target or "", value=count, convention=convention, amount=money,
+                kind=kind.value if kind else "", funder=funder)
+            return [("assertion", fields)], warnings
+        _write(ledger, build, "assertion", format, dry_run, language)
+        if dry_run:
+            return
+        loaded = io.load(io.resolve_ledger(ledger, dict(os.environ), Path.cwd()))
+        if loaded.ledger is not None:
+            for problem in checks.reconciliations(checks.Context(loaded.ledger, _today(), {})):
+                if problem.message.startswith(f"assertion {loaded.ledger.journal[-1].id} "):
+                    _stderr(f"emploi: {reports.problem_line(problem, language)}")
+    _run(lang, body)
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Argument(help="2021-Q2, 2021, 2021-06 or a date.")],
+    ledger: LedgerOpt = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Close a period: afterwards no entry dated on or before its last day can be written."""
+    _lock_command(ledger, "close", period, reason, dry_run, format, lang)
+
+
+@app.command()
+def reopen(
+    period: Annotated[str, typer.Argument(help="The period to reopen (2021-Q2, ...).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
+    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    lang: LangOpt = None,
+) -> None:
+    """Reopen a closed period (from its first day on), with a reason kept in the ledger."""
+    _lock_command(ledger, "reopen", period, reason, dry_run, format, lang)
+
+
+def _lock_command(ledger: str | None, action: str, period: str, reason: str, dry_run: bool,
+                  format: Format, lang: Lang | None) -> None:
+    def body(language: str) -> None:
+        from . import entries
+
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.lock(current, action=action, period=period,
+                                            today=_today(), stamp=stamp, reason=reason)
+            return [("lock", fields)], warnings
+        _write(ledger, build, "lock", format, dry_run, language)
     _run(lang, body)
 
 
@@ -518,6 +657,15 @@ def _count(text: str) -> int:
         raise m.EmploiError(m.error("too-large", f"value {stripped} is beyond any plausible "
                                     "count"))
     return int(stripped)
+
+
+def _money(text: str) -> Decimal:
+    from .ledger import parse_money_text
+
+    try:
+        return parse_money_text(text)
+    except ValueError as exc:
+        raise m.EmploiError(m.error("bad-amount", str(exc))) from None
 
 
 def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:

@@ -64,6 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # values and rows
     "stated_total": ("Total annoncé", "Stated total"),
     "conventions_total": ("Somme des conventions", "Sum of conventions"),
+    "total_in_force": ("Total après avenants", "Total as amended"),
     "matches": ("concorde", "matches"),
     "differs": ("ne concorde pas", "does not match"),
     "unattributed": ("Sans bailleur désigné", "No named funder"),

@@ -47,3 +47,66 @@ def year_journal() -> str:
 
 def shipped_with_year(shipped: Path) -> str:
     return shipped.read_text(encoding="utf-8") + "\n" + year_journal()
+
+
+def small_ledger(path: Path, *, start: str = "2021-01-01", end: str = "2021-12-31",
+                 targets: str = "", journal: str = "", title: str = "Test programme",
+                 conventions: str = "", fiscal: int | None = None) -> Path:
+    """A minimal valid ledger: one convention c1 (100 MDH) with the given targets' TOML."""
+    fiscal_line = f"fiscal_year_start = {fiscal}\n" if fiscal else ""
+    text = f'''format = 1
+
+[programme]
+id = "test"
+title = "{title}"
+region = "Region"
+start = {start}
+end = {end}
+total = 100.00
+currency = "MAD"
+unit = "MDH"
+source = "doc"
+{fiscal_line}
+[[sources]]
+id = "doc"
+title = "Test document"
+
+[[funders]]
+id = "f1"
+name = "Funder one"
+amount = 100.00
+source = "doc"
+
+[[conventions]]
+id = "c1"
+title = "Convention one"
+amount = 100.00
+source = "doc"
+
+{targets}
+{conventions}
+{journal}
+'''
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def target(ident: str, quantity: int | None = 3650, reporting: str = "increment",
+           extra: str = "") -> str:
+    q = f"quantity = {quantity}\n" if quantity is not None else ""
+    return (f'[[conventions.targets]]\nid = "{ident}"\nindicator = "{ident.split(".")[-1]}"\n'
+            f'label = "Target {ident}"\n{q}unit = "personnes"\nreporting = "{reporting}"\n'
+            f'source = "doc"\n{extra}\n')
+
+
+def progress(ident: str, day: str, target_id: str, value: int, tags: str = "") -> str:
+    tag_line = f"tags = {{ {tags} }}\n" if tags else ""
+    return (f'[[progress]]\nid = "{ident}"\ndate = {day}\ntarget = "{target_id}"\n'
+            f"value = {value}\n{tag_line}\n")
+
+
+def money(ident: str, day: str, convention: str, amount: str, kind: str = "disbursement",
+          funder: str = "") -> str:
+    funder_line = f'funder = "{funder}"\n' if funder else ""
+    return (f'[[transactions]]\nid = "{ident}"\ndate = {day}\nconvention = "{convention}"\n'
+            f'amount = {amount}\nkind = "{kind}"\n{funder_line}\n')

@@ -158,6 +158,7 @@ LABELS.update({
     # periods
     "periods": ("Réalisations par période", "Achievements per period"),
     "period": ("Période", "Period"),
+    "target_id": ("Objectif", "Target"),
     "cumulative": ("Cumul", "Cumulative"),
     "partial_note": ("* période en cours, comptée jusqu'au {date}.",
                      "* period in progress, counted up to {date}."),

@@ -155,7 +155,7 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
     data = [period_dict(r) for r in rows]
     human = [{**d, "period": period_label(r, kind, lang, fiscal_start)
               + (" *" if r.partial else "")} for d, r in zip(data, rows, strict=True)]
-    columns = (Column("target"), Column("period"), Column("value", "int"),
+    columns = (Column("target", label="target_id"), Column("period"), Column("value", "int"),
                Column("cumulative", "int"), Column("expected", "int"))
     notes: tuple[str, ...] = ()
     if any(r.partial for r in rows):

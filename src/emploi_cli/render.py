@@ -296,8 +296,9 @@ def _rich_pace_bar(value: object, styles: dict[str, str]):
     fill = styles.get(value.state, "green")
     if full:
         text.stylize(fill, 0, full)
-    if full < len(text):
-        text.stylize("dim", full, len(text))
+    for cell in range(full, len(text)):
+        if cell != marker:
+            text.stylize("dim", cell, cell + 1)
     if marker is not None:
         text.stylize("bold yellow", marker, marker + 1)
     return text

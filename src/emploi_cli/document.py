@@ -242,7 +242,8 @@ def _targets(items: list[pace.Pace], costs: dict[str, pace.Cost], lang: str) -> 
         Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int")),
         tuple(rows))
     pace_table = Table("pace", (
-        Column("id"), Column("schedule_text", "label", "schedule"), Column("end", "date"),
+        Column("id"), Column("schedule_text", "label", "schedule"), Column("start", "date"),
+        Column("end", "date"),
         Column("rate_so_far", "money"), Column("rate_needed", "money"),
         Column("projected", "int"), Column("projected_completion", "date")), tuple(rows))
     cost_table = Table("costs", (

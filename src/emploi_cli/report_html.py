@@ -67,7 +67,8 @@ figcaption { font-size: 8.5pt; color: #4b5563; margin-top: 0.5mm; }
 svg text { font-family: inherit; font-size: 10px; fill: #1f2937; }
 .note { font-size: 8.5pt; color: #4b5563; }
 .status-line { margin: 0 0 1mm; }
-section.target, #produced { break-inside: avoid; page-break-inside: avoid; }
+#produced { break-inside: avoid; page-break-inside: avoid; }
+.status-line { break-after: avoid; page-break-after: avoid; }
 .sub { display: block; font-size: 7.5pt; color: #4b5563; }
 .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt; }
 """
@@ -112,6 +113,8 @@ def facts(f: Facts) -> str:
 
 def _weight(column) -> Fraction:
     """Relative column widths: long texts, then ids and bars, then figures."""
+    if column.key == "message":
+        return Fraction(7)
     if column.key in WIDE:
         return Fraction(7, 2)
     if column.kind == "pace_bar":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -150,6 +151,22 @@ def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
     assert "\x1b[1;31m████████████████████\x1b[0m" not in text
     row = next(line for line in text.splitlines() if "c1.a" in line)
     assert "█████████" in row and "\x1b[1;33m┃" in row  # 46 % filled, marker at 100 %
+
+
+def test_status_on_a_narrow_terminal_leaves_columns_out_whole(small):
+    ledger = io.load(small).ledger
+    day = date(2021, 6, 30)
+    report = pace_reports.status(ledger, day, "en", pace.paces(ledger, day))
+    wide = render.to_rich(report, "en", 220)
+    assert "hidden" not in wide and "DH/result" in wide
+    narrow = re.sub(r"\x1b\[[0-9;]*m", "", render.to_rich(report, "en", 80))
+    assert "…" not in narrow  # nothing truncated: columns are left out whole instead
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    table = narrow.split("Targets: status, pace and projection")[1]
+    for kept in ("Status", "Id", "Achieved", "Target", "┃ = expected", "behind", "c1.b"):
+        assert kept in table
+    assert "Columns hidden for lack of room: Progress, Gap, Rate/month," in table
+    assert "Committed" in narrow.split("Targets")[0].split("Columns hidden")[1]
 
 
 def test_pace_bar_cells():

@@ -226,4 +226,7 @@ LABELS.update({
     "bar_text": ("{progress} (attendu {expected})", "{progress} (expected {expected})"),
     "colon": (" : ", ": "),
     "expected_short": ("attendu", "expected"),
+    "hidden_columns": ("Colonnes masquées faute de place : {columns} (élargir le terminal, ou "
+                       "-f md).", "Columns hidden for lack of room: {columns} (widen the "
+                       "terminal, or -f md)."),
 })

@@ -101,22 +101,23 @@ def status(ledger: m.Ledger, as_of: date, lang: str, items: list[pace.Pace]) -> 
     human_funding = [{**r, "bar": bar(r["execution"])} for r in funding_rows]
     funding_table = Table("status_funding", (
         Column("record", "label", "record"), Column("id"), Column("amount", "money"),
-        Column("committed", "money"), Column("disbursed", "money"), Column("spent", "money"),
-        Column("execution", "percent"), Column("bar", "bar")), tuple(human_funding))
+        Column("committed", "money", drop=2), Column("disbursed", "money"),
+        Column("spent", "money", drop=1), Column("execution", "percent"),
+        Column("bar", "bar", drop=3)), tuple(human_funding))
     human_targets = [{
-        **r, "status": r["status"], "status_text": status_label(r["status"]),
+        **r, "status_text": status_label(r["status"]),
         "pace_bar": PaceBar(r["progress"], r["expected_progress"], r["status"]),
         "cost_per_result": r["cost_per_result_disbursed"] if r["cost_basis"]
         else i18n.label("not_attributable", lang)} for r in rows]
     target_table = Table("status_targets", (
         Column("status_text", "label", "status", STATUS_LABEL_STYLES),
         Column("id"), Column("achieved", "int"), Column("target", "int"),
-        Column("progress", "percent"), Column("pace_bar", "pace_bar", "expected_marker",
-                                              STATUS_STYLES),
-        Column("expected", "int"), Column("gap", "int"), Column("rate_so_far", "money"),
-        Column("rate_needed", "money"), Column("projected", "int"),
-        Column("projected_completion", "date"), Column("cost_per_result", "money")),
-        tuple(human_targets))
+        Column("progress", "percent", drop=3),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
+        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
+        Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
+        Column("cost_per_result", "money", drop=9)), tuple(human_targets))
     summary = ", ".join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary

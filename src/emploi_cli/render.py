@@ -32,6 +32,7 @@ class Column:
     # label (the value is an i18n key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
     styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
+    drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
 
 
 @dataclass(frozen=True)
@@ -243,13 +244,14 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         title = i18n.label(table.name, lang, **table.title_values) if table.name else None
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
                          header_style="bold")
-        for column in table.columns:
+        columns = fit_columns(table, lang, console.width)
+        for column in columns:
             grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
                             no_wrap=column.kind in NUMERIC or column.kind in BARS)
         for row in table.rows:
             cells = []
-            for column in table.columns:
+            for column in columns:
                 value = row.get(column.key)
                 if column.kind == "pace_bar":
                     cells.append(_rich_pace_bar(value, dict(column.styles)))
@@ -261,9 +263,31 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
                 cells.append(Text(text, style=style))
             grid.add_row(*cells)
         console.print(grid)
+        hidden = [c for c in table.columns if c not in columns and c.kind not in BARS]
+        if hidden:
+            names = ", ".join(safe(i18n.label(c.label or c.key, lang)) for c in hidden)
+            console.print(Text(i18n.label("hidden_columns", lang, columns=names), style="dim"))
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
+    """The columns a terminal of `available` cells can show whole: while the table is wider,
+    leave out the column with the highest `drop` (0: never left out)."""
+    def natural(column: Column) -> int:
+        cells = [width(human_text(row.get(column.key), column.kind, lang))
+                 for row in table.rows]
+        return max([width(i18n.label(column.label or column.key, lang)), *cells]) + 3
+
+    columns = list(table.columns)
+    sizes = {id(c): natural(c) for c in columns}
+    while sum(sizes[id(c)] for c in columns) + 1 > available:
+        candidates = [c for c in columns if c.drop]
+        if not candidates:
+            break
+        columns.remove(max(candidates, key=lambda c: c.drop))
+    return columns
 
 
 def pace_bar_cells(bar_: PaceBar, cells: int = 20) -> tuple[int, int | None]:

@@ -227,6 +227,22 @@ def test_status_ratio_boundaries(quantity, achieved, expected, over, state):
     assert pace.status(quantity, achieved, expected, exact, over) == state
 
 
+@given(st.integers(0, 10_000), st.integers(0, 12_000), st.integers(0, 10_000), st.booleans())
+def test_status_agrees_with_its_ratios(quantity, achieved, expected_raw, over):
+    expected = min(expected_raw, quantity)
+    state = pace.status(quantity, achieved, expected, Fraction(expected), over)
+    assert state in pace.STATUSES
+    if state == "on-track":
+        assert not over and achieved < quantity and 10 * achieved >= 9 * expected
+    if state == "behind":
+        assert achieved < quantity and (10 * achieved < 9 * expected or over)
+        assert 10 * achieved >= 7 * (quantity if over else expected)
+    if state == "not-started":
+        assert achieved == 0 and expected == 0 and not over
+    if 10 * achieved < 7 * expected and achieved < quantity:
+        assert state == "at-risk"
+
+
 @pytest.mark.parametrize(("achieved", "state"), [(819, "on-track"), (818, "at-risk")])
 def test_status_needed_rate_boundary(achieved, state):
     # 90 % of the time gone, 900 expected of 1000: the rate needed for the last 10 % is more

@@ -105,6 +105,13 @@ def render(doc: Document, fmt: str) -> str:
 # ---- building ----------------------------------------------------------------------------
 
 
+def _labeler(lang: str):
+    """`t("key", **values)`: the label in the document's language."""
+    def t(key: str, **values: object) -> str:
+        return i18n.label(key, lang, **values)
+    return t
+
+
 def _mdh(value: Decimal | None, lang: str) -> str:
     return i18n.label("not_stated", lang) if value is None else f"{i18n.money(value, lang)} MDH"
 
@@ -117,9 +124,7 @@ def _day_text(value: date | datetime) -> str:
 
 def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem],
           produced: Produced) -> Document:
-    def t(key: str, **values: object) -> str:
-        return i18n.label(key, lang, **values)
-
+    t = _labeler(lang)
     p = ledger.programme
     force = compute.in_force(ledger, as_of)
     items = pace.paces(ledger, as_of)
@@ -141,7 +146,7 @@ def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem]
 
 def _programme(ledger: m.Ledger, force: compute.InForce, lang: str) -> Section:
     p = ledger.programme
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     period = f"{p.start.isoformat()} {t('to')} {force.end.isoformat()}"
     if force.end != p.end:
         period += f" ({t('amended_from', value=p.end.isoformat())})"
@@ -167,7 +172,7 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
 
 
 def _funding(ledger: m.Ledger, as_of: date, lang: str) -> Section:
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     f = compute.funding(ledger, as_of)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
@@ -225,7 +230,7 @@ def _bars_summary(groups: tuple[BarGroup, ...], series: tuple[tuple[str, str], .
 
 
 def _targets(items: list[pace.Pace], costs: dict[str, pace.Cost], lang: str) -> Section:
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     ordered = pace.by_attention(items)
     rows = []
     for p in ordered:
@@ -258,7 +263,7 @@ def _targets(items: list[pace.Pace], costs: dict[str, pace.Cost], lang: str) -> 
 
 
 def _quarters(ledger: m.Ledger, as_of: date, items: list[pace.Pace], lang: str) -> Section:
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     fiscal = ledger.programme.fiscal_year_start
     rows = periods.period_rows(ledger, as_of, "quarter")
     entries = compute.progress_entries(ledger, as_of)
@@ -286,20 +291,19 @@ def _quarters(ledger: m.Ledger, as_of: date, items: list[pace.Pace], lang: str) 
             if last > sched.end:
                 corners.append((last, p.quantity))
             expected = tuple(corners)
-        number = lambda v: i18n.number(v, lang)  # noqa: E731
+        figures = {"achieved": i18n.number(p.achieved, lang), "unit": target.unit,
+                   "date": as_of.isoformat(),
+                   "status": t(pace_reports.status_label(p.status))}
         if p.quantity is None:
-            description = t("chart_target_desc_unquantified", achieved=number(p.achieved),
-                            unit=target.unit, date=as_of.isoformat())
-            line = t("target_line_unquantified", status=t(pace_reports.status_label(p.status)),
-                     achieved=number(p.achieved), unit=target.unit)
+            description = t("chart_target_desc_unquantified", **figures)
+            line = t("target_line_unquantified", **figures)
         else:
-            description = t("chart_target_desc", achieved=number(p.achieved), unit=target.unit,
-                            date=as_of.isoformat(), expected=number(p.expected or 0),
-                            target=number(p.quantity), end=sched.end.isoformat())
-            line = t("target_line", status=t(pace_reports.status_label(p.status)),
-                     achieved=number(p.achieved), target=number(p.quantity), unit=target.unit,
-                     progress=human_text(p.progress, "percent", lang),
-                     expected=number(p.expected or 0), schedule=t(sched.kind))
+            figures.update(expected=i18n.number(p.expected or 0, lang),
+                           target=i18n.number(p.quantity, lang), end=sched.end.isoformat(),
+                           progress=human_text(p.progress, "percent", lang),
+                           schedule=t(sched.kind))
+            description = t("chart_target_desc", **figures)
+            line = t("target_line", **figures)
         chart = LineChart(f"chart-{_slug(target.id)}", t("chart_target_title", target=target.id),
                           description, target.unit, first, last, as_of, expected,
                           tuple(points), p.quantity)
@@ -317,7 +321,7 @@ def _slug(ident: str) -> str:
 def _problems(found: list[m.Problem], lang: str) -> Section:
     from .reports import place_text
 
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     if not found:
         return Section("problems", t("problems"), (Paragraph(t("no_problems")),))
     errors = sum(p.is_error for p in found)
@@ -330,7 +334,7 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
 
 
 def _produced(produced: Produced, as_of: date, lang: str) -> Section:
-    t = lambda key, **v: i18n.label(key, lang, **v)  # noqa: E731
+    t = _labeler(lang)
     return Section("produced", t("produced"), (Facts((
         (t("generated_at"), _day_text(produced.generated_at)),
         (t("produced_by"), f"emploi {produced.version}"),

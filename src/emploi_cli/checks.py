@@ -289,3 +289,73 @@ def check(ledger: m.Ledger, today: date, entry_lines: dict[str, int] | None = No
     for rule in RULES:
         problems = problems + rule(ctx)
     return problems
+
+
+# ---- pace and reports (issue 4): target budgets and schedules ----------------------------
+
+
+def _target_paths(ledger: m.Ledger) -> dict[str, str]:
+    return {t.id: f"conventions[{ci}].targets[{ti}]"
+            for ci, c in enumerate(ledger.conventions) for ti, t in enumerate(c.targets)}
+
+
+def target_budgets(ctx: Context) -> list[m.Problem]:
+    """The budgets of a convention's targets (MDH) must not add up to more than its amount."""
+    problems = []
+    amounts = in_force(ctx.ledger, ctx.today).convention_amount
+    for i, c in enumerate(ctx.ledger.conventions):
+        budgets = [t.budget for t in c.targets if t.budget is not None]
+        if budgets and sum(budgets) > amounts[c.id]:
+            problems.append(m.error(
+                "budgets-above-amount", f"the budgets of {c.id}'s targets add up to "
+                f"{sum(budgets)} MDH, more than its amount ({amounts[c.id]} MDH)",
+                _place(ctx, f"conventions[{i}].amount")))
+    return problems
+
+
+def target_schedules(ctx: Context) -> list[m.Problem]:
+    """A target's own start/end and its milestones must make a schedule pace can follow."""
+    problems = []
+    paths = _target_paths(ctx.ledger)
+    force = in_force(ctx.ledger, ctx.today)
+    programme = ctx.ledger.programme
+    for t in ctx.ledger.targets:
+        path = paths[t.id]
+        start, end = t.start or programme.start, t.end or force.end
+        if end < start:
+            problems.append(m.error(
+                "target-period", f"target {t.id} ends ({end.isoformat()}) before it starts "
+                f"({start.isoformat()})", _place(ctx, f"{path}.end" if t.end else
+                                                 f"{path}.start")))
+            continue
+        for key, day in (("start", t.start), ("end", t.end)):
+            if day is not None and not programme.start <= day <= force.end:
+                problems.append(m.warning(
+                    "target-period", f"target {t.id} {key} {day.isoformat()} is outside the "
+                    f"programme period {programme.start.isoformat()} to "
+                    f"{force.end.isoformat()}", _place(ctx, f"{path}.{key}")))
+        quantity = force.target_quantity[t.id]
+        previous = 0
+        for i, ms in enumerate(t.milestones):
+            where = _place(ctx, f"{path}.milestones[{i}]")
+            if quantity is None:
+                problems.append(m.warning(
+                    "milestone-unquantified", f"target {t.id} has milestones but no quantity; "
+                    "they are ignored", where))
+                break
+            if not start <= ms.date < end:
+                problems.append(m.warning(
+                    "milestone-outside", f"milestone {ms.date.isoformat()} of {t.id} is not "
+                    f"before the target's end ({end.isoformat()}) or is before its start "
+                    f"({start.isoformat()}); it is ignored", where))
+                continue
+            if ms.value < previous or ms.value > quantity:
+                problems.append(m.warning(
+                    "milestone-order", f"milestone {ms.date.isoformat()} of {t.id} ({ms.value})"
+                    f" is {'below an earlier one' if ms.value < previous else 'above the quantity'}"
+                    f" ({previous if ms.value < previous else quantity})", where))
+            previous = max(previous, ms.value)
+    return problems
+
+
+RULES = (*RULES, target_budgets, target_schedules)

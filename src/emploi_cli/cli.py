@@ -304,6 +304,7 @@ def targets(
         autocompletion=complete_convention)] = None,
     tag: Annotated[str | None, typer.Option(
         "--tag", help="Break achievements down by this tag (e.g. province).")] = None,
+    period: PeriodOpt = None,
 ) -> None:
     """The targets: quantity, achieved, remaining and progress, per target or indicator."""
     def body(language: str) -> None:
@@ -314,6 +315,13 @@ def targets(
         loaded = _load(ledger)
         if convention is not None:
             _require("convention", convention, [c.id for c in loaded.ledger.conventions])
+        if period is not None:
+            if by is not By.target or tag:
+                raise Usage("--period cannot be combined with --by indicator or --tag")
+            ids = [t.id for t in loaded.ledger.targets if convention in (None, t.convention)]
+            _emit(_period_report(loaded.ledger, day, period, language, ids), format,
+                  language, output, loaded.path)
+            return
         report = reports.targets(loaded.ledger, day, language, by=by.value,
                                  convention=convention, tag=tag)
         _emit(report, format, language, output, loaded.path)
@@ -363,6 +371,7 @@ def history(
         "(2021-07-01 or 2021-07-01T08:00:00Z).")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Only entries written by this person.")
                   ] = None,
+    period: PeriodOpt = None,
 ) -> None:
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
@@ -370,6 +379,11 @@ def history(
 
         day = _day(as_of, "--as-of")
         loaded = _load(ledger)
+        if period is not None:
+            _history_periods(loaded, day or _today(), period, language, format, output,
+                             target, convention, kind, _day(since, "--since"),
+                             _day(until, "--until"))
+            return
         lines = compute.history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
@@ -682,3 +696,149 @@ def run() -> None:
     """Console-script entry point."""
     app()
 
+
+# ---- pace and reports (issue 4) ----------------------------------------------------------
+
+
+class Period(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class FailOn(StrEnum):
+    behind = "behind"
+    at_risk = "at-risk"
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+PeriodOpt = Annotated[Period | None, typer.Option(
+    "--period", help="Achievements per month, quarter or year, with the running total and "
+    "what was expected (one row per target and period).", show_default=False)]
+
+
+def _period_report(ledger: m.Ledger, day: date, period: Period, lang: str, ids: list[str],
+                   since: date | None = None, until: date | None = None):
+    from . import pace_reports, periods
+
+    rows = periods.period_rows(ledger, day, period.value, targets=ids, since=since,
+                               until=until)
+    return pace_reports.periods(rows, period.value, day, lang,
+                                ledger.programme.fiscal_year_start)
+
+
+def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
+                     output: str | None, target: str | None, convention: str | None,
+                     kind: HistoryKind | None, since: date | None, until: date | None) -> None:
+    from .entries import _require
+
+    if kind not in (None, HistoryKind.progress):
+        raise Usage("--period sums progress: it cannot be combined with --kind "
+                    f"{kind.value if kind else ''}")
+    ledger = loaded.ledger
+    if target is not None:
+        _require("target", target, [t.id for t in ledger.targets])
+    if convention is not None:
+        _require("convention", convention, [c.id for c in ledger.conventions])
+    ids = [t.id for t in ledger.targets
+           if target in (None, t.id) and convention in (None, t.convention)]
+    _emit(_period_report(ledger, day, period, lang, ids, since, until), fmt, lang, output,
+          loaded.path)
+
+
+@app.command()
+def status(
+    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
+        "worse than behind).", show_default=False)] = None,
+) -> None:
+    """Are we on track? Funding execution and every target's status, pace and projection."""
+    def body(language: str) -> None:
+        from . import pace, pace_reports
+
+        day = _day(as_of, "--as-of") or _today()
+        loaded = _load(ledger)
+        items = pace.paces(loaded.ledger, day)
+        report = pace_reports.status(loaded.ledger, day, language, items)
+        _emit(report, format, language, output, loaded.path)
+        if fail_on is not None and pace.failing(items, fail_on.value):
+            raise typer.Exit(3)
+    _run(lang, body)
+
+
+def _check_problems(loaded) -> list[m.Problem]:
+    """What `emploi check` finds in a loaded ledger (loading warnings, then the rules)."""
+    from . import checks
+    from . import ledger as io
+    from .locate import key_lines
+
+    lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
+    return [*loaded.problems,
+            *io.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)]
+
+
+def _generated_at(option: str | None, as_of: date | None):
+    """--generated-at, else $SOURCE_DATE_EPOCH, else the --as-of date, else now (UTC)."""
+    from datetime import UTC, datetime
+
+    if option is not None:
+        try:
+            found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Usage(f"--generated-at {option!r} is not a date or date-time "
+                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+        if len(option.strip()) == 10:
+            return found.date()
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if as_of is not None:
+        return as_of
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@app.command()
+def report(
+    ledger: LedgerOpt = None,
+    format: Annotated[DocFormat | None, typer.Option(
+        "--format", "-f", help="md or html (default: html when --output ends in .html or "
+        ".htm, else md).", show_default=False)] = None,
+    output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+    generated_at: Annotated[str | None, typer.Option(
+        "--generated-at", help="The production time printed in the report (YYYY-MM-DD or "
+        "ISO date-time; default: $SOURCE_DATE_EPOCH, else the --as-of date, else now).",
+        show_default=False)] = None,
+) -> None:
+    """The document to send: programme, funding, targets with pace, quarters and problems."""
+    def body(language: str) -> None:
+        import hashlib
+
+        from . import document
+
+        explicit = _day(as_of, "--as-of")
+        day = explicit or _today()
+        stamp = _generated_at(generated_at, explicit)
+        loaded = _load(ledger)
+        fmt = format.value if format is not None else (
+            "html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        doc = document.build(
+            loaded.ledger, day, language, problems=_check_problems(loaded),
+            produced=document.Produced(
+                generated_at=stamp, ledger=str(loaded.path),
+                sha256=hashlib.sha256(Path(loaded.path).read_bytes()).hexdigest(),
+                entries=len(loaded.ledger.journal), version=__version__))
+        text = document.render(doc, fmt)
+        if output is not None:
+            _write_output(Path(output), text, loaded.path)
+            return
+        _write_stdout(text)
+    _run(lang, body)

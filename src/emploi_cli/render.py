@@ -180,14 +180,17 @@ def to_csv(report: Report, lang: str = "en") -> str:
     return out.getvalue()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HTML_IN_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def md_cell(text: str, numeric: bool = False) -> str:
+    """Ledger text as one Markdown table cell: Markdown characters backslash-escaped, HTML
+    characters as entities (no renderer can read a tag), one line, formulas neutralised."""
     text = safe(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     if text.startswith(_FORMULA) and not numeric:  # a negative number stays -5
         text = "'" + text
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text).translate(_HTML_IN_MD)
 
 
 def to_md(report: Report, lang: str) -> str:

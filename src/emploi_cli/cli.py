@@ -534,3 +534,121 @@ def run() -> None:
     """Console-script entry point."""
     app()
 
+
+# ---- import and export (issue 7) ----------------------------------------------------------
+
+
+class ImportKind(StrEnum):
+    progress = "progress"
+    transaction = "transaction"
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The partner's file: .csv, .xlsx or .ods.",
+                                         show_default=False)],
+    ledger: LedgerOpt = None,
+    kind: Annotated[ImportKind | None, typer.Option(
+        "--kind", help="What each row becomes (default: the profile's kind).",
+        show_default=False)] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="FIELD=Column, repeatable. Progress: target, value, date, note, source, "
+        "reference, tag.NAME. Transaction: convention, amount, kind, funder, date, note, "
+        "source, reference.", show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="Use the mapping and styles saved under this name in the ledger "
+        "(options given here override it).", show_default=False)] = None,
+    save_profile: Annotated[str | None, typer.Option(
+        "--save-profile", help="Save the mapping and styles in the ledger under this name, "
+        "in the same write as the rows.", show_default=False)] = None,
+    decimal: Annotated[str | None, typer.Option(
+        "--decimal", help="Decimal mark of numbers written as text: '.' or ',' "
+        "(default '.').", show_default=False)] = None,
+    thousands: Annotated[str | None, typer.Option(
+        "--thousands", help="Thousands separator of numbers written as text: . , ' space "
+        "nbsp nnbsp, or none (the default).", show_default=False)] = None,
+    date_format: Annotated[str | None, typer.Option(
+        "--date-format", help="Format of dates written as text, e.g. %d/%m/%Y "
+        "(default %Y-%m-%d).", show_default=False)] = None,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="CSV field separator: , ; | or tab (default ',').",
+        show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="CSV text encoding (default utf-8), e.g. cp1252.",
+        show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="XLSX/ODS: the sheet to read (default: the first).",
+        show_default=False)] = None,
+    header_row: Annotated[int | None, typer.Option(
+        "--header-row", help="The row holding the column names (default 1).", min=1,
+        show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be added; write nothing.")] = False,
+    format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Import progress or transactions from a partner's spreadsheet: all rows or none."""
+    def body(language: str) -> None:
+        from . import entries, importer, reports, writing
+
+        try:
+            maps = importer.parse_map(map_ or [])
+            separator = None if thousands is None else importer.thousands_option(thousands)
+            delim = None if delimiter is None else importer.delimiter_option(delimiter)
+        except ValueError as exc:
+            raise Usage(str(exc)) from None
+        if decimal is not None and decimal not in importer.DECIMALS:
+            raise Usage(f"--decimal {decimal!r} must be '.' or ','")
+        loaded = _load(ledger)
+        saved = None
+        if profile is not None:
+            saved = importer.latest_profile(loaded.ledger, profile)
+            if saved is None:
+                known = importer.profile_names(loaded.ledger)
+                raise m.EmploiError(m.error(
+                    "unknown-ref", f"no import profile {profile!r} in the ledger"
+                    f"{entries.did_you_mean(profile, known)}; profiles: "
+                    f"{', '.join(known) or 'none (save one with --save-profile NAME)'}",
+                    m.Place(loaded.path)))
+        mapping = importer.mapping(
+            kind=kind.value if kind else None, maps=maps, profile=saved, decimal=decimal,
+            thousands=separator, date_format=date_format, delimiter=delim, encoding=encoding,
+            sheet=sheet, header_row=header_row)
+        rows = importer.parse_rows(importer.read_sheet(file, mapping.reading), mapping)
+        stamp = entries.Stamp.now(_user(loaded.path))
+        plans: list = []
+
+        def build(current: m.Ledger):
+            keep, note = None, ""
+            if save_profile is not None:
+                old = importer.latest_profile(current, save_profile)
+                if old is not None and importer.same_profile(old, mapping):
+                    note = "profile_unchanged"
+                else:
+                    fields, _ = entries.profile(
+                        current, name=save_profile, today=_today(), stamp=stamp,
+                        fields=importer.profile_fields(save_profile, mapping))
+                    keep = ("profile", fields)
+                    note = "profile_would_save" if dry_run else "profile_saved"
+            plan = importer.plan(current, str(file), mapping.kind, rows, today=_today(),
+                                 stamp=stamp, columns=mapping.by_field, profile=keep,
+                                 profile_name=save_profile or "", profile_note=note)
+            if plan.refused or not plan.entries:
+                raise importer.Stop(plan)
+            plans.append(plan)
+            return plan.entries, plan.warnings
+
+        try:
+            writing.append(Path(loaded.path), build, dry_run=dry_run)
+            plan, written = plans[-1], not dry_run
+        except importer.Stop as stop:
+            plan, written = stop.plan, False
+        for warning in plan.warnings:
+            _stderr(f"emploi: {reports.problem_line(warning, language)}")
+        report = reports.imported(plan, ledger=loaded.path, dry_run=dry_run, written=written,
+                                  lang=language)
+        _emit(report, format, language, None)
+        if plan.refused:
+            raise m.EmploiError([*plan.problems, m.error(
+                "import-refused", f"nothing was written: {plan.count('refused')} of "
+                f"{len(plan.outcomes)} row(s) refused", m.Place(str(file)))])
+    _run(lang, body)

@@ -254,6 +254,10 @@ class ProfileEntry(Entry):
     decimal: str = "."
     thousands: str = ""
     date_format: str = "%Y-%m-%d"
+    delimiter: str = ","  # CSV only
+    encoding: str = "utf-8"  # CSV only
+    sheet: str = ""  # XLSX/ODS: the sheet's name ("": the first sheet)
+    header_row: int = 1  # the row holding the column names (1-based)
     kind: str = "profile"
 
 

@@ -543,6 +543,10 @@ class ImportKind(StrEnum):
     transaction = "transaction"
 
 
+class ExportFormat(StrEnum):
+    sqlite = "sqlite"
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="The partner's file: .csv, .xlsx or .ods.",
@@ -651,4 +655,59 @@ def import_(
             raise m.EmploiError([*plan.problems, m.error(
                 "import-refused", f"nothing was written: {plan.count('refused')} of "
                 f"{len(plan.outcomes)} row(s) refused", m.Place(str(file)))])
+    _run(lang, body)
+
+
+def _ledger_paths(ledgers: list[str] | None, ledger_dir: str | None) -> list[Path]:
+    """--ledger (repeatable) and --ledger-dir, or else the one ledger the other commands use."""
+    from . import ledger as io
+
+    paths = [Path(p) for p in ledgers or []]
+    if ledger_dir is not None:
+        folder = Path(ledger_dir)
+        if not folder.is_dir():
+            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder",
+                                        m.Place(ledger_dir)))
+        found = sorted(p for p in folder.glob("*.toml") if p.is_file())
+        if not found:
+            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder",
+                                        m.Place(ledger_dir)))
+        paths += found
+    if not paths:
+        paths = [io.resolve_ledger(None, dict(os.environ), Path.cwd())]
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The database to write (replaced atomically).",
+                                         show_default=False)],
+    format: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="Export format.")] = ExportFormat.sqlite,
+    ledger: Annotated[list[str] | None, typer.Option(
+        "--ledger", "-l", help="Ledger file; repeat it to export several ledgers into one "
+        "database (default: as for the other commands).", show_default=False)] = None,
+    ledger_dir: Annotated[str | None, typer.Option(
+        "--ledger-dir", help="Export every *.toml ledger in this folder.",
+        show_default=False)] = None,
+    as_of: AsOfOpt = None, lang: LangOpt = None,
+) -> None:
+    """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
+    def body(language: str) -> None:
+        from . import export_sqlite, i18n
+
+        day = _day(as_of, "--as-of") or _today()
+        paths = _ledger_paths(ledger, ledger_dir)
+        target = os.path.realpath(file)
+        for path in paths:
+            if os.path.realpath(path) == target:
+                raise m.EmploiError(m.error(
+                    "output-is-ledger", f"{file} is one of the ledgers being exported; "
+                    "refusing to overwrite it", m.Place(str(file))))
+        ledgers = [_load(str(path)).ledger for path in paths]
+        counts = export_sqlite.export(file, ledgers, day, __version__)
+        _write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     _run(lang, body)

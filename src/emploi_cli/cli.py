@@ -602,23 +602,24 @@ def import_(
             raise Usage(str(exc)) from None
         if decimal is not None and decimal not in importer.DECIMALS:
             raise Usage(f"--decimal {decimal!r} must be '.' or ','")
-        loaded = _load(ledger)
+        path = _resolved(ledger)
         saved = None
-        if profile is not None:
-            saved = importer.latest_profile(loaded.ledger, profile)
+        if profile is not None:  # read now to know the mapping; the rows are checked later
+            current = _load(ledger).ledger  # against the ledger as it is under the lock
+            saved = importer.latest_profile(current, profile)
             if saved is None:
-                known = importer.profile_names(loaded.ledger)
+                known = importer.profile_names(current)
                 raise m.EmploiError(m.error(
                     "unknown-ref", f"no import profile {profile!r} in the ledger"
                     f"{entries.did_you_mean(profile, known)}; profiles: "
                     f"{', '.join(known) or 'none (save one with --save-profile NAME)'}",
-                    m.Place(loaded.path)))
+                    m.Place(path)))
         mapping = importer.mapping(
             kind=kind.value if kind else None, maps=maps, profile=saved, decimal=decimal,
             thousands=separator, date_format=date_format, delimiter=delim, encoding=encoding,
             sheet=sheet, header_row=header_row)
         rows = importer.parse_rows(importer.read_sheet(file, mapping.reading), mapping)
-        stamp = entries.Stamp.now(_user(loaded.path))
+        stamp = entries.Stamp.now(_user(path))
         plans: list = []
 
         def build(current: m.Ledger):
@@ -642,13 +643,13 @@ def import_(
             return plan.entries, plan.warnings
 
         try:
-            writing.append(Path(loaded.path), build, dry_run=dry_run)
+            writing.append(Path(path), build, dry_run=dry_run)
             plan, written = plans[-1], not dry_run
         except importer.Stop as stop:
             plan, written = stop.plan, False
         for warning in plan.warnings:
             _stderr(f"emploi: {reports.problem_line(warning, language)}")
-        report = reports.imported(plan, ledger=loaded.path, dry_run=dry_run, written=written,
+        report = reports.imported(plan, ledger=path, dry_run=dry_run, written=written,
                                   lang=language)
         _emit(report, format, language, None)
         if plan.refused:

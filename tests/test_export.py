@@ -180,7 +180,8 @@ def test_funding_view_matches_summary_json(emploi, full, tmp_path, as_of):
     assert {k: Decimal(rest[f"{k}_mdh"]) for k in ("committed", "disbursed", "spent")} == (
         summary["unattributed_flows"])
     assert rest["execution"] is None
-    assert Decimal(total["amount_mdh"]) == summary["total"]
+    assert Decimal(total["amount_mdh"]) == summary["total_in_force"]
+    assert Decimal(total["original_amount_mdh"]) == summary["total"]
     for row in lines:  # the two money columns say the same
         assert Decimal(row["amount_dh"]) / 10**6 == Decimal(row["amount_mdh"])
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -160,6 +161,17 @@ def _day(text: str | None, option: str) -> date | None:
         raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _moment(text: str | None) -> datetime | None:
+    """A date (midnight UTC) or an ISO date-time (UTC when no offset is given)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _fail(problems: list[m.Problem], lang: str, code: int) -> None:
     from .reports import problem_line
 
@@ -292,6 +304,7 @@ def targets(
         autocompletion=complete_convention)] = None,
     tag: Annotated[str | None, typer.Option(
         "--tag", help="Break achievements down by this tag (e.g. province).")] = None,
+    period: PeriodOpt = None,
 ) -> None:
     """The targets: quantity, achieved, remaining and progress, per target or indicator."""
     def body(language: str) -> None:
@@ -302,6 +315,13 @@ def targets(
         loaded = _load(ledger)
         if convention is not None:
             _require("convention", convention, [c.id for c in loaded.ledger.conventions])
+        if period is not None:
+            if by is not By.target or tag:
+                raise Usage("--period cannot be combined with --by indicator or --tag")
+            ids = [t.id for t in loaded.ledger.targets if convention in (None, t.convention)]
+            _emit(_period_report(loaded.ledger, day, period, language, ids), format,
+                  language, output, loaded.path)
+            return
         report = reports.targets(loaded.ledger, day, language, by=by.value,
                                  convention=convention, tag=tag)
         _emit(report, format, language, output, loaded.path)
@@ -346,6 +366,12 @@ def history(
                     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this date on.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+    recorded_since: Annotated[str | None, typer.Option(
+        "--recorded-since", help="Only entries written on or after this date or UTC time "
+        "(2021-07-01 or 2021-07-01T08:00:00Z).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Only entries written by this person.")
+                  ] = None,
+    period: PeriodOpt = None,
 ) -> None:
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
@@ -353,10 +379,16 @@ def history(
 
         day = _day(as_of, "--as-of")
         loaded = _load(ledger)
+        if period is not None:
+            _history_periods(loaded, day or _today(), period, language, format, output,
+                             target, convention, kind, _day(since, "--since"),
+                             _day(until, "--until"))
+            return
         lines = compute.history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
-            until=_day(until, "--until"))
+            until=_day(until, "--until"), recorded_since=_moment(recorded_since),
+            recorded_by=by)
         _emit(reports.history(lines, language), format, language, output, loaded.path)
     _run(lang, body)
 
@@ -435,12 +467,8 @@ def disburse(
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
         from . import entries
-        from .ledger import parse_money_text
 
-        try:
-            money = parse_money_text(amount)
-        except ValueError as exc:
-            raise m.EmploiError(m.error("bad-amount", str(exc))) from None
+        money = _money(amount)
         day = _day(date_, "--date") or _today()
         stamp = entries.Stamp.now(_user(_resolved(ledger)))
 
@@ -471,6 +499,131 @@ def void(
                                             today=_today(), stamp=stamp)
             return [("void", fields)], warnings
         _write(ledger, build, "void", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def amend(
+    ledger: LedgerOpt = None,
+    convention: Annotated[str, typer.Option(
+        "--convention", help="Convention whose amount changes.",
+        autocompletion=complete_convention)] = "",
+    funder: Annotated[str, typer.Option("--funder", help="Funder whose commitment changes.",
+                                        autocompletion=complete_funder)] = "",
+    target: Annotated[str, typer.Option("--target", help="Target whose quantity changes.",
+                                        autocompletion=complete_target)] = "",
+    end: Annotated[str | None, typer.Option("--end", help="The programme's new end date.")
+                   ] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="New amount in MDH.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", help="New quantity.")] = None,
+    reference: Annotated[str, typer.Option("--reference", help="The avenant's reference.")
+                         ] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
+    date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    lang: LangOpt = None,
+) -> None:
+    """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
+    def body(language: str) -> None:
+        from . import entries
+
+        money = _money(amount) if amount is not None else None
+        count = _count(quantity) if quantity is not None else None
+        day = _day(date_, "--date") or _today()
+        new_end = _day(end, "--end")
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.amendment(
+                current, day=day, reference=reference, reason=reason, stamp=stamp,
+                convention=convention, funder=funder, target=target, amount=money,
+                quantity=count, end=new_end)
+            return [("amendment", fields)], warnings
+        _write(ledger, build, "amendment", format, dry_run, language)
+    _run(lang, body)
+
+
+@app.command()
+def reconcile(
+    target: Annotated[str | None, typer.Argument(
+        help="Target id (or use --convention for money).", autocompletion=complete_target)
+    ] = None,
+    value: Annotated[str | None, typer.Argument(help="The partner's cumulative figure.")
+                     ] = None,
+    ledger: LedgerOpt = None,
+    convention: Annotated[str, typer.Option(
+        "--convention", help="Reconcile money of this convention.",
+        autocompletion=complete_convention)] = "",
+    amount: Annotated[str | None, typer.Option("--amount", help="Money reported, in MDH.")
+                      ] = None,
+    kind: Annotated[Kind | None, typer.Option("--kind", help="Kind of money reported.")
+                    ] = None,
+    funder: Annotated[str, typer.Option("--funder", help="Only this funder's money.",
+                                        autocompletion=complete_funder)] = "",
+    date_: DateOpt = None,
+    source: Annotated[str, typer.Option("--source", help="Who reported the figure.")] = "",
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
+    def body(language: str) -> None:
+        from . import checks, entries, reports
+        from . import ledger as io
+
+        count = _count(value) if value is not None else None
+        money = _money(amount) if amount is not None else None
+        day = _day(date_, "--date") or _today()
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.assertion(
+                current, day=day, today=_today(), source=source, stamp=stamp,
+                target=target or "", value=count, convention=convention, amount=money,
+                kind=kind.value if kind else "", funder=funder)
+            return [("assertion", fields)], warnings
+        _write(ledger, build, "assertion", format, dry_run, language)
+        if dry_run:
+            return
+        loaded = io.load(io.resolve_ledger(ledger, dict(os.environ), Path.cwd()))
+        if loaded.ledger is not None:
+            for problem in checks.reconciliations(checks.Context(loaded.ledger, _today(), {})):
+                if problem.message.startswith(f"assertion {loaded.ledger.journal[-1].id} "):
+                    _stderr(f"emploi: {reports.problem_line(problem, language)}")
+    _run(lang, body)
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Argument(help="2021-Q2, 2021, 2021-06 or a date.")],
+    ledger: LedgerOpt = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
+    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Close a period: afterwards no entry dated on or before its last day can be written."""
+    _lock_command(ledger, "close", period, reason, dry_run, format, lang)
+
+
+@app.command()
+def reopen(
+    period: Annotated[str, typer.Argument(help="The period to reopen (2021-Q2, ...).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
+    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    lang: LangOpt = None,
+) -> None:
+    """Reopen a closed period (from its first day on), with a reason kept in the ledger."""
+    _lock_command(ledger, "reopen", period, reason, dry_run, format, lang)
+
+
+def _lock_command(ledger: str | None, action: str, period: str, reason: str, dry_run: bool,
+                  format: Format, lang: Lang | None) -> None:
+    def body(language: str) -> None:
+        from . import entries
+
+        stamp = entries.Stamp.now(_user(_resolved(ledger)))
+
+        def build(current: m.Ledger):
+            fields, warnings = entries.lock(current, action=action, period=period,
+                                            today=_today(), stamp=stamp, reason=reason)
+            return [("lock", fields)], warnings
+        _write(ledger, build, "lock", format, dry_run, language)
     _run(lang, body)
 
 
@@ -520,6 +673,15 @@ def _count(text: str) -> int:
     return int(stripped)
 
 
+def _money(text: str) -> Decimal:
+    from .ledger import parse_money_text
+
+    try:
+        return parse_money_text(text)
+    except ValueError as exc:
+        raise m.EmploiError(m.error("bad-amount", str(exc))) from None
+
+
 def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:
     tags = {}
     for item in items:
@@ -533,6 +695,153 @@ def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:
 def run() -> None:
     """Console-script entry point."""
     app()
+
+
+# ---- pace and reports (issue 4) ----------------------------------------------------------
+
+
+class Period(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class FailOn(StrEnum):
+    behind = "behind"
+    at_risk = "at-risk"
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+PeriodOpt = Annotated[Period | None, typer.Option(
+    "--period", help="Achievements per month, quarter or year, with the running total and "
+    "what was expected (one row per target and period).", show_default=False)]
+
+
+def _period_report(ledger: m.Ledger, day: date, period: Period, lang: str, ids: list[str],
+                   since: date | None = None, until: date | None = None):
+    from . import pace_reports, periods
+
+    rows = periods.period_rows(ledger, day, period.value, targets=ids, since=since,
+                               until=until)
+    return pace_reports.periods(rows, period.value, day, lang,
+                                ledger.programme.fiscal_year_start)
+
+
+def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
+                     output: str | None, target: str | None, convention: str | None,
+                     kind: HistoryKind | None, since: date | None, until: date | None) -> None:
+    from .entries import _require
+
+    if kind not in (None, HistoryKind.progress):
+        raise Usage("--period sums progress: it cannot be combined with --kind "
+                    f"{kind.value if kind else ''}")
+    ledger = loaded.ledger
+    if target is not None:
+        _require("target", target, [t.id for t in ledger.targets])
+    if convention is not None:
+        _require("convention", convention, [c.id for c in ledger.conventions])
+    ids = [t.id for t in ledger.targets
+           if target in (None, t.id) and convention in (None, t.convention)]
+    _emit(_period_report(ledger, day, period, lang, ids, since, until), fmt, lang, output,
+          loaded.path)
+
+
+@app.command()
+def status(
+    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
+        "worse than behind).", show_default=False)] = None,
+) -> None:
+    """Are we on track? Funding execution and every target's status, pace and projection."""
+    def body(language: str) -> None:
+        from . import pace, pace_reports
+
+        day = _day(as_of, "--as-of") or _today()
+        loaded = _load(ledger)
+        items = pace.paces(loaded.ledger, day)
+        report = pace_reports.status(loaded.ledger, day, language, items)
+        _emit(report, format, language, output, loaded.path)
+        if fail_on is not None and pace.failing(items, fail_on.value):
+            raise typer.Exit(3)
+    _run(lang, body)
+
+
+def _check_problems(loaded) -> list[m.Problem]:
+    """What `emploi check` finds in a loaded ledger (loading warnings, then the rules)."""
+    from . import checks
+    from . import ledger as io
+    from .locate import key_lines
+
+    lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
+    return [*loaded.problems,
+            *io.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)]
+
+
+def _generated_at(option: str | None, as_of: date | None):
+    """--generated-at, else $SOURCE_DATE_EPOCH, else the --as-of date, else now (UTC)."""
+    from datetime import UTC, datetime
+
+    if option is not None:
+        try:
+            found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Usage(f"--generated-at {option!r} is not a date or date-time "
+                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+        if len(option.strip()) == 10:
+            return found.date()
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if as_of is not None:
+        return as_of
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@app.command()
+def report(
+    ledger: LedgerOpt = None,
+    format: Annotated[DocFormat | None, typer.Option(
+        "--format", "-f", help="md or html (default: html when --output ends in .html or "
+        ".htm, else md).", show_default=False)] = None,
+    output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+    generated_at: Annotated[str | None, typer.Option(
+        "--generated-at", help="The production time printed in the report (YYYY-MM-DD or "
+        "ISO date-time; default: $SOURCE_DATE_EPOCH, else the --as-of date, else now).",
+        show_default=False)] = None,
+) -> None:
+    """The document to send: programme, funding, targets with pace, quarters and problems."""
+    def body(language: str) -> None:
+        import hashlib
+
+        from . import document
+
+        explicit = _day(as_of, "--as-of")
+        day = explicit or _today()
+        stamp = _generated_at(generated_at, explicit)
+        loaded = _load(ledger)
+        fmt = format.value if format is not None else (
+            "html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        doc = document.build(
+            loaded.ledger, day, language, problems=_check_problems(loaded),
+            produced=document.Produced(
+                generated_at=stamp, ledger=str(loaded.path),
+                sha256=hashlib.sha256(Path(loaded.path).read_bytes()).hexdigest(),
+                entries=len(loaded.ledger.journal), version=__version__))
+        text = document.render(doc, fmt)
+        if output is not None:
+            _write_output(Path(output), text, loaded.path)
+            return
+        _write_stdout(text)
+    _run(lang, body)
 
 
 # ---- import and export (issue 7) ----------------------------------------------------------

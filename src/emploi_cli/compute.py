@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import model as m
@@ -95,8 +95,10 @@ class FundingLine:
 
 @dataclass(frozen=True)
 class Funding:
-    total: Decimal
-    conventions_total: Decimal
+    total: Decimal  # as stated in the definitions
+    total_in_force: Decimal  # the stated total moved by the conventions' amendments
+    conventions_total: Decimal  # sum of the conventions' amounts in force
+    original_conventions_total: Decimal
     conventions: tuple[FundingLine, ...]
     funders: tuple[FundingLine, ...]
     unattributed: Decimal
@@ -105,12 +107,16 @@ class Funding:
 
     @property
     def total_matches(self) -> bool:
-        return self.total == self.conventions_total
+        """The definitions agree: stated total = sum of the conventions as first stated."""
+        return self.total == self.original_conventions_total
 
 
 def funding(ledger: m.Ledger, as_of: date) -> Funding:
     force = in_force(ledger, as_of)
-    total = ledger.programme.total
+    stated = ledger.programme.total
+    original = sum((c.amount for c in ledger.conventions), Decimal(0))
+    current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
+    total = stated + current - original
     by_convention: dict[str, Flows] = defaultdict(Flows)
     by_funder: dict[str, Flows] = defaultdict(Flows)
     unnamed = Flows()
@@ -137,8 +143,8 @@ def funding(ledger: m.Ledger, as_of: date) -> Funding:
                     f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
         for f in ledger.funders)
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
-    return Funding(total, sum((line.amount or Decimal(0) for line in conventions), Decimal(0)),
-                   conventions, funders, total - named, unnamed, everything)
+    return Funding(stated, total, current, original, conventions, funders, total - named,
+                   unnamed, everything)
 
 
 # ---- achievements ------------------------------------------------------------------------
@@ -293,8 +299,11 @@ def entry_kind(e: m.JournalEntry) -> str:
 
 def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | None = None,
                   convention: str | None = None, kind: str | None = None,
-                  since: date | None = None, until: date | None = None) -> list[HistoryLine]:
-    """The journal, oldest first (by date, then file order), filtered."""
+                  since: date | None = None, until: date | None = None,
+                  recorded_since: datetime | None = None, recorded_by: str | None = None
+                  ) -> list[HistoryLine]:
+    """The journal, oldest first (by date, then file order), filtered. Entries without
+    provenance (written by hand) never match --recorded-since or --by."""
     voided_by = {e.entry: e.id for e in ledger.journal if isinstance(e, m.VoidEntry)}
     targets_of = {c.id: {t.id for t in c.targets} for c in ledger.conventions}
     lines = []
@@ -304,6 +313,12 @@ def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | 
         if since is not None and e.date < since:
             continue
         if until is not None and e.date > until:
+            continue
+        stamp = e.provenance
+        if recorded_since is not None and (stamp.recorded_at is None or _utc(
+                stamp.recorded_at) < recorded_since):
+            continue
+        if recorded_by is not None and stamp.recorded_by != recorded_by:
             continue
         k = entry_kind(e)
         if kind and not (kind == k or (kind == "transaction" and e.kind == "transaction")):
@@ -317,6 +332,10 @@ def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | 
             continue
         lines.append(_history_line(e, k, voided_by.get(e.id, "")))
     return lines
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _history_line(e: m.JournalEntry, kind: str, voided_by: str) -> HistoryLine:

@@ -275,11 +275,17 @@ fund AS (
     LEFT JOIN amended a ON a.programme = f.programme AND a.funder = f.id
                        AND a.convention IS NULL AND a.rn = 1
 ),
+prog AS (
+    SELECT p.programme, p.ord, p.title, p.total_dh,
+           p.total_dh + (SELECT COALESCE(SUM(amount_dh - original_amount_dh), 0) FROM conv
+                         WHERE conv.programme = p.programme) AS in_force_dh
+    FROM programmes p
+),
 rest AS (
     SELECT p.programme, 3 AS part, 0 AS ord, 'unattributed' AS record, NULL AS id,
            NULL AS name,
-           p.total_dh - (SELECT COALESCE(SUM(amount_dh), 0) FROM fund
-                         WHERE fund.programme = p.programme) AS amount_dh,
+           p.in_force_dh - (SELECT COALESCE(SUM(amount_dh), 0) FROM fund
+                            WHERE fund.programme = p.programme) AS amount_dh,
            NULL AS original_amount_dh, NULL AS estimated,
            (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
             FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS committed_dh,
@@ -289,11 +295,11 @@ rest AS (
            (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
                             0)
             FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS spent_dh
-    FROM programmes p
+    FROM prog p
 ),
 total AS (
     SELECT p.programme, 0 AS part, 0 AS ord, 'total' AS record, NULL AS id, p.title AS name,
-           p.total_dh AS amount_dh, p.total_dh AS original_amount_dh, NULL AS estimated,
+           p.in_force_dh AS amount_dh, p.total_dh AS original_amount_dh, NULL AS estimated,
            (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
             FROM tx WHERE tx.programme = p.programme) AS committed_dh,
            (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
@@ -302,7 +308,7 @@ total AS (
            (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
                             0)
             FROM tx WHERE tx.programme = p.programme) AS spent_dh
-    FROM programmes p
+    FROM prog p
 ),
 lines AS (
     SELECT * FROM total UNION ALL SELECT * FROM conv UNION ALL SELECT * FROM fund
@@ -311,14 +317,14 @@ lines AS (
 SELECT l.programme, l.record, l.id, l.name,
        {_mdh("l.amount_dh")} AS amount_mdh, l.amount_dh,
        {_mdh("l.original_amount_dh")} AS original_amount_mdh, l.original_amount_dh,
-       {_pct("l.amount_dh", "p.total_dh")} AS share,
+       {_pct("l.amount_dh", "p.in_force_dh")} AS share,
        l.estimated,
        {_mdh("l.committed_dh")} AS committed_mdh, l.committed_dh,
        {_mdh("l.disbursed_dh")} AS disbursed_mdh, l.disbursed_dh,
        {_mdh("l.spent_dh")} AS spent_mdh, l.spent_dh,
        CASE WHEN l.record = 'unattributed' THEN NULL
             ELSE {_pct("l.disbursed_dh", "l.amount_dh")} END AS execution
-FROM lines l JOIN programmes p ON p.programme = l.programme
+FROM lines l JOIN prog p ON p.programme = l.programme
 ORDER BY p.ord, l.part, l.ord;
 """
 

@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import model as m
-from .locate import key_lines, locate
+from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
-MAX_LEDGER_BYTES = 64 * 1024 * 1024
+MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
 MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
 MONEY_PLACES = 6  # MDH to the dirham
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+_ENTRY_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def shipped_ledger() -> Path:
 
 def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     """--ledger > EMPLOI_LEDGER > ./data/conventions.toml > the shipped copy."""
-    if option:
+    if option is not None:
         return Path(option)
     if env.get("EMPLOI_LEDGER"):
         return Path(env["EMPLOI_LEDGER"])
@@ -120,8 +121,13 @@ def parse_toml(text: str, file: str) -> dict:
             message = message[: found.start()]
         elif _AT_END.search(message):
             message = _AT_END.sub("", message)
-            line = text.count("\n") + 1
-            column = len(text) - text.rfind("\n")
+            repeat = first_repeat(text) if "overwrite" in message else None
+            if repeat:
+                message = f"{message}: {repeat[0]} is written twice"
+                line, column = repeat[1], repeat[2]
+            else:
+                line = text.count("\n") + 1
+                column = len(text) - text.rfind("\n")
         raise m.EmploiError(m.error(
             "toml-syntax", f"TOML syntax: {message}", m.Place(file, "", line, column))) from None
     except RecursionError:
@@ -134,7 +140,17 @@ def load(path: Path) -> Loaded:
     file = str(path)
     text = read_text(path)
     doc = parse_toml(text, file)
-    return build(doc, text, file)
+    loaded = build(doc, text, file)
+    if text.startswith("\ufeff") or _starts_with_bom(path):
+        bom = m.warning("bom", "the file starts with a UTF-8 byte order mark; emploi reads it, "
+                        "other TOML tools may not", m.Place(file, "", 1, 1))
+        loaded = replace(loaded, problems=(bom, *loaded.problems))
+    return loaded
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
 
 
 def build(doc: dict, text: str, file: str) -> Loaded:
@@ -506,9 +522,9 @@ class _Builder:
         if not f.ok:
             return None
         eid = f.text("id", True)
-        if eid and (len(eid) > 64 or not eid.isprintable() or eid != eid.strip()):
-            self.err("bad-id", "id must be printable, without surrounding spaces, at most 64 "
-                     "characters", f"{path}.id")
+        if eid and not _ENTRY_ID.match(eid):
+            self.err("bad-id", f"entry id {eid!r} must be 1 to 64 ASCII letters, digits, '_', "
+                     "'-', '.' or ':'", f"{path}.id")
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -625,10 +641,11 @@ class _Builder:
         seen: dict[str, str] = {}
         for e in ledger.journal:
             path = positions[e.seq]
-            if e.id in seen:
-                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[e.id]})",
-                         f"{path}.id")
-            seen.setdefault(e.id, path)
+            folded = e.id.casefold()
+            if folded in seen:
+                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[folded]}"
+                         ", ignoring case)", f"{path}.id")
+            seen.setdefault(folded, path)
             if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
                 e.target not in targets
             ):

@@ -52,6 +52,14 @@ class Problem:
         return self.severity == "error"
 
 
+def money_text(value: Decimal, places: int = 2) -> str:
+    """Exact decimal text with at least `places` decimals: 406.8 -> 406.80, 0.755 -> 0.755."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        return f"{value:f}"
+    return f"{value:.{places}f}"
+
+
 class EmploiError(Exception):
     """Raised by the library for anything a user can cause; carries problems, never a traceback."""
 

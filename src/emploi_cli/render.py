@@ -19,16 +19,30 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from . import i18n
+from .model import money_text
 
 FORMATS = ("table", "json", "csv", "md")
 NUMERIC = ("int", "money", "percent")
+BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar
+    kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar,
+    # label (the value is an i18n key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
+    styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
+    drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
+
+
+@dataclass(frozen=True)
+class PaceBar:
+    """A progress bar with an "expected" marker; both in % of the target (None: unknown)."""
+
+    progress: Decimal | None
+    expected: Decimal | None
+    state: str = ""  # looked up in the column's `styles` for the bar's colour
 
 
 @dataclass(frozen=True)
@@ -50,12 +64,7 @@ class Report:
 # ---- values ------------------------------------------------------------------------------
 
 
-def decimal_text(value: Decimal, places: int = 2) -> str:
-    """Exact decimal text with at least `places` decimals: 406.8 -> 406.80, 0.755 -> 0.755."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
-        return f"{value:f}"
-    return f"{value:.{places}f}"
+decimal_text = money_text
 
 
 def machine_text(value: object, kind: str) -> str:
@@ -79,6 +88,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
     """A cell as people read it, in their language; control characters made visible."""
     if kind == "bar":
         return str(value or "")
+    if kind == "pace_bar":
+        return pace_bar_text(value) if isinstance(value, PaceBar) else ""
     if value is None:
         return "—" if kind in NUMERIC else ""
     if isinstance(value, bool):
@@ -89,6 +100,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
         return i18n.percent(value, lang)
     if kind == "int" and isinstance(value, int):
         return i18n.number(value, lang)
+    if kind == "label" and isinstance(value, str):
+        return safe(i18n.label(value, lang))
     return safe(machine_text(value, kind))
 
 
@@ -167,9 +180,9 @@ def to_csv(report: Report, lang: str = "en") -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
-def md_cell(text: str) -> str:
+def md_cell(text: str, numeric: bool = False) -> str:
     text = safe(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
-    if text.startswith(_FORMULA):
+    if text.startswith(_FORMULA) and not numeric:  # a negative number stays -5
         text = "'" + text
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -177,7 +190,7 @@ def md_cell(text: str) -> str:
 def to_md(report: Report, lang: str) -> str:
     parts = []
     for table in report.sections:
-        columns = [c for c in table.columns if c.kind != "bar"]
+        columns = [c for c in table.columns if c.kind not in BARS]
         if table.name:
             parts.append(f"## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n")
         header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
@@ -185,7 +198,8 @@ def to_md(report: Report, lang: str) -> str:
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
         for row in table.rows:
             lines.append("| " + " | ".join(
-                md_cell(human_text(row.get(c.key), c.kind, lang)) for c in columns) + " |")
+                md_cell(human_text(row.get(c.key), c.kind, lang), c.kind in NUMERIC)
+                for c in columns) + " |")
         parts.append("\n".join(lines) + "\n")
     parts += [md_cell(note) + "\n" for note in report.notes]
     return "\n".join(parts)
@@ -195,7 +209,7 @@ def to_plain(report: Report, lang: str) -> str:
     """Aligned text, no colour, no wrapping, no box characters: for pipes and files."""
     parts = []
     for table in report.sections:
-        columns = [c for c in table.columns if c.kind != "bar"]
+        columns = [c for c in table.columns if c.kind not in BARS]
         header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
         body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
                 for row in table.rows]
@@ -226,21 +240,88 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         title = i18n.label(table.name, lang, **table.title_values) if table.name else None
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
                          header_style="bold")
-        for column in table.columns:
+        columns = fit_columns(table, lang, console.width)
+        for column in columns:
             grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
-                            no_wrap=column.kind in NUMERIC or column.kind == "bar")
+                            no_wrap=column.kind in NUMERIC or column.kind in BARS)
         for row in table.rows:
             cells = []
-            for column in table.columns:
-                text = human_text(row.get(column.key), column.kind, lang)
+            for column in columns:
+                value = row.get(column.key)
+                if column.kind == "pace_bar":
+                    cells.append(_rich_pace_bar(value, dict(column.styles)))
+                    continue
+                text = human_text(value, column.kind, lang)
                 style = "green" if column.kind == "bar" else ""
+                if column.styles and isinstance(value, str):
+                    style = dict(column.styles).get(value, style)
                 cells.append(Text(text, style=style))
             grid.add_row(*cells)
         console.print(grid)
+        hidden = [c for c in table.columns if c not in columns and c.kind not in BARS]
+        if hidden:
+            names = ", ".join(safe(i18n.label(c.label or c.key, lang)) for c in hidden)
+            console.print(Text(i18n.label("hidden_columns", lang, columns=names), style="dim"))
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
+    """The columns a terminal of `available` cells can show whole: while the table is wider,
+    leave out the column with the highest `drop` (0: never left out)."""
+    def natural(column: Column) -> int:
+        cells = [width(human_text(row.get(column.key), column.kind, lang))
+                 for row in table.rows]
+        return max([width(i18n.label(column.label or column.key, lang)), *cells]) + 3
+
+    columns = list(table.columns)
+    sizes = {id(c): natural(c) for c in columns}
+    while sum(sizes[id(c)] for c in columns) + 1 > available:
+        candidates = [c for c in columns if c.drop]
+        if not candidates:
+            break
+        columns.remove(max(candidates, key=lambda c: c.drop))
+    return columns
+
+
+def pace_bar_cells(bar_: PaceBar, cells: int = 20) -> tuple[int, int | None]:
+    """How many cells are full, and which cell holds the expected marker (None: no marker)."""
+    full = 0 if bar_.progress is None else max(min(int(bar_.progress * cells / 100), cells), 0)
+    marker = None
+    if bar_.expected is not None:
+        marker = max(min(int(bar_.expected * cells / 100), cells - 1), 0)
+    return full, marker
+
+
+def pace_bar_text(bar_: PaceBar, cells: int = 20) -> str:
+    """The bar as characters: full, empty, and the expected marker as a vertical line."""
+    if bar_.progress is None and bar_.expected is None:
+        return ""
+    full, marker = pace_bar_cells(bar_, cells)
+    chars = ["█" if i < full else "░" for i in range(cells)]
+    if marker is not None:
+        chars[marker] = "┃"
+    return "".join(chars)
+
+
+def _rich_pace_bar(value: object, styles: dict[str, str]):
+    from rich.text import Text
+
+    if not isinstance(value, PaceBar):
+        return Text("")
+    text = Text(pace_bar_text(value))
+    full, marker = pace_bar_cells(value)
+    fill = styles.get(value.state, "green")
+    if full:
+        text.stylize(fill, 0, full)
+    for cell in range(full, len(text)):
+        if cell != marker:
+            text.stylize("dim", cell, cell + 1)
+    if marker is not None:
+        text.stylize("bold yellow", marker, marker + 1)
+    return text
 
 
 def bar(progress: Decimal | None, cells: int = 20) -> str:

@@ -37,6 +37,7 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
         "total": f.total,
+        "total_in_force": f.total_in_force,
         "conventions_total": f.conventions_total,
         "total_matches": f.total_matches,
         "conventions": conventions,
@@ -48,10 +49,11 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
         "unattributed", lang), "amount": f.unattributed,
-        "share": compute.percent(f.unattributed, f.total),
+        "share": compute.percent(f.unattributed, f.total_in_force),
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
-        {"record": "total", "amount": f.total, **_flows(None, f.total_flows)},
+        {"record": "total", "amount": f.total_in_force, "original_amount": f.total,
+         **_flows(None, f.total_flows)},
         {"record": "conventions_total", "amount": f.conventions_total},
         *({"record": "convention", "name": c["title"], **c} for c in conventions),
         *({"record": "funder", **x} for x in funders),
@@ -62,9 +64,12 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                    Column("estimated", "bool"), *FLOW_COLUMNS)
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
     original = (Column("original_amount", "money"),) if amended else ()
+    in_force = ({"item": i18n.label("total_in_force", lang), "amount": f.total_in_force,
+                 "state": ""},) if f.total_in_force != f.total else ()
     totals = Table("totals", (Column("item", label="item"), Column("amount", "money"),
                               Column("state", label="check")), (
         {"item": i18n.label("stated_total", lang), "amount": f.total, "state": ""},
+        *in_force,
         {"item": i18n.label("conventions_total", lang), "amount": f.conventions_total,
          "state": i18n.label("matches" if f.total_matches else "differs", lang)},
     ))
@@ -174,7 +179,7 @@ def history(lines: list[compute.HistoryLine], lang: str) -> Report:
     rows = [history_row(line) for line in lines]
     data = [{**r, "tags": dict(r["tags"])} for r in rows]
     shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
-             "void")
+             "void", "recorded_by")
     human_columns = tuple(c for c in HISTORY_COLUMNS if c.key in shown)
     notes = () if rows else (i18n.label("no_entries", lang),)
     return Report(data, Table("", HISTORY_COLUMNS, tuple(rows)),

@@ -91,7 +91,7 @@ def append(path: Path, build: Build, *, dry_run: bool = False) -> Appended:
         raise _refuse("not-a-file", "is a directory, not a ledger file", file)
     if dry_run:
         return _prepare(real, file, build, dry_run=True)[0]
-    if not os.access(real, os.W_OK):
+    if not os.access(real, os.W_OK) or not os.stat(real).st_mode & 0o222:
         raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
     _fault("before-lock")
     with _locked(real, file):
@@ -112,7 +112,8 @@ def _prepare(real: Path, file: str, build: Build, dry_run: bool = False
     except OSError as exc:
         raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
     text = io.decode(before, file)
-    loaded = io.build(io.parse_toml(text, file), text, file)
+    old_doc = io.parse_toml(text, file)
+    loaded = io.build(old_doc, text, file)
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
         where = f" (first: {first.message})" if first else ""
@@ -123,17 +124,16 @@ def _prepare(real: Path, file: str, build: Build, dry_run: bool = False
     joiner = "" if not text or text.endswith("\n") else newline
     addition = joiner + serialise(entries, newline)
     new_text = text + addition
-    _verify(loaded, new_text, file, entries)
+    _verify(old_doc, new_text, file, entries)
     result = Appended(file, tuple(entries), tuple(warnings), new_text)
     return result, before, stat, addition.encode("utf-8")
 
 
-def _verify(old: io.Loaded, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:
+def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:
     """The would-be document parses, adds exactly `entries`, changes nothing else, is valid."""
     import tomllib
     from decimal import Decimal
 
-    old_doc = tomllib.loads(old.text, parse_float=Decimal)
     try:
         new_doc = tomllib.loads(new_text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

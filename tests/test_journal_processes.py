@@ -1,0 +1,67 @@
+"""Issue 3 §6: real processes writing at once, and writers killed at random moments."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+from typer.testing import CliRunner
+
+from emploi_cli.cli import app
+
+from .conftest import REPO
+
+
+def _worker(ledger, name: str, count: int, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.writer_worker", str(ledger), name,
+                             str(count), *extra], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _check_clean(ledger) -> dict:
+    result = CliRunner().invoke(app, ["check", "-l", str(ledger), "-f", "json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data
+    return data
+
+
+def test_two_writers_200_each_lose_nothing(ledger):
+    workers = [_worker(ledger, name, 200) for name in ("a", "b")]
+    for w in workers:
+        _, err = w.communicate(timeout=300)
+        assert w.returncode == 0, err
+    doc = tomllib.loads(ledger.read_text())
+    notes = sorted(p["note"] for p in doc["progress"])
+    assert notes == sorted(f"{n}-{i}" for n in "ab" for i in range(200))
+    assert len({p["id"] for p in doc["progress"]}) == 400
+    _check_clean(ledger)
+
+
+def test_sigkill_at_random_moments_leaves_whole_entries(ledger):
+    rng = random.Random(1234)
+    kills = 0
+    started = time.monotonic()
+    while kills < 25 and time.monotonic() - started < 60:
+        worker = _worker(ledger, f"k{kills}", 50)
+        time.sleep(rng.uniform(0.15, 0.6))
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate()
+        kills += 1
+        text = ledger.read_text()
+        doc = tomllib.loads(text)  # always parses
+        for entry in doc.get("progress", []):
+            _, _, index = entry["note"].partition("-")
+            assert entry["value"] == int(index), entry  # never a shorter number
+            assert entry["recorded_by"] == "worker"
+        _check_clean(ledger)
+    assert kills == 25
+    assert not list(ledger.parent.glob("*.emploi-tmp")) or True  # cleaned by the next writer
+    # the next write is not blocked by anything a killed writer left
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "1", "-l", str(ledger)])
+    assert result.exit_code == 0, result.stderr
+    assert not list(ledger.parent.glob("*.emploi-tmp"))

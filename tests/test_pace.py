@@ -15,6 +15,7 @@ from emploi_cli import checks, pace, periods
 from emploi_cli import ledger as io
 from emploi_cli import model as m
 from emploi_cli.locks import period_bounds
+
 from .pace_data import money, progress, small_ledger, target
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from emploi_cli import ledger as io
 from emploi_cli import pace, pace_reports, render
+
 from .pace_data import money, progress, small_ledger, target
 
 

@@ -290,7 +290,7 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
     columns = (Column("row"), Column("status"), Column("id"), Column("date", "date"),
                Column("subject"), figure, *extra, Column("reason"))
     notes = [i18n.label("import_counts", lang, **counts)]
-    if plan.profile_note:
+    if plan.profile_note and not plan.refused:
         notes.append(i18n.label(plan.profile_note, lang, name=plan.profile_name))
     if plan.refused:
         notes.append(i18n.label("import_refused", lang, refused=counts["refused"]))

@@ -27,8 +27,15 @@ from emploi_cli.cli import app  # noqa: E402
 # the command is immutable, so build it once for the whole suite.
 _build_command = typer.testing._get_command
 _commands: dict[int, object] = {}
-typer.testing._get_command = lambda typer_app: _commands.setdefault(  # type: ignore[assignment]
-    id(typer_app), _build_command(typer_app))
+
+
+def _command_once(typer_app):
+    if id(typer_app) not in _commands:
+        _commands[id(typer_app)] = _build_command(typer_app)
+    return _commands[id(typer_app)]
+
+
+typer.testing._get_command = _command_once
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "data" / "conventions.toml"

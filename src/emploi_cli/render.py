@@ -159,6 +159,9 @@ def to_json(value: object, indent: int = 2, ascii_only: bool = False) -> str:
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# A cell that starts with a quote gets one more, so that removing one leading quote always
+# gives the text back (the neutralisation can be undone).
+_NEUTRALISE = (*_FORMULA, "'")
 
 
 def to_csv(report: Report, lang: str = "en") -> str:
@@ -170,7 +173,7 @@ def to_csv(report: Report, lang: str = "en") -> str:
         cells = []
         for column in table.columns:
             text = machine_text(row.get(column.key), column.kind)
-            if column.kind not in NUMERIC and text.startswith(_FORMULA):
+            if column.kind not in NUMERIC and text.startswith(_NEUTRALISE):
                 text = "'" + text
             cells.append(text)
         writer.writerow(cells)

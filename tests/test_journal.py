@@ -34,10 +34,12 @@ def test_record_prints_id_and_appends(emploi, ledger):
     assert after.startswith(before)
     added = after[len(before):].decode()
     assert added == (
-        f'\n[[progress]]\nid = "{entry_id}"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
+        f'\n# entry {entry_id}\n'
+        f'[[progress]]\nid = "{entry_id}"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
         'value = 120\nsource = "ANAPEC rapport T1"\ntags = { province = "Fès" }\n'
         f"recorded_at = {_recorded_at(added)}\n"
-        'recorded_by = "test-user"\n')
+        'recorded_by = "test-user"\n'
+        f'# end {entry_id}\n')
     assert _targets(emploi, ledger)["c1.insertion"]["achieved"] == 120
 
 
@@ -288,7 +290,8 @@ def test_hand_written_file_is_preserved_byte_for_byte(emploi, tmp_path):
     result = emploi("record", "k1.t", "2", "-l", str(path), "--date", "2021-01-01")
     assert result.exit_code == 0, result.stderr
     data = path.read_bytes()
-    assert data.startswith(HAND_WRITTEN.encode() + b"\n\n[[progress]]\n")
+    assert data.startswith(HAND_WRITTEN.encode() + b"\n\n# entry ")
+    assert b"\n[[progress]]\n" in data[len(HAND_WRITTEN):]
     doc = tomllib.loads(data.decode())
     assert doc["conventions"][0]["targets"][0] == {
         "id": "k1.t", "indicator": "t", "label": "T", "quantity": 5, "unit": "u",

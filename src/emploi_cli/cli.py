@@ -842,3 +842,182 @@ def report(
             return
         _write_stdout(text)
     _run(lang, body)
+
+
+# ---- import and export (issue 7) ----------------------------------------------------------
+
+
+class ImportKind(StrEnum):
+    progress = "progress"
+    transaction = "transaction"
+
+
+class ExportFormat(StrEnum):
+    sqlite = "sqlite"
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The partner's file: .csv, .xlsx or .ods.",
+                                         show_default=False)],
+    ledger: LedgerOpt = None,
+    kind: Annotated[ImportKind | None, typer.Option(
+        "--kind", help="What each row becomes (default: the profile's kind).",
+        show_default=False)] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="FIELD=Column, repeatable. Progress: target, value, date, note, source, "
+        "reference, tag.NAME. Transaction: convention, amount, kind, funder, date, note, "
+        "source, reference.", show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="Use the mapping and styles saved under this name in the ledger "
+        "(options given here override it).", show_default=False)] = None,
+    save_profile: Annotated[str | None, typer.Option(
+        "--save-profile", help="Save the mapping and styles in the ledger under this name, "
+        "in the same write as the rows.", show_default=False)] = None,
+    decimal: Annotated[str | None, typer.Option(
+        "--decimal", help="Decimal mark of numbers written as text: '.' or ',' "
+        "(default '.').", show_default=False)] = None,
+    thousands: Annotated[str | None, typer.Option(
+        "--thousands", help="Thousands separator of numbers written as text: . , ' space "
+        "nbsp nnbsp, or none (the default).", show_default=False)] = None,
+    date_format: Annotated[str | None, typer.Option(
+        "--date-format", help="Format of dates written as text, e.g. %d/%m/%Y "
+        "(default %Y-%m-%d).", show_default=False)] = None,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="CSV field separator: , ; | or tab (default ',').",
+        show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="CSV text encoding (default utf-8), e.g. cp1252.",
+        show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="XLSX/ODS: the sheet to read (default: the first).",
+        show_default=False)] = None,
+    header_row: Annotated[int | None, typer.Option(
+        "--header-row", help="The row holding the column names (default 1).", min=1,
+        show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be added; write nothing.")] = False,
+    format: FormatOpt = Format.table, lang: LangOpt = None,
+) -> None:
+    """Import progress or transactions from a partner's spreadsheet: all rows or none."""
+    def body(language: str) -> None:
+        from . import entries, importer, reports, writing
+
+        try:
+            maps = importer.parse_map(map_ or [])
+            separator = None if thousands is None else importer.thousands_option(thousands)
+            delim = None if delimiter is None else importer.delimiter_option(delimiter)
+        except ValueError as exc:
+            raise Usage(str(exc)) from None
+        if decimal is not None and decimal not in importer.DECIMALS:
+            raise Usage(f"--decimal {decimal!r} must be '.' or ','")
+        path = _resolved(ledger)
+        saved = None
+        if profile is not None:  # read now to know the mapping; the rows are checked later
+            current = _load(ledger).ledger  # against the ledger as it is under the lock
+            saved = importer.latest_profile(current, profile)
+            if saved is None:
+                known = importer.profile_names(current)
+                raise m.EmploiError(m.error(
+                    "unknown-ref", f"no import profile {profile!r} in the ledger"
+                    f"{entries.did_you_mean(profile, known)}; profiles: "
+                    f"{', '.join(known) or 'none (save one with --save-profile NAME)'}",
+                    m.Place(path)))
+        mapping = importer.mapping(
+            kind=kind.value if kind else None, maps=maps, profile=saved, decimal=decimal,
+            thousands=separator, date_format=date_format, delimiter=delim, encoding=encoding,
+            sheet=sheet, header_row=header_row)
+        rows = importer.parse_rows(importer.read_sheet(file, mapping.reading), mapping)
+        stamp = entries.Stamp.now(_user(path))
+        plans: list = []
+
+        def build(current: m.Ledger):
+            keep, note = None, ""
+            if save_profile is not None:
+                old = importer.latest_profile(current, save_profile)
+                if old is not None and importer.same_profile(old, mapping):
+                    note = "profile_unchanged"
+                else:
+                    fields, _ = entries.profile(
+                        current, name=save_profile, today=_today(), stamp=stamp,
+                        fields=importer.profile_fields(save_profile, mapping))
+                    keep = ("profile", fields)
+                    note = "profile_would_save" if dry_run else "profile_saved"
+            plan = importer.plan(current, str(file), mapping.kind, rows, today=_today(),
+                                 stamp=stamp, columns=mapping.by_field, profile=keep,
+                                 profile_name=save_profile or "", profile_note=note)
+            if plan.refused or not plan.entries:
+                raise importer.Stop(plan)
+            plans.append(plan)
+            return plan.entries, plan.warnings
+
+        try:
+            writing.append(Path(path), build, dry_run=dry_run)
+            plan, written = plans[-1], not dry_run
+        except importer.Stop as stop:
+            plan, written = stop.plan, False
+        for warning in plan.warnings:
+            _stderr(f"emploi: {reports.problem_line(warning, language)}")
+        report = reports.imported(plan, ledger=path, dry_run=dry_run, written=written,
+                                  lang=language)
+        _emit(report, format, language, None)
+        if plan.refused:
+            raise m.EmploiError([*plan.problems, m.error(
+                "import-refused", f"nothing was written: {plan.count('refused')} of "
+                f"{len(plan.outcomes)} row(s) refused", m.Place(str(file)))])
+    _run(lang, body)
+
+
+def _ledger_paths(ledgers: list[str] | None, ledger_dir: str | None) -> list[Path]:
+    """--ledger (repeatable) and --ledger-dir, or else the one ledger the other commands use."""
+    from . import ledger as io
+
+    paths = [Path(p) for p in ledgers or []]
+    if ledger_dir is not None:
+        folder = Path(ledger_dir)
+        if not folder.is_dir():
+            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder",
+                                        m.Place(ledger_dir)))
+        found = sorted(p for p in folder.glob("*.toml") if p.is_file())
+        if not found:
+            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder",
+                                        m.Place(ledger_dir)))
+        paths += found
+    if not paths:
+        paths = [io.resolve_ledger(None, dict(os.environ), Path.cwd())]
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The database to write (replaced atomically).",
+                                         show_default=False)],
+    format: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="Export format.")] = ExportFormat.sqlite,
+    ledger: Annotated[list[str] | None, typer.Option(
+        "--ledger", "-l", help="Ledger file; repeat it to export several ledgers into one "
+        "database (default: as for the other commands).", show_default=False)] = None,
+    ledger_dir: Annotated[str | None, typer.Option(
+        "--ledger-dir", help="Export every *.toml ledger in this folder.",
+        show_default=False)] = None,
+    as_of: AsOfOpt = None, lang: LangOpt = None,
+) -> None:
+    """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
+    def body(language: str) -> None:
+        from . import export_sqlite, i18n
+
+        day = _day(as_of, "--as-of") or _today()
+        paths = _ledger_paths(ledger, ledger_dir)
+        target = os.path.realpath(file)
+        for path in paths:
+            if os.path.realpath(path) == target:
+                raise m.EmploiError(m.error(
+                    "output-is-ledger", f"{file} is one of the ledgers being exported; "
+                    "refusing to overwrite it", m.Place(str(file))))
+        ledgers = [_load(str(path)).ledger for path in paths]
+        counts = export_sqlite.export(file, ledgers, day, __version__)
+        _write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
+    _run(lang, body)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -269,3 +270,18 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
     if reason:
         fields["reason"] = reason
     return _stamp(fields, stamp), []
+
+
+_PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+
+def profile(ledger: m.Ledger, *, name: str, fields: dict, today: date, stamp: Stamp,
+            entry_id: str = "") -> tuple[dict, list[m.Problem]]:
+    """A `[[profiles]]` entry saving an import mapping under `name` (a newer one replaces an
+    older one of the same name). `fields` are the profile's keys without id, date, name."""
+    if not _PROFILE_NAME.match(name):
+        raise _refuse("bad-id", f"profile name {name!r} must be lower-case ASCII letters, "
+                      "digits, '_', '-' or '.', starting with a letter or digit")
+    out = {"id": entry_id or new_id(), "date": today, "name": name,
+           **{k: v for k, v in fields.items() if k != "name"}}
+    return _stamp(out, stamp), []

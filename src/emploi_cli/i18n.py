@@ -79,6 +79,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning": ("avertissement", "warning"),
     "n_problems": ("{errors} erreur(s), {warnings} avertissement(s)",
                    "{errors} error(s), {warnings} warning(s)"),
+    # import and export (issue 7)
+    "import": ("Import", "Import"),
+    "row": ("Ligne du fichier", "Row"),
+    "status": ("État", "Status"),
+    "reason": ("Motif", "Reason"),
+    "import_key": ("Clé d'import", "Import key"),
+    "new": ("nouvelle", "new"),
+    "present": ("déjà présente", "already present"),
+    "refused": ("refusée", "refused"),
+    "import_counts": ("{new} nouvelle(s), {present} déjà présente(s), {refused} refusée(s)",
+                      "{new} new, {present} already present, {refused} refused"),
+    "import_dry_run": ("Simulation : rien n'a été écrit.", "Dry run: nothing was written."),
+    "import_written": ("Écrit dans {ledger}.", "Written to {ledger}."),
+    "import_refused": ("Rien n'a été écrit : {refused} ligne(s) refusée(s).",
+                       "Nothing was written: {refused} row(s) refused."),
+    "import_nothing": ("Rien à ajouter.", "Nothing to add."),
+    "profile_saved": ("Profil {name} enregistré.", "Profile {name} saved."),
+    "profile_would_save": ("Le profil {name} serait enregistré.", "Profile {name} would be saved."),
+    "profile_unchanged": ("Profil {name} inchangé.", "Profile {name} unchanged."),
+    "exported": ("{file} : {programmes} programme(s), {conventions} convention(s), "
+                 "{targets} objectif(s), {entries} écriture(s).",
+                 "{file}: {programmes} programme(s), {conventions} convention(s), "
+                 "{targets} target(s), {entries} entries."),
 }
 
 

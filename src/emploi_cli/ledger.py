@@ -372,7 +372,8 @@ ENTRY_KEYS = {
     "assertion": ("id", "date", "source", "target", "value", "convention", "amount", "kind",
                   "funder"),
     "lock": ("id", "date", "action", "period", "reason"),
-    "profile": ("id", "date", "name", "kind", "columns", "decimal", "thousands", "date_format"),
+    "profile": ("id", "date", "name", "kind", "columns", "decimal", "thousands", "date_format",
+                "delimiter", "encoding", "sheet", "header_row"),
 }
 TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "conventions",
             *m.ENTRY_TABLES.values())
@@ -587,7 +588,10 @@ class _Builder:
                 columns=columns, decimal=f.choice("decimal", (".", ","), False, "."),
                 thousands=f.choice("thousands", ("", ",", ".", " ", "\u00a0", "\u202f", "'"),
                                    False, ""),
-                date_format=f.text("date_format", default="%Y-%m-%d"))
+                date_format=f.text("date_format", default="%Y-%m-%d"),
+                delimiter=f.choice("delimiter", (",", ";", "\t", "|"), False, ","),
+                encoding=f.text("encoding", default="utf-8"),
+                sheet=f.text("sheet"), header_row=f.count("header_row") or 1)
         return entry
 
     # -- references between parts of the ledger --

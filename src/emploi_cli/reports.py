@@ -247,3 +247,64 @@ def problem_line(p: m.Problem, lang: str = "en") -> str:
     """One line for stderr: `file:3:5 [key.path]: error: message`."""
     where = place_text(p)
     return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"
+
+
+# ---- import (issue 7) --------------------------------------------------------------------
+
+IMPORT_CSV_COLUMNS = (
+    Column("row", "int"), Column("status"), Column("id"), Column("date", "date"),
+    Column("subject"), Column("value", "int"), Column("amount", "money"), Column("kind"),
+    Column("funder"), Column("tags", "tags"), Column("note"), Column("source"),
+    Column("import_key"), Column("reason"))
+
+
+def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> Report:
+    """What `import` prints: one row per data row of the file, with its status and reason."""
+    rows = []
+    for o in plan.outcomes:
+        v = o.values
+        rows.append({
+            "row": o.row, "status": o.status,
+            "id": (o.entry or {}).get("id") or o.present_as or None,
+            "date": v.get("date"), "subject": v.get("target") or v.get("convention") or None,
+            "value": v.get("value"), "amount": v.get("amount"),
+            "kind": v.get("kind") if plan.kind == "transaction" else None,
+            "funder": v.get("funder") or None, "tags": tuple(v.get("tags", ())),
+            "note": v.get("note") or None, "source": v.get("source") or None,
+            "import_key": o.key or None,
+            "reason": "; ".join(_cell_reason(p) for p in o.problems) or None,
+            "problems": [problem_data(p) for p in o.problems]})
+    counts = {"rows": len(rows), "new": plan.count("new"), "present": plan.count("present"),
+              "refused": plan.count("refused")}
+    saved = plan.profile[1] if plan.profile else None
+    data = {"file": plan.file, "ledger": ledger, "kind": plan.kind, "dry_run": dry_run,
+            "written": written, "counts": counts, "profile": saved,
+            "rows": [{**{k: r[k] for k in r if k not in ("tags", "reason")},
+                      "tags": dict(r["tags"])} for r in rows],
+            "warnings": [problem_data(w) for w in plan.warnings]}
+    human = [{**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang)}
+             for r in rows]
+    figure = Column("value", "int") if plan.kind == "progress" else Column("amount", "money")
+    extra = (Column("tags", "tags"),) if plan.kind == "progress" else (
+        Column("kind"), Column("funder"))
+    columns = (Column("row"), Column("status"), Column("id"), Column("date", "date"),
+               Column("subject"), figure, *extra, Column("reason"))
+    notes = [i18n.label("import_counts", lang, **counts)]
+    if plan.profile_note and not plan.refused:
+        notes.append(i18n.label(plan.profile_note, lang, name=plan.profile_name))
+    if plan.refused:
+        notes.append(i18n.label("import_refused", lang, refused=counts["refused"]))
+    elif dry_run:
+        notes.append(i18n.label("import_dry_run", lang))
+    elif written:
+        notes.append(i18n.label("import_written", lang, ledger=ledger))
+    else:
+        notes.append(i18n.label("import_nothing", lang))
+    return Report(data, Table("", IMPORT_CSV_COLUMNS, tuple(rows)),
+                  (Table("import", columns, tuple(human)),), tuple(notes))
+
+
+def _cell_reason(p: m.Problem) -> str:
+    """`column 'Nombre': message` from a row problem placed at `row 5, column 'Nombre'`."""
+    _, _, column = p.place.path.partition(", ")
+    return f"{column}: {p.message}" if column else p.message

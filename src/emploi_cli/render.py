@@ -236,6 +236,7 @@ def to_plain(report: Report, lang: str) -> str:
 
 def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     """Coloured tables for a terminal, drawn by rich; every cell is plain Text (no markup)."""
+    from rich.box import SIMPLE_HEAD
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -245,12 +246,16 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     for table in report.sections:
         title = i18n.label(table.name, lang, **table.title_values) if table.name else None
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
-                         header_style="bold")
+                         header_style="bold", box=SIMPLE_HEAD, pad_edge=False)
         columns = fit_columns(table, lang, console.width)
         for column in columns:
+            natural = _natural_width(table, column, lang)
+            whole = column.kind in (*NUMERIC, *BARS, "date", "datetime", "bool") or (
+                column.key in _KEEP_WHOLE)
             grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
-                            no_wrap=column.kind in NUMERIC or column.kind in BARS)
+                            no_wrap=whole, min_width=natural if whole else min(natural, 12),
+                            overflow="ellipsis" if whole else "fold")
         for row in table.rows:
             cells = []
             for column in columns:
@@ -274,21 +279,37 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
+# Columns a terminal keeps whole (never wrapped or cut): ids and codes people copy.
+_KEEP_WHOLE = ("id", "convention", "indicator", "subject", "record", "code", "severity",
+               "kind", "period", "target", "tag_value", "funder", "unit", "voided_by")
+# Free text wraps; a column narrower than this is folded rather than squeezed further.
+_FREE_TEXT_MIN = 12
+
+
+def _natural_width(table: Table, column: Column, lang: str) -> int:
+    cells = [width(human_text(row.get(column.key), column.kind, lang)) for row in table.rows]
+    return max([width(i18n.label(column.label or column.key, lang)), *cells])
+
+
 def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
-    """The columns a terminal of `available` cells can show whole: while the table is wider,
-    leave out the column with the highest `drop` (0: never left out)."""
-    def natural(column: Column) -> int:
-        cells = [width(human_text(row.get(column.key), column.kind, lang))
-                 for row in table.rows]
-        return max([width(i18n.label(column.label or column.key, lang)), *cells]) + 3
+    """The columns a terminal of `available` cells can show: while the table is wider than
+    its whole columns plus the free text folded to _FREE_TEXT_MIN, leave out the column with
+    the highest `drop` (bars count as 1 when the report gives none; 0: never left out)."""
+    def needed(column: Column) -> int:
+        natural = _natural_width(table, column, lang)
+        wraps = column.kind not in (*NUMERIC, *BARS, "date", "datetime", "bool") and (
+            column.key not in _KEEP_WHOLE)
+        return (min(natural, _FREE_TEXT_MIN) if wraps else natural) + 3
+
+    def drop(column: Column) -> int:
+        return column.drop or (100 if column.kind == "bar" else 0)
 
     columns = list(table.columns)
-    sizes = {id(c): natural(c) for c in columns}
-    while sum(sizes[id(c)] for c in columns) + 1 > available:
-        candidates = [c for c in columns if c.drop]
-        if not candidates:
-            break
-        columns.remove(max(candidates, key=lambda c: c.drop))
+    sizes = {id(c): needed(c) for c in columns}
+    while sum(sizes[id(c)] for c in columns) + 1 > available and len(columns) > 1:
+        candidates = [c for c in columns if drop(c)]
+        # past the report's own choices, the rightmost column goes (the first never does)
+        columns.remove(max(candidates, key=drop) if candidates else columns[-1])
     return columns
 
 

@@ -6,6 +6,7 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from . import compute, i18n
@@ -14,8 +15,8 @@ from .render import Column, Report, Table, bar
 
 # ---- summary -----------------------------------------------------------------------------
 
-FLOW_COLUMNS = (Column("committed", "money"), Column("disbursed", "money"),
-                Column("spent", "money"), Column("execution", "percent"))
+FLOW_COLUMNS = (Column("committed", "money", drop=5), Column("disbursed", "money"),
+                Column("spent", "money", drop=6), Column("execution", "percent"))
 
 
 def _flows(line: compute.FundingLine | None, flows: compute.Flows) -> dict:
@@ -63,7 +64,7 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                    Column("original_amount", "money"), Column("share", "percent"),
                    Column("estimated", "bool"), *FLOW_COLUMNS)
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
-    original = (Column("original_amount", "money"),) if amended else ()
+    original = (Column("original_amount", "money", drop=3),) if amended else ()
     in_force = ({"item": i18n.label("total_in_force", lang), "amount": f.total_in_force,
                  "state": ""},) if f.total_in_force != f.total else ()
     totals = Table("totals", (Column("item", label="item"), Column("amount", "money"),
@@ -74,11 +75,12 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
          "state": i18n.label("matches" if f.total_matches else "differs", lang)},
     ))
     convention_table = Table("conventions", (
-        Column("id"), Column("title"), *original, Column("amount", "money"),
-        Column("share", "percent"), *FLOW_COLUMNS), tuple(conventions))
+        Column("id"), Column("title", drop=1), *original, Column("amount", "money"),
+        Column("share", "percent", drop=4), *FLOW_COLUMNS), tuple(conventions))
     funder_table = Table("funders", (
         Column("id"), Column("name"), *original, Column("amount", "money"),
-        Column("share", "percent"), Column("estimated", "bool"), *FLOW_COLUMNS),
+        Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
+        *FLOW_COLUMNS),
         (*funders, unattributed_row))
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
     return Report(data, Table("", csv_columns, tuple(csv_rows)),
@@ -123,10 +125,11 @@ def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
                       notes)
     rows = [_target_row(line) for line in lines]
     amended = any(r["target"] != r["original_target"] for r in rows)
-    columns = (Column("id"), Column("convention"), Column("indicator"), Column("label"),
-               *((Column("original_target", "int"),) if amended else ()),
-               Column("target", "int"), Column("unit"), Column("achieved", "int"),
-               Column("remaining", "int"), Column("progress", "percent"))
+    columns = (Column("id"), Column("convention", drop=6), Column("indicator", drop=5),
+               Column("label", drop=2),
+               *((Column("original_target", "int", drop=7),) if amended else ()),
+               Column("target", "int"), Column("unit", drop=4), Column("achieved", "int"),
+               Column("remaining", "int", drop=3), Column("progress", "percent"))
     csv_columns = tuple(Column(k, _kind(k)) for k in TARGET_JSON_KEYS)
     human = [{**r, "bar": bar(r["progress"])} for r in rows]
     return Report(rows, Table("", csv_columns, tuple(rows)),
@@ -178,9 +181,11 @@ def history_row(line: compute.HistoryLine) -> dict:
 def history(lines: list[compute.HistoryLine], lang: str) -> Report:
     rows = [history_row(line) for line in lines]
     data = [{**r, "tags": dict(r["tags"])} for r in rows]
+    drops = {"recorded_at": 9, "recorded_by": 8, "tags": 7, "funder": 6, "text": 5}
     shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
-             "void", "recorded_by")
-    human_columns = tuple(c for c in HISTORY_COLUMNS if c.key in shown)
+             "void", "recorded_at", "recorded_by")
+    human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
+                          if c.key in shown)
     notes = () if rows else (i18n.label("no_entries", lang),)
     return Report(data, Table("", HISTORY_COLUMNS, tuple(rows)),
                   (Table("history", human_columns, tuple(rows)),), notes)

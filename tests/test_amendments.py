@@ -336,3 +336,18 @@ def test_every_entry_kind_round_trips_through_file_and_formats(emploi, ledger):
     # failed reconciliation after the void: journal says 0, partner 5
     code, problems = _problems(emploi, ledger)
     assert code == 1 and [p["code"] for p in problems] == ["reconcile"]
+
+
+def test_an_amendment_that_breaks_the_money_is_refused(emploi, ledger):
+    before = ledger.read_bytes()
+    result = emploi("amend", "-l", str(ledger), "--funder", "region", "--amount", "500",
+                    "--date", "2021-01-01", "--reference", "X", "--reason", "Y")
+    assert result.exit_code == 1
+    assert ("this amendment would leave the ledger inconsistent: funders' commitments "
+            "(500.00 MDH) exceed the programme total (406.80 MDH)") in result.stderr
+    assert ledger.read_bytes() == before
+    # a convention amendment that raises the total makes room for it
+    _run(emploi, ledger, "amend", "--convention", "c1", "--amount", "500", "--date",
+         "2021-01-01", "--reference", "A1", "--reason", "raised")
+    _run(emploi, ledger, "amend", "--funder", "region", "--amount", "500", "--date",
+         "2021-01-01", "--reference", "A2", "--reason", "raised too")

@@ -139,7 +139,12 @@ class Usage(Exception):
 
 def _today() -> date:
     fixed = os.environ.get("EMPLOI_TODAY")
-    return date.fromisoformat(fixed) if fixed else date.today()
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed)
+    except ValueError:
+        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _lang(option: Lang | None) -> str:
@@ -223,7 +228,7 @@ def _emit(report, fmt: Format, lang: str, output: str | None, ledger_path: str =
     if output is not None:
         _write_output(Path(output), text, ledger_path)
         return
-    _write_stdout(text)
+    _write_stdout(text, exact=fmt in (Format.csv, Format.md))
 
 
 def _isatty(stream) -> bool:
@@ -233,9 +238,18 @@ def _isatty(stream) -> bool:
         return False
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(text: str, exact: bool = False) -> None:
+    """Write to standard output. Text the terminal's encoding cannot hold is replaced by `?`,
+    except in csv and md (`exact`), which are data: they are written in UTF-8 whatever the
+    encoding (json escapes instead, see _emit)."""
     stream = sys.stdout
     try:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if exact and hasattr(stream, "buffer") and not _can_encode(text, encoding):
+            stream.flush()
+            stream.buffer.write(text.encode("utf-8"))
+            stream.buffer.flush()
+            return
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
         stream.write(text)
@@ -244,6 +258,17 @@ def _write_stdout(text: str) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(0) from None
+    except OSError as exc:
+        raise m.EmploiError(m.error("stdout", "cannot write to standard output: "
+                                    f"{exc.strerror or exc}")) from None
+
+
+def _can_encode(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _write_output(target: Path, text: str, ledger_path: str) -> None:
@@ -376,9 +401,14 @@ def history(
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
         from . import compute, reports
+        from .entries import _require
 
         day = _day(as_of, "--as-of")
         loaded = _load(ledger)
+        if target is not None:
+            _require("target", target, [t.id for t in loaded.ledger.targets])
+        if convention is not None:
+            _require("convention", convention, [c.id for c in loaded.ledger.conventions])
         if period is not None:
             _history_periods(loaded, day or _today(), period, language, format, output,
                              target, convention, kind, _day(since, "--since"),
@@ -407,23 +437,28 @@ def _write(ledger_option: str | None, build, kind: str, fmt: Format, dry_run: bo
     from . import ledger as io
     from . import reports, writing
 
-    path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
-    done = writing.append(path, build, dry_run=dry_run)
-    for warning in done.warnings:
+    path = io.writable_ledger(ledger_option, dict(os.environ), Path.cwd())
+    try:
+        done = writing.append(path, build, dry_run=dry_run)
+    except m.EmploiError as exc:
+        raise m.EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
+    warnings = _in_file(list(done.warnings), path)
+    for warning in warnings:
         _stderr(f"emploi: {reports.problem_line(warning, lang)}")
     entry_kind, fields = done.entries[0]
-    report = reports.written(fields, entry_kind, str(path), dry_run, list(done.warnings), lang)
+    report = reports.written(fields, entry_kind, str(path), dry_run, warnings, lang)
     if fmt is Format.table and not dry_run:
         _write_stdout(f"{fields['id']}\n")
         return
     _emit(report, fmt, lang, None)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def record(
-    target: Annotated[str, typer.Argument(help="Target id, e.g. c1.insertion.",
+    target: Annotated[str, typer.Argument(metavar="TARGET", help="Target id, e.g. c1.insertion.",
                                           autocompletion=complete_target)],
-    value: Annotated[str, typer.Argument(help="Whole number in the target's unit.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE",
+        help="Whole number in the target's unit.")],
     ledger: LedgerOpt = None, date_: DateOpt = None, note: NoteOpt = "",
     source: Annotated[str, typer.Option(
         "--source", help="Who reported it, e.g. 'ANAPEC rapport T2'.")] = "",
@@ -449,11 +484,12 @@ def record(
     _run(lang, body)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def disburse(
-    convention: Annotated[str, typer.Argument(help="Convention id, e.g. c1.",
+    convention: Annotated[str, typer.Argument(metavar="CONVENTION", help="Convention id, e.g. c1.",
                                               autocompletion=complete_convention)],
-    amount: Annotated[str, typer.Argument(help="Amount in MDH, exact decimal (25.5).")],
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT",
+        help="Amount in MDH, exact decimal (25.5).")],
     ledger: LedgerOpt = None,
     funder: Annotated[str, typer.Option("--funder", help="Funder id (optional).",
                                         autocompletion=complete_funder)] = "",
@@ -483,7 +519,8 @@ def disburse(
 
 @app.command()
 def void(
-    entry: Annotated[str, typer.Argument(help="Id (or unique prefix) of the entry to void.")],
+    entry: Annotated[str, typer.Argument(metavar="ENTRY_ID",
+        help="Id (or unique prefix) of the entry to void.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
@@ -542,12 +579,13 @@ def amend(
     _run(lang, body)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def reconcile(
-    target: Annotated[str | None, typer.Argument(
+    target: Annotated[str | None, typer.Argument(metavar="TARGET",
         help="Target id (or use --convention for money).", autocompletion=complete_target)
     ] = None,
-    value: Annotated[str | None, typer.Argument(help="The partner's cumulative figure.")
+    value: Annotated[str | None, typer.Argument(metavar="VALUE",
+        help="The partner's cumulative figure.")
                      ] = None,
     ledger: LedgerOpt = None,
     convention: Annotated[str, typer.Option(
@@ -592,7 +630,8 @@ def reconcile(
 
 @app.command()
 def close(
-    period: Annotated[str, typer.Argument(help="2021-Q2, 2021, 2021-06 or a date.")],
+    period: Annotated[str, typer.Argument(metavar="PERIOD",
+        help="2021-Q2, 2021, 2021-06 or a date.")],
     ledger: LedgerOpt = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
@@ -603,7 +642,8 @@ def close(
 
 @app.command()
 def reopen(
-    period: Annotated[str, typer.Argument(help="The period to reopen (2021-Q2, ...).")],
+    period: Annotated[str, typer.Argument(metavar="PERIOD",
+        help="The period to reopen (2021-Q2, ...).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
@@ -629,7 +669,7 @@ def _lock_command(ledger: str | None, action: str, period: str, reason: str, dry
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the new ledger.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the new ledger.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")
                      ] = False,
     lang: LangOpt = None,
@@ -656,9 +696,18 @@ def init(
 
 
 def _resolved(ledger_option: str | None) -> str:
+    """The ledger a writing command will append to (see ledger.writable_ledger)."""
     from . import ledger as io
 
-    return str(io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd()))
+    return str(io.writable_ledger(ledger_option, dict(os.environ), Path.cwd()))
+
+
+def _in_file(problems: list[m.Problem], path: Path) -> list[m.Problem]:
+    """Problems about a value the user typed happen in the ledger being written: say which."""
+    from dataclasses import replace
+
+    return [p if p.place.file else replace(p, place=replace(p.place, file=str(path)))
+            for p in problems]
 
 
 def _count(text: str) -> int:
@@ -858,7 +907,8 @@ class ExportFormat(StrEnum):
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="The partner's file: .csv, .xlsx or .ods.",
+    file: Annotated[Path, typer.Argument(metavar="FILE",
+        help="The partner's file: .csv, .xlsx or .ods.",
                                          show_default=False)],
     ledger: LedgerOpt = None,
     kind: Annotated[ImportKind | None, typer.Option(
@@ -993,7 +1043,8 @@ def _ledger_paths(ledgers: list[str] | None, ledger_dir: str | None) -> list[Pat
 
 @app.command()
 def export(
-    file: Annotated[Path, typer.Argument(help="The database to write (replaced atomically).",
+    file: Annotated[Path, typer.Argument(metavar="FILE",
+        help="The database to write (replaced atomically).",
                                          show_default=False)],
     format: Annotated[ExportFormat, typer.Option(
         "--format", "-f", help="Export format.")] = ExportFormat.sqlite,

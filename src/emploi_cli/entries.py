@@ -206,7 +206,32 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
                           f"starts ({ledger.programme.start.isoformat()})")
         fields["end"] = end
     check_open(ledger, day)
+    _refuse_new_findings(ledger, fields, day)
     return _stamp(fields, stamp), []
+
+
+def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
+    """An amendment must not make the money inconsistent (funders above the total, budgets
+    above a convention's amount) at its date or after: check the ledger with it added."""
+    from dataclasses import replace as changed
+
+    from . import checks
+
+    amended = changed(ledger, journal=(*ledger.journal, m.AmendmentEntry(
+        id=fields["id"], date=day, seq=len(ledger.journal), provenance=m.Provenance(),
+        reference=fields["reference"], reason=fields["reason"],
+        convention=fields.get("convention", ""), funder=fields.get("funder", ""),
+        target=fields.get("target", ""), amount=fields.get("amount"),
+        quantity=fields.get("quantity"), end=fields.get("end"))))
+    rules = (checks.totals, checks.target_budgets)
+    moment = max(day, date.today())
+    before = {(p.code, p.message) for rule in rules
+              for p in rule(checks.Context(ledger, moment, {})) if p.is_error}
+    for rule in rules:
+        for problem in rule(checks.Context(amended, moment, {})):
+            if problem.is_error and (problem.code, problem.message) not in before:
+                raise _refuse(problem.code, f"this amendment would leave the ledger "
+                              f"inconsistent: {problem.message}")
 
 
 def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: Stamp,

@@ -74,6 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "no": ("non", "no"),
     "as_of": ("Au {date}", "As of {date}"),
     "no_entries": ("Aucune écriture.", "No entries."),
+    "dry_run": ("Essai (--dry-run) : rien n'a été écrit.", "Dry run: nothing was written."),
     "ok": ("Aucun problème.", "No problems."),
     "error": ("erreur", "error"),
     "warning": ("avertissement", "warning"),

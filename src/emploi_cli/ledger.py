@@ -63,6 +63,20 @@ def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     return shipped_ledger()
 
 
+def writable_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
+    """The ledger a writing command appends to: as resolve_ledger, but never the copy that
+    came with the package (an upgrade would replace it and lose what was written)."""
+    path = resolve_ledger(option, env, cwd)
+    chosen = option is not None or bool(env.get("EMPLOI_LEDGER")) or (
+        cwd / "data" / SHIPPED_NAME).is_file()
+    if not chosen:
+        raise m.EmploiError(m.error(
+            "shipped-ledger", "this is the ledger shipped with emploi, which is read-only: "
+            "copy it (or start one with `emploi init FILE`) and name it with --ledger or "
+            "EMPLOI_LEDGER", m.Place(str(path))))
+    return path
+
+
 # ---- reading -----------------------------------------------------------------------------
 
 
@@ -700,7 +714,7 @@ def journal_path(ledger: m.Ledger, entry: m.JournalEntry) -> str:
 
 def parse_money_text(text: str) -> Decimal:
     """An amount typed by a user: plain decimal with '.' (e.g. 25.5), finite, to the dirham."""
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip()):
+    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip(), re.ASCII):
         raise ValueError(
             f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
             f"{MONEY_PLACES} decimals, e.g. 25.5)")

@@ -201,7 +201,8 @@ def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.P
             "warnings": [problem_data(p) for p in warnings]}
     rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
     columns = (Column("item", label="item"), Column("value", label="value"))
-    return Report(data, Table("", columns, rows), (Table("entry", columns, rows),))
+    notes = (i18n.label("dry_run", lang),) if dry_run else ()
+    return Report(data, Table("", columns, rows), (Table("entry", columns, rows),), notes)
 
 
 def _as_text(value: object) -> str:

@@ -395,7 +395,7 @@ def indicator_total_rows(r: rollup.Rollup) -> list[dict]:
 
 
 ROLLUP_TARGET_CSV = (
-    Column("record"), Column("programme"), *(Column(k, _kind(k)) for k in TARGET_JSON_KEYS),
+    Column("programme"), Column("record"), *(Column(k, _kind(k)) for k in TARGET_JSON_KEYS),
     Column("targets"))
 
 

@@ -374,8 +374,8 @@ def test_several_ledgers_are_refused_where_one_is_read_or_written(emploi, region
     result = emploi(*command, *BOTH)
     assert result.exit_code == 2, result.stderr
     assert result.stderr == ("emploi: usage error: --ledger was given 2 times; this command "
-                             "works on one ledger (only summary, targets, status and report "
-                             "read several)\n")
+                             "works on one ledger (summary, targets, status, report and "
+                             "export read several)\n")
     assert [(regions / p).read_bytes() for p in (FES, ORIENTAL)] == before
 
 

@@ -283,7 +283,7 @@ def _one(ledger_option: list[str] | str | None) -> str | None:
         return ledger_option
     if len(ledger_option) > 1:
         raise Usage(f"--ledger was given {len(ledger_option)} times; this command works on "
-                    "one ledger (only summary, targets, status and report read several)")
+                    "one ledger (summary, targets, status, report and export read several)")
     return ledger_option[0] if ledger_option else None
 
 

@@ -74,7 +74,10 @@ def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
     from . import ledger as io
 
     try:
-        path = io.resolve_ledger(ctx.params.get("ledger"), dict(os.environ), Path.cwd())
+        option = ctx.params.get("ledger")
+        if isinstance(option, list | tuple):
+            option = option[0] if option else None
+        path = io.resolve_ledger(option, dict(os.environ), Path.cwd())
         return io.load(path).ledger
     except m.EmploiError:
         return None
@@ -97,9 +100,18 @@ def complete_funder(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # ---- shared options ----------------------------------------------------------------------
 
-LedgerOpt = Annotated[str | None, typer.Option(
+# --ledger is repeatable for every command so that a second one is refused with a clear
+# message (exit 2) rather than silently replacing the first; `_one` takes the single value.
+LedgerOpt = Annotated[list[str] | None, typer.Option(
     "--ledger", "-l", help="Ledger file (default: $EMPLOI_LEDGER, ./data/conventions.toml, "
     "then the shipped ledger).", show_default=False)]
+LedgersOpt = Annotated[list[str] | None, typer.Option(
+    "--ledger", "-l", help="Ledger file; repeat it, or use --ledger-dir, to roll several "
+    "programmes up into a national view (default: $EMPLOI_LEDGER, ./data/conventions.toml, "
+    "then the shipped ledger).", show_default=False)]
+LedgerDirOpt = Annotated[str | None, typer.Option(
+    "--ledger-dir", help="Roll up every *.toml ledger in this folder (sorted by name, not "
+    "recursive), with any --ledger given.", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 OutputOpt = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
@@ -216,7 +228,8 @@ def _run(lang_option: Lang | None, action) -> None:
         raise typer.Exit(1) from None
 
 
-def _emit(report, fmt: Format, lang: str, output: str | None, ledger_path: str = "") -> None:
+def _emit(report, fmt: Format, lang: str, output: str | None,
+          ledger_path: str | list[str] = "") -> None:
     """Render once, write to stdout or a file. The only place output is written."""
     from .render import render
 
@@ -271,9 +284,10 @@ def _can_encode(text: str, encoding: str) -> bool:
     return True
 
 
-def _write_output(target: Path, text: str, ledger_path: str) -> None:
+def _write_output(target: Path, text: str, ledger_path: str | list[str]) -> None:
     where = m.Place(str(target))
-    if ledger_path and target.exists() and os.path.samefile(target, ledger_path):
+    ledgers = [ledger_path] if isinstance(ledger_path, str) else ledger_path
+    if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
         raise m.EmploiError(m.error("output-is-ledger", "--output names the ledger itself; "
                                     "refusing to overwrite it", where))
     if target.is_dir():
@@ -288,11 +302,21 @@ def _write_output(target: Path, text: str, ledger_path: str) -> None:
                                     where)) from None
 
 
-def _load(ledger_option: str | None):
+def _one(ledger_option: list[str] | str | None) -> str | None:
+    """The one --ledger of a command that works on a single ledger; several: usage error."""
+    if ledger_option is None or isinstance(ledger_option, str):
+        return ledger_option
+    if len(ledger_option) > 1:
+        raise Usage(f"--ledger was given {len(ledger_option)} times; this command works on "
+                    "one ledger (summary, targets, status, report and export read several)")
+    return ledger_option[0] if ledger_option else None
+
+
+def _load(ledger_option: list[str] | str | None):
     """Find and load the ledger; refuse to report on one with structural errors."""
     from . import ledger as io
 
-    path = io.resolve_ledger(ledger_option, dict(os.environ), Path.cwd())
+    path = io.resolve_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     loaded = io.load(path)
     if loaded.ledger is None or loaded.errors:
         raise m.EmploiError([*loaded.errors, m.error(
@@ -301,18 +325,47 @@ def _load(ledger_option: str | None):
     return loaded
 
 
+def _load_each(ledgers: list[str] | None, ledger_dir: str | None) -> list:
+    """The ledgers a report reads: one, as always, or several for a roll-up (docs/commands.md,
+    "Roll-up across programmes"). Each is loaded and refused as `_load` does."""
+    from . import ledger as io
+
+    if ledger_dir is None and len(ledgers or []) <= 1:
+        return [_load(ledgers)]
+    paths = io.resolve_ledgers(ledgers, ledger_dir, dict(os.environ), Path.cwd())
+    return [_load(str(path)) for path in paths]
+
+
+def _rollup(loaded: list, day: date):
+    """Several loaded ledgers added up; what cannot be added up is refused, placed in its file."""
+    from . import ledger as io
+    from . import rollup
+
+    found = rollup.problems([x.ledger for x in loaded])
+    if found:
+        texts = {x.path: x.text for x in loaded}
+        raise m.EmploiError([io.place_all([p], texts[p.place.file])[0] for p in found])
+    return rollup.rollup([x.ledger for x in loaded], day)
+
+
 # ---- reports -----------------------------------------------------------------------------
 
 
 @app.command()
-def summary(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
-            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None) -> None:
+def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
+            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+            ledger_dir: LedgerDirOpt = None) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         from . import reports
 
         day = _day(as_of, "--as-of") or _today()
-        loaded = _load(ledger)
+        several = _load_each(ledger, ledger_dir)
+        if len(several) > 1:
+            _emit(reports.summary_rollup(_rollup(several, day), language), format, language,
+                  output, [x.path for x in several])
+            return
+        loaded = several[0]
         _emit(reports.summary(loaded.ledger, day, language), format, language, output,
               loaded.path)
     _run(lang, body)
@@ -320,8 +373,8 @@ def summary(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
 
 @app.command()
 def targets(
-    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
-    lang: LangOpt = None, as_of: AsOfOpt = None,
+    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
                   ] = By.target,
     convention: Annotated[str | None, typer.Option(
@@ -337,7 +390,15 @@ def targets(
         from .entries import _require
 
         day = _day(as_of, "--as-of") or _today()
-        loaded = _load(ledger)
+        several = _load_each(ledger, ledger_dir)
+        if len(several) > 1:
+            if convention is not None or tag or period is not None:
+                raise Usage("--convention, --tag and --period work on one ledger; leave them "
+                            "out of a roll-up of several ledgers")
+            _emit(reports.targets_rollup(_rollup(several, day), language, by.value), format,
+                  language, output, [x.path for x in several])
+            return
+        loaded = several[0]
         if convention is not None:
             _require("convention", convention, [c.id for c in loaded.ledger.conventions])
         if period is not None:
@@ -362,7 +423,7 @@ def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
         from . import ledger as io
         from .locate import key_lines
 
-        path = io.resolve_ledger(ledger, dict(os.environ), Path.cwd())
+        path = io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd())
         try:
             loaded = io.load(path)
             found = list(loaded.problems)
@@ -432,12 +493,12 @@ def _user(ledger_path: str) -> str:
     return recorded_by(Path(ledger_path), dict(os.environ))
 
 
-def _write(ledger_option: str | None, build, kind: str, fmt: Format, dry_run: bool,
+def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_run: bool,
            lang: str) -> None:
     from . import ledger as io
     from . import reports, writing
 
-    path = io.writable_ledger(ledger_option, dict(os.environ), Path.cwd())
+    path = io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     try:
         done = writing.append(path, build, dry_run=dry_run)
     except m.EmploiError as exc:
@@ -620,7 +681,7 @@ def reconcile(
         _write(ledger, build, "assertion", format, dry_run, language)
         if dry_run:
             return
-        loaded = io.load(io.resolve_ledger(ledger, dict(os.environ), Path.cwd()))
+        loaded = io.load(io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd()))
         if loaded.ledger is not None:
             for problem in checks.reconciliations(checks.Context(loaded.ledger, _today(), {})):
                 if problem.message.startswith(f"assertion {loaded.ledger.journal[-1].id} "):
@@ -652,8 +713,8 @@ def reopen(
     _lock_command(ledger, "reopen", period, reason, dry_run, format, lang)
 
 
-def _lock_command(ledger: str | None, action: str, period: str, reason: str, dry_run: bool,
-                  format: Format, lang: Lang | None) -> None:
+def _lock_command(ledger: list[str] | None, action: str, period: str, reason: str,
+                  dry_run: bool, format: Format, lang: Lang | None) -> None:
     def body(language: str) -> None:
         from . import entries
 
@@ -695,11 +756,11 @@ def init(
 # ---- helpers for arguments ---------------------------------------------------------------
 
 
-def _resolved(ledger_option: str | None) -> str:
+def _resolved(ledger_option: list[str] | None) -> str:
     """The ledger a writing command will append to (see ledger.writable_ledger)."""
     from . import ledger as io
 
-    return str(io.writable_ledger(ledger_option, dict(os.environ), Path.cwd()))
+    return str(io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd()))
 
 
 def _in_file(problems: list[m.Problem], path: Path) -> list[m.Problem]:
@@ -801,8 +862,8 @@ def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
 
 @app.command()
 def status(
-    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
-    lang: LangOpt = None, as_of: AsOfOpt = None,
+    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
         "worse than behind).", show_default=False)] = None,
@@ -812,10 +873,20 @@ def status(
         from . import pace, pace_reports
 
         day = _day(as_of, "--as-of") or _today()
-        loaded = _load(ledger)
-        items = pace.paces(loaded.ledger, day)
-        report = pace_reports.status(loaded.ledger, day, language, items)
-        _emit(report, format, language, output, loaded.path)
+        several = _load_each(ledger, ledger_dir)
+        if len(several) > 1:
+            from . import rollup
+
+            whole = _rollup(several, day)
+            by_programme = rollup.paces(whole)
+            items = [p for group in by_programme.values() for p in group]
+            report = pace_reports.status_rollup(whole, language, by_programme)
+            _emit(report, format, language, output, [x.path for x in several])
+        else:
+            loaded = several[0]
+            items = pace.paces(loaded.ledger, day)
+            report = pace_reports.status(loaded.ledger, day, language, items)
+            _emit(report, format, language, output, loaded.path)
         if fail_on is not None and pace.failing(items, fail_on.value):
             raise typer.Exit(3)
     _run(lang, body)
@@ -857,7 +928,7 @@ def _generated_at(option: str | None, as_of: date | None):
 
 @app.command()
 def report(
-    ledger: LedgerOpt = None,
+    ledger: LedgersOpt = None, ledger_dir: LedgerDirOpt = None,
     format: Annotated[DocFormat | None, typer.Option(
         "--format", "-f", help="md or html (default: html when --output ends in .html or "
         ".htm, else md).", show_default=False)] = None,
@@ -876,18 +947,23 @@ def report(
         explicit = _day(as_of, "--as-of")
         day = explicit or _today()
         stamp = _generated_at(generated_at, explicit)
-        loaded = _load(ledger)
+        several = _load_each(ledger, ledger_dir)
         fmt = format.value if format is not None else (
             "html" if output and output.lower().endswith((".html", ".htm")) else "md")
-        doc = document.build(
-            loaded.ledger, day, language, problems=_check_problems(loaded),
-            produced=document.Produced(
-                generated_at=stamp, ledger=str(loaded.path),
-                sha256=hashlib.sha256(Path(loaded.path).read_bytes()).hexdigest(),
-                entries=len(loaded.ledger.journal), version=__version__))
+        made = [document.Produced(
+            generated_at=stamp, ledger=str(x.path),
+            sha256=hashlib.sha256(Path(x.path).read_bytes()).hexdigest(),
+            entries=len(x.ledger.journal), version=__version__) for x in several]
+        if len(several) > 1:
+            doc = document.build_rollup(_rollup(several, day), language,
+                                        problems=[_check_problems(x) for x in several],
+                                        produced=made)
+        else:
+            doc = document.build(several[0].ledger, day, language,
+                                 problems=_check_problems(several[0]), produced=made[0])
         text = document.render(doc, fmt)
         if output is not None:
-            _write_output(Path(output), text, loaded.path)
+            _write_output(Path(output), text, [x.path for x in several])
             return
         _write_stdout(text)
     _run(lang, body)
@@ -1018,29 +1094,6 @@ def import_(
     _run(lang, body)
 
 
-def _ledger_paths(ledgers: list[str] | None, ledger_dir: str | None) -> list[Path]:
-    """--ledger (repeatable) and --ledger-dir, or else the one ledger the other commands use."""
-    from . import ledger as io
-
-    paths = [Path(p) for p in ledgers or []]
-    if ledger_dir is not None:
-        folder = Path(ledger_dir)
-        if not folder.is_dir():
-            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder",
-                                        m.Place(ledger_dir)))
-        found = sorted(p for p in folder.glob("*.toml") if p.is_file())
-        if not found:
-            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder",
-                                        m.Place(ledger_dir)))
-        paths += found
-    if not paths:
-        paths = [io.resolve_ledger(None, dict(os.environ), Path.cwd())]
-    unique: dict[str, Path] = {}
-    for path in paths:
-        unique.setdefault(os.path.realpath(path), path)
-    return list(unique.values())
-
-
 @app.command()
 def export(
     file: Annotated[Path, typer.Argument(metavar="FILE",
@@ -1059,9 +1112,10 @@ def export(
     """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
     def body(language: str) -> None:
         from . import export_sqlite, i18n
+        from . import ledger as io
 
         day = _day(as_of, "--as-of") or _today()
-        paths = _ledger_paths(ledger, ledger_dir)
+        paths = io.resolve_ledgers(ledger, ledger_dir, dict(os.environ), Path.cwd())
         target = os.path.realpath(file)
         for path in paths:
             if os.path.realpath(path) == target:

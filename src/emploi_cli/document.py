@@ -8,13 +8,17 @@ beside each chart gives the same figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import compute, i18n, pace, pace_reports, periods
 from . import model as m
 from .render import Column, PaceBar, Table, human_text
+
+if TYPE_CHECKING:
+    from . import rollup
 
 
 @dataclass(frozen=True)
@@ -343,3 +347,107 @@ def _produced(produced: Produced, as_of: date, lang: str) -> Section:
         (t("ledger_sha256"), produced.sha256),
         (t("entries"), i18n.number(produced.entries, lang)),
     )),))
+
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# Several ledgers: a national section first, then one section per programme holding that
+# programme's report (its sections one level down, their ids prefixed with the programme's),
+# then one "produced" section listing every ledger.
+
+
+def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]],
+                 produced: list[Produced]) -> Document:
+    """The report over several ledgers; `problems` and `produced` are per programme, in order."""
+    from .rollup import paces
+
+    t = _labeler(lang)
+    items = paces(r)
+    sections: list[Section] = [_national(r, items, lang)]
+    for p, found, made in zip(r.programmes, problems, produced, strict=True):
+        doc = build(p.ledger, r.as_of, lang, problems=found, produced=made)
+        prefix = f"p-{_slug(p.id)}"
+        inner = tuple(_nested(s, prefix, f"{p.id}:") for s in doc.sections
+                      if s.id != "produced")
+        sections.append(Section(prefix, f"{p.id} — {p.ledger.programme.title}", inner))
+    sections.append(_produced_rollup(r, produced, lang))
+    labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
+              "as_of": t("as_of_marker", date=r.as_of.isoformat()), "contents": t("contents"),
+              "report": t("report_title")}
+    subtitle = f"{t('report_title')} · {t('report_as_of')} {r.as_of.isoformat()}"
+    overall = Produced(produced[0].generated_at, ", ".join(x.ledger for x in produced), "",
+                       sum(x.entries for x in produced), produced[0].version)
+    return Document(lang, t("rollup_title"), subtitle, tuple(sections), overall, labels)
+
+
+def _nested(s: Section, prefix: str, qualifier: str) -> Section:
+    """A programme's section inside the roll-up: one level down, ids prefixed; bar labels
+    (short, under the programme's heading) without the `programme:` qualifier."""
+    blocks: list[Block | Section] = []
+    for b in s.blocks:
+        if isinstance(b, Section):
+            blocks.append(_nested(b, prefix, qualifier))
+        elif isinstance(b, BarChart):
+            groups = tuple(replace(g, label=g.label.removeprefix(qualifier)) for g in b.groups)
+            blocks.append(replace(b, id=f"{prefix}-{b.id}", groups=groups))
+        elif isinstance(b, LineChart):
+            blocks.append(replace(b, id=f"{prefix}-{b.id}"))
+        else:
+            blocks.append(b)
+    return Section(f"{prefix}-{s.id}", s.title, tuple(blocks), s.level + 1)
+
+
+def _national(r: rollup.Rollup, items: dict[str, list[pace.Pace]], lang: str) -> Section:
+    from .pace_reports import counts_text
+    from .rollup import indicator_paces
+
+    t = _labeler(lang)
+    money = r.money
+    rows = [{"id": p.id, "title": p.ledger.programme.title, "amount": p.funding.total,
+             "share": compute.percent(p.funding.total, money.total),
+             "committed": p.funding.total_flows.committed,
+             "disbursed": p.funding.total_flows.disbursed,
+             "spent": p.funding.total_flows.spent,
+             "execution": compute.percent(p.funding.total_flows.disbursed, p.funding.total)}
+            for p in r.programmes]
+    total = {"id": "", "title": t("national_total"), "amount": money.total,
+             "share": compute.percent(money.total, money.total),
+             "committed": money.flows.committed, "disbursed": money.flows.disbursed,
+             "spent": money.flows.spent,
+             "execution": compute.percent(money.flows.disbursed, money.total)}
+    funding = Table("national_funding", (
+        Column("id", label="programme"), Column("title"), Column("amount", "money"),
+        Column("share", "percent"), *FLOW), (*rows, total))
+    series = (("amount", t("amount_short")), ("committed", t("committed")),
+              ("disbursed", t("disbursed")), ("spent", t("spent")))
+    groups = tuple(BarGroup(row["id"], row["title"], tuple(row[k] for k, _ in series))
+                   for row in rows)
+    chart = BarChart("chart-funding-programmes", t("national_funding"),
+                     t("chart_funding_desc", what=t("programme_word")) + " "
+                     + _bars_summary(groups, series, lang), series, groups)
+    indicators = tuple({
+        "indicator": i.indicator, "unit": i.unit, "achieved": i.achieved, "target": i.quantity,
+        "bar": PaceBar(i.progress, i.expected_progress), "expected": i.expected, "gap": i.gap,
+        "statuses": counts_text(i.counts, lang)}
+        for i in indicator_paces([(p.id, items[p.id]) for p in r.programmes]))
+    status = Table("national_status", (
+        Column("indicator"), Column("achieved", "int"), Column("target", "int"),
+        Column("unit"), Column("bar", "pace_bar", "progress"), Column("expected", "int"),
+        Column("gap", "int"), Column("statuses", label="status")), indicators)
+    facts = Facts(((t("programmes"), ", ".join(p.id for p in r.programmes)),
+                   (t("programme_total"), _mdh(money.total, lang))))
+    return Section("national", t("national"), (facts, funding, chart, status,
+                                               Paragraph(t("pace_rule"), "note")))
+
+
+def _produced_rollup(r: rollup.Rollup, produced: list[Produced], lang: str) -> Section:
+    t = _labeler(lang)
+    first = produced[0]
+    rows = tuple({"id": p.id, "ledger": x.ledger, "sha256": x.sha256,
+                  "entries": x.entries} for p, x in zip(r.programmes, produced, strict=True))
+    return Section("produced", t("produced"), (
+        Facts(((t("generated_at"), _day_text(first.generated_at)),
+               (t("produced_by"), f"emploi {first.version}"),
+               (t("report_as_of"), r.as_of.isoformat()))),
+        Table("rollup_ledgers", (Column("id", label="programme"), Column("ledger"),
+                                 Column("sha256", label="ledger_sha256"),
+                                 Column("entries", "int")), rows)))

@@ -255,3 +255,25 @@ LABELS.update({
                        "-f md).", "Columns hidden for lack of room: {columns} (widen the "
                        "terminal, or -f md)."),
 })
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+
+LABELS.update({
+    "programme_section": ("{programme} · {title}", "{programme} · {title}"),
+    "programmes": ("Programmes", "Programmes"),
+    "national_funding": ("Total national : financement par programme",
+                         "National total: funding by programme"),
+    "national_indicators": ("Total national par indicateur", "National total by indicator"),
+    "national_status": ("Total national par indicateur : réalisé et attendu",
+                        "National total by indicator: achieved and expected"),
+    "national_total": ("Total national", "National total"),
+    "national": ("Total national", "National total"),
+    "rollup_title": ("Vue nationale", "National view"),
+    "rollup_note": ("Vue nationale de {n} programmes ; les identifiants sont écrits "
+                    "programme:id.", "National view of {n} programmes; ids are written "
+                    "programme:id."),
+    "rollup_ledgers": ("Registres", "Ledgers"),
+    "targets_count": ("Objectifs", "Targets"),
+})
+
+LABELS.update({"programme_word": ("programme", "programme")})

@@ -77,6 +77,29 @@ def writable_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     return path
 
 
+def resolve_ledgers(options: list[str] | None, folder: str | None, env: dict[str, str],
+                    cwd: Path) -> list[Path]:
+    """Several ledgers (roll-up, export): each `--ledger` in order, then every `*.toml` file in
+    `--ledger-dir` (sorted by name, not recursive); neither: the one `resolve_ledger` finds.
+    The same file named twice counts once."""
+    paths = [Path(p) for p in options or []]
+    if folder is not None:
+        where = m.Place(folder)
+        if not Path(folder).is_dir():
+            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder", where))
+        found = sorted((p for p in Path(folder).glob("*.toml") if p.is_file()),
+                       key=lambda p: p.name)
+        if not found:
+            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder", where))
+        paths += found
+    if not paths:
+        paths = [resolve_ledger(None, env, cwd)]
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
+
+
 # ---- reading -----------------------------------------------------------------------------
 
 

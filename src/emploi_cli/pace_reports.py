@@ -7,11 +7,15 @@ the json payloads are documented in docs/formats.md.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import compute, i18n, pace
 from . import model as m
 from .periods import PeriodRow
 from .render import Column, PaceBar, Report, Table, bar
+
+if TYPE_CHECKING:
+    from . import rollup
 
 STATUS_LABELS = {"achieved": "achieved_status", "unquantified": "unquantified_status"}
 STATUS_STYLES = (("at-risk", "bold red"), ("behind", "yellow"), ("on-track", "green"),
@@ -165,3 +169,82 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
         notes = (i18n.label("no_entries", lang),)
     return Report(data, Table("", PERIOD_COLUMNS, tuple(data)),
                   (Table("periods", columns, tuple(human)),), notes)
+
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+
+
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    return ", ".join(f"{n} {i18n.label(status_label(s), lang)}" for s, n in counts.items() if n)
+
+
+def _indicator_pace_row(i: rollup.IndicatorPace) -> dict:
+    return {"targets": list(i.targets), "target": i.quantity, "achieved": i.achieved,
+            "expected": i.expected, "gap": i.gap, "remaining": i.remaining,
+            "progress": i.progress, "expected_progress": i.expected_progress,
+            "counts": dict(i.counts)}
+
+
+def status_rollup(r: rollup.Rollup, lang: str, items: dict[str, list[pace.Pace]]) -> Report:
+    """`emploi status` over several ledgers: each programme's status as with one ledger (ids
+    qualified), then national funding execution and achievement by indicator."""
+    from . import rollup as ru
+    from .reports import in_programme
+
+    as_of = r.as_of
+    parts = [(p, status(p.ledger, as_of, lang, items[p.id])) for p in r.programmes]
+    money = r.money
+    flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
+             "spent": money.flows.spent}
+    execution = compute.percent(money.flows.disbursed, money.total)
+    by_programme = [{"programme": p.id, "amount": p.funding.total,
+                     "committed": p.funding.total_flows.committed,
+                     "disbursed": p.funding.total_flows.disbursed,
+                     "spent": p.funding.total_flows.spent,
+                     "execution": compute.percent(p.funding.total_flows.disbursed,
+                                                  p.funding.total)} for p, _ in parts]
+    funding = {"currency": money.currency, "unit": money.unit, "amount": money.total, **flows,
+               "execution": execution, "programmes": by_programme}
+    everything = [x for p in r.programmes for x in items[p.id]]
+    counts = {state: sum(x.status == state for x in everything) for state in pace.STATUSES}
+    totals = ru.indicator_paces([(p.id, items[p.id]) for p in r.programmes])
+    own = {p.id: {i.indicator: i for i in ru.indicator_paces([(p.id, items[p.id])])}
+           for p in r.programmes}
+    indicators = [{"indicator": i.indicator, "unit": i.unit, **_indicator_pace_row(i),
+                   "programmes": [{"programme": pid, **_indicator_pace_row(own[pid][i.indicator])}
+                                  for pid in i.programmes]} for i in totals]
+    data = {"as_of": as_of, "programmes": [report.data for _, report in parts],
+            "totals": {"funding": funding, "counts": counts, "indicators": indicators}}
+    csv_rows = [{"programme": p.id, **row} for p, report in parts for row in report.csv.rows]
+    csv_rows.append({"record": "total", "programme": "", "amount": money.total, **flows,
+                     "execution": execution})
+    csv_rows += [{"record": "indicator", "programme": "", "id": i["indicator"],
+                  **{k: i[k] for k in ("target", "achieved", "expected", "gap", "progress",
+                                       "expected_progress", "unit")}} for i in indicators]
+    national_funding = [{**row, "id": row["programme"], "bar": bar(row["execution"])}
+                        for row in by_programme]
+    national_funding.append({"id": i18n.label("national_total", lang), "amount": money.total,
+                             **flows, "execution": execution, "bar": bar(execution)})
+    funding_table = Table("national_funding", (
+        Column("id", label="programme"), Column("amount", "money"),
+        Column("committed", "money", drop=2), Column("disbursed", "money"),
+        Column("spent", "money", drop=1), Column("execution", "percent"),
+        Column("bar", "bar", drop=3)), tuple(national_funding))
+    human = tuple({**i, "pace_bar": PaceBar(i["progress"], i["expected_progress"]),
+                   "statuses": counts_text(i["counts"], lang)} for i in indicators)
+    indicator_table = Table("national_status", (
+        Column("indicator"), Column("achieved", "int"), Column("target", "int"),
+        Column("unit", drop=5), Column("progress", "percent", drop=3),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
+        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("statuses", label="status", drop=6)), human)
+    sections = tuple(in_programme(t, p.id, lang) for p, report in parts
+                     for t in report.sections)
+    summary = counts_text(counts, lang)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
+                                                                    else ""),
+             i18n.label("pace_rule", lang), i18n.label("cost_note", lang),
+             i18n.label("rollup_note", lang, n=len(parts)))
+    columns = (Column("programme"), *STATUS_CSV, Column("unit"))
+    return Report(data, Table("", columns, tuple(csv_rows)),
+                  (*sections, funding_table, indicator_table), notes)

@@ -32,6 +32,7 @@ h1 { font-size: 18pt; line-height: 1.2; margin: 0 0 1mm; }
 h2 { font-size: 13pt; color: #1e3a8a; border-bottom: 1pt solid #93a3c4; padding-bottom: 0.8mm;
   margin: 7mm 0 3mm; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11pt; margin: 5mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+h4 { font-size: 10pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
 nav ol { columns: 2; margin: 0 0 3mm; padding-left: 6mm; }
 nav a, a { color: #1e3a8a; }
 dl.facts { margin: 0 0 3mm; }

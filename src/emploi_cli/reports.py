@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import compute, i18n
 from . import model as m
 from .render import Column, Report, Table, bar
+
+if TYPE_CHECKING:
+    from . import rollup
 
 # ---- summary -----------------------------------------------------------------------------
 
@@ -314,3 +318,126 @@ def _cell_reason(p: m.Problem) -> str:
     """`column 'Nombre': message` from a row problem placed at `row 5, column 'Nombre'`."""
     _, _, column = p.place.path.partition(", ")
     return f"{column}: {p.message}" if column else p.message
+
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# Several ledgers: each programme's report as with one ledger (ids qualified `programme:id`),
+# then the national totals. Shapes documented in docs/formats.md, "Roll-up across programmes".
+
+
+def in_programme(table: Table, programme: str, lang: str) -> Table:
+    """A programme's table in a roll-up: its title prefixed with the programme id."""
+    title = i18n.label(table.name, lang, **table.title_values) if table.name else ""
+    return Table("programme_section", table.columns, table.rows,
+                 {"programme": programme, "title": title})
+
+
+def programme_refs(r: rollup.Rollup) -> list[dict]:
+    """`programmes` of a roll-up's json: which programmes, from which files, in order."""
+    return [{"id": p.id, "title": p.ledger.programme.title, "region": p.ledger.programme.region,
+             "ledger": p.ledger.path} for p in r.programmes]
+
+
+def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
+    """`emploi summary` over several ledgers: each programme's summary, then national money."""
+    as_of, money = r.as_of, r.money
+    parts = [(p, summary(p.ledger, as_of, lang)) for p in r.programmes]
+    flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
+             "spent": money.flows.spent}
+    unnamed = {"committed": money.unattributed_flows.committed,
+               "disbursed": money.unattributed_flows.disbursed,
+               "spent": money.unattributed_flows.spent}
+    totals = {"currency": money.currency, "unit": money.unit, "programmes": len(parts),
+              "total": money.total, "total_in_force": money.total_in_force,
+              "conventions_total": money.conventions_total,
+              "total_matches": money.total_matches, **flows, "execution": money.execution,
+              "unattributed": money.unattributed, "unattributed_flows": unnamed}
+    data = {"as_of": as_of, "programmes": [report.data for _, report in parts],
+            "totals": totals}
+    csv_rows = [{"programme": p.id, **row} for p, report in parts for row in report.csv.rows]
+    csv_rows += [
+        {"record": "total", "programme": "", "amount": money.total_in_force,
+         "original_amount": money.total, **flows, "execution": money.execution},
+        {"record": "conventions_total", "programme": "", "amount": money.conventions_total},
+        {"record": "unattributed", "programme": "", "amount": money.unattributed,
+         "share": compute.percent(money.unattributed, money.total_in_force), **unnamed},
+    ]
+    csv_columns = (Column("programme"), *parts[0][1].csv.columns)
+    national = [{"id": p.id, "title": p.ledger.programme.title,
+                 "amount": p.funding.total_in_force,
+                 "share": compute.percent(p.funding.total_in_force, money.total_in_force),
+                 "committed": p.funding.total_flows.committed,
+                 "disbursed": p.funding.total_flows.disbursed,
+                 "spent": p.funding.total_flows.spent,
+                 "execution": compute.percent(p.funding.total_flows.disbursed,
+                                              p.funding.total_in_force)} for p, _ in parts]
+    national.append({"id": "", "title": i18n.label("national_total", lang),
+                     "amount": money.total_in_force,
+                     "share": compute.percent(money.total_in_force, money.total_in_force),
+                     **flows, "execution": money.execution})
+    national_table = Table("national_funding", (
+        Column("id", label="programme"), Column("title"), Column("amount", "money"),
+        Column("share", "percent"), *FLOW_COLUMNS), tuple(national))
+    sections = tuple(in_programme(t, p.id, lang) for p, report in parts
+                     for t in report.sections)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+             i18n.label("rollup_note", lang, n=len(parts)))
+    return Report(data, Table("", csv_columns, tuple(csv_rows)), (*sections, national_table),
+                  notes)
+
+
+def _indicator_part(line: compute.IndicatorLine) -> dict:
+    return {"targets": list(line.targets), "target": line.quantity, "achieved": line.achieved,
+            "remaining": line.remaining, "progress": line.progress}
+
+
+def indicator_total_rows(r: rollup.Rollup) -> list[dict]:
+    """`indicators` of a roll-up's json: the national total of each indicator and its parts."""
+    return [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
+             "target": i.quantity, "achieved": i.achieved, "remaining": i.remaining,
+             "progress": i.progress,
+             "programmes": [{"programme": part.programme, **_indicator_part(part.line)}
+                            for part in i.parts]} for i in r.indicators]
+
+
+ROLLUP_TARGET_CSV = (
+    Column("programme"), Column("record"), *(Column(k, _kind(k)) for k in TARGET_JSON_KEYS),
+    Column("targets"))
+
+
+def targets_rollup(r: rollup.Rollup, lang: str, by: str = "target") -> Report:
+    """`emploi targets` over several ledgers: each programme's targets (or indicators), then
+    the national totals by indicator."""
+    as_of = r.as_of
+    indicators = indicator_total_rows(r)
+    data: dict = {"as_of": as_of, "programmes": programme_refs(r)}
+    sections: list[Table] = []
+    csv_rows: list[dict] = []
+    for p in r.programmes:
+        report = targets(p.ledger, as_of, lang, by=by)
+        sections += [in_programme(t, p.id, lang) for t in report.sections]
+        if by == "indicator":
+            csv_rows += [{**row, "record": "indicator", "programme": p.id}
+                         for row in report.csv.rows]
+        else:
+            csv_rows += [{**row, "record": "target", "programme": p.id}
+                         for row in report.csv.rows]
+    if by != "indicator":
+        data["targets"] = [{"programme": p.id, **_target_row(line)}
+                           for p in r.programmes for line in p.targets]
+    data["indicators"] = indicators
+    csv_rows += [{"record": "indicator", "programme": "", "indicator": i["indicator"],
+                  "unit": i["unit"], "targets": ";".join(i["targets"]), "target": i["target"],
+                  "achieved": i["achieved"], "remaining": i["remaining"],
+                  "progress": i["progress"]} for i in indicators]
+    human = tuple({**i, "programmes_list": ", ".join(p["programme"] for p in i["programmes"]),
+                   "bar": bar(i["progress"])} for i in indicators)
+    national = Table("national_indicators", (
+        Column("indicator"), Column("programmes_list", label="programmes"),
+        Column("target", "int"), Column("unit"), Column("achieved", "int"),
+        Column("remaining", "int"), Column("progress", "percent"), Column("bar", "bar")),
+        human)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+             i18n.label("rollup_note", lang, n=len(r.programmes)))
+    return Report(data, Table("", ROLLUP_TARGET_CSV, tuple(csv_rows)), (*sections, national),
+                  notes)

@@ -351,3 +351,21 @@ def test_an_amendment_that_breaks_the_money_is_refused(emploi, ledger):
          "2021-01-01", "--reference", "A1", "--reason", "raised")
     _run(emploi, ledger, "amend", "--funder", "region", "--amount", "500", "--date",
          "2021-01-01", "--reference", "A2", "--reason", "raised too")
+
+
+def test_originals_beside_current_values_everywhere(emploi, ledger):
+    _run(emploi, ledger, "amend", "--target", "c2.employabilite", "--quantity", "2000",
+         "--date", "2021-01-01", "--reference", "A1", "--reason", "raised")
+    _run(emploi, ledger, "amend", "--convention", "c2", "--amount", "40", "--date",
+         "2021-01-01", "--reference", "A2", "--reason", "raised")
+    indicators = {r["indicator"]: r for r in _json(emploi(
+        "targets", "-l", str(ledger), "-f", "json", "--by", "indicator"))}
+    assert (indicators["employabilite"]["target"],
+            indicators["employabilite"]["original_target"]) == (7460, 6960)
+    assert indicators["unites_mobiles"]["original_target"] is None
+    table = emploi("targets", "-l", str(ledger), "--by", "indicator").stdout
+    assert "Original target" in table and "6,960" in table and "7,460" in table
+    data = _summary(emploi, ledger)
+    assert (data["unattributed"], data["original_unattributed"]) == (254.80, 246.80)
+    rows = emploi("summary", "-l", str(ledger), "-f", "csv").stdout.splitlines()
+    assert rows[-1].startswith("unattributed,,,254.80,246.80,")

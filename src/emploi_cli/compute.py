@@ -224,6 +224,7 @@ class IndicatorLine:
     targets: tuple[str, ...]
     quantity: int | None  # None when any of its targets is unquantified
     achieved: int
+    original_quantity: int | None = None  # the same sum of the quantities first stated
 
     @property
     def remaining(self) -> int | None:
@@ -234,6 +235,12 @@ class IndicatorLine:
         return percent(self.achieved, self.quantity)
 
 
+def _total(quantities: list[int | None]) -> int | None:
+    """The sum, or None when any part is unquantified (it never counts as 0)."""
+    return None if any(q is None for q in quantities) else sum(
+        q for q in quantities if q is not None)
+
+
 def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     """Sum targets by indicator; an unquantified part makes the whole indicator unquantified."""
     groups: dict[str, list[TargetLine]] = {}
@@ -242,10 +249,10 @@ def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     result = []
     for indicator, group in groups.items():
         quantities = [g.quantity for g in group]
-        quantity = None if any(q is None for q in quantities) else sum(
-            q for q in quantities if q is not None)
+        quantity = _total(quantities)
         result.append(IndicatorLine(indicator, group[0].unit, tuple(g.id for g in group),
-                                    quantity, sum(g.achieved for g in group)))
+                                    quantity, sum(g.achieved for g in group),
+                                    _total([g.original_quantity for g in group])))
     return result
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import compute, i18n
@@ -38,6 +39,8 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                 "original_amount": x.original_amount, "share": x.share,
                 "estimated": x.estimated, "conventions": list(x.conventions),
                 **_flows(x, x.flows)} for x in f.funders]
+    original_unattributed = f.total - sum(
+        (x.original_amount for x in f.funders if x.original_amount is not None), Decimal(0))
     data = {
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
@@ -48,12 +51,14 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
         "conventions": conventions,
         "funders": funders,
         "unattributed": f.unattributed,
+        "original_unattributed": original_unattributed,
         "unattributed_flows": {"committed": f.unattributed_flows.committed,
                                "disbursed": f.unattributed_flows.disbursed,
                                "spent": f.unattributed_flows.spent},
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
         "unattributed", lang), "amount": f.unattributed,
+        "original_amount": original_unattributed,
         "share": compute.percent(f.unattributed, f.total_in_force),
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
@@ -113,16 +118,20 @@ def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
         return _tag_report(ledger, as_of, lang, tag, convention, notes)
     if by == "indicator":
         rows = [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
-                 "target": i.quantity, "achieved": i.achieved, "remaining": i.remaining,
+                 "target": i.quantity, "original_target": i.original_quantity,
+                 "achieved": i.achieved, "remaining": i.remaining,
                  "progress": i.progress} for i in compute.indicator_lines(lines)]
+        amended = any(r["target"] != r["original_target"] for r in rows)
         columns = (Column("indicator"), Column("targets_list", "text", "targets_list"),
+                   *((Column("original_target", "int", drop=7),) if amended else ()),
                    Column("target", "int"), Column("unit"), Column("achieved", "int"),
                    Column("remaining", "int"), Column("progress", "percent"))
         human = [{**r, "targets_list": ", ".join(r["targets"]), "bar": bar(r["progress"])}
                  for r in rows]
         csv_rows = [{**r, "targets": ";".join(r["targets"])} for r in rows]
         csv_columns = (Column("indicator"), Column("unit"), Column("targets"),
-                       Column("target", "int"), Column("achieved", "int"),
+                       Column("target", "int"), Column("original_target", "int"),
+                       Column("achieved", "int"),
                        Column("remaining", "int"), Column("progress", "percent"))
         return Report(rows, Table("", csv_columns, tuple(csv_rows)),
                       (Table("indicators", (*columns, Column("bar", "bar")), tuple(human)),),

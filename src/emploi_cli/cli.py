@@ -71,6 +71,7 @@ class HistoryKind(StrEnum):
 
 
 def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
+    from . import cache
     from . import ledger as io
 
     try:
@@ -78,7 +79,7 @@ def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
         if isinstance(option, list | tuple):
             option = option[0] if option else None
         path = io.resolve_ledger(option, dict(os.environ), Path.cwd())
-        return io.load(path).ledger
+        return cache.load(path).ledger
     except m.EmploiError:
         return None
 
@@ -125,6 +126,8 @@ DryRunOpt = Annotated[bool, typer.Option(
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
 
 
 def _version(value: bool) -> None:
@@ -312,12 +315,14 @@ def _one(ledger_option: list[str] | str | None) -> str | None:
     return ledger_option[0] if ledger_option else None
 
 
-def _load(ledger_option: list[str] | str | None):
-    """Find and load the ledger; refuse to report on one with structural errors."""
+def _load(ledger_option: list[str] | str | None, no_cache: bool = False):
+    """Find and load the ledger (through the parse cache); refuse to report on one with
+    structural errors."""
+    from . import cache
     from . import ledger as io
 
     path = io.resolve_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
-    loaded = io.load(path)
+    loaded = cache.load(path, no_cache=no_cache)
     if loaded.ledger is None or loaded.errors:
         raise m.EmploiError([*loaded.errors, m.error(
             "invalid-ledger", "the ledger has errors; `emploi check` lists them all",
@@ -325,15 +330,16 @@ def _load(ledger_option: list[str] | str | None):
     return loaded
 
 
-def _load_each(ledgers: list[str] | None, ledger_dir: str | None) -> list:
+def _load_each(ledgers: list[str] | None, ledger_dir: str | None,
+               no_cache: bool = False) -> list:
     """The ledgers a report reads: one, as always, or several for a roll-up (docs/commands.md,
     "Roll-up across programmes"). Each is loaded and refused as `_load` does."""
     from . import ledger as io
 
     if ledger_dir is None and len(ledgers or []) <= 1:
-        return [_load(ledgers)]
+        return [_load(ledgers, no_cache)]
     paths = io.resolve_ledgers(ledgers, ledger_dir, dict(os.environ), Path.cwd())
-    return [_load(str(path)) for path in paths]
+    return [_load(str(path), no_cache) for path in paths]
 
 
 def _rollup(loaded: list, day: date):
@@ -354,13 +360,13 @@ def _rollup(loaded: list, day: date):
 @app.command()
 def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
             output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
-            ledger_dir: LedgerDirOpt = None) -> None:
+            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         from . import reports
 
         day = _day(as_of, "--as-of") or _today()
-        several = _load_each(ledger, ledger_dir)
+        several = _load_each(ledger, ledger_dir, no_cache)
         if len(several) > 1:
             _emit(reports.summary_rollup(_rollup(several, day), language), format, language,
                   output, [x.path for x in several])
@@ -375,6 +381,7 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
 def targets(
     ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
                   ] = By.target,
     convention: Annotated[str | None, typer.Option(
@@ -390,7 +397,7 @@ def targets(
         from .entries import _require
 
         day = _day(as_of, "--as-of") or _today()
-        several = _load_each(ledger, ledger_dir)
+        several = _load_each(ledger, ledger_dir, no_cache)
         if len(several) > 1:
             if convention is not None or tag or period is not None:
                 raise Usage("--convention, --tag and --period work on one ledger; leave them "
@@ -416,16 +423,16 @@ def targets(
 
 @app.command()
 def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
-          output: OutputOpt = None, lang: LangOpt = None) -> None:
+          output: OutputOpt = None, lang: LangOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Is the ledger sound? Lists every problem with its place; exit 1 on any error."""
     def body(language: str) -> None:
-        from . import checks, reports
+        from . import cache, checks, reports
         from . import ledger as io
         from .locate import key_lines
 
         path = io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd())
         try:
-            loaded = io.load(path)
+            loaded = cache.load(path, no_cache=no_cache)
             found = list(loaded.problems)
             if loaded.ledger is not None and not loaded.errors:
                 lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
@@ -441,7 +448,7 @@ def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
 @app.command()
 def history(
     ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
-    lang: LangOpt = None, as_of: AsOfOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
     ] = None,
@@ -465,7 +472,7 @@ def history(
         from .entries import _require
 
         day = _day(as_of, "--as-of")
-        loaded = _load(ledger)
+        loaded = _load(ledger, no_cache)
         if target is not None:
             _require("target", target, [t.id for t in loaded.ledger.targets])
         if convention is not None:
@@ -494,13 +501,13 @@ def _user(ledger_path: str) -> str:
 
 
 def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_run: bool,
-           lang: str) -> None:
+           lang: str, no_cache: bool = False) -> None:
     from . import ledger as io
     from . import reports, writing
 
     path = io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     try:
-        done = writing.append(path, build, dry_run=dry_run)
+        done = writing.append(path, build, dry_run=dry_run, no_cache=no_cache)
     except m.EmploiError as exc:
         raise m.EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
     warnings = _in_file(list(done.warnings), path)
@@ -526,6 +533,7 @@ def record(
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
     def body(language: str) -> None:
@@ -541,7 +549,7 @@ def record(
                 current, target=target, value=count, day=day, today=_today(), stamp=stamp,
                 note=note, source=source, tags=tags)
             return [("progress", fields)], warnings
-        _write(ledger, build, "progress", format, dry_run, language)
+        _write(ledger, build, "progress", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -560,6 +568,7 @@ def disburse(
     source: Annotated[str, typer.Option("--source", help="Where the figure comes from.")
                       ] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
@@ -574,7 +583,7 @@ def disburse(
                 current, convention=convention, amount=money, kind=kind.value, day=day,
                 today=_today(), stamp=stamp, funder=funder, note=note, source=source)
             return [("transaction", fields)], warnings
-        _write(ledger, build, "transaction", format, dry_run, language)
+        _write(ledger, build, "transaction", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -584,7 +593,7 @@ def void(
         help="Id (or unique prefix) of the entry to void.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
-    lang: LangOpt = None,
+    lang: LangOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """Void an entry: it stays in the file and in history, and no report counts it."""
     def body(language: str) -> None:
@@ -596,7 +605,7 @@ def void(
             fields, warnings = entries.void(current, entry=entry, reason=reason,
                                             today=_today(), stamp=stamp)
             return [("void", fields)], warnings
-        _write(ledger, build, "void", format, dry_run, language)
+        _write(ledger, build, "void", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -619,6 +628,7 @@ def amend(
     reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
     date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
     def body(language: str) -> None:
@@ -636,7 +646,7 @@ def amend(
                 convention=convention, funder=funder, target=target, amount=money,
                 quantity=count, end=new_end)
             return [("amendment", fields)], warnings
-        _write(ledger, build, "amendment", format, dry_run, language)
+        _write(ledger, build, "amendment", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -661,6 +671,7 @@ def reconcile(
     date_: DateOpt = None,
     source: Annotated[str, typer.Option("--source", help="Who reported the figure.")] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
     def body(language: str) -> None:
@@ -678,7 +689,7 @@ def reconcile(
                 target=target or "", value=count, convention=convention, amount=money,
                 kind=kind.value if kind else "", funder=funder)
             return [("assertion", fields)], warnings
-        _write(ledger, build, "assertion", format, dry_run, language)
+        _write(ledger, build, "assertion", format, dry_run, language, no_cache)
         if dry_run:
             return
         loaded = io.load(io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd()))
@@ -696,9 +707,10 @@ def close(
     ledger: LedgerOpt = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Close a period: afterwards no entry dated on or before its last day can be written."""
-    _lock_command(ledger, "close", period, reason, dry_run, format, lang)
+    _lock_command(ledger, "close", period, reason, dry_run, format, lang, no_cache)
 
 
 @app.command()
@@ -708,13 +720,15 @@ def reopen(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Reopen a closed period (from its first day on), with a reason kept in the ledger."""
-    _lock_command(ledger, "reopen", period, reason, dry_run, format, lang)
+    _lock_command(ledger, "reopen", period, reason, dry_run, format, lang, no_cache)
 
 
 def _lock_command(ledger: list[str] | None, action: str, period: str, reason: str,
-                  dry_run: bool, format: Format, lang: Lang | None) -> None:
+                  dry_run: bool, format: Format, lang: Lang | None,
+                  no_cache: bool = False) -> None:
     def body(language: str) -> None:
         from . import entries
 
@@ -724,7 +738,7 @@ def _lock_command(ledger: list[str] | None, action: str, period: str, reason: st
             fields, warnings = entries.lock(current, action=action, period=period,
                                             today=_today(), stamp=stamp, reason=reason)
             return [("lock", fields)], warnings
-        _write(ledger, build, "lock", format, dry_run, language)
+        _write(ledger, build, "lock", format, dry_run, language, no_cache)
     _run(lang, body)
 
 
@@ -803,8 +817,32 @@ def _tags(items: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Start-up time (docs/performance.md): one command runs and exits, so the cyclic garbage
+    collector only slows it down (it walks the 100,000 entries of a large journal again and
+    again); and typer builds the options of every command on each call, so when the first
+    argument names a command, only that command is built.
+    """
+    import gc
+
+    gc.disable()
+    _one_command(sys.argv[1:2])()
+
+
+def _one_command(first: list[str]) -> typer.Typer:
+    """`app` with only the command named by the first argument, else the whole app."""
+    import copy
+
+    if not first or any(name.startswith("_EMPLOI_COMPLETE") for name in os.environ):
+        return app
+    picked = [c for c in app.registered_commands
+              if (c.name or c.callback.__name__.replace("_", "-")) == first[0]]  # type: ignore[union-attr]
+    if len(picked) != 1 and first != ["--version"]:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = picked
+    return one
 
 
 # ---- pace and reports (issue 4) ----------------------------------------------------------
@@ -864,6 +902,7 @@ def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
 def status(
     ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
         "worse than behind).", show_default=False)] = None,
@@ -873,7 +912,7 @@ def status(
         from . import pace, pace_reports
 
         day = _day(as_of, "--as-of") or _today()
-        several = _load_each(ledger, ledger_dir)
+        several = _load_each(ledger, ledger_dir, no_cache)
         if len(several) > 1:
             from . import rollup
 
@@ -929,6 +968,7 @@ def _generated_at(option: str | None, as_of: date | None):
 @app.command()
 def report(
     ledger: LedgersOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
     format: Annotated[DocFormat | None, typer.Option(
         "--format", "-f", help="md or html (default: html when --output ends in .html or "
         ".htm, else md).", show_default=False)] = None,
@@ -947,7 +987,7 @@ def report(
         explicit = _day(as_of, "--as-of")
         day = explicit or _today()
         stamp = _generated_at(generated_at, explicit)
-        several = _load_each(ledger, ledger_dir)
+        several = _load_each(ledger, ledger_dir, no_cache)
         fmt = format.value if format is not None else (
             "html" if output and output.lower().endswith((".html", ".htm")) else "md")
         made = [document.Produced(
@@ -1024,6 +1064,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be added; write nothing.")] = False,
     format: FormatOpt = Format.table, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
     def body(language: str) -> None:
@@ -1040,7 +1081,7 @@ def import_(
         path = _resolved(ledger)
         saved = None
         if profile is not None:  # read now to know the mapping; the rows are checked later
-            current = _load(ledger).ledger  # against the ledger as it is under the lock
+            current = _load(ledger, no_cache).ledger  # against the ledger as it is under the lock
             saved = importer.latest_profile(current, profile)
             if saved is None:
                 known = importer.profile_names(current)
@@ -1108,6 +1149,7 @@ def export(
         "--ledger-dir", help="Export every *.toml ledger in this folder.",
         show_default=False)] = None,
     as_of: AsOfOpt = None, lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
     def body(language: str) -> None:
@@ -1122,7 +1164,7 @@ def export(
                 raise m.EmploiError(m.error(
                     "output-is-ledger", f"{file} is one of the ledgers being exported; "
                     "refusing to overwrite it", m.Place(str(file))))
-        ledgers = [_load(str(path)).ledger for path in paths]
+        ledgers = [_load(str(path), no_cache).ledger for path in paths]
         counts = export_sqlite.export(file, ledgers, day, __version__)
         _write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     _run(lang, body)

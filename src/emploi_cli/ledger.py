@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -105,6 +104,11 @@ def resolve_ledgers(options: list[str] | None, folder: str | None, env: dict[str
 
 def read_text(path: Path) -> str:
     """Read and decode a ledger; raise EmploiError with the file's name for anything wrong."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
     place = m.Place(file)
     try:
@@ -122,7 +126,7 @@ def read_text(path: Path) -> str:
         raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
     except OSError as exc:
         raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read", place)) from None
-    return decode(data, file)
+    return data
 
 
 def decode(data: bytes, file: str) -> str:
@@ -147,6 +151,8 @@ _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 def parse_toml(text: str, file: str) -> dict:
     """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
+    import tomllib  # not needed when the cache answers (start-up time)
+
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -178,16 +184,17 @@ def load(path: Path) -> Loaded:
     text = read_text(path)
     doc = parse_toml(text, file)
     loaded = build(doc, text, file)
-    if text.startswith("\ufeff") or _starts_with_bom(path):
-        bom = m.warning("bom", "the file starts with a UTF-8 byte order mark; emploi reads it, "
-                        "other TOML tools may not", m.Place(file, "", 1, 1))
-        loaded = replace(loaded, problems=(bom, *loaded.problems))
-    return loaded
-
-
-def _starts_with_bom(path: Path) -> bool:
     with open(path, "rb") as handle:
-        return handle.read(3) == b"\xef\xbb\xbf"
+        head = handle.read(3)
+    return replace(loaded, problems=(*bom_warnings(head, file), *loaded.problems))
+
+
+def bom_warnings(data: bytes, file: str) -> tuple[m.Problem, ...]:
+    """A warning when the bytes start with a UTF-8 byte order mark (read, but unusual)."""
+    if not data.startswith(b"\xef\xbb\xbf"):
+        return ()
+    return (m.warning("bom", "the file starts with a UTF-8 byte order mark; emploi reads it, "
+                      "other TOML tools may not", m.Place(file, "", 1, 1)),)
 
 
 def build(doc: dict, text: str, file: str) -> Loaded:

@@ -5,7 +5,9 @@ The protocol (docs/guarantees.md states what it promises):
    kernel if the process dies; a symlinked ledger is written through to its target);
 2. read the ledger, build the entries from it (the builder validates against what is there now);
 3. serialise them with tomli-w behind a header written by hand, parse the whole would-be
-   document and check: exactly these entries added, every other value unchanged, no error;
+   document and check: exactly these entries added, every other value unchanged, no error
+   (when the old text is a head plus `[[journal]]` entries, which fastparse.py established
+   on reading it, parsing the appended entries alone proves the same: cache.py);
 4. write old bytes + new bytes to a temporary file in the same folder, fsync, give it the
    ledger's mode, check the ledger was not changed by someone else meanwhile (else start
    again, then refuse), rename it over the ledger, fsync the folder.
@@ -20,9 +22,10 @@ import fcntl
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from . import ledger as io
 from . import model as m
 
@@ -35,7 +38,13 @@ class Appended:
     path: str
     entries: tuple[tuple[str, dict], ...]  # (kind, fields) as written
     warnings: tuple[m.Problem, ...]
-    text: str  # the new whole text
+    before: bytes = field(repr=False)  # the file as it was
+    addition: str = ""  # the text appended
+
+    @property
+    def text(self) -> str:
+        """The new whole text (decoded when asked: a large journal is 2 bytes a character)."""
+        return io.decode(self.before, self.path) + self.addition
 
 
 Build = Callable[[m.Ledger], tuple[list[tuple[str, dict]], list[m.Problem]]]
@@ -80,7 +89,8 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     return text.replace("\n", newline) if newline != "\n" else text
 
 
-def append(path: Path, build: Build, *, dry_run: bool = False) -> Appended:
+def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = False
+           ) -> Appended:
     """Append what `build` makes of the current ledger. Raises EmploiError, changes nothing,
     on any refusal."""
     real = Path(os.path.realpath(path))
@@ -90,30 +100,30 @@ def append(path: Path, build: Build, *, dry_run: bool = False) -> Appended:
     if real.is_dir():
         raise _refuse("not-a-file", "is a directory, not a ledger file", file)
     if dry_run:
-        return _prepare(real, file, build, dry_run=True)[0]
+        return _prepare(real, file, build, no_cache, dry_run=True)[0]
     if not os.access(real, os.W_OK) or not os.stat(real).st_mode & 0o222:
         raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
     _fault("before-lock")
     with _locked(real, file):
         _fault("after-lock")
         for _ in range(RETRIES):
-            result, before, stat, addition = _prepare(real, file, build)
+            result, before, stat, addition, reader = _prepare(real, file, build, no_cache)
             if _commit(real, file, before, addition, stat):
+                reader.appended(addition)  # extends the cache; never raises
                 return result
         raise _refuse("changed", "the ledger kept changing while emploi was writing "
                       "(someone else is editing it); nothing was written", file)
 
 
-def _prepare(real: Path, file: str, build: Build, dry_run: bool = False
-             ) -> tuple[Appended, bytes, os.stat_result, bytes]:
+def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False
+             ) -> tuple[Appended, bytes, os.stat_result, bytes, cache.Reader]:
     try:
         stat = os.stat(real)
         before = real.read_bytes()
     except OSError as exc:
         raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
-    text = io.decode(before, file)
-    old_doc = io.parse_toml(text, file)
-    loaded = io.build(old_doc, text, file)
+    reader = cache.Reader(real, file, before, None, no_cache)  # = io.build(parse_toml(text))
+    loaded = reader.loaded
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
         where = f" (first: {first.message})" if first else ""
@@ -121,12 +131,15 @@ def _prepare(real: Path, file: str, build: Build, dry_run: bool = False
                       "run `emploi check` and fix them before writing", file)
     entries, warnings = build(loaded.ledger)
     newline = "\r\n" if b"\r\n" in before[:4096] else "\n"
-    joiner = "" if not text or text.endswith("\n") else newline
+    content = before[3:] if before.startswith(b"\xef\xbb\xbf") else before  # as decoded
+    joiner = "" if not content or content.endswith(b"\n") else newline
     addition = joiner + serialise(entries, newline)
-    new_text = text + addition
-    _verify(old_doc, new_text, file, entries)
-    result = Appended(file, tuple(entries), tuple(warnings), new_text)
-    return result, before, stat, addition.encode("utf-8")
+    if not reader.verify_append(addition, entries):  # checks the appended part alone
+        text = loaded.text
+        _verify(io.parse_toml(text, file), text + addition, file, entries)
+    result = Appended(file, tuple(entries), tuple(warnings), before, addition)
+    reader.release()
+    return result, before, stat, addition.encode("utf-8"), reader
 
 
 def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:

@@ -1,0 +1,844 @@
+"""A cache of loaded ledgers, so that a large journal answers in a fraction of a second.
+
+`load(path)` returns exactly what `ledger.load(path)` returns (docs/performance.md says how it
+is kept honest). The first run reads the ledger with fastparse and stores the result under
+`$XDG_CACHE_HOME/emploi/` (else `~/.cache/emploi/`); later runs check that the cache belongs to
+this very file and content and read it instead of parsing. What is stored:
+
+- the definitions and the problems, as JSON of the model's dataclasses;
+- the journal as columns: for each entry kind and field, a table of the distinct values (each
+  string, date and amount once) and the position of each entry's value in it.
+
+A cache is used only when all of these match: emploi's version and this module's format, a
+fingerprint of the code that reads ledgers, the ledger's real path, size, mtime_ns and inode,
+and the SHA-256 of the bytes just read (so any change is seen, even one that keeps size and
+mtime). The file must be a regular file owned by the user with no group or other permission,
+in a folder owned by the user that no one else can write to, and its own checksum must match.
+Anything else is ignored and replaced; nothing from it is trusted. It holds data only (JSON,
+numbers): loading it runs no code. A cache that cannot be written only costs speed.
+
+Entries are built from the columns only when something asks for `ledger.journal`; the reports
+that add up the journal (summary, targets) read the columns directly (`live_rows`, used by
+compute.py). An append by `record`, `disburse` or `void` adds a segment to the cache instead of
+rebuilding it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+from array import array
+from dataclasses import fields, is_dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from operator import attrgetter, itemgetter
+from pathlib import Path
+
+from . import __version__
+from . import ledger as io
+from . import model as m
+
+FORMAT = 1
+MAGIC = b"emploi-cache-1\n\x00"
+MAX_SEGMENTS = 64  # appends kept as segments before the cache is written again whole
+_U32 = next(code for code in "ILQ" if array(code).itemsize == 4)
+_CODE_FILES = ("model.py", "ledger.py", "locate.py", "fastparse.py", "cache.py")
+KIND_CLASSES: dict[str, type] = {
+    cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
+    if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}
+KINDS = tuple(kind for kind in m.ENTRY_TABLES if kind in KIND_CLASSES)
+_COLUMNAR = ("progress", "transaction")  # the kinds that grow; the others are few
+_MODEL = {name: cls for name, cls in vars(m).items() if isinstance(cls, type)
+          and is_dataclass(cls)}
+
+
+class Unsupported(Exception):
+    """A value the cache format cannot hold exactly: such a ledger is simply not cached."""
+
+
+def disabled(no_cache: bool = False) -> bool:
+    return no_cache or os.environ.get("EMPLOI_NO_CACHE", "") not in ("", "0")
+
+
+def directory(create: bool = False) -> Path | None:
+    """The cache folder, when it is ours and no one else can write to it."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    folder = root / "emploi"
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
+            or info.st_mode & 0o022):
+        return None
+    return folder
+
+
+# ---- loading -----------------------------------------------------------------------------
+
+
+def load(path: Path, *, no_cache: bool = False) -> io.Loaded:
+    """`ledger.load(path)`, from the cache when it holds this very content."""
+    return Reader(Path(os.path.realpath(path)), str(path), io.read_bytes(path), None,
+                  no_cache).loaded
+
+
+class Reader:
+    """One ledger's bytes turned into `loaded`, through the cache when possible; keeps what an
+    append needs to check the new entries alone and extend the cache."""
+
+    def __init__(self, real: Path, file: str, data: bytes, text: str | None, no_cache: bool):
+        self.real, self.file, self.data, self.text = real, file, data, text
+        self.use = not disabled(no_cache)
+        self.digest = hashlib.sha256(data) if self.use else None
+        self.cache: Stored | None = None
+        self.append_safe = False
+        self.added: list[m.JournalEntry] = []
+        self.voided: dict[str, list[int]] = {}
+        self.loaded = (self._cached() if self.use else None) or self._parse()
+
+    def _cached(self) -> io.Loaded | None:
+        folder = directory()
+        if folder is None:
+            return None
+        stored = Stored.read(folder / _name(self.real))
+        if stored is None or not stored.matches(self.real, self.digest.hexdigest()):
+            return None
+        try:
+            ledger, problems = stored.contents(self.file)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+        self.cache, self.append_safe = stored, bool(stored.header.get("append_safe"))
+        return loaded(self.file, self.data, self.text, ledger, problems)
+
+    def _parse(self) -> io.Loaded:
+        import gc
+
+        from . import fastparse
+
+        enabled = gc.isenabled()
+        gc.disable()  # 100,000 new objects: the collector would walk them again and again
+        try:
+            ledger, problems, text, self.append_safe = fastparse.parse(self.data, self.file)
+            if self.use:
+                self.cache = _store(self.real, self.file, self.digest.hexdigest(), ledger,
+                                    problems, self.append_safe)
+        finally:
+            if enabled:
+                gc.enable()
+        return loaded(self.file, self.data, self.text or text, ledger, problems)
+
+    # -- appends (writing.py) --
+
+    def verify_append(self, addition: str, entries: list[tuple[str, dict]]) -> bool:
+        """True when the appended text alone proves the new document is the old one plus
+        exactly `entries`, and valid. False means: check the whole document instead."""
+        from . import fastparse
+
+        ledger = self.loaded.ledger
+        if not self.append_safe or ledger is None or self.loaded.errors:
+            return False
+        if any(mark in addition for mark in ('"""', "'''", "\r")):
+            return False
+        # the fence comments around each entry (writing.serialise) are not part of the data
+        addition = _FENCES.sub("", addition)
+        first, *pieces = addition.split("\n[[")
+        if first not in ("", "\n") or len(pieces) != len(entries):
+            return False
+        builder = io._Builder(self.file)
+        counts = _counts(ledger)
+        added: list[m.JournalEntry] = []
+        for (kind, written), piece in zip(entries, pieces, strict=True):
+            try:
+                item = fastparse.parse_piece(kind, piece)
+            except fastparse.Unusual:
+                return False
+            if item != written:
+                return False
+            index = counts[kind] + sum(1 for e in added if e.kind == kind)
+            entry = builder.entry(kind, item, f"{m.ENTRY_TABLES[kind]}[{index}]", len(added))
+            if entry is None:
+                return False
+            added.append(entry)
+        if any(p.is_error for p in builder.problems):
+            return False
+        checked = _references(ledger, added, self.file)
+        if checked is None or any(p.is_error for p in checked[0]):
+            return False
+        if not builder.problems and not checked[0]:  # the problems stay those of the ledger
+            self.added, self.voided = added, checked[1]
+        return True
+
+    def release(self) -> None:
+        """Let go of the ledger (100,000 entries) and the bytes while the append is written:
+        extending the cache needs neither."""
+        self.loaded = None  # type: ignore[assignment]
+        self.data = b""
+
+    def appended(self, addition: bytes) -> None:
+        """The append is on disk: extend the cache (or forget it). Never raises."""
+        with contextlib.suppress(OSError, Unsupported, ValueError, TypeError, KeyError):
+            self._appended(addition)
+
+    def _appended(self, addition: bytes) -> None:
+        if not self.use or self.cache is None:
+            return
+        folder = directory()
+        if folder is None:
+            return
+        target = folder / _name(self.real)
+        if not self.added:
+            target.unlink(missing_ok=True)
+            return
+        digest = self.digest.copy()
+        digest.update(addition)
+        self.cache.extend(target, os.stat(self.real), digest.hexdigest(), self.added,
+                          self.voided)
+
+
+_FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
+
+
+def loaded(file: str, data: bytes, text: str | None, ledger: m.Ledger | None,
+           problems: tuple[m.Problem, ...]) -> io.Loaded:
+    """An io.Loaded; its text is decoded from `data` when first read if not given."""
+    problems = io.bom_warnings(data, file) + tuple(problems)
+    if text is not None:
+        return io.Loaded(file, text, ledger, problems)
+    result = object.__new__(LazyLoaded)
+    result.__dict__.update(path=file, ledger=ledger, problems=problems, _data=data)
+    return result
+
+
+class LazyLoaded(io.Loaded):
+    """io.Loaded whose text (2 bytes a character for a ledger with one 'œ') is decoded only
+    when something reads it: reports never do."""
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        if "_text" not in self.__dict__:
+            self.__dict__["_text"] = io.decode(self.__dict__["_data"], self.path)
+        return self.__dict__["_text"]
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.__dict__["_text"] = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, io.Loaded):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(io.Loaded))
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in fields(io.Loaded)))
+
+
+def _counts(ledger: m.Ledger) -> dict[str, int]:
+    parts = ledger.__dict__.get("_parts")
+    if parts is not None:
+        return {kind: parts[kind].count for kind in KINDS}
+    counts = dict.fromkeys(KINDS, 0)
+    for e in ledger.journal:
+        counts[e.kind] += 1
+    return counts
+
+
+def _positions(ledger: m.Ledger, ids: set[str]) -> dict[str, list[int]]:
+    """kind -> indexes (within the kind) of the entries whose id is in `ids`."""
+    found: dict[str, list[int]] = {}
+    if not ids:
+        return found
+    parts = ledger.__dict__.get("_parts")
+    if parts is not None:
+        for kind, part in parts.items():
+            if part.count:
+                hits = [i for i, v in enumerate(part.column("id")) if v in ids]
+                if hits:
+                    found[kind] = hits
+        return found
+    first: dict[str, int] = {}
+    for e in ledger.journal:
+        first.setdefault(e.kind, e.seq)
+        if e.id in ids:
+            found.setdefault(e.kind, []).append(e.seq - first[e.kind])
+    return found
+
+
+def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
+                ) -> tuple[list[m.Problem], dict[str, list[int]]] | None:
+    """ledger.py's reference rules on the new entries, run on the definitions, the new entries,
+    the existing entries of the rare kinds and a stand-in for each other entry a void names;
+    ids checked against all ids. Also where the entries the new voids name are. None: a new
+    id is taken."""
+    ids = _all_ids(ledger)
+    new_ids = [e.id for e in added]
+    if len(set(new_ids)) != len(new_ids) or not ids.isdisjoint(new_ids):
+        return None
+    rare = [e for kind in KINDS if kind not in _COLUMNAR for e in ledger.entries(
+        KIND_CLASSES[kind])]
+    named = {e.entry for e in added if isinstance(e, m.VoidEntry)}
+    voided = _positions(ledger, named)
+    stand_ins = [m.ProgressEntry(ident, date(1900, 1, 1), 0, m.Provenance(), "", 0)
+                 for ident in sorted((set(ledger.voided_ids) | named) & ids
+                                     - {e.id for e in rare})]  # no reference of their own
+    journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
+    small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
+                        if f.name != "journal"}, journal=journal)
+    builder = io._Builder(file)
+    builder.references(small)
+    return builder.problems, voided
+
+
+def _all_ids(ledger: m.Ledger) -> set[str]:
+    parts = ledger.__dict__.get("_parts")
+    if parts is not None:
+        return {i for part in parts.values() if part.count for i in part.column("id")}
+    return {e.id for e in ledger.journal}
+
+
+# ---- the ledger held as columns ----------------------------------------------------------
+
+
+class Part:
+    """The entries of one kind, as one list per field (decoded from the cache when first
+    used). `seq` is not stored: it is the entry's position in the journal. `voided` holds the
+    indexes of the entries a void names, `last` the latest date."""
+
+    def __init__(self, kind: str, count: int, offset: int, columns: dict, voided: set[int],
+                 last: date | None):
+        self.kind, self.cls, self.count, self.offset = kind, KIND_CLASSES[kind], count, offset
+        self.columns = columns  # name -> list, or a function that decodes it
+        self.voided, self.last = voided, last
+        self.built: list | None = None
+
+    def column(self, name: str) -> list:
+        if name == "seq":
+            return list(range(self.offset, self.offset + self.count))
+        value = self.columns[name]
+        if not isinstance(value, list):
+            value = self.columns[name] = value()
+            if len(value) != self.count:
+                raise ValueError(f"cache column {self.kind}.{name} has {len(value)} values")
+        return value
+
+    def _field_columns(self) -> list:
+        result = []
+        for f in fields(self.cls):
+            if f.name == "provenance":
+                parts = [self.column(f"provenance.{p.name}") for p in fields(m.Provenance)]
+                result.append([m.Provenance(*values) for values in zip(*parts, strict=True)])
+            else:
+                result.append(self.column(f.name))
+        return result
+
+    def entries(self) -> list:
+        if self.built is None:
+            cls = self.cls
+            self.built = [cls(*values) for values in zip(*self._field_columns(), strict=True)]
+        return self.built
+
+    def entry(self, index: int) -> m.JournalEntry:
+        if self.built is not None:
+            return self.built[index]
+        values = []
+        for f in fields(self.cls):
+            if f.name == "provenance":
+                values.append(m.Provenance(*[self.column(f"provenance.{p.name}")[index]
+                                             for p in fields(m.Provenance)]))
+            elif f.name == "seq":
+                values.append(self.offset + index)
+            else:
+                values.append(self.column(f.name)[index])
+        return self.cls(*values)
+
+
+class ColumnLedger(m.Ledger):
+    """A `model.Ledger` whose journal is held as columns and built into entries only when
+    `journal` is first read. Equal to the Ledger that parsing the file gives."""
+
+    @property  # type: ignore[override]
+    def journal(self) -> tuple[m.JournalEntry, ...]:
+        if "_journal" not in self.__dict__:
+            self.__dict__["_journal"] = tuple(
+                e for part in self.__dict__["_parts"].values() for e in part.entries())
+        return self.__dict__["_journal"]
+
+    @journal.setter
+    def journal(self, value: tuple[m.JournalEntry, ...]) -> None:  # dataclasses.replace()
+        self.__dict__["_journal"] = value
+
+    def _part(self, cls: type) -> Part | None:
+        parts = self.__dict__.get("_parts")
+        kind = getattr(cls, "kind", None)
+        if parts is None or KIND_CLASSES.get(kind) is not cls:  # type: ignore[arg-type]
+            return None
+        return parts[kind]
+
+    def entries(self, kind: type) -> list:
+        part = self._part(kind)
+        return super().entries(kind) if part is None else list(part.entries())
+
+    @property
+    def voided_ids(self) -> frozenset[str]:
+        if "_voided" not in self.__dict__:
+            part = self._part(m.VoidEntry)
+            self.__dict__["_voided"] = (super().voided_ids if part is None
+                                        else frozenset(part.column("entry")))
+        return self.__dict__["_voided"]
+
+    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> list[tuple]:
+        """compute.live_rows from the columns: the named fields of the entries of one kind
+        dated on or before as_of and not voided, in journal order."""
+        part = self._part(cls)
+        if part is None:
+            voided = self.voided_ids
+            return [tuple(getattr(e, n) for n in names) for e in self.journal
+                    if isinstance(e, cls) and e.date <= as_of and e.id not in voided]
+        if not part.count:
+            return []
+        rows: list = list(zip(*[part.column(n) for n in names], strict=True))
+        for index in part.voided:
+            rows[index] = None
+        if part.last is not None and as_of >= part.last:
+            return [row for row in rows if row is not None] if part.voided else rows
+        return [row for row, day in zip(rows, part.column("date"), strict=True)
+                if row is not None and day <= as_of]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, m.Ledger):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(m.Ledger))
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in fields(m.Ledger)))
+
+
+# ---- columns: from entries, to bytes and back ---------------------------------------------
+
+
+def _column_names(cls: type) -> list[str]:
+    names = []
+    for f in fields(cls):
+        if f.name == "provenance":
+            names += [f"provenance.{p.name}" for p in fields(m.Provenance)]
+        elif f.name != "seq":
+            names.append(f.name)
+    return names
+
+
+def columns_of(journal: tuple[m.JournalEntry, ...]) -> dict[str, tuple[int, dict[str, list]]]:
+    """kind -> (count, {column: values}); Unsupported unless the journal is in kind order with
+    `seq` its position (how ledger.py builds it), which is what lets `seq` go unstored.
+    Column by column, in C loops (itemgetter over the entries' dicts): 100,000 entries."""
+    fields_of = list(map(vars, journal))
+    kinds = list(map(itemgetter("kind"), fields_of))
+    rank = {kind: i for i, kind in enumerate(KINDS)}
+    ranks = [rank.get(kind, -1) for kind in kinds]
+    if (-1 in ranks or ranks != sorted(ranks)
+            or list(map(itemgetter("seq"), fields_of)) != list(range(len(journal)))):
+        raise Unsupported("journal order")
+    result, start = {}, 0
+    for kind in KINDS:
+        count = kinds.count(kind)
+        group, dicts = journal[start:start + count], fields_of[start:start + count]
+        start += count
+        names = _column_names(KIND_CLASSES[kind])
+        plain = [n for n in names if "." not in n]
+        provenances = list(map(itemgetter("provenance"), dicts))
+        if count and (set(map(type, group)) != {KIND_CLASSES[kind]}
+                      or set(map(type, provenances)) != {m.Provenance}):
+            raise Unsupported("entry type")
+        columns = dict(zip(plain, map(list, zip(*map(itemgetter(*plain), dicts), strict=True)),
+                           strict=True)) if count else {n: [] for n in plain}
+        inner = list(map(vars, provenances))
+        for name in names:
+            if "." in name:
+                columns[name] = list(map(itemgetter(name.partition(".")[2]), inner))
+        result[kind] = (count, {name: columns[name] for name in names})
+    return result
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is not None and type(value.tzinfo) is not timezone:
+        raise Unsupported("time zone")
+    return value.isoformat()
+
+
+def _tag(value: object) -> tuple:
+    kind = type(value)
+    if value is None:
+        return ("n",)
+    if kind in (str, int, bool):
+        return ({str: "s", int: "i", bool: "b"}[kind], value)
+    if kind is Decimal:
+        return ("D", str(value))
+    if kind is date:
+        return ("d", value.toordinal())  # type: ignore[attr-defined]
+    if kind is datetime:
+        return ("t", _iso(value))  # type: ignore[arg-type]
+    if kind is tuple and _pairs(value):
+        return ("p", value)
+    raise Unsupported(kind.__name__)
+
+
+def _pairs(value: object) -> bool:
+    return all(type(p) is tuple and len(p) == 2 and type(p[0]) is str and type(p[1]) is str
+               for p in value)  # type: ignore[attr-defined]
+
+
+_CODECS = {str: "s", int: "i", date: "d", datetime: "t", Decimal: "D", tuple: "p"}
+
+
+def _keys(codec: str, values: list) -> list:
+    """What tells values apart exactly: equal Decimals 1.5 and 1.50, or equal datetimes in two
+    time zones, must stay apart."""
+    if codec == "D":
+        return list(map(str, values))
+    if codec == "t":
+        zones = set(map(attrgetter("tzinfo"), values))
+        if not all(zone is None or type(zone) is timezone for zone in zones):
+            raise Unsupported("time zone")
+        return values if len(zones) == 1 else list(map(datetime.isoformat, values))
+    if codec == "g":
+        return list(map(_tag, values))
+    return values
+
+
+def _table_json(codec: str, table: list) -> list | dict:
+    if codec == "d":
+        return [d.toordinal() for d in table]
+    if codec == "t" and table and type(table[0]) is not str:
+        zone = table[0].tzinfo  # one zone (checked by _keys): whole seconds are ints, exactly
+        if zone is not None and not any(map(attrgetter("microsecond"), table)):
+            return {"zone": zone.utcoffset(None).total_seconds(),
+                    "seconds": list(map(int, map(datetime.timestamp, table)))}
+        return list(map(datetime.isoformat, table))
+    if codec == "p" and not all(map(_pairs, table)):
+        raise Unsupported("tuple")
+    return table
+
+
+def _encode_column(values: list, blobs: Blobs) -> list:
+    kinds = set(map(type, values))
+    codec = _CODECS.get(kinds.pop(), "g") if len(kinds) == 1 else "g"
+    keys = _keys(codec, values)
+    table = list(dict.fromkeys(keys))
+    body = blobs.json(_table_json(codec, table))
+    if len(table) == len(keys):
+        return [codec, body, -1, ""]
+    lookup = {key: i for i, key in enumerate(table)}
+    code = "B" if len(table) <= 0xFF else "H" if len(table) <= 0xFFFF else _U32
+    return [codec, body, blobs.add(array(code, map(lookup.__getitem__, keys)).tobytes()), code]
+
+
+def _untag(item: list) -> object:
+    code = item[0]
+    if code == "n":
+        return None
+    value = item[1]
+    if code in ("s", "i", "b"):
+        if type(value) is not {"s": str, "i": int, "b": bool}[code]:
+            raise ValueError("cache value type")
+        return value
+    return _DECODE[code]([value])[0]
+
+
+_DECODE = {
+    "s": lambda table: table,
+    "i": lambda table: table,
+    "d": lambda table: [date.fromordinal(x) for x in table],
+    "t": lambda table: _datetimes(table),
+    "D": lambda table: [Decimal(x) for x in table],
+    "p": lambda table: [tuple((k, v) for k, v in x) for x in table],
+    "g": lambda table: [_untag(x) for x in table],
+}
+
+
+def _datetimes(table: list | dict) -> list[datetime]:
+    if isinstance(table, dict):
+        zone = timezone(timedelta(seconds=table["zone"]))
+        return [datetime.fromtimestamp(x, zone) for x in table["seconds"]]
+    return [datetime.fromisoformat(x) for x in table]
+
+
+def _decoder(spec: list, blob) -> object:
+    codec, table_blob, index_blob, code = spec
+
+    def decode() -> list:
+        table = _DECODE[codec](json.loads(blob(table_blob)))
+        if index_blob < 0:
+            return table
+        return [table[i] for i in array(code, blob(index_blob))]
+    return decode
+
+
+def _encode_value(value: object) -> object:
+    """Definitions and problems as JSON: model dataclasses and the values they hold."""
+    kind = type(value)
+    if value is None or kind in (str, int, bool):
+        return value
+    if kind is Decimal:
+        return {"D": str(value)}
+    if kind is date:
+        return {"d": value.isoformat()}  # type: ignore[attr-defined]
+    if kind is datetime:
+        return {"t": _iso(value)}  # type: ignore[arg-type]
+    if kind is tuple:
+        return {"T": [_encode_value(v) for v in value]}  # type: ignore[attr-defined]
+    if _MODEL.get(kind.__name__) is kind:
+        return {"C": kind.__name__, "f": [_encode_value(getattr(value, f.name))
+                                          for f in fields(kind)]}
+    raise Unsupported(kind.__name__)
+
+
+def _decode_value(item: object) -> object:
+    if item is None or type(item) in (str, int, bool):
+        return item
+    if type(item) is not dict:
+        raise ValueError("cache value")
+    if "C" in item:
+        cls = _MODEL[item["C"]]
+        values = [_decode_value(v) for v in item["f"]]
+        if len(values) != len(fields(cls)):
+            raise ValueError("cache fields")
+        return cls(*values)
+    (code, value), = item.items()
+    if code == "T":
+        return tuple(_decode_value(v) for v in value)
+    return {"D": Decimal, "d": date.fromisoformat, "t": datetime.fromisoformat}[code](value)
+
+
+def _segment(journal: tuple[m.JournalEntry, ...], voided: dict[str, list[int]],
+             blobs: Blobs) -> dict:
+    segment: dict = {}
+    for kind, (count, columns) in columns_of(journal).items():
+        if count:
+            dates = columns["date"]
+            segment[kind] = {"count": count, "last": max(dates).toordinal(), "columns": {
+                name: _encode_column(values, blobs) for name, values in columns.items()}}
+    if voided:
+        segment["voided"] = voided
+    return segment
+
+
+# ---- the cache file ----------------------------------------------------------------------
+
+
+class Blobs:
+    """The payload being written: byte strings, numbered in order."""
+
+    def __init__(self, payload: bytes = b"", spans: list | None = None):
+        self.parts: list[bytes] = [payload] if payload else []
+        self.spans: list[list[int]] = list(spans or [])
+        self.size = len(payload)
+
+    def add(self, data: bytes) -> int:
+        self.parts.append(data)
+        self.spans.append([self.size, len(data)])
+        self.size += len(data)
+        return len(self.spans) - 1
+
+    def json(self, value: object) -> int:
+        return self.add(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _name(real: Path) -> str:
+    return hashlib.sha256(os.fsencode(real)).hexdigest()[:32] + ".cache"
+
+
+def _code_id() -> str:
+    digest = hashlib.sha256(f"{__version__}:{FORMAT}:{sys.byteorder}".encode())
+    here = Path(__file__).parent
+    for name in _CODE_FILES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+def _identity(real: Path) -> dict:
+    info = os.stat(real)
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "ino": info.st_ino}
+
+
+class Stored:
+    """A cache file as read (checked) or written."""
+
+    def __init__(self, header: dict, payload: bytes):
+        self.header, self.payload = header, payload
+
+    @staticmethod
+    def read(path: Path) -> Stored | None:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                    or info.st_mode & 0o077):
+                return None
+            with os.fdopen(os.dup(fd), "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        try:
+            if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 40:
+                return None
+            body, check = data[:-32], data[-32:]
+            if hashlib.sha256(body).digest() != check:
+                return None
+            size = int.from_bytes(body[len(MAGIC):len(MAGIC) + 8], "little")
+            start = len(MAGIC) + 8
+            header = json.loads(body[start:start + size])
+            if not isinstance(header, dict):
+                return None
+            return Stored(header, body[start + size:])
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def matches(self, real: Path, digest: str) -> bool:
+        h = self.header
+        try:
+            same = (h.get("emploi") == __version__ and h.get("format") == FORMAT
+                    and h.get("code") == _code_id() and h.get("real") == str(real)
+                    and {k: h.get(k) for k in ("size", "mtime_ns", "ino")} == _identity(real))
+        except OSError:
+            return False
+        return same and h.get("sha256") == digest
+
+    def blob(self, number: int) -> bytes:
+        offset, length = self.header["blobs"][number]
+        return self.payload[offset:offset + length]
+
+    def contents(self, file: str) -> tuple[m.Ledger | None, tuple[m.Problem, ...]]:
+        h = self.header
+        values = _decode_value(json.loads(self.blob(h["definitions"])))
+        problems = _decode_value(json.loads(self.blob(h["problems"])))
+        if not isinstance(values, tuple) or not isinstance(problems, tuple):
+            raise ValueError("cache")
+        if h.get("file") != file:
+            problems = tuple(replace(p, place=replace(p.place, file=file))
+                             if p.place.file == h.get("file") else p for p in problems)
+        if h.get("ledger") is None:
+            return None, problems
+        names = [f.name for f in fields(m.Ledger) if f.name != "journal"]
+        if len(values) != len(names):
+            raise ValueError("cache")
+        ledger = object.__new__(ColumnLedger)
+        ledger.__dict__.update(zip(names, values, strict=True))
+        ledger.__dict__.update(path=file, _parts=self._parts())
+        return ledger, problems
+
+    def _parts(self) -> dict[str, Part]:
+        segments = self.header["segments"]
+        parts, offset = {}, 0
+        for kind in KINDS:
+            specs: list = []
+            voided: set[int] = set()
+            for segment in segments:
+                voided.update(segment.get("voided", {}).get(kind, ()))
+                if kind in segment:
+                    specs.append(segment[kind])
+            count = sum(spec["count"] for spec in specs)
+            last = max((spec["last"] for spec in specs), default=None)
+            columns: dict = {}
+            for name in _column_names(KIND_CLASSES[kind]):
+                columns[name] = _joined([_decoder(spec["columns"][name], self.blob)
+                                         for spec in specs])
+            if voided and not all(0 <= i < count for i in voided):
+                raise ValueError("cache voided")
+            parts[kind] = Part(kind, count, offset, columns, voided,
+                               None if last is None else date.fromordinal(last))
+            offset += count
+        return parts
+
+    def extend(self, target: Path, info: os.stat_result, digest: str,
+               added: list[m.JournalEntry], voided: dict[str, list[int]]) -> None:
+        """Write this cache again with `added` as one more segment, under the new identity."""
+        header = dict(self.header)
+        if len(header["segments"]) >= MAX_SEGMENTS:
+            target.unlink(missing_ok=True)  # the next load writes it whole
+            return
+        blobs = Blobs(self.payload, header["blobs"])
+        ordered = sorted(added, key=lambda e: KINDS.index(e.kind))
+        journal = tuple(replace(e, seq=i) for i, e in enumerate(ordered))
+        header.update(segments=[*header["segments"], _segment(journal, voided, blobs)],
+                      blobs=blobs.spans, sha256=digest, size=info.st_size,
+                      mtime_ns=info.st_mtime_ns, ino=info.st_ino)
+        _write(target, header, blobs)
+
+
+def _joined(decoders: list) -> object:
+    if len(decoders) == 1:
+        return decoders[0]
+
+    def decode() -> list:
+        values: list = []
+        for decoder in decoders:
+            values += decoder()
+        return values
+    return decode
+
+
+def _store(real: Path, file: str, digest: str, ledger: m.Ledger | None,
+           problems: tuple[m.Problem, ...], append_safe: bool) -> Stored | None:
+    """Write the cache of a freshly parsed ledger; None (and nothing written) if it cannot."""
+    folder = directory(create=True)
+    if folder is None:
+        return None
+    try:
+        identity = _identity(real)
+        blobs = Blobs()
+        definitions: tuple = ()
+        segment: dict = {}
+        if ledger is not None:
+            definitions = tuple(getattr(ledger, f.name) for f in fields(m.Ledger)
+                                if f.name != "journal")
+            segment = _segment(ledger.journal, _positions(ledger, set(ledger.voided_ids)),
+                               blobs)
+        header = {
+            "emploi": __version__, "format": FORMAT, "code": _code_id(), "real": str(real),
+            "file": file, "sha256": digest, **identity, "append_safe": append_safe,
+            "ledger": None if ledger is None else "columns",
+            "definitions": blobs.json(_encode_value(definitions)),
+            "problems": blobs.json(_encode_value(tuple(problems))),
+            "segments": [segment]}
+        header["blobs"] = blobs.spans
+        return _write(folder / _name(real), header, blobs)
+    except (Unsupported, OSError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    payload = b"".join(blobs.parts)
+    body = b"".join([MAGIC, len(head).to_bytes(8, "little"), head, payload])
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(body + hashlib.sha256(body).digest())
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        return None
+    return Stored(header, payload)

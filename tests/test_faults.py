@@ -17,6 +17,7 @@ from emploi_cli import writing
 from emploi_cli.cli import app
 
 from .conftest import REPO
+from .test_journal_processes import worker_env
 
 STEPS = ["before-lock", "after-lock", "during-write", "before-fsync", "before-rename",
          "after-rename"]
@@ -125,7 +126,8 @@ def test_an_editor_that_keeps_saving_makes_emploi_refuse(ledger, monkeypatch):
 def test_eight_writers_mixed_lose_nothing(ledger):
     workers = [subprocess.Popen([sys.executable, "-m", "tests.writer_worker", str(ledger),
                                  f"w{n}", "100", "mixed"], cwd=REPO, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for n in range(8)]
+                                stderr=subprocess.PIPE, text=True, env=worker_env(ledger))
+               for n in range(8)]
     for worker in workers:
         _, err = worker.communicate(timeout=600)
         assert worker.returncode == 0, err

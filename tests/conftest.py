@@ -18,9 +18,24 @@ for name in ("EMPLOI_LEDGER", "EMPLOI_LANG", "LC_ALL", "LANG"):
     os.environ.pop(name, None)
 
 import pytest  # noqa: E402
+import typer.testing  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from emploi_cli.cli import app  # noqa: E402
+
+# typer's CliRunner rebuilds the click command from the app on every invoke (about 40 ms);
+# the command is immutable, so build it once for the whole suite.
+_build_command = typer.testing._get_command
+_commands: dict[int, object] = {}
+
+
+def _command_once(typer_app):
+    if id(typer_app) not in _commands:
+        _commands[id(typer_app)] = _build_command(typer_app)
+    return _commands[id(typer_app)]
+
+
+typer.testing._get_command = _command_once
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "data" / "conventions.toml"

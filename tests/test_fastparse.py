@@ -28,7 +28,7 @@ def _both(text: str, tmp_path: Path):
     data = path.read_bytes()
     try:
         ledger, problems, _, _ = fastparse.parse(data, str(path))
-        fast = (ledger, problems)
+        fast = (ledger, io.bom_warnings(data, str(path)) + tuple(problems))  # as cache.loaded
     except m.EmploiError as exc:
         fast = exc.problems
     try:

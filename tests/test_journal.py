@@ -34,10 +34,12 @@ def test_record_prints_id_and_appends(emploi, ledger):
     assert after.startswith(before)
     added = after[len(before):].decode()
     assert added == (
-        f'\n[[progress]]\nid = "{entry_id}"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
+        f'\n# entry {entry_id}\n'
+        f'[[progress]]\nid = "{entry_id}"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
         'value = 120\nsource = "ANAPEC rapport T1"\ntags = { province = "Fès" }\n'
         f"recorded_at = {_recorded_at(added)}\n"
-        'recorded_by = "test-user"\n')
+        'recorded_by = "test-user"\n'
+        f'# end {entry_id}\n')
     assert _targets(emploi, ledger)["c1.insertion"]["achieved"] == 120
 
 
@@ -179,7 +181,7 @@ def test_history_filters_and_formats(emploi, ledger):
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (["record", "c1.insrtion", "5"], "unknown target 'c1.insrtion' (did you mean 'c1.insertion'?)"),
-    (["record", "c1.insertion", "-5"], "No such option"),
+    (["record", "c1.insertion", "-5"], "must not be negative"),
     (["record", "c1.insertion", "--", "-5"], "must not be negative"),
     (["record", "c1.insertion", "2.5"], "not a whole number"),
     (["record", "c1.insertion", "5", "--date", "2021-02-30"], "not a date"),
@@ -288,7 +290,8 @@ def test_hand_written_file_is_preserved_byte_for_byte(emploi, tmp_path):
     result = emploi("record", "k1.t", "2", "-l", str(path), "--date", "2021-01-01")
     assert result.exit_code == 0, result.stderr
     data = path.read_bytes()
-    assert data.startswith(HAND_WRITTEN.encode() + b"\n\n[[progress]]\n")
+    assert data.startswith(HAND_WRITTEN.encode() + b"\n\n# entry ")
+    assert b"\n[[progress]]\n" in data[len(HAND_WRITTEN):]
     doc = tomllib.loads(data.decode())
     assert doc["conventions"][0]["targets"][0] == {
         "id": "k1.t", "indicator": "t", "label": "T", "quantity": 5, "unit": "u",
@@ -380,3 +383,76 @@ def test_completion_lists_ids_from_the_ledger(ledger):
 
 def test_shipped_ledger_unchanged_by_the_suite():
     assert SHIPPED.read_text().rstrip().endswith("follow. ----")
+
+
+def test_writes_never_go_to_the_copy_shipped_with_the_package(emploi, tmp_path, monkeypatch):
+    from emploi_cli.ledger import shipped_ledger
+
+    monkeypatch.chdir(tmp_path)  # no ./data/conventions.toml here, no -l, no EMPLOI_LEDGER
+    before = shipped_ledger().read_bytes()
+    result = emploi("record", "c1.insertion", "3")
+    assert result.exit_code == 1 and "shipped with emploi, which is read-only" in result.stderr
+    assert shipped_ledger().read_bytes() == before
+    assert emploi("summary", "-f", "json").exit_code == 0  # reading it is fine
+
+
+def test_negative_values_typed_as_is(emploi, ledger):
+    before = ledger.read_bytes()
+    result = emploi("record", "c1.insertion", "-3", "-l", str(ledger))
+    assert result.exit_code == 1 and "must not be negative (-3)" in result.stderr
+    result = emploi("disburse", "c1", "-5", "-l", str(ledger))
+    assert result.exit_code == 1 and "'-5' is not an amount" in result.stderr
+    unknown = emploi("record", "c1.insertion", "3", "--notee", "x", "-l", str(ledger))
+    assert unknown.exit_code == 2
+    assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize("digits", ["٥", "５", "²"])
+def test_amounts_and_counts_take_ascii_digits_only(emploi, ledger, digits):
+    before = ledger.read_bytes()
+    assert emploi("disburse", "c1", digits, "-l", str(ledger)).exit_code == 1
+    assert emploi("record", "c1.insertion", digits, "-l", str(ledger)).exit_code == 2
+    assert ledger.read_bytes() == before
+
+
+def test_refusals_name_the_ledger(emploi, ledger):
+    result = emploi("disburse", "c9", "5", "-l", str(ledger))
+    assert result.stderr.startswith(f"emploi: {ledger}: error: unknown convention 'c9'")
+    warned = emploi("record", "c1.insertion", "1", "--date", "2019-01-01", "-l", str(ledger),
+                    "-f", "json")
+    assert json.loads(warned.stdout)["warnings"][0]["file"] == str(ledger)
+
+
+def test_history_refuses_unknown_ids(emploi, ledger):
+    for args in (["--target", "nope"], ["--convention", "c9"]):
+        result = emploi("history", "-l", str(ledger), *args)
+        assert result.exit_code == 1 and "unknown" in result.stderr
+
+
+def test_bad_emploi_today_is_a_usage_error(emploi, ledger):
+    result = emploi("summary", "-l", str(ledger), env={"EMPLOI_TODAY": "tomorrow"})
+    assert result.exit_code == 2 and "EMPLOI_TODAY 'tomorrow' is not a date" in result.stderr
+
+
+def test_dry_run_says_nothing_was_written(emploi, ledger):
+    out = emploi("record", "c1.insertion", "1", "-l", str(ledger), "--dry-run").stdout
+    assert out.rstrip().endswith("Dry run: nothing was written.")
+
+
+def test_a_void_applies_at_every_date(emploi, ledger):
+    entry = emploi("record", "c1.insertion", "9", "-l", str(ledger), "--date",
+                   "2021-01-01").stdout.strip()
+    emploi("void", entry, "--reason", "never happened", "-l", str(ledger))
+    early = {r["id"]: r for r in _json(emploi("targets", "-l", str(ledger), "-f", "json",
+                                              "--as-of", "2021-01-01"))}
+    assert early["c1.insertion"]["achieved"] == 0  # a void corrects a mistake: never counted
+
+
+def test_csv_stays_exact_on_an_ascii_terminal(ledger):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "emploi_cli", "summary", "-l", str(ledger),
+                             "-f", "csv"], capture_output=True,
+                            env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert "Région Fès-Meknès".encode() in result.stdout

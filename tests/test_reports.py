@@ -166,3 +166,35 @@ def test_plain_columns_aligned(emploi):
     header, rows = out[1], out[2:7]
     end = header.index("Progress") + len("Progress")
     assert all(len(r) == end for r in rows)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("report", ["summary", "targets", "history", "check"])
+def test_terminal_tables_fit_and_never_cut_ids(ledger, emploi, report, width):
+    import re as regex
+
+    from emploi_cli import reports as build
+    from emploi_cli.compute import history_lines
+    from emploi_cli.ledger import load
+    from emploi_cli.render import Report, to_rich
+
+    emploi("record", "c1.insertion", "4000", "-l", str(ledger), "--date", "2021-03-31",
+           "--note", "a long note " * 5)
+    loaded = load(ledger).ledger
+    from datetime import date
+
+    day = date(2022, 6, 30)
+    made: Report = {
+        "summary": lambda: build.summary(loaded, day, "en"),
+        "targets": lambda: build.targets(loaded, day, "en"),
+        "history": lambda: build.history(history_lines(loaded, day), "en"),
+        "check": lambda: build.problems([], "en"),
+    }[report]()
+    out = regex.sub(r"\x1b\[[0-9;]*m", "", to_rich(made, "en", width))
+    assert max(len(line) for line in out.splitlines()) <= width
+    assert "…" not in out
+    if report == "targets":
+        for target in ("c1.insertion", "c2.unites_mobiles"):
+            assert target in out
+    if report == "history":
+        assert loaded.journal[0].id in out  # whole, so it can be passed to `void`

@@ -72,7 +72,13 @@ def test_docs_name_every_command():
 def test_shipped_ledger_states_only_the_source(tmp_path):
     text = SHIPPED.read_text()
     assert "signed_date" not in text  # the article gives no date
-    assert re.search(r'id = "c2.unites_mobiles"\n(?:(?!quantity)[^\[])*\n\[|\Z', text)
+    import tomllib
+
+    doc = tomllib.loads(text)
+    mobile = doc["conventions"][1]["targets"][2]
+    assert mobile["id"] == "c2.unites_mobiles" and "quantity" not in mobile
+    assert doc["funders"][0]["conventions"] == ["c1", "c2"]  # one amount, not split
+    assert [str(c["amount"]) for c in doc["conventions"]] == ["374.8", "32.0"]
     article = (REPO.parent / "shared" / "sources" / "fes-meknes-conventions.fr.txt")
     if article.exists():
         source = article.read_text()

@@ -30,6 +30,7 @@ import hashlib
 import json
 import operator
 import os
+import re
 import stat
 import sys
 from array import array
@@ -150,6 +151,8 @@ class Reader:
             return False
         if any(mark in addition for mark in ('"""', "'''", "\r")):
             return False
+        # the fence comments around each entry (writing.serialise) are not part of the data
+        addition = _FENCES.sub("", addition)
         first, *pieces = addition.split("\n[[")
         if first not in ("", "\n") or len(pieces) != len(entries):
             return False
@@ -204,9 +207,13 @@ class Reader:
                           self.voided)
 
 
+_FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
+
+
 def loaded(file: str, data: bytes, text: str | None, ledger: m.Ledger | None,
            problems: tuple[m.Problem, ...]) -> io.Loaded:
     """An io.Loaded; its text is decoded from `data` when first read if not given."""
+    problems = io.bom_warnings(data, file) + tuple(problems)
     if text is not None:
         return io.Loaded(file, text, ledger, problems)
     result = object.__new__(LazyLoaded)

@@ -50,12 +50,12 @@ def totals(ctx: Context) -> list[m.Problem]:
     if not f.total_matches:
         problems.append(m.error(
             "total-mismatch", f"stated total {mdh(f.total)} differs from the sum of the "
-            f"conventions, {mdh(f.conventions_total)}", _place(ctx, "programme.total")))
+            f"conventions, {mdh(f.original_conventions_total)}", _place(ctx, "programme.total")))
     named = sum((line.amount for line in f.funders if line.amount is not None), 0)
-    if named > f.total:
+    if named > f.total_in_force:
         problems.append(m.error(
             "funders-above-total", f"funders' commitments ({mdh(named)}) exceed the programme "
-            f"total ({mdh(f.total)})", _place(ctx, "funders")))
+            f"total ({mdh(f.total_in_force)})", _place(ctx, "funders")))
     return problems
 
 
@@ -213,18 +213,25 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
             values = [(e, e.amount) for e in involved]
             later = [(e, e.amount) for e in after]
             unit = "MDH"
-            expected, found = m.money_text(expected), m.money_text(Decimal(found))
         if found == expected:
             continue
         difference = found - expected
         hints = _reconcile_hints(difference, values, later)
+        if unit == "MDH":
+            expected, found = m.money_text(expected), m.money_text(Decimal(found))
+            difference = m.money_text(difference)
         ids = ", ".join(e.id for e, _ in values) or "none"
         problems.append(m.error(
             "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
             f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
-            f"journal (difference {difference:+}); entries counted: {ids}"
+            f"journal (difference {_signed(difference)}); entries counted: {ids}"
             + (f"; {hints}" if hints else ""), _entry_place(ctx, a)))
     return problems
+
+
+def _signed(value) -> str:
+    text = str(value)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _reconcile_hints(difference, values, later) -> str:
@@ -261,7 +268,7 @@ def closed_periods(ctx: Context) -> list[m.Problem]:
         if line is None:
             continue
         earlier = [lock for lock in locks if (line_of.get(lock.seq) or 0) < line]
-        through = closed_through(earlier)
+        through = closed_through(earlier, ctx.ledger.programme.fiscal_year_start)
         if through is not None and e.date <= through:
             lock = max(earlier, key=lambda x: line_of.get(x.seq) or 0)
             problems.append(m.error(
@@ -282,3 +289,73 @@ def check(ledger: m.Ledger, today: date, entry_lines: dict[str, int] | None = No
     for rule in RULES:
         problems = problems + rule(ctx)
     return problems
+
+
+# ---- pace and reports (issue 4): target budgets and schedules ----------------------------
+
+
+def _target_paths(ledger: m.Ledger) -> dict[str, str]:
+    return {t.id: f"conventions[{ci}].targets[{ti}]"
+            for ci, c in enumerate(ledger.conventions) for ti, t in enumerate(c.targets)}
+
+
+def target_budgets(ctx: Context) -> list[m.Problem]:
+    """The budgets of a convention's targets (MDH) must not add up to more than its amount."""
+    problems = []
+    amounts = in_force(ctx.ledger, ctx.today).convention_amount
+    for i, c in enumerate(ctx.ledger.conventions):
+        budgets = [t.budget for t in c.targets if t.budget is not None]
+        if budgets and sum(budgets) > amounts[c.id]:
+            problems.append(m.error(
+                "budgets-above-amount", f"the budgets of {c.id}'s targets add up to "
+                f"{sum(budgets)} MDH, more than its amount ({amounts[c.id]} MDH)",
+                _place(ctx, f"conventions[{i}].amount")))
+    return problems
+
+
+def target_schedules(ctx: Context) -> list[m.Problem]:
+    """A target's own start/end and its milestones must make a schedule pace can follow."""
+    problems = []
+    paths = _target_paths(ctx.ledger)
+    force = in_force(ctx.ledger, ctx.today)
+    programme = ctx.ledger.programme
+    for t in ctx.ledger.targets:
+        path = paths[t.id]
+        start, end = t.start or programme.start, t.end or force.end
+        if end < start:
+            problems.append(m.error(
+                "target-period", f"target {t.id} ends ({end.isoformat()}) before it starts "
+                f"({start.isoformat()})", _place(ctx, f"{path}.end" if t.end else
+                                                 f"{path}.start")))
+            continue
+        for key, day in (("start", t.start), ("end", t.end)):
+            if day is not None and not programme.start <= day <= force.end:
+                problems.append(m.warning(
+                    "target-period", f"target {t.id} {key} {day.isoformat()} is outside the "
+                    f"programme period {programme.start.isoformat()} to "
+                    f"{force.end.isoformat()}", _place(ctx, f"{path}.{key}")))
+        quantity = force.target_quantity[t.id]
+        previous = 0
+        for i, ms in enumerate(t.milestones):
+            where = _place(ctx, f"{path}.milestones[{i}]")
+            if quantity is None:
+                problems.append(m.warning(
+                    "milestone-unquantified", f"target {t.id} has milestones but no quantity; "
+                    "they are ignored", where))
+                break
+            if not start <= ms.date < end:
+                problems.append(m.warning(
+                    "milestone-outside", f"milestone {ms.date.isoformat()} of {t.id} is not "
+                    f"before the target's end ({end.isoformat()}) or is before its start "
+                    f"({start.isoformat()}); it is ignored", where))
+                continue
+            if ms.value < previous or ms.value > quantity:
+                problems.append(m.warning(
+                    "milestone-order", f"milestone {ms.date.isoformat()} of {t.id} ({ms.value})"
+                    f" is {'below an earlier one' if ms.value < previous else 'above the quantity'}"
+                    f" ({previous if ms.value < previous else quantity})", where))
+            previous = max(previous, ms.value)
+    return problems
+
+
+RULES = (*RULES, target_budgets, target_schedules)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
@@ -115,8 +115,10 @@ class FundingLine:
 
 @dataclass(frozen=True)
 class Funding:
-    total: Decimal
-    conventions_total: Decimal
+    total: Decimal  # as stated in the definitions
+    total_in_force: Decimal  # the stated total moved by the conventions' amendments
+    conventions_total: Decimal  # sum of the conventions' amounts in force
+    original_conventions_total: Decimal
     conventions: tuple[FundingLine, ...]
     funders: tuple[FundingLine, ...]
     unattributed: Decimal
@@ -125,12 +127,16 @@ class Funding:
 
     @property
     def total_matches(self) -> bool:
-        return self.total == self.conventions_total
+        """The definitions agree: stated total = sum of the conventions as first stated."""
+        return self.total == self.original_conventions_total
 
 
 def funding(ledger: m.Ledger, as_of: date) -> Funding:
     force = in_force(ledger, as_of)
-    total = ledger.programme.total
+    stated = ledger.programme.total
+    original = sum((c.amount for c in ledger.conventions), Decimal(0))
+    current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
+    total = stated + current - original
     by_convention, by_funder, unnamed, everything = _flows(ledger, as_of)
     conventions = tuple(
         FundingLine(c.id, c.title, force.convention_amount[c.id], c.amount,
@@ -145,8 +151,8 @@ def funding(ledger: m.Ledger, as_of: date) -> Funding:
                     f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
         for f in ledger.funders)
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
-    return Funding(total, sum((line.amount or Decimal(0) for line in conventions), Decimal(0)),
-                   conventions, funders, total - named, unnamed, everything)
+    return Funding(stated, total, current, original, conventions, funders, total - named,
+                   unnamed, everything)
 
 
 def _flows(ledger: m.Ledger, as_of: date
@@ -280,6 +286,7 @@ class IndicatorLine:
     targets: tuple[str, ...]
     quantity: int | None  # None when any of its targets is unquantified
     achieved: int
+    original_quantity: int | None = None  # the same sum of the quantities first stated
 
     @property
     def remaining(self) -> int | None:
@@ -290,6 +297,12 @@ class IndicatorLine:
         return percent(self.achieved, self.quantity)
 
 
+def _total(quantities: list[int | None]) -> int | None:
+    """The sum, or None when any part is unquantified (it never counts as 0)."""
+    return None if any(q is None for q in quantities) else sum(
+        q for q in quantities if q is not None)
+
+
 def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     """Sum targets by indicator; an unquantified part makes the whole indicator unquantified."""
     groups: dict[str, list[TargetLine]] = {}
@@ -298,10 +311,10 @@ def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     result = []
     for indicator, group in groups.items():
         quantities = [g.quantity for g in group]
-        quantity = None if any(q is None for q in quantities) else sum(
-            q for q in quantities if q is not None)
+        quantity = _total(quantities)
         result.append(IndicatorLine(indicator, group[0].unit, tuple(g.id for g in group),
-                                    quantity, sum(g.achieved for g in group)))
+                                    quantity, sum(g.achieved for g in group),
+                                    _total([g.original_quantity for g in group])))
     return result
 
 
@@ -353,8 +366,11 @@ def entry_kind(e: m.JournalEntry) -> str:
 
 def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | None = None,
                   convention: str | None = None, kind: str | None = None,
-                  since: date | None = None, until: date | None = None) -> list[HistoryLine]:
-    """The journal, oldest first (by date, then file order), filtered."""
+                  since: date | None = None, until: date | None = None,
+                  recorded_since: datetime | None = None, recorded_by: str | None = None
+                  ) -> list[HistoryLine]:
+    """The journal, oldest first (by date, then file order), filtered. Entries without
+    provenance (written by hand) never match --recorded-since or --by."""
     voided_by = {e.entry: e.id for e in ledger.journal if isinstance(e, m.VoidEntry)}
     targets_of = {c.id: {t.id for t in c.targets} for c in ledger.conventions}
     lines = []
@@ -364,6 +380,12 @@ def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | 
         if since is not None and e.date < since:
             continue
         if until is not None and e.date > until:
+            continue
+        stamp = e.provenance
+        if recorded_since is not None and (stamp.recorded_at is None or _utc(
+                stamp.recorded_at) < recorded_since):
+            continue
+        if recorded_by is not None and stamp.recorded_by != recorded_by:
             continue
         k = entry_kind(e)
         if kind and not (kind == k or (kind == "transaction" and e.kind == "transaction")):
@@ -377,6 +399,10 @@ def history_lines(ledger: m.Ledger, as_of: date | None = None, *, target: str | 
             continue
         lines.append(_history_line(e, k, voided_by.get(e.id, "")))
     return lines
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _history_line(e: m.JournalEntry, kind: str, voided_by: str) -> HistoryLine:

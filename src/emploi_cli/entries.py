@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -79,7 +80,7 @@ def check_open(ledger: m.Ledger, day: date) -> None:
     """Refuse an entry dated inside a closed period, naming the lock."""
     voided = ledger.voided_ids
     locks = [e for e in ledger.entries(m.LockEntry) if e.id not in voided]
-    through = closed_through(locks)
+    through = closed_through(locks, ledger.programme.fiscal_year_start)
     if through is not None and day <= through:
         last = max((lk for lk in locks if lk.action == "close"), key=lambda lk: lk.seq)
         raise _refuse("closed-period", f"{day.isoformat()} is in a closed period: the ledger "
@@ -163,3 +164,149 @@ def void(ledger: m.Ledger, *, entry: str, reason: str, today: date, stamp: Stamp
     check_open(ledger, target.date)
     fields = {"id": new_id(), "date": today, "entry": target.id, "reason": reason}
     return _stamp(fields, stamp), []
+
+
+def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp: Stamp,
+              convention: str = "", funder: str = "", target: str = "",
+              amount: Decimal | None = None, quantity: int | None = None,
+              end: date | None = None) -> tuple[dict, list[m.Problem]]:
+    """A change of one value from `day` on (an avenant). May be dated in the future."""
+    subjects = [name for name, given in (("--convention", convention), ("--funder", funder),
+                                         ("--target", target), ("--end", end)) if given]
+    if len(subjects) != 1:
+        raise _refuse("amendment", "name exactly one of --convention, --funder, --target or "
+                      f"--end (got {', '.join(subjects) or 'none'})")
+    if not reference.strip() or not reason.strip():
+        raise _refuse("empty", "an amendment needs --reference and --reason")
+    fields: dict = {"id": new_id(), "date": day, "reference": reference, "reason": reason}
+    if convention or funder:
+        kind, ident = ("convention", convention) if convention else ("funder", funder)
+        known = [c.id for c in ledger.conventions] if convention else [
+            f.id for f in ledger.funders]
+        _require(kind, ident, known)
+        if amount is None or quantity is not None:
+            raise _refuse("amendment", f"amending a {kind} takes --amount (MDH)")
+        if not amount.is_finite() or amount < 0:
+            raise _refuse("bad-amount", "the new amount must be a finite number of MDH, 0 or "
+                          "more")
+        fields |= {kind: ident, "amount": amount}
+    elif target:
+        _require("target", target, [t.id for t in ledger.targets])
+        if quantity is None or amount is not None:
+            raise _refuse("amendment", "amending a target takes --quantity")
+        if quantity < 0:
+            raise _refuse("negative", f"quantity must not be negative ({quantity})")
+        fields |= {"target": target, "quantity": quantity}
+    else:
+        assert end is not None
+        if amount is not None or quantity is not None:
+            raise _refuse("amendment", "amending the end date takes no --amount or --quantity")
+        if end < ledger.programme.start:
+            raise _refuse("period", f"the new end {end.isoformat()} is before the programme "
+                          f"starts ({ledger.programme.start.isoformat()})")
+        fields["end"] = end
+    check_open(ledger, day)
+    _refuse_new_findings(ledger, fields, day)
+    return _stamp(fields, stamp), []
+
+
+def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
+    """An amendment must not make the money inconsistent (funders above the total, budgets
+    above a convention's amount) at its date or after: check the ledger with it added."""
+    from dataclasses import replace as changed
+
+    from . import checks
+
+    amended = changed(ledger, journal=(*ledger.journal, m.AmendmentEntry(
+        id=fields["id"], date=day, seq=len(ledger.journal), provenance=m.Provenance(),
+        reference=fields["reference"], reason=fields["reason"],
+        convention=fields.get("convention", ""), funder=fields.get("funder", ""),
+        target=fields.get("target", ""), amount=fields.get("amount"),
+        quantity=fields.get("quantity"), end=fields.get("end"))))
+    rules = (checks.totals, checks.target_budgets)
+    moment = max(day, date.today())
+    before = {(p.code, p.message) for rule in rules
+              for p in rule(checks.Context(ledger, moment, {})) if p.is_error}
+    for rule in rules:
+        for problem in rule(checks.Context(amended, moment, {})):
+            if problem.is_error and (problem.code, problem.message) not in before:
+                raise _refuse(problem.code, f"this amendment would leave the ledger "
+                              f"inconsistent: {problem.message}")
+
+
+def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: Stamp,
+              target: str = "", value: int | None = None, convention: str = "",
+              amount: Decimal | None = None, kind: str = "", funder: str = ""
+              ) -> tuple[dict, list[m.Problem]]:
+    """A partner's reported cumulative figure as of `day`, which the journal must match."""
+    if not source.strip():
+        raise _refuse("empty", "a reconciliation needs --source (who reported the figure)")
+    if day > today:
+        raise _refuse("future-date", f"date {day.isoformat()} is in the future")
+    fields: dict = {"id": new_id(), "date": day, "source": source}
+    if bool(target) == bool(convention):
+        raise _refuse("assertion", "reconcile either TARGET VALUE, or --convention with "
+                      "--amount and --kind")
+    if target:
+        _require("target", target, [t.id for t in ledger.targets])
+        if value is None or value < 0:
+            raise _refuse("bad-value", "VALUE must be a whole number, 0 or more")
+        fields |= {"target": target, "value": value}
+    else:
+        _require("convention", convention, [c.id for c in ledger.conventions])
+        if funder:
+            _require("funder", funder, [f.id for f in ledger.funders])
+        if amount is None or not amount.is_finite() or amount < 0:
+            raise _refuse("bad-amount", "--amount must be a finite number of MDH, 0 or more")
+        if kind not in m.TRANSACTION_KINDS:
+            raise _refuse("bad-value", f"--kind must be one of {', '.join(m.TRANSACTION_KINDS)}")
+        fields |= {"convention": convention, "amount": amount, "kind": kind}
+        if funder:
+            fields["funder"] = funder
+    return _stamp(fields, stamp), []
+
+
+def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stamp,
+         reason: str = "") -> tuple[dict, list[m.Problem]]:
+    """Close a period (every date up to its last day), or reopen one."""
+    from .locks import period_bounds
+
+    try:
+        first, last = period_bounds(period, ledger.programme.fiscal_year_start)
+    except ValueError:
+        raise _refuse("bad-period", f"{period!r} is not a period (2021, 2021-Q2, 2021-06 or "
+                      "2021-06-30)") from None
+    voided = ledger.voided_ids
+    through = closed_through([e for e in ledger.entries(m.LockEntry) if e.id not in voided],
+                             ledger.programme.fiscal_year_start)
+    if action == "close":
+        if last >= today:
+            raise _refuse("open-period", f"{period} ends on {last.isoformat()}, which is not "
+                          f"over yet (today is {today.isoformat()})")
+        if through is not None and last <= through:
+            raise _refuse("already-closed", f"{period} is already closed (closed through "
+                          f"{through.isoformat()})")
+    else:
+        if not reason.strip():
+            raise _refuse("empty", "reopening needs --reason")
+        if through is None or through < first:
+            raise _refuse("not-closed", f"{period} is not closed")
+    fields = {"id": new_id(), "date": last, "action": action, "period": period}
+    if reason:
+        fields["reason"] = reason
+    return _stamp(fields, stamp), []
+
+
+_PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+
+def profile(ledger: m.Ledger, *, name: str, fields: dict, today: date, stamp: Stamp,
+            entry_id: str = "") -> tuple[dict, list[m.Problem]]:
+    """A `[[profiles]]` entry saving an import mapping under `name` (a newer one replaces an
+    older one of the same name). `fields` are the profile's keys without id, date, name."""
+    if not _PROFILE_NAME.match(name):
+        raise _refuse("bad-id", f"profile name {name!r} must be lower-case ASCII letters, "
+                      "digits, '_', '-' or '.', starting with a letter or digit")
+    out = {"id": entry_id or new_id(), "date": today, "name": name,
+           **{k: v for k, v in fields.items() if k != "name"}}
+    return _stamp(out, stamp), []

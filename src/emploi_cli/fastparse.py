@@ -210,7 +210,7 @@ def _guarded(kind: str) -> bool:
 def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
             ) -> tuple[date, m.Provenance] | None:
     """The checks `_Builder.entry` makes on id, date and provenance; None if any would fail."""
-    if not eid or eid != eid.strip() or len(eid) > 64 or not eid.isprintable():
+    if not io._ENTRY_ID.match(eid):  # the same rule as _Builder.entry
         return None
     when = shared.dates.get(day)
     if when is None:

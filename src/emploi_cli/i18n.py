@@ -64,6 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # values and rows
     "stated_total": ("Total annoncé", "Stated total"),
     "conventions_total": ("Somme des conventions", "Sum of conventions"),
+    "total_in_force": ("Total après avenants", "Total as amended"),
     "matches": ("concorde", "matches"),
     "differs": ("ne concorde pas", "does not match"),
     "unattributed": ("Sans bailleur désigné", "No named funder"),
@@ -73,11 +74,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "no": ("non", "no"),
     "as_of": ("Au {date}", "As of {date}"),
     "no_entries": ("Aucune écriture.", "No entries."),
+    "dry_run": ("Essai (--dry-run) : rien n'a été écrit.", "Dry run: nothing was written."),
     "ok": ("Aucun problème.", "No problems."),
     "error": ("erreur", "error"),
     "warning": ("avertissement", "warning"),
     "n_problems": ("{errors} erreur(s), {warnings} avertissement(s)",
                    "{errors} error(s), {warnings} warning(s)"),
+    # import and export (issue 7)
+    "import": ("Import", "Import"),
+    "row": ("Ligne du fichier", "Row"),
+    "status": ("État", "Status"),
+    "reason": ("Motif", "Reason"),
+    "import_key": ("Clé d'import", "Import key"),
+    "new": ("nouvelle", "new"),
+    "present": ("déjà présente", "already present"),
+    "refused": ("refusée", "refused"),
+    "import_counts": ("{new} nouvelle(s), {present} déjà présente(s), {refused} refusée(s)",
+                      "{new} new, {present} already present, {refused} refused"),
+    "import_dry_run": ("Simulation : rien n'a été écrit.", "Dry run: nothing was written."),
+    "import_written": ("Écrit dans {ledger}.", "Written to {ledger}."),
+    "import_refused": ("Rien n'a été écrit : {refused} ligne(s) refusée(s).",
+                       "Nothing was written: {refused} row(s) refused."),
+    "import_nothing": ("Rien à ajouter.", "Nothing to add."),
+    "profile_saved": ("Profil {name} enregistré.", "Profile {name} saved."),
+    "profile_would_save": ("Le profil {name} serait enregistré.", "Profile {name} would be saved."),
+    "profile_unchanged": ("Profil {name} inchangé.", "Profile {name} unchanged."),
+    "exported": ("{file} : {programmes} programme(s), {conventions} convention(s), "
+                 "{targets} objectif(s), {entries} écriture(s).",
+                 "{file}: {programmes} programme(s), {conventions} convention(s), "
+                 "{targets} target(s), {entries} entries."),
 }
 
 
@@ -103,3 +128,152 @@ def money(value: Decimal, lang: str) -> str:
 
 def percent(value: Decimal, lang: str) -> str:
     return f"{number(value, lang, 2)} %"
+
+
+# ---- pace and reports (issue 4) ----------------------------------------------------------
+
+LABELS.update({
+    # statuses (json/csv spell them as the keys)
+    "at-risk": ("à risque", "at risk"),
+    "behind": ("en retard", "behind"),
+    "on-track": ("dans les temps", "on track"),
+    "not-started": ("pas commencé", "not started"),
+    "achieved_status": ("atteint", "achieved"),
+    "unquantified_status": ("non chiffré", "unquantified"),
+    # status screen
+    "status_funding": ("Exécution financière", "Funding execution"),
+    "status_targets": ("Objectifs : état, rythme et projection",
+                       "Targets: status, pace and projection"),
+    "status": ("État", "Status"),
+    "total": ("Total", "Total"),
+    "expected": ("Attendu", "Expected"),
+    "expected_progress": ("Avancement attendu", "Expected progress"),
+    "gap": ("Écart", "Gap"),
+    "rate_so_far": ("Rythme/mois", "Rate/month"),
+    "rate_needed": ("Requis/mois", "Needed/month"),
+    "projected": ("Projection fin", "Projected at end"),
+    "projected_completion": ("Atteinte prévue", "Projected completion"),
+    "cost_per_result": ("DH/résultat", "DH/result"),
+    "cost_per_result_disbursed": ("DH par résultat (décaissé)", "DH per result (disbursed)"),
+    "cost_per_result_spent": ("DH par résultat (dépensé)", "DH per result (spent)"),
+    "planned_cost_per_result": ("DH par résultat (prévu)", "DH per result (planned)"),
+    "cost_basis": ("Base", "Basis"),
+    "basis_convention": ("convention (objectif unique)", "convention (single target)"),
+    "basis_budget": ("budget de l'objectif", "target's budget"),
+    "not_attributable": ("non attribuable", "not attributable"),
+    "budget": ("Budget (MDH)", "Budget (MDH)"),
+    "disbursed_mdh": ("Décaissé (MDH)", "Disbursed (MDH)"),
+    "spent_mdh": ("Dépensé (MDH)", "Spent (MDH)"),
+    "schedule": ("Échéancier", "Schedule"),
+    "linear": ("linéaire", "linear"),
+    "milestones": ("jalons", "milestones"),
+    "start": ("Début", "Start"),
+    "end": ("Fin", "End"),
+    "pace_rule": ("États : à risque sous 70 % de l'attendu, ou quand le rythme requis dépasse "
+                  "le double du rythme actuel ; en retard sous 90 % ; sinon dans les temps "
+                  "(règle complète : docs/pace.md).",
+                  "Statuses: at risk below 70 % of expected, or when the rate needed is more "
+                  "than twice the rate so far; behind below 90 %; else on track (full rule: "
+                  "docs/pace.md)."),
+    "expected_marker": ("┃ = attendu", "┃ = expected"),
+    "cost_note": ("Coût par résultat : argent décaissé de la convention attribué à l'objectif, "
+                  "en DH par unité réalisée.",
+                  "Cost per result: money disbursed by the convention attributed to the "
+                  "target, in DH per unit achieved."),
+    # periods
+    "periods": ("Réalisations par période", "Achievements per period"),
+    "period": ("Période", "Period"),
+    "target_id": ("Objectif", "Target"),
+    "cumulative": ("Cumul", "Cumulative"),
+    "partial_note": ("* période en cours, comptée jusqu'au {date}.",
+                     "* period in progress, counted up to {date}."),
+    "quarter_label": ("T{q} {year}", "Q{q} {year}"),
+    "fiscal_year_label": ("exercice {year}", "FY {year}"),
+    # the report
+    "report_title": ("Rapport d'avancement", "Progress report"),
+    "programme": ("Programme", "Programme"),
+    "region": ("Région", "Region"),
+    "framework": ("Cadre", "Framework"),
+    "programme_period": ("Période", "Period"),
+    "programme_total": ("Montant global", "Total amount"),
+    "partners": ("Partenaires", "Partners"),
+    "sources": ("Sources", "Sources"),
+    "signed": ("Signature", "Signed"),
+    "contents": ("Sommaire", "Contents"),
+    "funding_by_convention": ("Financement par convention", "Funding by convention"),
+    "funding_by_funder": ("Financement par bailleur", "Funding by funder"),
+    "pace": ("Rythme et projection", "Pace and projection"),
+    "costs": ("Coût par résultat", "Cost per result"),
+    "quarters": ("Réalisations par trimestre", "Achievements per quarter"),
+    "produced": ("Production du rapport", "About this report"),
+    "generated_at": ("Produit le", "Produced"),
+    "produced_by": ("Par", "By"),
+    "ledger": ("Registre", "Ledger"),
+    "ledger_sha256": ("Empreinte SHA-256 du registre", "Ledger SHA-256"),
+    "entries": ("Écritures", "Entries"),
+    "report_as_of": ("Situation au", "Position as of"),
+    "to": ("au", "to"),
+    "amended_from": ("modifié, initialement {value}", "amended, originally {value}"),
+    "chart_funding_desc": ("Montant, engagé, décaissé et dépensé de chaque {what}, en MDH.",
+                           "Amount, committed, disbursed and spent of each {what}, in MDH."),
+    "chart_target_title": ("{target} : cumul réalisé et attendu",
+                           "{target}: cumulative achieved and expected"),
+    "chart_target_desc": ("Cumul réalisé {achieved} {unit} au {date}, attendu {expected}, "
+                          "cible {target} au {end}.",
+                          "Cumulative achieved {achieved} {unit} as of {date}, expected "
+                          "{expected}, target {target} by {end}."),
+    "chart_target_desc_unquantified": ("Cumul réalisé {achieved} {unit} au {date} ; pas de "
+                                       "cible chiffrée, donc pas de ligne attendue.",
+                                       "Cumulative achieved {achieved} {unit} as of {date}; no "
+                                       "quantity, so no expected line."),
+    "bar_label": ("Avancement {progress}, attendu {expected}",
+                  "Progress {progress}, expected {expected}"),
+    "convention_word": ("convention", "convention"),
+    "funder_word": ("bailleur", "funder"),
+    "amount_short": ("Montant", "Amount"),
+    "no_problems": ("`emploi check` ne trouve aucun problème.", "`emploi check` finds no "
+                    "problems."),
+    "not_stated": ("non indiqué", "not stated"),
+    "chart_data_note": ("Les graphiques reprennent les chiffres des tableaux.",
+                        "The charts show the figures of the tables."),
+    "expected_line": ("Attendu", "Expected"),
+    "achieved_line": ("Réalisé", "Achieved"),
+    "as_of_marker": ("au {date}", "as of {date}"),
+    "target_line": ("{status} · réalisé {achieved} sur {target} {unit} ({progress}) · "
+                    "attendu {expected} · {schedule}",
+                    "{status} · achieved {achieved} of {target} {unit} ({progress}) · "
+                    "expected {expected} · {schedule}"),
+    "target_line_unquantified": ("{status} · réalisé {achieved} {unit} · pas de cible chiffrée",
+                                 "{status} · achieved {achieved} {unit} · no quantity"),
+})
+
+LABELS.update({
+    "bar_text": ("{progress} (attendu {expected})", "{progress} (expected {expected})"),
+    "colon": (" : ", ": "),
+    "expected_short": ("attendu", "expected"),
+    "hidden_columns": ("Colonnes masquées faute de place : {columns} (élargir le terminal, ou "
+                       "-f md).", "Columns hidden for lack of room: {columns} (widen the "
+                       "terminal, or -f md)."),
+})
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+
+LABELS.update({
+    "programme_section": ("{programme} · {title}", "{programme} · {title}"),
+    "programmes": ("Programmes", "Programmes"),
+    "national_funding": ("Total national : financement par programme",
+                         "National total: funding by programme"),
+    "national_indicators": ("Total national par indicateur", "National total by indicator"),
+    "national_status": ("Total national par indicateur : réalisé et attendu",
+                        "National total by indicator: achieved and expected"),
+    "national_total": ("Total national", "National total"),
+    "national": ("Total national", "National total"),
+    "rollup_title": ("Vue nationale", "National view"),
+    "rollup_note": ("Vue nationale de {n} programmes ; les identifiants sont écrits "
+                    "programme:id.", "National view of {n} programmes; ids are written "
+                    "programme:id."),
+    "rollup_ledgers": ("Registres", "Ledgers"),
+    "targets_count": ("Objectifs", "Targets"),
+})
+
+LABELS.update({"programme_word": ("programme", "programme")})

@@ -14,13 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import model as m
-from .locate import key_lines, locate
+from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
-MAX_LEDGER_BYTES = 64 * 1024 * 1024
+MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
 MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
 MONEY_PLACES = 6  # MDH to the dirham
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+_ENTRY_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def shipped_ledger() -> Path:
 
 def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     """--ledger > EMPLOI_LEDGER > ./data/conventions.toml > the shipped copy."""
-    if option:
+    if option is not None:
         return Path(option)
     if env.get("EMPLOI_LEDGER"):
         return Path(env["EMPLOI_LEDGER"])
@@ -59,6 +60,43 @@ def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     if local.is_file():
         return local
     return shipped_ledger()
+
+
+def writable_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
+    """The ledger a writing command appends to: as resolve_ledger, but never the copy that
+    came with the package (an upgrade would replace it and lose what was written)."""
+    path = resolve_ledger(option, env, cwd)
+    chosen = option is not None or bool(env.get("EMPLOI_LEDGER")) or (
+        cwd / "data" / SHIPPED_NAME).is_file()
+    if not chosen:
+        raise m.EmploiError(m.error(
+            "shipped-ledger", "this is the ledger shipped with emploi, which is read-only: "
+            "copy it (or start one with `emploi init FILE`) and name it with --ledger or "
+            "EMPLOI_LEDGER", m.Place(str(path))))
+    return path
+
+
+def resolve_ledgers(options: list[str] | None, folder: str | None, env: dict[str, str],
+                    cwd: Path) -> list[Path]:
+    """Several ledgers (roll-up, export): each `--ledger` in order, then every `*.toml` file in
+    `--ledger-dir` (sorted by name, not recursive); neither: the one `resolve_ledger` finds.
+    The same file named twice counts once."""
+    paths = [Path(p) for p in options or []]
+    if folder is not None:
+        where = m.Place(folder)
+        if not Path(folder).is_dir():
+            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder", where))
+        found = sorted((p for p in Path(folder).glob("*.toml") if p.is_file()),
+                       key=lambda p: p.name)
+        if not found:
+            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder", where))
+        paths += found
+    if not paths:
+        paths = [resolve_ledger(None, env, cwd)]
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -126,8 +164,13 @@ def parse_toml(text: str, file: str) -> dict:
             message = message[: found.start()]
         elif _AT_END.search(message):
             message = _AT_END.sub("", message)
-            line = text.count("\n") + 1
-            column = len(text) - text.rfind("\n")
+            repeat = first_repeat(text) if "overwrite" in message else None
+            if repeat:
+                message = f"{message}: {repeat[0]} is written twice"
+                line, column = repeat[1], repeat[2]
+            else:
+                line = text.count("\n") + 1
+                column = len(text) - text.rfind("\n")
         raise m.EmploiError(m.error(
             "toml-syntax", f"TOML syntax: {message}", m.Place(file, "", line, column))) from None
     except RecursionError:
@@ -140,7 +183,18 @@ def load(path: Path) -> Loaded:
     file = str(path)
     text = read_text(path)
     doc = parse_toml(text, file)
-    return build(doc, text, file)
+    loaded = build(doc, text, file)
+    with open(path, "rb") as handle:
+        head = handle.read(3)
+    return replace(loaded, problems=(*bom_warnings(head, file), *loaded.problems))
+
+
+def bom_warnings(data: bytes, file: str) -> tuple[m.Problem, ...]:
+    """A warning when the bytes start with a UTF-8 byte order mark (read, but unusual)."""
+    if not data.startswith(b"\xef\xbb\xbf"):
+        return ()
+    return (m.warning("bom", "the file starts with a UTF-8 byte order mark; emploi reads it, "
+                      "other TOML tools may not", m.Place(file, "", 1, 1)),)
 
 
 def build(doc: dict, text: str, file: str) -> Loaded:
@@ -362,7 +416,8 @@ ENTRY_KEYS = {
     "assertion": ("id", "date", "source", "target", "value", "convention", "amount", "kind",
                   "funder"),
     "lock": ("id", "date", "action", "period", "reason"),
-    "profile": ("id", "date", "name", "kind", "columns", "decimal", "thousands", "date_format"),
+    "profile": ("id", "date", "name", "kind", "columns", "decimal", "thousands", "date_format",
+                "delimiter", "encoding", "sheet", "header_row"),
 }
 TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "conventions",
             *m.ENTRY_TABLES.values())
@@ -511,9 +566,9 @@ class _Builder:
         if not f.ok:
             return None
         eid = f.text("id", True)
-        if eid and (len(eid) > 64 or not eid.isprintable() or eid != eid.strip()):
-            self.err("bad-id", "id must be printable, without surrounding spaces, at most 64 "
-                     "characters", f"{path}.id")
+        if eid and not _ENTRY_ID.match(eid):
+            self.err("bad-id", f"entry id {eid!r} must be 1 to 64 ASCII letters, digits, '_', "
+                     "'-', '.' or ':'", f"{path}.id")
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -577,7 +632,10 @@ class _Builder:
                 columns=columns, decimal=f.choice("decimal", (".", ","), False, "."),
                 thousands=f.choice("thousands", ("", ",", ".", " ", "\u00a0", "\u202f", "'"),
                                    False, ""),
-                date_format=f.text("date_format", default="%Y-%m-%d"))
+                date_format=f.text("date_format", default="%Y-%m-%d"),
+                delimiter=f.choice("delimiter", (",", ";", "\t", "|"), False, ","),
+                encoding=f.text("encoding", default="utf-8"),
+                sheet=f.text("sheet"), header_row=f.count("header_row") or 1)
         return entry
 
     # -- references between parts of the ledger --
@@ -627,10 +685,11 @@ class _Builder:
         seen: dict[str, str] = {}
         for e in ledger.journal:
             path = positions[e.seq]
-            if e.id in seen:
-                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[e.id]})",
-                         f"{path}.id")
-            seen.setdefault(e.id, path)
+            folded = e.id.casefold()
+            if folded in seen:
+                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[folded]}"
+                         ", ignoring case)", f"{path}.id")
+            seen.setdefault(folded, path)
             if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
                 e.target not in targets
             ):
@@ -685,7 +744,7 @@ def journal_path(ledger: m.Ledger, entry: m.JournalEntry) -> str:
 
 def parse_money_text(text: str) -> Decimal:
     """An amount typed by a user: plain decimal with '.' (e.g. 25.5), finite, to the dirham."""
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip()):
+    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip(), re.ASCII):
         raise ValueError(
             f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
             f"{MONEY_PLACES} decimals, e.g. 25.5)")

@@ -22,7 +22,18 @@ def _clean_key(raw: str) -> str:
 
 def key_lines(text: str) -> dict[str, tuple[int, int]]:
     """Map every key path written in `text` to its (line, column), 1-based."""
+    return _scan(text)[0]
+
+
+def first_repeat(text: str) -> tuple[str, int, int] | None:
+    """The first key (or table) written twice: (path, line, column) of the second one."""
+    repeats = _scan(text)[1]
+    return repeats[0] if repeats else None
+
+
+def _scan(text: str) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int, int]]]:
     places: dict[str, tuple[int, int]] = {}
+    repeats: list[tuple[str, int, int]] = []
     counters: dict[str, int] = {}
     current = ""
     in_multiline: str | None = None
@@ -45,17 +56,21 @@ def key_lines(text: str) -> dict[str, tuple[int, int]]:
                 parent, _, leaf = name.rpartition(".")
                 parent_path = _indexed(parent, counters)
                 current = f"{parent_path}.{leaf}" if parent_path else leaf
+                if current in places:
+                    repeats.append((current, lineno, len(line) - len(line.lstrip()) + 1))
             places.setdefault(current, (lineno, len(line) - len(line.lstrip()) + 1))
             continue
         key = _KEY.match(line)
         if key:
             path = f"{current}.{_clean_key(key.group(1))}" if current else _clean_key(key.group(1))
+            if path in places:
+                repeats.append((path, lineno, len(line) - len(line.lstrip()) + 1))
             places.setdefault(path, (lineno, len(line) - len(line.lstrip()) + 1))
             rest = line[key.end():]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_multiline = quote
-    return places
+    return places, repeats
 
 
 def _indexed(name: str, counters: dict[str, int]) -> str:

@@ -34,7 +34,7 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def closed_through(locks: list[m.LockEntry]) -> date | None:
+def closed_through(locks: list[m.LockEntry], fiscal_start: int = 1) -> date | None:
     """Apply close/reopen entries in file order: the last date that is closed, or None.
 
     A close extends the closed range to its date; a reopen pulls it back to the day before the
@@ -46,7 +46,7 @@ def closed_through(locks: list[m.LockEntry]) -> date | None:
             through = lock.date if through is None else max(through, lock.date)
         elif through is not None:
             try:
-                first, _ = period_bounds(lock.period)
+                first, _ = period_bounds(lock.period, fiscal_start)
             except ValueError:
                 first = lock.date
             if through >= first:

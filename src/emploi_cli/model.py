@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 FORMAT_VERSION = 1
 
@@ -262,6 +263,10 @@ class ProfileEntry(Entry):
     decimal: str = "."
     thousands: str = ""
     date_format: str = "%Y-%m-%d"
+    delimiter: str = ","  # CSV only
+    encoding: str = "utf-8"  # CSV only
+    sheet: str = ""  # XLSX/ODS: the sheet's name ("": the first sheet)
+    header_row: int = 1  # the row holding the column names (1-based)
     kind: str = "profile"
 
 
@@ -303,8 +308,12 @@ class Ledger:
         return next((f for f in self.funders if f.id == funder_id), None)
 
     def entries(self, kind: type) -> list:
-        return [e for e in self.journal if isinstance(e, kind)]
+        # Cached per kind: the ledger is frozen, and builders ask once per row of an import.
+        cache = self.__dict__.setdefault("_entries_by_kind", {})
+        if kind not in cache:
+            cache[kind] = tuple(e for e in self.journal if isinstance(e, kind))
+        return list(cache[kind])
 
-    @property
+    @cached_property
     def voided_ids(self) -> frozenset[str]:
         return frozenset(e.entry for e in self.journal if isinstance(e, VoidEntry))

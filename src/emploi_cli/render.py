@@ -23,13 +23,26 @@ from .model import money_text
 
 FORMATS = ("table", "json", "csv", "md")
 NUMERIC = ("int", "money", "percent")
+BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar
+    kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar,
+    # label (the value is an i18n key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
+    styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
+    drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
+
+
+@dataclass(frozen=True)
+class PaceBar:
+    """A progress bar with an "expected" marker; both in % of the target (None: unknown)."""
+
+    progress: Decimal | None
+    expected: Decimal | None
+    state: str = ""  # looked up in the column's `styles` for the bar's colour
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
     """A cell as people read it, in their language; control characters made visible."""
     if kind == "bar":
         return str(value or "")
+    if kind == "pace_bar":
+        return pace_bar_text(value) if isinstance(value, PaceBar) else ""
     if value is None:
         return "—" if kind in NUMERIC else ""
     if isinstance(value, bool):
@@ -85,6 +100,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
         return i18n.percent(value, lang)
     if kind == "int" and isinstance(value, int):
         return i18n.number(value, lang)
+    if kind == "label" and isinstance(value, str):
+        return safe(i18n.label(value, lang))
     return safe(machine_text(value, kind))
 
 
@@ -142,6 +159,9 @@ def to_json(value: object, indent: int = 2, ascii_only: bool = False) -> str:
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# A cell that starts with a quote gets one more, so that removing one leading quote always
+# gives the text back (the neutralisation can be undone).
+_NEUTRALISE = (*_FORMULA, "'")
 
 
 def to_csv(report: Report, lang: str = "en") -> str:
@@ -153,27 +173,30 @@ def to_csv(report: Report, lang: str = "en") -> str:
         cells = []
         for column in table.columns:
             text = machine_text(row.get(column.key), column.kind)
-            if column.kind not in NUMERIC and text.startswith(_FORMULA):
+            if column.kind not in NUMERIC and text.startswith(_NEUTRALISE):
                 text = "'" + text
             cells.append(text)
         writer.writerow(cells)
     return out.getvalue()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HTML_IN_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def md_cell(text: str) -> str:
+def md_cell(text: str, numeric: bool = False) -> str:
+    """Ledger text as one Markdown table cell: Markdown characters backslash-escaped, HTML
+    characters as entities (no renderer can read a tag), one line, formulas neutralised."""
     text = safe(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
-    if text.startswith(_FORMULA):
+    if text.startswith(_FORMULA) and not numeric:  # a negative number stays -5
         text = "'" + text
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text).translate(_HTML_IN_MD)
 
 
 def to_md(report: Report, lang: str) -> str:
     parts = []
     for table in report.sections:
-        columns = [c for c in table.columns if c.kind != "bar"]
+        columns = [c for c in table.columns if c.kind not in BARS]
         if table.name:
             parts.append(f"## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n")
         header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
@@ -181,7 +204,8 @@ def to_md(report: Report, lang: str) -> str:
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
         for row in table.rows:
             lines.append("| " + " | ".join(
-                md_cell(human_text(row.get(c.key), c.kind, lang)) for c in columns) + " |")
+                md_cell(human_text(row.get(c.key), c.kind, lang), c.kind in NUMERIC)
+                for c in columns) + " |")
         parts.append("\n".join(lines) + "\n")
     parts += [md_cell(note) + "\n" for note in report.notes]
     return "\n".join(parts)
@@ -191,7 +215,7 @@ def to_plain(report: Report, lang: str) -> str:
     """Aligned text, no colour, no wrapping, no box characters: for pipes and files."""
     parts = []
     for table in report.sections:
-        columns = [c for c in table.columns if c.kind != "bar"]
+        columns = [c for c in table.columns if c.kind not in BARS]
         header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
         body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
                 for row in table.rows]
@@ -212,6 +236,7 @@ def to_plain(report: Report, lang: str) -> str:
 
 def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     """Coloured tables for a terminal, drawn by rich; every cell is plain Text (no markup)."""
+    from rich.box import SIMPLE_HEAD
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -221,22 +246,109 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     for table in report.sections:
         title = i18n.label(table.name, lang, **table.title_values) if table.name else None
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
-                         header_style="bold")
-        for column in table.columns:
+                         header_style="bold", box=SIMPLE_HEAD, pad_edge=False)
+        columns = fit_columns(table, lang, console.width)
+        for column in columns:
+            natural = _natural_width(table, column, lang)
+            whole = column.kind in (*NUMERIC, *BARS, "date", "datetime", "bool") or (
+                column.key in _KEEP_WHOLE)
             grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
-                            no_wrap=column.kind in NUMERIC or column.kind == "bar")
+                            no_wrap=whole, min_width=natural if whole else min(natural, 12),
+                            overflow="ellipsis" if whole else "fold")
         for row in table.rows:
             cells = []
-            for column in table.columns:
-                text = human_text(row.get(column.key), column.kind, lang)
+            for column in columns:
+                value = row.get(column.key)
+                if column.kind == "pace_bar":
+                    cells.append(_rich_pace_bar(value, dict(column.styles)))
+                    continue
+                text = human_text(value, column.kind, lang)
                 style = "green" if column.kind == "bar" else ""
+                if column.styles and isinstance(value, str):
+                    style = dict(column.styles).get(value, style)
                 cells.append(Text(text, style=style))
             grid.add_row(*cells)
         console.print(grid)
+        hidden = [c for c in table.columns if c not in columns and c.kind not in BARS]
+        if hidden:
+            names = ", ".join(safe(i18n.label(c.label or c.key, lang)) for c in hidden)
+            console.print(Text(i18n.label("hidden_columns", lang, columns=names), style="dim"))
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+# Columns a terminal keeps whole (never wrapped or cut): ids and codes people copy.
+_KEEP_WHOLE = ("id", "convention", "indicator", "subject", "record", "code", "severity",
+               "kind", "period", "target", "tag_value", "funder", "unit", "voided_by")
+# Free text wraps; a column narrower than this is folded rather than squeezed further.
+_FREE_TEXT_MIN = 12
+
+
+def _natural_width(table: Table, column: Column, lang: str) -> int:
+    cells = [width(human_text(row.get(column.key), column.kind, lang)) for row in table.rows]
+    return max([width(i18n.label(column.label or column.key, lang)), *cells])
+
+
+def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
+    """The columns a terminal of `available` cells can show: while the table is wider than
+    its whole columns plus the free text folded to _FREE_TEXT_MIN, leave out the column with
+    the highest `drop` (bars count as 1 when the report gives none; 0: never left out)."""
+    def needed(column: Column) -> int:
+        natural = _natural_width(table, column, lang)
+        wraps = column.kind not in (*NUMERIC, *BARS, "date", "datetime", "bool") and (
+            column.key not in _KEEP_WHOLE)
+        return (min(natural, _FREE_TEXT_MIN) if wraps else natural) + 3
+
+    def drop(column: Column) -> int:
+        return column.drop or (100 if column.kind == "bar" else 0)
+
+    columns = list(table.columns)
+    sizes = {id(c): needed(c) for c in columns}
+    while sum(sizes[id(c)] for c in columns) + 1 > available and len(columns) > 1:
+        candidates = [c for c in columns if drop(c)]
+        # past the report's own choices, the rightmost column goes (the first never does)
+        columns.remove(max(candidates, key=drop) if candidates else columns[-1])
+    return columns
+
+
+def pace_bar_cells(bar_: PaceBar, cells: int = 20) -> tuple[int, int | None]:
+    """How many cells are full, and which cell holds the expected marker (None: no marker)."""
+    full = 0 if bar_.progress is None else max(min(int(bar_.progress * cells / 100), cells), 0)
+    marker = None
+    if bar_.expected is not None:
+        marker = max(min(int(bar_.expected * cells / 100), cells - 1), 0)
+    return full, marker
+
+
+def pace_bar_text(bar_: PaceBar, cells: int = 20) -> str:
+    """The bar as characters: full, empty, and the expected marker as a vertical line."""
+    if bar_.progress is None and bar_.expected is None:
+        return ""
+    full, marker = pace_bar_cells(bar_, cells)
+    chars = ["█" if i < full else "░" for i in range(cells)]
+    if marker is not None:
+        chars[marker] = "┃"
+    return "".join(chars)
+
+
+def _rich_pace_bar(value: object, styles: dict[str, str]):
+    from rich.text import Text
+
+    if not isinstance(value, PaceBar):
+        return Text("")
+    text = Text(pace_bar_text(value))
+    full, marker = pace_bar_cells(value)
+    fill = styles.get(value.state, "green")
+    if full:
+        text.stylize(fill, 0, full)
+    for cell in range(full, len(text)):
+        if cell != marker:
+            text.stylize("dim", cell, cell + 1)
+    if marker is not None:
+        text.stylize("bold yellow", marker, marker + 1)
+    return text
 
 
 def bar(progress: Decimal | None, cells: int = 20) -> str:

@@ -6,16 +6,22 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import compute, i18n
 from . import model as m
 from .render import Column, Report, Table, bar
 
+if TYPE_CHECKING:
+    from . import rollup
+
 # ---- summary -----------------------------------------------------------------------------
 
-FLOW_COLUMNS = (Column("committed", "money"), Column("disbursed", "money"),
-                Column("spent", "money"), Column("execution", "percent"))
+FLOW_COLUMNS = (Column("committed", "money", drop=5), Column("disbursed", "money"),
+                Column("spent", "money", drop=6), Column("execution", "percent"))
 
 
 def _flows(line: compute.FundingLine | None, flows: compute.Flows) -> dict:
@@ -33,25 +39,31 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                 "original_amount": x.original_amount, "share": x.share,
                 "estimated": x.estimated, "conventions": list(x.conventions),
                 **_flows(x, x.flows)} for x in f.funders]
+    original_unattributed = f.total - sum(
+        (x.original_amount for x in f.funders if x.original_amount is not None), Decimal(0))
     data = {
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
         "total": f.total,
+        "total_in_force": f.total_in_force,
         "conventions_total": f.conventions_total,
         "total_matches": f.total_matches,
         "conventions": conventions,
         "funders": funders,
         "unattributed": f.unattributed,
+        "original_unattributed": original_unattributed,
         "unattributed_flows": {"committed": f.unattributed_flows.committed,
                                "disbursed": f.unattributed_flows.disbursed,
                                "spent": f.unattributed_flows.spent},
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
         "unattributed", lang), "amount": f.unattributed,
-        "share": compute.percent(f.unattributed, f.total),
+        "original_amount": original_unattributed,
+        "share": compute.percent(f.unattributed, f.total_in_force),
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
-        {"record": "total", "amount": f.total, **_flows(None, f.total_flows)},
+        {"record": "total", "amount": f.total_in_force, "original_amount": f.total,
+         **_flows(None, f.total_flows)},
         {"record": "conventions_total", "amount": f.conventions_total},
         *({"record": "convention", "name": c["title"], **c} for c in conventions),
         *({"record": "funder", **x} for x in funders),
@@ -61,19 +73,23 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                    Column("original_amount", "money"), Column("share", "percent"),
                    Column("estimated", "bool"), *FLOW_COLUMNS)
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
-    original = (Column("original_amount", "money"),) if amended else ()
+    original = (Column("original_amount", "money", drop=3),) if amended else ()
+    in_force = ({"item": i18n.label("total_in_force", lang), "amount": f.total_in_force,
+                 "state": ""},) if f.total_in_force != f.total else ()
     totals = Table("totals", (Column("item", label="item"), Column("amount", "money"),
                               Column("state", label="check")), (
         {"item": i18n.label("stated_total", lang), "amount": f.total, "state": ""},
+        *in_force,
         {"item": i18n.label("conventions_total", lang), "amount": f.conventions_total,
          "state": i18n.label("matches" if f.total_matches else "differs", lang)},
     ))
     convention_table = Table("conventions", (
-        Column("id"), Column("title"), *original, Column("amount", "money"),
-        Column("share", "percent"), *FLOW_COLUMNS), tuple(conventions))
+        Column("id"), Column("title", drop=1), *original, Column("amount", "money"),
+        Column("share", "percent", drop=4), *FLOW_COLUMNS), tuple(conventions))
     funder_table = Table("funders", (
         Column("id"), Column("name"), *original, Column("amount", "money"),
-        Column("share", "percent"), Column("estimated", "bool"), *FLOW_COLUMNS),
+        Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
+        *FLOW_COLUMNS),
         (*funders, unattributed_row))
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
     return Report(data, Table("", csv_columns, tuple(csv_rows)),
@@ -102,26 +118,31 @@ def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
         return _tag_report(ledger, as_of, lang, tag, convention, notes)
     if by == "indicator":
         rows = [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
-                 "target": i.quantity, "achieved": i.achieved, "remaining": i.remaining,
+                 "target": i.quantity, "original_target": i.original_quantity,
+                 "achieved": i.achieved, "remaining": i.remaining,
                  "progress": i.progress} for i in compute.indicator_lines(lines)]
+        amended = any(r["target"] != r["original_target"] for r in rows)
         columns = (Column("indicator"), Column("targets_list", "text", "targets_list"),
+                   *((Column("original_target", "int", drop=7),) if amended else ()),
                    Column("target", "int"), Column("unit"), Column("achieved", "int"),
                    Column("remaining", "int"), Column("progress", "percent"))
         human = [{**r, "targets_list": ", ".join(r["targets"]), "bar": bar(r["progress"])}
                  for r in rows]
         csv_rows = [{**r, "targets": ";".join(r["targets"])} for r in rows]
         csv_columns = (Column("indicator"), Column("unit"), Column("targets"),
-                       Column("target", "int"), Column("achieved", "int"),
+                       Column("target", "int"), Column("original_target", "int"),
+                       Column("achieved", "int"),
                        Column("remaining", "int"), Column("progress", "percent"))
         return Report(rows, Table("", csv_columns, tuple(csv_rows)),
                       (Table("indicators", (*columns, Column("bar", "bar")), tuple(human)),),
                       notes)
     rows = [_target_row(line) for line in lines]
     amended = any(r["target"] != r["original_target"] for r in rows)
-    columns = (Column("id"), Column("convention"), Column("indicator"), Column("label"),
-               *((Column("original_target", "int"),) if amended else ()),
-               Column("target", "int"), Column("unit"), Column("achieved", "int"),
-               Column("remaining", "int"), Column("progress", "percent"))
+    columns = (Column("id"), Column("convention", drop=6), Column("indicator", drop=5),
+               Column("label", drop=2),
+               *((Column("original_target", "int", drop=7),) if amended else ()),
+               Column("target", "int"), Column("unit", drop=4), Column("achieved", "int"),
+               Column("remaining", "int", drop=3), Column("progress", "percent"))
     csv_columns = tuple(Column(k, _kind(k)) for k in TARGET_JSON_KEYS)
     human = [{**r, "bar": bar(r["progress"])} for r in rows]
     return Report(rows, Table("", csv_columns, tuple(rows)),
@@ -173,9 +194,11 @@ def history_row(line: compute.HistoryLine) -> dict:
 def history(lines: list[compute.HistoryLine], lang: str) -> Report:
     rows = [history_row(line) for line in lines]
     data = [{**r, "tags": dict(r["tags"])} for r in rows]
+    drops = {"recorded_at": 9, "recorded_by": 8, "tags": 7, "funder": 6, "text": 5}
     shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
-             "void")
-    human_columns = tuple(c for c in HISTORY_COLUMNS if c.key in shown)
+             "void", "recorded_at", "recorded_by")
+    human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
+                          if c.key in shown)
     notes = () if rows else (i18n.label("no_entries", lang),)
     return Report(data, Table("", HISTORY_COLUMNS, tuple(rows)),
                   (Table("history", human_columns, tuple(rows)),), notes)
@@ -191,7 +214,8 @@ def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.P
             "warnings": [problem_data(p) for p in warnings]}
     rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
     columns = (Column("item", label="item"), Column("value", label="value"))
-    return Report(data, Table("", columns, rows), (Table("entry", columns, rows),))
+    notes = (i18n.label("dry_run", lang),) if dry_run else ()
+    return Report(data, Table("", columns, rows), (Table("entry", columns, rows),), notes)
 
 
 def _as_text(value: object) -> str:
@@ -242,3 +266,187 @@ def problem_line(p: m.Problem, lang: str = "en") -> str:
     """One line for stderr: `file:3:5 [key.path]: error: message`."""
     where = place_text(p)
     return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"
+
+
+# ---- import (issue 7) --------------------------------------------------------------------
+
+IMPORT_CSV_COLUMNS = (
+    Column("row", "int"), Column("status"), Column("id"), Column("date", "date"),
+    Column("subject"), Column("value", "int"), Column("amount", "money"), Column("kind"),
+    Column("funder"), Column("tags", "tags"), Column("note"), Column("source"),
+    Column("import_key"), Column("reason"))
+
+
+def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> Report:
+    """What `import` prints: one row per data row of the file, with its status and reason."""
+    rows = []
+    for o in plan.outcomes:
+        v = o.values
+        rows.append({
+            "row": o.row, "status": o.status,
+            "id": (o.entry or {}).get("id") or o.present_as or None,
+            "date": v.get("date"), "subject": v.get("target") or v.get("convention") or None,
+            "value": v.get("value"), "amount": v.get("amount"),
+            "kind": v.get("kind") if plan.kind == "transaction" else None,
+            "funder": v.get("funder") or None, "tags": tuple(v.get("tags", ())),
+            "note": v.get("note") or None, "source": v.get("source") or None,
+            "import_key": o.key or None,
+            "reason": "; ".join(_cell_reason(p) for p in o.problems) or None,
+            "problems": [problem_data(p) for p in o.problems]})
+    counts = {"rows": len(rows), "new": plan.count("new"), "present": plan.count("present"),
+              "refused": plan.count("refused")}
+    saved = plan.profile[1] if plan.profile else None
+    data = {"file": plan.file, "ledger": ledger, "kind": plan.kind, "dry_run": dry_run,
+            "written": written, "counts": counts, "profile": saved,
+            "rows": [{**{k: r[k] for k in r if k not in ("tags", "reason")},
+                      "tags": dict(r["tags"])} for r in rows],
+            "warnings": [problem_data(w) for w in plan.warnings]}
+    human = [{**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang)}
+             for r in rows]
+    figure = Column("value", "int") if plan.kind == "progress" else Column("amount", "money")
+    extra = (Column("tags", "tags"),) if plan.kind == "progress" else (
+        Column("kind"), Column("funder"))
+    columns = (Column("row"), Column("status"), Column("id"), Column("date", "date"),
+               Column("subject"), figure, *extra, Column("reason"))
+    notes = [i18n.label("import_counts", lang, **counts)]
+    if plan.profile_note and not plan.refused:
+        notes.append(i18n.label(plan.profile_note, lang, name=plan.profile_name))
+    if plan.refused:
+        notes.append(i18n.label("import_refused", lang, refused=counts["refused"]))
+    elif dry_run:
+        notes.append(i18n.label("import_dry_run", lang))
+    elif written:
+        notes.append(i18n.label("import_written", lang, ledger=ledger))
+    else:
+        notes.append(i18n.label("import_nothing", lang))
+    return Report(data, Table("", IMPORT_CSV_COLUMNS, tuple(rows)),
+                  (Table("import", columns, tuple(human)),), tuple(notes))
+
+
+def _cell_reason(p: m.Problem) -> str:
+    """`column 'Nombre': message` from a row problem placed at `row 5, column 'Nombre'`."""
+    _, _, column = p.place.path.partition(", ")
+    return f"{column}: {p.message}" if column else p.message
+
+
+# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# Several ledgers: each programme's report as with one ledger (ids qualified `programme:id`),
+# then the national totals. Shapes documented in docs/formats.md, "Roll-up across programmes".
+
+
+def in_programme(table: Table, programme: str, lang: str) -> Table:
+    """A programme's table in a roll-up: its title prefixed with the programme id."""
+    title = i18n.label(table.name, lang, **table.title_values) if table.name else ""
+    return Table("programme_section", table.columns, table.rows,
+                 {"programme": programme, "title": title})
+
+
+def programme_refs(r: rollup.Rollup) -> list[dict]:
+    """`programmes` of a roll-up's json: which programmes, from which files, in order."""
+    return [{"id": p.id, "title": p.ledger.programme.title, "region": p.ledger.programme.region,
+             "ledger": p.ledger.path} for p in r.programmes]
+
+
+def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
+    """`emploi summary` over several ledgers: each programme's summary, then national money."""
+    as_of, money = r.as_of, r.money
+    parts = [(p, summary(p.ledger, as_of, lang)) for p in r.programmes]
+    flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
+             "spent": money.flows.spent}
+    unnamed = {"committed": money.unattributed_flows.committed,
+               "disbursed": money.unattributed_flows.disbursed,
+               "spent": money.unattributed_flows.spent}
+    totals = {"currency": money.currency, "unit": money.unit, "programmes": len(parts),
+              "total": money.total, "total_in_force": money.total_in_force,
+              "conventions_total": money.conventions_total,
+              "total_matches": money.total_matches, **flows, "execution": money.execution,
+              "unattributed": money.unattributed, "unattributed_flows": unnamed}
+    data = {"as_of": as_of, "programmes": [report.data for _, report in parts],
+            "totals": totals}
+    csv_rows = [{"programme": p.id, **row} for p, report in parts for row in report.csv.rows]
+    csv_rows += [
+        {"record": "total", "programme": "", "amount": money.total_in_force,
+         "original_amount": money.total, **flows, "execution": money.execution},
+        {"record": "conventions_total", "programme": "", "amount": money.conventions_total},
+        {"record": "unattributed", "programme": "", "amount": money.unattributed,
+         "share": compute.percent(money.unattributed, money.total_in_force), **unnamed},
+    ]
+    csv_columns = (Column("programme"), *parts[0][1].csv.columns)
+    national = [{"id": p.id, "title": p.ledger.programme.title,
+                 "amount": p.funding.total_in_force,
+                 "share": compute.percent(p.funding.total_in_force, money.total_in_force),
+                 "committed": p.funding.total_flows.committed,
+                 "disbursed": p.funding.total_flows.disbursed,
+                 "spent": p.funding.total_flows.spent,
+                 "execution": compute.percent(p.funding.total_flows.disbursed,
+                                              p.funding.total_in_force)} for p, _ in parts]
+    national.append({"id": "", "title": i18n.label("national_total", lang),
+                     "amount": money.total_in_force,
+                     "share": compute.percent(money.total_in_force, money.total_in_force),
+                     **flows, "execution": money.execution})
+    national_table = Table("national_funding", (
+        Column("id", label="programme"), Column("title"), Column("amount", "money"),
+        Column("share", "percent"), *FLOW_COLUMNS), tuple(national))
+    sections = tuple(in_programme(t, p.id, lang) for p, report in parts
+                     for t in report.sections)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+             i18n.label("rollup_note", lang, n=len(parts)))
+    return Report(data, Table("", csv_columns, tuple(csv_rows)), (*sections, national_table),
+                  notes)
+
+
+def _indicator_part(line: compute.IndicatorLine) -> dict:
+    return {"targets": list(line.targets), "target": line.quantity, "achieved": line.achieved,
+            "remaining": line.remaining, "progress": line.progress}
+
+
+def indicator_total_rows(r: rollup.Rollup) -> list[dict]:
+    """`indicators` of a roll-up's json: the national total of each indicator and its parts."""
+    return [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
+             "target": i.quantity, "achieved": i.achieved, "remaining": i.remaining,
+             "progress": i.progress,
+             "programmes": [{"programme": part.programme, **_indicator_part(part.line)}
+                            for part in i.parts]} for i in r.indicators]
+
+
+ROLLUP_TARGET_CSV = (
+    Column("programme"), Column("record"), *(Column(k, _kind(k)) for k in TARGET_JSON_KEYS),
+    Column("targets"))
+
+
+def targets_rollup(r: rollup.Rollup, lang: str, by: str = "target") -> Report:
+    """`emploi targets` over several ledgers: each programme's targets (or indicators), then
+    the national totals by indicator."""
+    as_of = r.as_of
+    indicators = indicator_total_rows(r)
+    data: dict = {"as_of": as_of, "programmes": programme_refs(r)}
+    sections: list[Table] = []
+    csv_rows: list[dict] = []
+    for p in r.programmes:
+        report = targets(p.ledger, as_of, lang, by=by)
+        sections += [in_programme(t, p.id, lang) for t in report.sections]
+        if by == "indicator":
+            csv_rows += [{**row, "record": "indicator", "programme": p.id}
+                         for row in report.csv.rows]
+        else:
+            csv_rows += [{**row, "record": "target", "programme": p.id}
+                         for row in report.csv.rows]
+    if by != "indicator":
+        data["targets"] = [{"programme": p.id, **_target_row(line)}
+                           for p in r.programmes for line in p.targets]
+    data["indicators"] = indicators
+    csv_rows += [{"record": "indicator", "programme": "", "indicator": i["indicator"],
+                  "unit": i["unit"], "targets": ";".join(i["targets"]), "target": i["target"],
+                  "achieved": i["achieved"], "remaining": i["remaining"],
+                  "progress": i["progress"]} for i in indicators]
+    human = tuple({**i, "programmes_list": ", ".join(p["programme"] for p in i["programmes"]),
+                   "bar": bar(i["progress"])} for i in indicators)
+    national = Table("national_indicators", (
+        Column("indicator"), Column("programmes_list", label="programmes"),
+        Column("target", "int"), Column("unit"), Column("achieved", "int"),
+        Column("remaining", "int"), Column("progress", "percent"), Column("bar", "bar")),
+        human)
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+             i18n.label("rollup_note", lang, n=len(r.programmes)))
+    return Report(data, Table("", ROLLUP_TARGET_CSV, tuple(csv_rows)), (*sections, national),
+                  notes)

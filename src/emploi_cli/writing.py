@@ -63,7 +63,14 @@ def _refuse(code: str, message: str, path: str = "") -> m.EmploiError:
 
 
 def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
-    """`[[progress]]` + tomli-w body for each entry; the header is ours, never tomli-w's."""
+    """`[[progress]]` + tomli-w body for each entry; the header is ours, never tomli-w's.
+
+    Each entry is fenced by two comment lines carrying its id (`# entry ID` before the header,
+    `# end ID` after the last key), so that its first and last lines are unique to it. Git's
+    union merge (docs/git.md) hoists the lines that two sides' additions share at their start
+    or end out of the merged chunk; without unique first and last lines it would splice two
+    entries written in different clones into one table.
+    """
     import tomli_w
 
     parts = []
@@ -75,7 +82,9 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
                 lines.append(f"{tomli_w.dumps({key: 0}).split(' = ')[0]} = {{ {inner} }}\n")
             else:
                 lines.append(tomli_w.dumps({key: value}))
-        parts.append(f"\n[[{m.ENTRY_TABLES[kind]}]]\n{''.join(lines)}")
+        ident = fields.get("id")
+        opening, closing = (f"# entry {ident}\n", f"# end {ident}\n") if ident else ("", "")
+        parts.append(f"\n{opening}[[{m.ENTRY_TABLES[kind]}]]\n{''.join(lines)}{closing}")
     text = "".join(parts)
     return text.replace("\n", newline) if newline != "\n" else text
 

@@ -1,0 +1,532 @@
+"""`emploi export --format sqlite`: ledgers and journals as relational tables, for SQL tools.
+
+One database holds one or more ledgers; every table has a `programme` column (the ledger's
+`programme.id`). Money is stored twice: `*_mdh` TEXT, the exact decimal in MDH as the ledger
+writes it, and `*_dh` INTEGER, whole dirhams (exact: the ledger keeps money to the dirham), for
+sums in SQL. Dates are ISO 8601 TEXT. The views `targets_achieved` and `funding_execution`
+compute, in SQL, the same figures as `emploi targets` and `emploi summary` as of the export's
+date (`export_info.as_of`). The file is written beside the target and renamed over it.
+docs/sqlite.md documents the schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from . import model as m
+
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DH_PER_MDH = 1_000_000
+
+TABLES = """
+CREATE TABLE export_info (
+    schema_version INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    emploi_version TEXT NOT NULL
+);
+CREATE TABLE programmes (
+    programme TEXT PRIMARY KEY,
+    ord INTEGER NOT NULL,
+    ledger TEXT NOT NULL,
+    title TEXT NOT NULL,
+    region TEXT,
+    framework TEXT,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    total_mdh TEXT NOT NULL,
+    total_dh INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    signed_place TEXT,
+    signed_date TEXT,
+    signed_note TEXT,
+    source TEXT,
+    fiscal_year_start INTEGER NOT NULL
+);
+CREATE TABLE sources (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT,
+    file TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE TABLE partners (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    full_name TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE TABLE funders (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    amount_mdh TEXT,
+    amount_dh INTEGER,
+    estimated INTEGER NOT NULL,
+    source TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE TABLE funder_conventions (
+    programme TEXT NOT NULL,
+    funder TEXT NOT NULL,
+    convention TEXT NOT NULL,
+    PRIMARY KEY (programme, funder, convention)
+);
+CREATE TABLE conventions (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    amount_mdh TEXT NOT NULL,
+    amount_dh INTEGER NOT NULL,
+    source TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE TABLE targets (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    convention TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    label TEXT NOT NULL,
+    quantity INTEGER,
+    unit TEXT NOT NULL,
+    reporting TEXT NOT NULL,
+    start_date TEXT,
+    end_date TEXT,
+    budget_mdh TEXT,
+    budget_dh INTEGER,
+    source TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE TABLE milestones (
+    programme TEXT NOT NULL,
+    target TEXT NOT NULL,
+    date TEXT NOT NULL,
+    value INTEGER NOT NULL
+);
+CREATE TABLE entries (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    date TEXT NOT NULL,
+    target TEXT,
+    value INTEGER,
+    convention TEXT,
+    funder TEXT,
+    amount_mdh TEXT,
+    amount_dh INTEGER,
+    transaction_kind TEXT,
+    note TEXT,
+    source TEXT,
+    series TEXT,
+    import_key TEXT,
+    voided_entry TEXT,
+    reason TEXT,
+    reference TEXT,
+    quantity INTEGER,
+    end_date TEXT,
+    action TEXT,
+    period TEXT,
+    name TEXT,
+    voided_by TEXT,
+    recorded_at TEXT,
+    recorded_by TEXT,
+    PRIMARY KEY (programme, id)
+);
+CREATE INDEX entries_kind ON entries (programme, kind, date);
+CREATE TABLE tags (
+    programme TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (programme, entry, key)
+);
+CREATE TABLE profiles (
+    programme TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    decimal TEXT NOT NULL,
+    thousands TEXT NOT NULL,
+    date_format TEXT NOT NULL,
+    delimiter TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    sheet TEXT,
+    header_row INTEGER NOT NULL,
+    PRIMARY KEY (programme, entry)
+);
+CREATE TABLE profile_columns (
+    programme TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    field TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    PRIMARY KEY (programme, entry, field)
+);
+"""
+
+
+def _pct(part: str, whole: str) -> str:
+    """SQL for compute.percent: part/whole in %, half-up to 2 decimals, exact integer work."""
+    return (f"(CASE WHEN ({whole}) IS NULL OR ({whole}) = 0 OR ({part}) IS NULL THEN NULL "
+            f"ELSE (CASE WHEN ({part}) * ({whole}) < 0 THEN -1 ELSE 1 END) * "
+            f"((2 * abs({part}) * 10000 + abs({whole})) / (2 * abs({whole}))) / 100.0 END)")
+
+
+def _mdh(dh: str) -> str:
+    """SQL for mdh_text(): whole dirhams as exact MDH text, at least 2 decimals."""
+    return (f"(CASE WHEN ({dh}) IS NULL THEN NULL ELSE "
+            f"(CASE WHEN ({dh}) < 0 THEN '-' ELSE '' END) || "
+            f"(CASE WHEN abs({dh}) % 10000 = 0 "
+            f"THEN printf('%d.%02d', abs({dh}) / 1000000, (abs({dh}) % 1000000) / 10000) "
+            f"ELSE rtrim(printf('%d.%06d', abs({dh}) / 1000000, abs({dh}) % 1000000), '0') "
+            f"END) END)")
+
+
+LIVE = """live AS (
+    SELECT e.* FROM entries e, export_info i
+    WHERE e.voided_by IS NULL AND e.date <= i.as_of
+)"""
+
+VIEWS = f"""
+CREATE VIEW targets_achieved AS
+WITH {LIVE},
+progress AS (SELECT * FROM live WHERE kind = 'progress'),
+latest AS (
+    SELECT programme, target, value,
+           ROW_NUMBER() OVER (PARTITION BY programme, target, series
+                              ORDER BY date DESC, seq DESC) AS rn
+    FROM progress
+),
+amended AS (
+    SELECT programme, target, quantity,
+           ROW_NUMBER() OVER (PARTITION BY programme, target ORDER BY date DESC, seq DESC) AS rn
+    FROM live
+    WHERE kind = 'amendment' AND target IS NOT NULL AND quantity IS NOT NULL
+),
+figures AS (
+    SELECT t.programme, t.ord, t.id, t.convention, t.indicator, t.label,
+           CASE WHEN a.target IS NOT NULL THEN a.quantity ELSE t.quantity END AS target,
+           t.quantity AS original_target, t.unit, t.reporting,
+           COALESCE(CASE WHEN t.reporting = 'cumulative'
+               THEN (SELECT SUM(l.value) FROM latest l
+                     WHERE l.programme = t.programme AND l.target = t.id AND l.rn = 1)
+               ELSE (SELECT SUM(p.value) FROM progress p
+                     WHERE p.programme = t.programme AND p.target = t.id) END, 0) AS achieved
+    FROM targets t
+    LEFT JOIN amended a ON a.programme = t.programme AND a.target = t.id AND a.rn = 1
+)
+SELECT f.programme, f.id, f.convention, f.indicator, f.label, f.target, f.original_target,
+       f.unit, f.reporting, f.achieved,
+       CASE WHEN f.target IS NULL THEN NULL ELSE max(f.target - f.achieved, 0) END AS remaining,
+       {_pct("f.achieved", "f.target")} AS progress
+FROM figures f JOIN programmes p ON p.programme = f.programme
+ORDER BY p.ord, f.ord;
+
+CREATE VIEW funding_execution AS
+WITH {LIVE},
+tx AS (SELECT * FROM live WHERE kind = 'transaction'),
+amended AS (
+    SELECT programme, convention, funder, amount_dh,
+           ROW_NUMBER() OVER (PARTITION BY programme, convention, funder
+                              ORDER BY date DESC, seq DESC) AS rn
+    FROM live WHERE kind = 'amendment' AND amount_dh IS NOT NULL
+),
+conv AS (
+    SELECT c.programme, 1 AS part, c.ord, 'convention' AS record, c.id, c.title AS name,
+           COALESCE(a.amount_dh, c.amount_dh) AS amount_dh,
+           c.amount_dh AS original_amount_dh, NULL AS estimated,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
+            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS committed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS disbursed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS spent_dh
+    FROM conventions c
+    LEFT JOIN amended a ON a.programme = c.programme AND a.convention = c.id
+                       AND a.funder IS NULL AND a.rn = 1
+),
+fund AS (
+    SELECT f.programme, 2 AS part, f.ord, 'funder' AS record, f.id, f.name,
+           CASE WHEN a.amount_dh IS NOT NULL THEN a.amount_dh ELSE f.amount_dh END AS amount_dh,
+           f.amount_dh AS original_amount_dh, f.estimated,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
+            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS committed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS disbursed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS spent_dh
+    FROM funders f
+    LEFT JOIN amended a ON a.programme = f.programme AND a.funder = f.id
+                       AND a.convention IS NULL AND a.rn = 1
+),
+prog AS (
+    SELECT p.programme, p.ord, p.title, p.total_dh,
+           p.total_dh + (SELECT COALESCE(SUM(amount_dh - original_amount_dh), 0) FROM conv
+                         WHERE conv.programme = p.programme) AS in_force_dh
+    FROM programmes p
+),
+rest AS (
+    SELECT p.programme, 3 AS part, 0 AS ord, 'unattributed' AS record, NULL AS id,
+           NULL AS name,
+           p.in_force_dh - (SELECT COALESCE(SUM(amount_dh), 0) FROM fund
+                            WHERE fund.programme = p.programme) AS amount_dh,
+           NULL AS original_amount_dh, NULL AS estimated,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
+            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS committed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS disbursed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS spent_dh
+    FROM prog p
+),
+total AS (
+    SELECT p.programme, 0 AS part, 0 AS ord, 'total' AS record, NULL AS id, p.title AS name,
+           p.in_force_dh AS amount_dh, p.total_dh AS original_amount_dh, NULL AS estimated,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
+            FROM tx WHERE tx.programme = p.programme) AS committed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = p.programme) AS disbursed_dh,
+           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
+                            0)
+            FROM tx WHERE tx.programme = p.programme) AS spent_dh
+    FROM prog p
+),
+lines AS (
+    SELECT * FROM total UNION ALL SELECT * FROM conv UNION ALL SELECT * FROM fund
+    UNION ALL SELECT * FROM rest
+)
+SELECT l.programme, l.record, l.id, l.name,
+       {_mdh("l.amount_dh")} AS amount_mdh, l.amount_dh,
+       {_mdh("l.original_amount_dh")} AS original_amount_mdh, l.original_amount_dh,
+       {_pct("l.amount_dh", "p.in_force_dh")} AS share,
+       l.estimated,
+       {_mdh("l.committed_dh")} AS committed_mdh, l.committed_dh,
+       {_mdh("l.disbursed_dh")} AS disbursed_mdh, l.disbursed_dh,
+       {_mdh("l.spent_dh")} AS spent_mdh, l.spent_dh,
+       CASE WHEN l.record = 'unattributed' THEN NULL
+            ELSE {_pct("l.disbursed_dh", "l.amount_dh")} END AS execution
+FROM lines l JOIN prog p ON p.programme = l.programme
+ORDER BY p.ord, l.part, l.ord;
+"""
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def dirhams(amount: Decimal | None) -> int | None:
+    """MDH to whole dirhams; exact, since the ledger keeps money to the dirham."""
+    if amount is None:
+        return None
+    value = amount * DH_PER_MDH
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} MDH is finer than one dirham")
+    return int(value)
+
+
+def mdh_text(dh: int | None) -> str | None:
+    """Whole dirhams as exact MDH text with at least two decimals (as the SQL views write it)."""
+    if dh is None:
+        return None
+    sign = "-" if dh < 0 else ""
+    whole, rest = divmod(abs(dh), DH_PER_MDH)
+    if rest % 10000 == 0:
+        return f"{sign}{whole}.{rest // 10000:02d}"
+    return f"{sign}{whole}.{rest:06d}".rstrip("0")
+
+
+def _money(amount: Decimal | None) -> tuple[str | None, int | None]:
+    dh = dirhams(amount)
+    return mdh_text(dh), dh
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def series(tags: tuple[tuple[str, str], ...]) -> str:
+    """The tag set of a progress entry as one value (JSON), for grouping cumulative series."""
+    return json.dumps([list(pair) for pair in sorted(tags)], ensure_ascii=False)
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+
+def _refuse(code: str, message: str, file: str) -> m.EmploiError:
+    return m.EmploiError(m.error(code, message, m.Place(file)))
+
+
+def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> dict[str, int]:
+    """Write `ledgers` into a new SQLite database and rename it over `target`.
+
+    Refuses (EmploiError) two ledgers with the same programme id, and an existing `target`
+    that is not a SQLite database (it is never replaced by mistake)."""
+    file = str(target)
+    seen: dict[str, str] = {}
+    for ledger in ledgers:
+        pid = ledger.programme.id
+        if pid in seen:
+            raise _refuse("duplicate-programme", f"programme id {pid!r} is in both "
+                          f"{seen[pid]} and {ledger.path}; each ledger needs its own "
+                          "programme.id to be exported together", ledger.path)
+        seen[pid] = ledger.path
+    if target.is_dir():
+        raise _refuse("output-dir", "is a directory", file)
+    mode = 0o644
+    if target.exists():
+        try:
+            with open(target, "rb") as handle:
+                head = handle.read(len(SQLITE_MAGIC))
+            mode = os.stat(target).st_mode & 0o7777
+        except OSError as exc:
+            raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+        if head and head != SQLITE_MAGIC:
+            raise _refuse("not-sqlite", "exists and is not a SQLite database; refusing to "
+                          "replace it", file)
+    real = Path(os.path.realpath(target))
+    temp = real.with_name(f".{real.name}.{os.getpid()}.emploi-tmp")
+    temp.unlink(missing_ok=True)
+    try:
+        connection = sqlite3.connect(temp)
+        try:
+            counts = _fill(connection, ledgers, as_of, version)
+            connection.commit()
+        finally:
+            connection.close()
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        for suffix in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _refuse("write-failed", f"cannot write the database ({reason}); "
+                      "the file is unchanged", file) from None
+    return counts
+
+
+def _fill(db: sqlite3.Connection, ledgers: list[m.Ledger], as_of: date, version: str
+          ) -> dict[str, int]:
+    db.executescript(TABLES)
+    db.execute("INSERT INTO export_info VALUES (?, ?, ?)",
+               (SCHEMA_VERSION, as_of.isoformat(), version))
+    counts = {"programmes": 0, "conventions": 0, "targets": 0, "entries": 0}
+    for ord_, ledger in enumerate(ledgers):
+        _ledger(db, ledger, ord_)
+        counts["programmes"] += 1
+        counts["conventions"] += len(ledger.conventions)
+        counts["targets"] += len(ledger.targets)
+        counts["entries"] += len(ledger.journal)
+    db.executescript(VIEWS)
+    return counts
+
+
+def _ledger(db: sqlite3.Connection, ledger: m.Ledger, ord_: int) -> None:
+    p = ledger.programme
+    pid = p.id
+    total = _money(p.total)
+    db.execute("INSERT INTO programmes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+        pid, ord_, ledger.path, p.title, _text(p.region), _text(p.framework),
+        p.start.isoformat(), p.end.isoformat(), *total, p.currency, p.unit,
+        _text(p.signed_place), _day(p.signed_date), _text(p.signed_note), _text(p.source),
+        p.fiscal_year_start))
+    db.executemany("INSERT INTO sources VALUES (?,?,?,?,?)", [
+        (pid, s.id, s.title, _text(s.kind), _text(s.file)) for s in ledger.sources])
+    db.executemany("INSERT INTO partners VALUES (?,?,?,?)", [
+        (pid, x.id, x.name, _text(x.full_name)) for x in ledger.partners])
+    db.executemany("INSERT INTO funders VALUES (?,?,?,?,?,?,?,?)", [
+        (pid, f.id, i, f.name, *_money(f.amount), int(f.estimated), _text(f.source))
+        for i, f in enumerate(ledger.funders)])
+    every = tuple(c.id for c in ledger.conventions)
+    db.executemany("INSERT OR IGNORE INTO funder_conventions VALUES (?,?,?)", [
+        (pid, f.id, c) for f in ledger.funders for c in (f.conventions or every)])
+    db.executemany("INSERT INTO conventions VALUES (?,?,?,?,?,?,?)", [
+        (pid, c.id, i, c.title, *_money(c.amount), _text(c.source))
+        for i, c in enumerate(ledger.conventions)])
+    db.executemany("INSERT INTO targets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        (pid, t.id, i, t.convention, t.indicator, t.label, t.quantity, t.unit, t.reporting,
+         _day(t.start), _day(t.end), *_money(t.budget), _text(t.source))
+        for i, t in enumerate(ledger.targets)])
+    db.executemany("INSERT INTO milestones VALUES (?,?,?,?)", [
+        (pid, t.id, ms.date.isoformat(), ms.value) for t in ledger.targets
+        for ms in t.milestones])
+    voided_by: dict[str, str] = {}
+    for e in sorted(ledger.entries(m.VoidEntry), key=lambda v: v.seq):
+        voided_by.setdefault(e.entry, e.id)
+    db.executemany(f"INSERT INTO entries VALUES ({','.join('?' * 27)})",
+                   [_entry_row(pid, e, voided_by.get(e.id)) for e in ledger.journal])
+    db.executemany("INSERT INTO tags VALUES (?,?,?,?)", [
+        (pid, e.id, k, v) for e in ledger.entries(m.ProgressEntry) for k, v in e.tags])
+    profiles = ledger.entries(m.ProfileEntry)
+    db.executemany("INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
+        (pid, e.id, e.name, e.entry_kind, e.decimal, e.thousands, e.date_format, e.delimiter,
+         e.encoding, _text(e.sheet), e.header_row) for e in profiles])
+    db.executemany("INSERT INTO profile_columns VALUES (?,?,?,?)", [
+        (pid, e.id, name, column) for e in profiles for name, column in e.columns])
+
+
+def _entry_row(pid: str, e: m.JournalEntry, voided_by: str | None) -> tuple:
+    row: dict = {"target": None, "value": None, "convention": None, "funder": None,
+                 "amount": None, "transaction_kind": None, "note": None, "source": None,
+                 "series": None, "import_key": None, "voided_entry": None, "reason": None,
+                 "reference": None, "quantity": None, "end_date": None, "action": None,
+                 "period": None, "name": None}
+    if isinstance(e, m.ProgressEntry):
+        row.update(target=e.target, value=e.value, note=_text(e.note), source=_text(e.source),
+                   series=series(e.tags), import_key=_text(e.import_key))
+    elif isinstance(e, m.TransactionEntry):
+        row.update(convention=e.convention, funder=_text(e.funder), amount=e.amount,
+                   transaction_kind=e.transaction_kind, note=_text(e.note),
+                   source=_text(e.source), import_key=_text(e.import_key))
+    elif isinstance(e, m.VoidEntry):
+        row.update(voided_entry=e.entry, reason=e.reason)
+    elif isinstance(e, m.AmendmentEntry):
+        row.update(reference=e.reference, reason=e.reason, convention=_text(e.convention),
+                   funder=_text(e.funder), target=_text(e.target), amount=e.amount,
+                   quantity=e.quantity, end_date=_day(e.end))
+    elif isinstance(e, m.AssertionEntry):
+        row.update(source=e.source, target=_text(e.target), value=e.value,
+                   convention=_text(e.convention), amount=e.amount,
+                   transaction_kind=_text(e.transaction_kind), funder=_text(e.funder))
+    elif isinstance(e, m.LockEntry):
+        row.update(action=e.action, period=e.period, reason=_text(e.reason))
+    elif isinstance(e, m.ProfileEntry):
+        row.update(name=e.name)
+    amount = _money(row.pop("amount"))
+    recorded_at = e.provenance.recorded_at
+    return (pid, e.id, e.seq, e.kind, e.date.isoformat(), row["target"], row["value"],
+            row["convention"], row["funder"], *amount, row["transaction_kind"], row["note"],
+            row["source"], row["series"], row["import_key"], row["voided_entry"],
+            row["reason"], row["reference"], row["quantity"], row["end_date"], row["action"],
+            row["period"], row["name"], voided_by,
+            recorded_at.isoformat().replace("+00:00", "Z") if recorded_at else None,
+            _text(e.provenance.recorded_by))

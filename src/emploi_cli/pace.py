@@ -1,0 +1,335 @@
+"""Are we on track? Pace, projection, status and cost per result of each target. Pure.
+
+Everything is exact: counts are `int`, intermediate ratios are `Fraction`, and what is shown is
+rounded half-up once, at the end (counts to whole numbers, rates and percents to 2 decimals,
+money per result to the centime). The rules are written out in docs/pace.md; in short:
+
+- A target's schedule runs from its own `start`/`end` when the ledger gives them, else from the
+  programme's start to its end in force (amendments apply). Days are counted inclusively and a
+  date means "at the end of that day": as of the start day, one day has elapsed; as of the end
+  day, all of them.
+- Expected by a date: linear between (start, 0) and (end, quantity), or, when the target lists
+  `milestones`, linear between (start, 0), each milestone, and (end, quantity).
+- A month is 30.4375 days (365.25 / 12) for the rates per month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from itertools import pairwise
+
+from . import compute
+from . import model as m
+
+MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
+DH_PER_MDH = 1_000_000
+
+# Attention order: what needs attention first. Values are the json/csv spellings.
+STATUSES = ("at-risk", "behind", "on-track", "not-started", "achieved", "unquantified")
+BEHIND_BELOW = Fraction(9, 10)  # of expected
+AT_RISK_BELOW = Fraction(7, 10)  # of expected
+ACCELERATION = 2  # needed rate above twice the rate so far (relative to the schedule's own)
+
+# --fail-on: a state and every state worse than it.
+FAIL_ON = {"at-risk": frozenset({"at-risk"}), "behind": frozenset({"at-risk", "behind"})}
+
+
+# ---- exact rounding ----------------------------------------------------------------------
+
+
+def round_int(value: Fraction) -> int:
+    """Round half-up (away from zero on .5) to a whole number, exactly."""
+    sign = -1 if value < 0 else 1
+    magnitude = abs(value)
+    return sign * ((magnitude.numerator * 2 + magnitude.denominator)
+                   // (magnitude.denominator * 2))
+
+
+def round_dec(value: Fraction, places: int = 2) -> Decimal:
+    """Round half-up to `places` decimals, exactly, as a Decimal."""
+    scale = 10 ** places
+    scaled = round_int(value * scale)
+    return Decimal(scaled).scaleb(-places)
+
+
+def per_month(count: int | Fraction, days: int) -> Decimal | None:
+    """`count` over `days`, per 30.4375-day month, 2 decimals; None when no day has elapsed."""
+    if days <= 0:
+        return None
+    return round_dec(Fraction(count) * MONTH_DAYS / days)
+
+
+# ---- schedules ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a target is due and how: from `start` to `end` (inclusive), to `quantity`."""
+
+    start: date
+    end: date
+    quantity: int | None
+    milestones: tuple[m.Milestone, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return max((self.end - self.start).days + 1, 1)
+
+    @property
+    def kind(self) -> str:
+        return "milestones" if self.points()[1:-1] else "linear"
+
+    def elapsed(self, day: date) -> int:
+        """Days of the schedule elapsed at the end of `day`, between 0 and `days`."""
+        return min(max((day - self.start).days + 1, 0), self.days)
+
+    def points(self) -> list[tuple[int, int]]:
+        """(elapsed days, value) corners of the expected line; milestones outside are ignored."""
+        total = self.quantity or 0
+        inner = [(self.elapsed(ms.date), ms.value) for ms in self.milestones
+                 if self.start <= ms.date < self.end]
+        return [(0, 0), *inner, (self.days, total)]
+
+    def expected_exact(self, day: date) -> Fraction | None:
+        if self.quantity is None:
+            return None
+        x = self.elapsed(day)
+        points = self.points()
+        for (x0, y0), (x1, y1) in pairwise(points):
+            if x <= x1:
+                if x1 == x0:
+                    return Fraction(y1)
+                return y0 + Fraction(y1 - y0) * (x - x0) / (x1 - x0)
+        return Fraction(points[-1][1])
+
+    def expected(self, day: date) -> int | None:
+        exact = self.expected_exact(day)
+        return None if exact is None else round_int(exact)
+
+
+def schedule(ledger: m.Ledger, target: m.Target, force: compute.InForce) -> Schedule:
+    return Schedule(target.start or ledger.programme.start, target.end or force.end,
+                    force.target_quantity[target.id], target.milestones)
+
+
+# ---- status ------------------------------------------------------------------------------
+
+
+def status(quantity: int | None, achieved: int, expected: int | None,
+           expected_exact: Fraction | None, over: bool) -> str:
+    """The rule of docs/pace.md. `over`: the schedule's last day has passed (as of >= end)."""
+    if quantity is None or expected is None or expected_exact is None:
+        return "unquantified"
+    if achieved >= quantity:
+        return "achieved"
+    if over:
+        return "at-risk" if achieved < AT_RISK_BELOW * quantity else "behind"
+    if expected == 0:
+        return "not-started" if achieved == 0 else "on-track"
+    if achieved < AT_RISK_BELOW * expected:
+        return "at-risk"
+    if achieved > 0 and 0 < expected_exact < quantity and (
+        (quantity - achieved) * expected_exact
+        > ACCELERATION * (quantity - expected_exact) * achieved
+    ):
+        # needed / so far > 2 x (planned ahead / planned so far); with a linear schedule the
+        # planned ratio is 1: the rate still needed is more than twice the rate so far.
+        return "at-risk"
+    if achieved < BEHIND_BELOW * expected:
+        return "behind"
+    return "on-track"
+
+
+# ---- pace --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pace:
+    target: m.Target
+    quantity: int | None
+    achieved: int
+    schedule: Schedule
+    as_of: date
+    elapsed: int  # days
+    expected: int | None
+    expected_exact: Fraction | None
+    status: str
+
+    @property
+    def start(self) -> date:
+        return self.schedule.start
+
+    @property
+    def end(self) -> date:
+        return self.schedule.end
+
+    @property
+    def over(self) -> bool:
+        return self.elapsed >= self.schedule.days
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.expected is None else self.achieved - self.expected
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return compute.percent(self.achieved, self.quantity)
+
+    @property
+    def expected_progress(self) -> Decimal | None:
+        if self.expected_exact is None or not self.quantity:
+            return None
+        return round_dec(self.expected_exact * 100 / self.quantity)
+
+    @property
+    def ratio(self) -> Fraction | None:
+        """achieved / expected (None when nothing is expected yet or unquantified)."""
+        if not self.expected:
+            return None
+        return Fraction(self.achieved, self.expected)
+
+    @property
+    def rate_so_far(self) -> Decimal | None:
+        """Per month, since the schedule's start."""
+        return per_month(self.achieved, self.elapsed)
+
+    @property
+    def rate_needed(self) -> Decimal | None:
+        """Per month, from now to the end, to finish on time; None once the end has passed."""
+        if self.remaining is None or self.over:
+            return None
+        return per_month(self.remaining, self.schedule.days - self.elapsed)
+
+    @property
+    def projected(self) -> int | None:
+        """Value at the end at the rate so far; None before the start and after the end."""
+        if self.elapsed == 0 or self.as_of > self.end:
+            return None
+        return round_int(Fraction(self.achieved * self.schedule.days, self.elapsed))
+
+    @property
+    def projected_completion(self) -> date | None:
+        """The day the quantity is reached at the rate so far (may be after the end).
+
+        None when achieved already, when nothing is achieved yet (never, at that rate), after
+        the end, or beyond the calendar."""
+        q = self.quantity
+        if q is None or self.achieved >= q or self.achieved == 0 or self.elapsed == 0 \
+                or self.as_of > self.end:
+            return None
+        days = -(-q * self.elapsed // self.achieved)  # ceiling
+        try:
+            return self.start + timedelta(days=days - 1)
+        except OverflowError:
+            return None
+
+    @property
+    def attention(self) -> tuple:
+        ratio = self.ratio
+        return (STATUSES.index(self.status), ratio is None, ratio or 0)
+
+
+def paces(ledger: m.Ledger, as_of: date, convention: str | None = None) -> list[Pace]:
+    """Every target's pace, in ledger order."""
+    force = compute.in_force(ledger, as_of)
+    done = compute.achieved(ledger, as_of)
+    result = []
+    for t in ledger.targets:
+        if convention not in (None, t.convention):
+            continue
+        sched = schedule(ledger, t, force)
+        exact = sched.expected_exact(as_of)
+        expected = None if exact is None else round_int(exact)
+        elapsed = sched.elapsed(as_of)
+        state = status(sched.quantity, done[t.id], expected, exact, elapsed >= sched.days)
+        result.append(Pace(t, sched.quantity, done[t.id], sched, as_of, elapsed, expected,
+                           exact, state))
+    return result
+
+
+def by_attention(items: list[Pace]) -> list[Pace]:
+    """What needs attention first: status order, then the lowest achieved/expected ratio."""
+    return sorted(items, key=lambda p: p.attention)  # stable: ledger order breaks ties
+
+
+def failing(items: list[Pace], fail_on: str) -> list[Pace]:
+    states = FAIL_ON[fail_on]
+    return [p for p in items if p.status in states]
+
+
+# ---- money against results ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Money of a convention set against what one target achieved (DH per unit).
+
+    basis: "convention" (the convention has this single target and no budget is given) or
+    "budget" (the target's `budget` says what part of the convention's amount is its own); None:
+    not attributable, and nothing is computed.
+    """
+
+    target: str
+    basis: str | None
+    budget: Decimal | None  # MDH attributed (None: not attributable)
+    disbursed: Decimal | None  # MDH attributed, 6 decimals
+    spent: Decimal | None
+    achieved: int
+    per_result_disbursed: Decimal | None  # DH per unit
+    per_result_spent: Decimal | None
+    planned_per_result: Decimal | None  # attributed amount / quantity, DH per unit
+
+
+def _share(target: m.Target, convention: m.Convention, amount: Decimal | None
+           ) -> tuple[str | None, Fraction | None, Decimal | None]:
+    if target.budget is not None:
+        if not amount:
+            return None, None, None
+        return "budget", Fraction(target.budget) / Fraction(amount), target.budget
+    if len(convention.targets) == 1:
+        return "convention", Fraction(1), amount
+    return None, None, None
+
+
+def costs(ledger: m.Ledger, as_of: date, items: list[Pace] | None = None) -> dict[str, Cost]:
+    """Target id -> its cost per result; not attributable targets get basis None."""
+    items = items if items is not None else paces(ledger, as_of)
+    money = compute.funding(ledger, as_of)
+    lines = {line.id: line for line in money.conventions}
+    by_target: dict[str, Cost] = {}
+    conventions = {c.id: c for c in ledger.conventions}
+    for p in items:
+        convention = conventions[p.target.convention]
+        line = lines[convention.id]
+        basis, share, budget = _share(p.target, convention, line.amount)
+        if basis is None or share is None:
+            by_target[p.target.id] = Cost(p.target.id, None, None, None, None, p.achieved,
+                                          None, None, None)
+            continue
+        disbursed = Fraction(line.flows.disbursed) * share
+        spent = Fraction(line.flows.spent) * share
+
+        def per(mdh: Fraction, count: int | None) -> Decimal | None:
+            return round_dec(mdh * DH_PER_MDH / count) if count else None
+        by_target[p.target.id] = Cost(
+            p.target.id, basis, budget, round_dec(disbursed, 6), round_dec(spent, 6),
+            p.achieved, per(disbursed, p.achieved), per(spent, p.achieved),
+            per(Fraction(budget or 0), p.quantity))
+    return by_target
+
+
+def budget_totals(ledger: m.Ledger) -> dict[str, Decimal]:
+    """Convention id -> the sum of its targets' budgets (only conventions that give any)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for t in ledger.targets:
+        if t.budget is not None:
+            totals[t.convention] += t.budget
+    return dict(totals)

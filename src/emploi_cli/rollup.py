@@ -1,0 +1,304 @@
+"""Roll-up across programmes (issue 7): several ledgers, one national view.
+
+Pure: takes loaded ledgers and a date, returns each programme's figures and the totals by
+indicator across all of them. Nothing here prints, reads files or exits.
+
+In a roll-up every convention, funder and target id is qualified by its programme,
+`programme:id` (`fes-meknes:c1.insertion`, from `programme.id`), so that ids stay unique across
+ledgers; indicators are the key the programmes share and stay as they are.
+
+What cannot be added up is refused, never summed: two ledgers with the same programme id,
+programmes kept in different currencies or money units, the same indicator counted in different
+units. Each refusal names both files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from decimal import Decimal
+
+from . import compute, pace
+from . import model as m
+
+SEPARATOR = ":"
+
+
+def qualify(programme: str, ident: str) -> str:
+    """`fes-meknes`, `c1.insertion` -> `fes-meknes:c1.insertion` ("" stays "")."""
+    return f"{programme}{SEPARATOR}{ident}" if ident else ident
+
+
+# ---- refusals ----------------------------------------------------------------------------
+
+
+def problems(ledgers: list[m.Ledger]) -> list[m.Problem]:
+    """Why these ledgers cannot be rolled up together ([] when they can). Each problem is
+    placed in the later file (with its key path) and names the earlier one."""
+    found: list[m.Problem] = []
+    if not ledgers:
+        return found
+    first = ledgers[0]
+    ids: dict[str, m.Ledger] = {}
+    units: dict[str, tuple[str, str, m.Ledger]] = {}  # indicator -> (unit, target, ledger)
+    told: set[tuple[str, str]] = set()  # (file, indicator) already refused
+    for ledger in ledgers:
+        p = ledger.programme
+        if p.id in ids:
+            found.append(m.error(
+                "duplicate-programme", f"programme id {p.id!r} is also the id of "
+                f"{ids[p.id].path}; each ledger of a roll-up needs its own programme.id",
+                m.Place(ledger.path, "programme.id")))
+        ids.setdefault(p.id, ledger)
+        for key, value, other in (("currency", p.currency, first.programme.currency),
+                                  ("unit", p.unit, first.programme.unit)):
+            if value != other:
+                found.append(m.error(
+                    f"{key}-mismatch", f"programme.{key} is {value!r} here but {other!r} in "
+                    f"{first.path}; amounts in different "
+                    f"{'currencies' if key == 'currency' else 'units'} are never added up",
+                    m.Place(ledger.path, f"programme.{key}")))
+        for ci, c in enumerate(ledger.conventions):
+            for ti, t in enumerate(c.targets):
+                seen = units.get(t.indicator)
+                if seen is None:
+                    units[t.indicator] = (t.unit, t.id, ledger)
+                elif seen[0] != t.unit and (ledger.path, t.indicator) not in told:
+                    told.add((ledger.path, t.indicator))
+                    found.append(m.error(
+                        "unit-mismatch", f"indicator {t.indicator!r} is counted in {t.unit!r} "
+                        f"here (target {t.id}) but in {seen[0]!r} in {seen[2].path} (target "
+                        f"{seen[1]}); different units are never added up",
+                        m.Place(ledger.path, f"conventions[{ci}].targets[{ti}].unit")))
+    return found
+
+
+# ---- qualified ids -----------------------------------------------------------------------
+
+_REFERENCES = ("target", "convention", "funder")  # fields of journal entries that name ids
+
+
+def qualified(ledger: m.Ledger) -> m.Ledger:
+    """The same ledger with its convention, funder and target ids (and every reference to
+    them) written `programme:id`. Entry ids, sources and indicators are left as they are."""
+    pid = ledger.programme.id
+
+    def q(ident: str) -> str:
+        return qualify(pid, ident)
+
+    conventions = tuple(replace(c, id=q(c.id), targets=tuple(
+        replace(t, id=q(t.id), convention=q(t.convention)) for t in c.targets))
+        for c in ledger.conventions)
+    funders = tuple(replace(f, id=q(f.id), conventions=tuple(q(x) for x in f.conventions))
+                    for f in ledger.funders)
+    journal = []
+    for e in ledger.journal:
+        names = {f.name for f in fields(e)}
+        changes = {k: q(getattr(e, k)) for k in _REFERENCES if k in names}
+        journal.append(replace(e, **changes) if changes else e)
+    return replace(ledger, conventions=conventions, funders=funders, journal=tuple(journal))
+
+
+# ---- figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One programme of a roll-up; `ledger` has qualified ids."""
+
+    ledger: m.Ledger
+    funding: compute.Funding
+    targets: tuple[compute.TargetLine, ...]
+    indicators: tuple[compute.IndicatorLine, ...]
+
+    @property
+    def id(self) -> str:
+        return self.ledger.programme.id
+
+
+@dataclass(frozen=True)
+class Part:
+    """One programme's share of an indicator total."""
+
+    programme: str
+    line: compute.IndicatorLine
+
+
+@dataclass(frozen=True)
+class IndicatorTotal:
+    """An indicator summed over every programme that has it. Like `compute.indicator_lines`,
+    an unquantified part makes the total unquantified (never counted as 0)."""
+
+    indicator: str
+    unit: str
+    parts: tuple[Part, ...]
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(t for p in self.parts for t in p.line.targets)
+
+    @property
+    def programmes(self) -> tuple[str, ...]:
+        return tuple(p.programme for p in self.parts)
+
+    @property
+    def quantity(self) -> int | None:
+        quantities = [p.line.quantity for p in self.parts]
+        if any(q is None for q in quantities):
+            return None
+        return sum(q for q in quantities if q is not None)
+
+    @property
+    def achieved(self) -> int:
+        return sum(p.line.achieved for p in self.parts)
+
+    @property
+    def remaining(self) -> int | None:
+        q = self.quantity
+        return None if q is None else max(q - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return compute.percent(self.achieved, self.quantity)
+
+
+@dataclass(frozen=True)
+class Money:
+    """The programmes' money added up (one currency and unit, checked)."""
+
+    currency: str
+    unit: str
+    total: Decimal  # the stated totals
+    total_in_force: Decimal
+    conventions_total: Decimal
+    total_matches: bool  # in every programme, stated total = its conventions as first stated
+    flows: compute.Flows
+    unattributed: Decimal
+    unattributed_flows: compute.Flows
+
+    @property
+    def execution(self) -> Decimal | None:
+        """Disbursed / total as amended, in % (as `execution` everywhere: disbursed / amount)."""
+        return compute.percent(self.flows.disbursed, self.total_in_force)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    as_of: date
+    programmes: tuple[Programme, ...]
+    indicators: tuple[IndicatorTotal, ...]
+    money: Money
+
+
+def _add(a: compute.Flows, b: compute.Flows) -> compute.Flows:
+    return compute.Flows(a.committed + b.committed, a.disbursed + b.disbursed,
+                         a.spent + b.spent)
+
+
+def indicator_totals(programmes: list[tuple[str, list[compute.IndicatorLine]]]
+                     ) -> list[IndicatorTotal]:
+    """Indicators in order of first appearance (programme order, then ledger order)."""
+    parts: dict[str, list[Part]] = {}
+    units: dict[str, str] = {}
+    for pid, lines in programmes:
+        for line in lines:
+            parts.setdefault(line.indicator, []).append(Part(pid, line))
+            units.setdefault(line.indicator, line.unit)
+    return [IndicatorTotal(i, units[i], tuple(p)) for i, p in parts.items()]
+
+
+def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
+    """Each programme's funding and targets (ids qualified) and the totals across them.
+
+    Raises EmploiError (every reason, each naming both files) when the ledgers cannot be added
+    up; see `problems`."""
+    found = problems(ledgers)
+    if found:
+        raise m.EmploiError(found)
+    result = []
+    for ledger in ledgers:
+        q = qualified(ledger)
+        lines = compute.target_lines(q, as_of)
+        result.append(Programme(q, compute.funding(q, as_of), tuple(lines),
+                                tuple(compute.indicator_lines(lines))))
+    zero = compute.Flows()
+    flows, unnamed = zero, zero
+    for p in result:
+        flows = _add(flows, p.funding.total_flows)
+        unnamed = _add(unnamed, p.funding.unattributed_flows)
+    money = Money(
+        ledgers[0].programme.currency if ledgers else "",
+        ledgers[0].programme.unit if ledgers else "",
+        sum((p.funding.total for p in result), Decimal(0)),
+        sum((p.funding.total_in_force for p in result), Decimal(0)),
+        sum((p.funding.conventions_total for p in result), Decimal(0)),
+        all(p.funding.total_matches for p in result),
+        flows,
+        sum((p.funding.unattributed for p in result), Decimal(0)),
+        unnamed)
+    totals = indicator_totals([(p.id, list(p.indicators)) for p in result])
+    return Rollup(as_of, tuple(result), tuple(totals), money)
+
+
+# ---- pace (status) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorPace:
+    """An indicator's achievement against what the schedules expected, over every programme.
+    No status of its own: statuses belong to targets (docs/pace.md), counted in `counts`."""
+
+    indicator: str
+    unit: str
+    programmes: tuple[str, ...]
+    targets: tuple[str, ...]
+    quantity: int | None  # None when any part is unquantified
+    achieved: int
+    expected: int | None  # None when any part is unquantified
+    counts: dict[str, int]
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.expected is None else self.achieved - self.expected
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return compute.percent(self.achieved, self.quantity)
+
+    @property
+    def expected_progress(self) -> Decimal | None:
+        return compute.percent(self.expected, self.quantity) if self.expected is not None \
+            else None
+
+
+def indicator_paces(programmes: list[tuple[str, list[pace.Pace]]]) -> list[IndicatorPace]:
+    """Paces of every target (qualified ids) summed by indicator, in order of first appearance.
+    `expected` adds the targets' rounded expected values."""
+    groups: dict[str, list[tuple[str, pace.Pace]]] = {}
+    for pid, items in programmes:
+        for p in items:
+            groups.setdefault(p.target.indicator, []).append((pid, p))
+    result = []
+    for indicator, group in groups.items():
+        quantities = [p.quantity for _, p in group]
+        expected = [p.expected for _, p in group]
+        unquantified = any(q is None for q in quantities) or any(x is None for x in expected)
+        result.append(IndicatorPace(
+            indicator, group[0][1].target.unit,
+            tuple(dict.fromkeys(pid for pid, _ in group)),
+            tuple(p.target.id for _, p in group),
+            None if any(q is None for q in quantities) else sum(
+                q for q in quantities if q is not None),
+            sum(p.achieved for _, p in group),
+            None if unquantified else sum(x for x in expected if x is not None),
+            {s: sum(p.status == s for _, p in group) for s in pace.STATUSES}))
+    return result
+
+
+def paces(r: Rollup) -> dict[str, list[pace.Pace]]:
+    """Every target's pace, per programme (qualified ids), in ledger order."""
+    return {p.id: pace.paces(p.ledger, r.as_of) for p in r.programmes}

@@ -1,0 +1,141 @@
+"""Issue 6 §4: crashes and failures at each step of the write path, disk full and I/O errors,
+a ledger saved by someone else while emploi writes, and many concurrent writers."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from typer.testing import CliRunner
+
+from emploi_cli import writing
+from emploi_cli.cli import app
+
+from .conftest import REPO
+from .test_journal_processes import worker_env
+
+STEPS = ["before-lock", "after-lock", "during-write", "before-fsync", "before-rename",
+         "after-rename"]
+
+
+def _record(ledger, env=None, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "emploi_cli", "record", "c1.insertion", "7", "--date",
+         "2021-05-01", "--note", "crash test", "-l", str(ledger), *extra],
+        capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=REPO)
+
+
+def _check_passes(ledger):
+    result = CliRunner().invoke(app, ["check", "-l", str(ledger), "-f", "json"])
+    assert result.exit_code == 0, result.stdout
+    return json.loads(result.stdout)
+
+
+def _leftovers(ledger):
+    return sorted(p.name for p in ledger.parent.iterdir() if p.name.endswith(".emploi-tmp"))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_crash_at_each_step_leaves_old_or_old_plus_entry(ledger, step):
+    before = ledger.read_bytes()
+    crashed = _record(ledger, {"EMPLOI_TEST_CRASH_AT": step})
+    assert crashed.returncode == 86, crashed.stderr  # died where we said
+    after = ledger.read_bytes()
+    if step == "after-rename":
+        assert after.startswith(before) and b"crash test" in after[len(before):]
+        assert len(tomllib.loads(after.decode())["progress"]) == 1
+    else:
+        assert after == before
+    _check_passes(ledger)
+    # nothing a dead writer left blocks the next one, and its temporary file is cleaned up
+    assert _record(ledger).returncode == 0
+    assert _leftovers(ledger) == []
+    assert len(tomllib.loads(ledger.read_text())["progress"]) == (
+        2 if step == "after-rename" else 1)
+
+
+@pytest.mark.parametrize("step", ["during-write", "before-fsync", "before-rename"])
+def test_disk_full_is_a_clear_error_and_changes_nothing(ledger, step):
+    before = ledger.read_bytes()
+    failed = _record(ledger, {"EMPLOI_TEST_FAIL_AT": step})
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == (
+        f"emploi: {ledger}: error: No space left on device (injected); the ledger is unchanged")
+    assert ledger.read_bytes() == before
+    assert _leftovers(ledger) == []
+
+
+@pytest.mark.parametrize("call", ["write", "fsync"])
+def test_io_error_is_a_clear_error_and_changes_nothing(ledger, monkeypatch, call):
+    before = ledger.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(writing.os, call, broken)
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"emploi: {ledger}: error: Input/output error; the ledger " \
+        "is unchanged"
+    assert ledger.read_bytes() == before
+    assert _leftovers(ledger) == []
+
+
+def test_a_save_by_someone_else_meanwhile_is_never_overwritten(ledger, monkeypatch):
+    real_fault = writing._fault
+    edits = []
+
+    def editor_saves(step):
+        if step == "during-write" and not edits:  # after emploi read the file
+            edits.append(step)
+            with ledger.open("a") as out:
+                out.write("# saved from an editor meanwhile\n")
+        real_fault(step)
+
+    monkeypatch.setattr(writing, "_fault", editor_saves)
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
+    assert result.exit_code == 0, result.stderr
+    text = ledger.read_text()
+    assert "# saved from an editor meanwhile\n" in text  # the edit is kept ...
+    assert text.index("# saved from an editor") < text.index("[[progress]]")  # ... and emploi
+    assert len(tomllib.loads(text)["progress"]) == 1  # appended once, after it
+
+
+def test_an_editor_that_keeps_saving_makes_emploi_refuse(ledger, monkeypatch):
+    real_fault = writing._fault
+
+    def editor_saves(step):
+        if step == "during-write":
+            with ledger.open("a") as out:
+                out.write("# another save\n")
+        real_fault(step)
+
+    monkeypatch.setattr(writing, "_fault", editor_saves)
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
+    assert result.exit_code == 1 and "kept changing" in result.stderr
+    assert "[[progress]]" not in ledger.read_text()
+    assert _leftovers(ledger) == []
+
+
+def test_eight_writers_mixed_lose_nothing(ledger):
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.writer_worker", str(ledger),
+                                 f"w{n}", "100", "mixed"], cwd=REPO, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=worker_env(ledger))
+               for n in range(8)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=600)
+        assert worker.returncode == 0, err
+    doc = tomllib.loads(ledger.read_text())
+    written = ([p["note"] for p in doc["progress"]] + [t["note"] for t in doc["transactions"]]
+               + [v["reason"] for v in doc["voids"]])
+    assert sorted(written) == sorted(f"w{n}-{i}" for n in range(8) for i in range(100))
+    ids = [e["id"] for table in ("progress", "transactions", "voids") for e in doc[table]]
+    assert len(ids) == len(set(ids)) == 800
+    data = _check_passes(ledger)
+    assert data["errors"] == 0

@@ -1,0 +1,312 @@
+"""`emploi report`: golden md in both languages, html structure and escaping, byte-identical
+re-runs, and a real print to PDF with headless Chromium.
+
+Golden files: tests/golden/report.{fr,en}.md, made from tests/golden/ledger.toml. After an
+intended change, regenerate them with `EMPLOI_REGOLD=1 pytest tests/test_report.py` and
+read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .pace_data import progress, small_ledger, target
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXED = ("--as-of", "2022-06-30", "--generated-at", "2022-07-01T08:00:00Z")
+
+
+@pytest.fixture
+def in_golden(monkeypatch):
+    """Run from tests/golden so the report names the ledger `ledger.toml`, as the goldens do."""
+    monkeypatch.chdir(GOLDEN)
+    return "ledger.toml"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_golden_md_report(emploi, in_golden, lang):
+    result = emploi("report", "-l", in_golden, "--lang", lang, *FIXED)
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN / f"report.{lang}.md"
+    if os.environ.get("EMPLOI_REGOLD"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_same_inputs_same_bytes(emploi, in_golden, fmt, monkeypatch):
+    runs = [emploi("report", "-l", in_golden, "-f", fmt, "--as-of", "2022-06-30").stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert "2022-06-30" in runs[0]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1656662400")
+    stamped = emploi("report", "-l", in_golden, "-f", fmt).stdout
+    assert "2022-07-01T08:00:00Z" in stamped
+    assert stamped == emploi("report", "-l", in_golden, "-f", fmt).stdout
+
+
+def test_generation_time(emploi, in_golden):
+    now = emploi("report", "-l", in_golden).stdout  # no --as-of: the clock, in UTC
+    assert re.search(r"\*\*Produced\*\*: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", now)
+    day = emploi("report", "-l", in_golden, "--generated-at", "2022-07-05").stdout
+    assert "- **Produced**: 2022-07-05\n" in day
+    bad = emploi("report", "-l", in_golden, "--generated-at", "yesterday")
+    assert bad.exit_code == 2
+    assert "--generated-at" in bad.stderr and bad.stdout == ""
+
+
+def test_output_file_and_format_inference(emploi, in_golden, tmp_path):
+    html_file, md_file = tmp_path / "r.html", tmp_path / "r.md"
+    assert emploi("report", "-l", in_golden, "-o", str(html_file), *FIXED).exit_code == 0
+    assert emploi("report", "-l", in_golden, "-o", str(md_file), *FIXED).exit_code == 0
+    assert html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>\n")
+    assert md_file.read_text(encoding="utf-8").startswith("# Programme régional")
+    html_out = emploi("report", "-l", in_golden, "-f", "html", *FIXED).stdout
+    assert html_out == html_file.read_text(encoding="utf-8")
+
+
+# ---- html structure ----------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+FORBIDDEN = {"script", "iframe", "object", "embed", "link", "img", "base", "form", "input",
+             "frame", "audio", "video", "image", "use", "foreignobject"}
+
+
+class Checker(HTMLParser):
+    """Well-formedness and self-containment, with the standard library's parser."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.doctype = ""
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.ids: list[str] = []
+        self.text: list[str] = []
+        self.svg_children: list[list[str]] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def _start(self, tag: str, attrs: list, closed: bool) -> None:
+        values = dict(attrs)
+        self.tags.append((tag, values))
+        if "id" in values:
+            self.ids.append(values["id"])
+        if tag in FORBIDDEN:
+            self.errors.append(f"forbidden <{tag}>")
+        for name, value in values.items():
+            if name.startswith("on") or name in ("src", "srcset", "xlink:href", "action"):
+                self.errors.append(f"forbidden attribute {name}={value!r}")
+            if name == "href" and not (value or "").startswith("#"):
+                self.errors.append(f"external link {value!r}")
+            if "url(" in (value or ""):
+                self.errors.append(f"url() in {name}")
+        if tag == "svg":
+            self.svg_children.append([])
+        elif self.svg_children and "svg" in self.stack:
+            self.svg_children[-1].append(tag)
+        if not closed and tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_starttag(self, tag, attrs):
+        self._start(tag, attrs, False)
+
+    def handle_startendtag(self, tag, attrs):
+        self._start(tag, attrs, True)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:]} ")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        if not self.stack or self.stack[-1] != "style":
+            self.text.append(data)
+
+
+def parse(text: str) -> Checker:
+    checker = Checker()
+    checker.feed(text)
+    checker.close()
+    return checker
+
+
+@pytest.fixture
+def html_report(emploi, in_golden):
+    return emploi("report", "-l", in_golden, "-f", "html", "--lang", "fr", *FIXED).stdout
+
+
+def test_html_is_well_formed_and_self_contained(html_report):
+    doc = parse(html_report)
+    assert doc.errors == []
+    assert doc.doctype == "DOCTYPE html"
+    assert doc.stack == []
+    assert doc.tags[0] == ("html", {"lang": "fr"})
+    assert ("meta", {"charset": "utf-8"}) in doc.tags
+    assert len(doc.ids) == len(set(doc.ids)), "ids are unique"
+    ids = set(doc.ids)
+    for _, attrs in doc.tags:
+        for ref in (attrs.get("aria-labelledby") or "").split():
+            assert ref in ids, ref
+        if attrs.get("href"):
+            assert attrs["href"][1:] in ids
+    assert "http:" not in html_report and "https:" not in html_report
+    assert "@import" not in html_report
+    assert "@page { size: A4;" in html_report
+    assert "table { width: 100%; table-layout: fixed;" in html_report
+
+
+def test_html_has_an_svg_per_chart_with_text_alternatives(html_report):
+    doc = parse(html_report)
+    charts = [attrs for tag, attrs in doc.tags if tag == "svg" and attrs.get("class") == "chart"]
+    # funding by convention, by funder, and one per target (5)
+    assert [c["id"] for c in charts] == [
+        "chart-funding-conventions", "chart-funding-funders", "chart-c1-insertion",
+        "chart-c1-employabilite", "chart-c2-employabilite", "chart-c2-espaces",
+        "chart-c2-unites_mobiles"]
+    for chart in charts:
+        assert chart["role"] == "img"
+        assert chart["aria-labelledby"] == f"{chart['id']}-title {chart['id']}-desc"
+    svgs = [children for (tag, attrs), children in zip(
+        [t for t in doc.tags if t[0] == "svg"], doc.svg_children, strict=True)
+        if attrs.get("class") == "chart"]
+    for children in svgs:
+        assert children[:2] == ["title", "desc"]
+    bars = [attrs for tag, attrs in doc.tags if tag == "svg" and attrs.get("class") == "bar"]
+    assert len(bars) == 4  # the quantified targets' progress bars
+    assert all(b["role"] == "img" and b["aria-label"] for b in bars)
+
+
+def test_html_contains_every_figure(emploi, in_golden, html_report):
+    text = " ".join(parse(html_report).text)
+    status = json.loads(emploi("status", "-l", in_golden, "--as-of", "2022-06-30",
+                               "-f", "json").stdout)
+
+    def fr(value) -> str:
+        return f"{value:,}".replace(",", ".") if isinstance(value, int) else \
+            f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    figures = []
+    for t in status["targets"]:
+        figures += [fr(t["achieved"])]
+        if t["target"] is not None:
+            figures += [fr(t["target"]), fr(t["expected"]), fr(t["gap"]), fr(t["projected"]),
+                        t["projected_completion"] or ""]
+        if t["cost_per_result_disbursed"] is not None:
+            figures += [fr(t["cost_per_result_disbursed"]), fr(t["cost_per_result_spent"])]
+    money = status["funding"]
+    for line in [money, *money["conventions"], *money["funders"]]:
+        figures += [fr(line["amount"]), fr(line["disbursed"]), fr(line["spent"]),
+                    fr(line["execution"]) + " %"]
+    for figure in figures:
+        assert figure in text, figure
+    assert "reconcile" in text  # the problem `check` finds
+    assert "7f5f8613f7cf" in text or re.search(r"[0-9a-f]{64}", text)
+
+
+def test_report_sections_in_md(emploi, in_golden):
+    md = emploi("report", "-l", in_golden, "--lang", "en", *FIXED).stdout
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert headings == ["## Programme", "## Funding", "## Targets",
+                        "## Achievements per quarter", "## Problems", "## About this report"]
+
+
+# ---- escaping ----------------------------------------------------------------------------
+
+EVIL_TITLE = "<script>alert(1)</script> & co"
+EVIL_LABEL = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def evil(tmp_path):
+    path = small_ledger(
+        tmp_path / "evil.toml", title=EVIL_TITLE,
+        targets=target("c1.a", 100).replace('label = "Target c1.a"',
+                                           f"label = '{EVIL_LABEL}'")
+        .replace('unit = "personnes"', 'unit = "</style><b>x"'),
+        journal=progress("p1", "2021-03-01", "c1.a", 10))
+    text = path.read_text(encoding="utf-8").replace(
+        'name = "Funder one"', 'name = "Funder \\u001b[31m <svg onload=alert(1)>"')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_html_escapes_ledger_text(emploi, evil):
+    page = emploi("report", "-l", str(evil), "-f", "html", "--as-of", "2021-06-30").stdout
+    lowered = page.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "<svg onload" not in lowered
+    assert "<b>" not in lowered and lowered.count("</style>") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "\x1b" not in page and "\u241b[31m" in page  # ESC made visible
+    doc = parse(page)
+    assert doc.errors == [] and doc.stack == []
+    assert EVIL_TITLE in " ".join(doc.text)  # shown as text, exactly
+
+
+def test_md_escapes_ledger_text(emploi, evil):
+    md = emploi("report", "-l", str(evil), "--as-of", "2021-06-30").stdout
+    assert re.findall(r"(?<!\\)[<>]", md) == []  # every angle bracket is escaped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in md and "<script" not in md
+    assert "\x1b" not in md
+
+
+# ---- a real browser ------------------------------------------------------------------------
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists()
+                                  else None)
+
+
+def test_html_prints_on_a4_in_chromium(emploi, in_golden, tmp_path):
+    chromium, pdftotext = _tool("chromium"), _tool("pdftotext")
+    if not chromium or not pdftotext:
+        message = "needs chromium and pdftotext (poppler-utils); .ci/run installs them"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page = tmp_path / "report.html"
+    pdf = tmp_path / "report.pdf"
+    assert emploi("report", "-l", in_golden, "--lang", "en", "-o", str(page),
+                  *FIXED).exit_code == 0
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         f"--print-to-pdf={pdf}", "--no-pdf-header-footer", str(page)],
+        capture_output=True, text=True, timeout=180)
+    assert pdf.exists() and pdf.stat().st_size > 10_000, done.stderr[-2000:]
+    raw = pdf.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", raw)
+    assert boxes, "no page in the PDF"
+    assert {round(float(w)) for w, _ in boxes} == {595}  # A4 width in points
+    assert {round(float(h)) for _, h in boxes} == {842}
+    text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    flat = " ".join(text.split())
+    html_text = page.read_text(encoding="utf-8")
+    headings = re.findall(r"<h[123][^>]*>([^<]*)</h[123]>", html_text)
+    assert len(headings) >= 6 + 5
+    for heading in headings:  # every section and target heading is rendered
+        assert " ".join(heading.replace("&#x27;", "'").split()) in flat, heading
+    for legend in ("Achieved", "Expected", "as of 2022-06-30", "Amount", "Disbursed"):
+        assert legend in flat  # the charts' text is drawn
+    last_headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th></tr></thead>', html_text)
+    assert len(last_headers) >= 10
+    for header in set(last_headers):  # the last column of every table is on the page
+        assert " ".join(header.split()) in flat, header
+    bbox = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox))
+    assert right <= 595 - 12 * 72 / 25.4 + 1  # nothing past the right margin (12 mm)

@@ -116,11 +116,11 @@ def entries(count: int, seed: int = 2022) -> list[dict]:
 
 
 def toml_journal(items: list[dict]) -> str:
-    """The entries as emploi's writer lays them out (one `[[table]]` per entry)."""
+    """The entries as emploi's writer lays them out (one fenced `[[table]]` per entry)."""
     tables = {"progress": "progress", "transaction": "transactions", "void": "voids"}
     out = []
     for e in items:
-        lines = [f"\n[[{tables[e['kind']]}]]", f"id = {_quote(e['id'])}",
+        lines = [f"\n# entry {e['id']}", f"[[{tables[e['kind']]}]]", f"id = {_quote(e['id'])}",
                  f"date = {e['date'].isoformat()}"]
         if e["kind"] == "progress":
             lines += [f"target = {_quote(e['target'])}", f"value = {e['value']}"]
@@ -139,6 +139,7 @@ def toml_journal(items: list[dict]) -> str:
             lines.append(f"tags = {{ {inner} }}")
         lines.append(f"recorded_at = {e['recorded_at'].strftime('%Y-%m-%dT%H:%M:%SZ')}")
         lines.append(f"recorded_by = {_quote(e['recorded_by'])}")
+        lines.append(f"# end {e['id']}")  # the fences emploi writes around each entry
         out.append("\n".join(lines) + "\n")
     return "".join(out)
 

@@ -180,6 +180,36 @@ def test_journal_entries_are_read_directly(tmp_path):
     assert fast == slow
 
 
+def test_entries_written_by_emploi_are_read_directly(tmp_path):
+    """What writing.serialise writes (fences included) takes the direct path."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from emploi_cli import writing
+
+    stamp = datetime(2022, 1, 2, 3, 4, 5, tzinfo=UTC)
+    written = writing.serialise([
+        ("progress", {"id": "01fa0000000000p1", "date": date(2021, 3, 31),
+                      "target": "c1.insertion", "value": 120, "note": "n", "source": "s",
+                      "tags": {"province": "Fès", "sexe": "f"}, "import_key": "k",
+                      "recorded_at": stamp, "recorded_by": "amina"}),
+        ("transaction", {"id": "01fa0000000000t1", "date": date(2021, 5, 10),
+                         "convention": "c1", "amount": Decimal("25.50"), "kind": "commitment",
+                         "funder": "region", "recorded_at": stamp, "recorded_by": "y"}),
+        ("progress", {"id": "01fa0000000000p2", "date": date(2021, 3, 31),
+                      "target": "c2.espaces", "value": 3, "recorded_at": stamp,
+                      "recorded_by": "amina"})])
+    assert "# end 01fa0000000000p1" in written
+    builder = fastparse.FastBuilder("x", (HEAD + written).encode())
+    doc = builder.document()
+    direct = {"progress": fastparse._progress, "transactions": fastparse._transaction}
+    for table, numbers in doc.items():
+        for number in numbers if table in direct else ():
+            assert direct[table](builder.shared, builder.piece(number), 0) is not None
+    fast, slow = _both(HEAD + written, tmp_path)
+    assert fast == slow
+
+
 @pytest.mark.parametrize("text", [
     HEAD.replace("\n", "\r\n") + '\r\n[[progress]]\r\nid = "a"\r\ndate = 2021-01-01\r\n'
                                  'target = "c1.insertion"\r\nvalue = 1\r\n',
@@ -328,6 +358,11 @@ _EDGES = [  # (template, text to replace, replacement): each at the edge of the 
                 '{ province = "Fès", }', '{province = "Fès"}')],
     *[(_PROGRESS_TEXT, 'note = "n"', v)
       for v in ('note = ""', 'note = "\t"', 'note = "a\\u0000b"', "note = 'lit'")],
+    *[(_PROGRESS_TEXT, 'recorded_by = "amina"\n', v)
+      for v in ('recorded_by = "amina"\n# end x\n', 'recorded_by = "amina"\n# end x\n\n# e',
+                'recorded_by = "amina"\n#\n', 'recorded_by = "amina"\n# bell\x07\n',
+                'recorded_by = "amina"\n  # indented\n', 'recorded_by = "amina"\n#\x7f\n',
+                'recorded_by = "amina" # after\n')],
     *[(_TRANSACTION_TEXT, "amount = 25.5", f"amount = {v}")
       for v in ("0", "0.0", "1000000000", "1000000000.000001", "1000000001", "0.000001",
                 "0.0000001", "1.0000000", "00.5", "5", "5.")],

@@ -171,7 +171,8 @@ _STAMP = rf"{_D}[T ]{_HOUR}:[0-5][0-9]:[0-5][0-9](?:Z|[+-]{_HOUR}:[0-5][0-9])?"
 _KEY = r"[A-Za-z0-9_-]+"
 _TAGS = rf'\{{ *(?:{_KEY} = "{_S}"(?:, {_KEY} = "{_S}")*)? *\}}'
 _TAG = re.compile(rf'({_KEY}) = "({_S})"')
-_PROVENANCE = rf'(?:recorded_at = ({_STAMP})\n)?(?:recorded_by = "({_S})"\n)?\n*\Z'
+_COMMENTS = r"(?:\n|#[^\x00-\x08\x0a-\x1f\x7f]*+\n)*\Z"  # blank lines, `# end ID` fences
+_PROVENANCE = rf'(?:recorded_at = ({_STAMP})\n)?(?:recorded_by = "({_S})"\n)?' + _COMMENTS
 
 _PROGRESS = re.compile(
     rf'progress\]\]\nid = "({_S})"\ndate = ({_D})\ntarget = "({_S})"\n'

@@ -249,8 +249,21 @@ def achieved(ledger: m.Ledger, as_of: date) -> dict[str, int]:
     return {t.id: sum(series.get(t.id, {}).values()) for t in ledger.targets}
 
 
+class Progressing:
+    """What is left of `quantity` once `achieved` (never below 0), and the progress in %;
+    both None for an unquantified target. Mixed into the line classes that carry both."""
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return percent(self.achieved, self.quantity)
+
+
 @dataclass(frozen=True)
-class TargetLine:
+class TargetLine(Progressing):
     id: str
     convention: str
     indicator: str
@@ -261,13 +274,6 @@ class TargetLine:
     reporting: str
     achieved: int
 
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
-
-    @property
-    def progress(self) -> Decimal | None:
-        return percent(self.achieved, self.quantity)
 
 
 def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
@@ -280,7 +286,7 @@ def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
 
 
 @dataclass(frozen=True)
-class IndicatorLine:
+class IndicatorLine(Progressing):
     indicator: str
     unit: str
     targets: tuple[str, ...]
@@ -288,13 +294,6 @@ class IndicatorLine:
     achieved: int
     original_quantity: int | None = None  # the same sum of the quantities first stated
 
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
-
-    @property
-    def progress(self) -> Decimal | None:
-        return percent(self.achieved, self.quantity)
 
 
 def _total(quantities: list[int | None]) -> int | None:

@@ -148,7 +148,7 @@ def status(quantity: int | None, achieved: int, expected: int | None,
 
 
 @dataclass(frozen=True)
-class Pace:
+class Pace(compute.Progressing):
     target: m.Target
     quantity: int | None
     achieved: int
@@ -175,13 +175,6 @@ class Pace:
     def gap(self) -> int | None:
         return None if self.expected is None else self.achieved - self.expected
 
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
-
-    @property
-    def progress(self) -> Decimal | None:
-        return compute.percent(self.achieved, self.quantity)
 
     @property
     def expected_progress(self) -> Decimal | None:

@@ -244,7 +244,7 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
 
 
 @dataclass(frozen=True)
-class IndicatorPace:
+class IndicatorPace(compute.Progressing):
     """An indicator's achievement against what the schedules expected, over every programme.
     No status of its own: statuses belong to targets (docs/pace.md), counted in `counts`."""
 
@@ -261,13 +261,6 @@ class IndicatorPace:
     def gap(self) -> int | None:
         return None if self.expected is None else self.achieved - self.expected
 
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
-
-    @property
-    def progress(self) -> Decimal | None:
-        return compute.percent(self.achieved, self.quantity)
 
     @property
     def expected_progress(self) -> Decimal | None:

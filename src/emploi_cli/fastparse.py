@@ -161,7 +161,9 @@ class Shared:
         self.dates: dict[str, date] = {}
         self.money: dict[str, Decimal] = {}
         self.tags: dict[str, tuple[tuple[str, str], ...]] = {}
-        self.provenances: dict[tuple[str | None, str | None], m.Provenance] = {}
+        # the last provenance only: stamps repeat in runs (an import), and a dict of 100,000
+        # distinct ones would hold 20 MB for nothing
+        self.last: tuple[str | None, str | None, m.Provenance] = (None, None, m.Provenance())
 
 
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*+'  # a basic string without escapes
@@ -222,16 +224,16 @@ def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
         if when.year < 1900:
             return None
         shared.dates[day] = when
-    provenance = shared.provenances.get((at, by))
-    if provenance is None:
+    last_at, last_by, provenance = shared.last
+    if at != last_at or by != last_by:
         stamp = None
         if at is not None:
             try:
                 stamp = datetime.fromisoformat(at)
             except ValueError:
                 return None
-        provenance = shared.provenances[(at, by)] = m.Provenance(
-            stamp, shared.texts.setdefault(by, by))  # type: ignore[arg-type]
+        provenance = m.Provenance(stamp, shared.texts.setdefault(by, by))  # type: ignore[arg-type]
+        shared.last = (at, by, provenance)
     return when, provenance
 
 

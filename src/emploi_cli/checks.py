@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from . import model as m
 from .compute import achieved_by_series, funding, in_force, live
-from .ledger import journal_path
+from .ledger import journal_paths
 from .locks import closed_through
 
 
@@ -26,6 +27,11 @@ class Context:
     ledger: m.Ledger
     today: date
     entry_lines: dict[str, int]  # key path of an entry ("progress[3]") -> line in the file
+
+    @cached_property
+    def entry_paths(self) -> dict[int, str]:
+        """seq -> key path ("progress[3]") of every entry, worked out once per check."""
+        return journal_paths(self.ledger)
 
 
 Rule = Callable[[Context], list[m.Problem]]
@@ -36,7 +42,7 @@ def _place(ctx: Context, path: str) -> m.Place:
 
 
 def _entry_place(ctx: Context, entry: m.JournalEntry, key: str = "") -> m.Place:
-    path = journal_path(ctx.ledger, entry)
+    path = ctx.entry_paths[entry.seq]
     return m.Place(ctx.ledger.path, f"{path}.{key}" if key else path)
 
 
@@ -259,7 +265,7 @@ def closed_periods(ctx: Context) -> list[m.Problem]:
     locks = [e for e in ctx.ledger.entries(m.LockEntry) if e.id not in ctx.ledger.voided_ids]
     if not locks:
         return problems
-    line_of = {e.seq: ctx.entry_lines.get(journal_path(ctx.ledger, e)) for e in
+    line_of = {e.seq: ctx.entry_lines.get(ctx.entry_paths[e.seq]) for e in
                ctx.ledger.journal}
     for e in ctx.ledger.journal:
         if e.kind in ("lock", "profile", "amendment", "assertion"):

@@ -681,7 +681,7 @@ class _Builder:
                              f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit")
                 units.setdefault(t.indicator, (t.unit, t.id))
         entry_ids = {e.id for e in ledger.journal}
-        positions = _journal_paths(ledger)
+        positions = journal_paths(ledger)
         seen: dict[str, str] = {}
         for e in ledger.journal:
             path = positions[e.seq]
@@ -726,7 +726,7 @@ class _Builder:
             seen.setdefault(folded, path)
 
 
-def _journal_paths(ledger: m.Ledger) -> dict[int, str]:
+def journal_paths(ledger: m.Ledger) -> dict[int, str]:
     """seq -> `progress[3]`-style key path of each journal entry."""
     counters: dict[str, int] = {}
     paths = {}
@@ -736,10 +736,6 @@ def _journal_paths(ledger: m.Ledger) -> dict[int, str]:
         counters[table] = index + 1
         paths[e.seq] = f"{table}[{index}]"
     return paths
-
-
-def journal_path(ledger: m.Ledger, entry: m.JournalEntry) -> str:
-    return _journal_paths(ledger)[entry.seq]
 
 
 def parse_money_text(text: str) -> Decimal:

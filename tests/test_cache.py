@@ -255,7 +255,9 @@ def test_record_extends_the_cache(emploi, cached, journal):
         assert result.exit_code == 0, result.stderr
     header = _header(_cache_files(cached)[0])
     assert len(header["segments"]) == 4  # the first load, then one segment per append
-    assert header["sha256"] == cache.hashlib.sha256(journal.read_bytes()).hexdigest()
+    assert len(header["digest"]) == 4  # one [length, sha256] for each part of the file
+    assert cache._digest_matches(header["digest"], journal.read_bytes())
+    assert header["settled"] is True  # record waited for the file clock to move on
     plain = _same_as_without_cache(emploi, journal)
     assert len(_header(_cache_files(cached)[0])["segments"]) == 4  # still used as it is
     rows = json.loads(plain["history", "json"][1])
@@ -325,8 +327,8 @@ def test_corrupt_cache_is_ignored_and_rebuilt(emploi, cached, journal, damage):
     elif damage == "empty":
         data = bytearray()
     else:  # a well-formed file whose header says something else: checksum made to match
-        body = bytes(data[:-32]).replace(b'"format":1', b'"format":7')
-        data = bytearray(body + cache.hashlib.sha256(body).digest())
+        body = bytes(data[:-4]).replace(b'"format":1', b'"format":7')
+        data = bytearray(body + cache.zlib.crc32(body).to_bytes(4, "little"))
     target.write_bytes(bytes(data))
     assert cache.Stored.read(target) is None or damage == "header"
     _same_as_without_cache(emploi, journal)
@@ -395,7 +397,7 @@ def test_cache_from_another_version_or_code_is_rebuilt(cached, journal, monkeypa
     cache.load(journal)
     target = _cache_files(cached)[0]
     monkeypatch.setattr(cache, "__version__", "9.9.9")
-    assert not cache.Stored.read(target).matches(journal.resolve(), "x")
+    assert not cache.Stored.read(target).matches(journal.resolve(), os.stat(journal))
     assert cache.load(journal) == io.load(journal)
     assert _header(target)["emploi"] == "9.9.9"
 
@@ -407,8 +409,8 @@ def test_cache_holds_no_code(cached, journal):
     assert data.startswith(cache.MAGIC)
     assert b"pickle" not in data and b"\x80\x04\x95" not in data  # no pickle stream
     header = _header(_cache_files(cached)[0])
-    assert set(header) >= {"emploi", "format", "code", "real", "size", "mtime_ns", "ino",
-                           "sha256", "segments"}
+    assert set(header) >= {"emploi", "format", "code", "real", "size", "mtime_ns", "ctime_ns",
+                           "ino", "dev", "digest", "settled", "segments"}
 
 
 @pytest.mark.parametrize("stamp", ["2021-04-02 09:15:00+00:00", "2021-04-02T09:15:00Z",
@@ -428,3 +430,134 @@ def test_times_come_back_exactly(cached, tmp_path, stamp):
     assert warm == io.load(path)
     assert [repr(e.provenance.recorded_at) for e in warm.ledger.journal] == [
         repr(e.provenance.recorded_at) for e in io.load(path).ledger.journal]
+
+
+# ---- the file's stat proves the content, once it has settled ("racy git") ---------------
+
+
+def _settle(path: Path) -> None:
+    """Wait until the file's last change is older than the margin the cache asks for."""
+    info = path.stat()
+    while cache.time.time_ns() <= max(info.st_mtime_ns, info.st_ctime_ns) + \
+            cache.FINE_MARGIN_NS + 1_000_000:
+        cache.time.sleep(0.005)
+
+
+def _refuse_reading(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("read the ledger although its stat proves the cached content")
+    monkeypatch.setattr(io, "read_bytes", refuse)
+
+
+def test_settled_ledger_is_not_even_read(emploi, cached, journal, monkeypatch):
+    _settle(journal)
+    expected = emploi("targets", "-l", str(journal), "-f", "json", "--no-cache").stdout
+    cache.load(journal)
+    assert _header(_cache_files(cached)[0])["settled"] is True
+    _refuse_reading(monkeypatch)
+    assert emploi("targets", "-l", str(journal), "-f", "json").stdout == expected
+    assert emploi("summary", "-l", str(journal), "-f", "csv").exit_code == 0
+
+
+def test_unsettled_cache_is_proven_by_hashing_then_stamped_settled(cached, journal,
+                                                                    monkeypatch):
+    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 10**12)  # every change looks too recent
+    cache.load(journal)
+    target = _cache_files(cached)[0]
+    assert _header(target)["settled"] is False
+    # a change the stat cannot show (within one tick of the file clock): only the hash can
+    info = journal.stat()
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(text.replace("value = 120", "value = 920"), encoding="utf-8")
+    real_identity = cache._identity
+    monkeypatch.setattr(cache, "_identity", lambda i: {**real_identity(i),
+                                                       "ctime_ns": info.st_ctime_ns,
+                                                       "mtime_ns": info.st_mtime_ns})
+    assert cache.load(journal) == io.load(journal)
+    journal.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(cache, "_identity", real_identity)
+    cache.load(journal)
+    assert _header(target)["settled"] is False
+    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # now the clock has moved on
+    assert cache.load(journal) == io.load(journal)
+    assert _header(target)["settled"] is True  # stamped: the next load trusts the stat
+    _refuse_reading(monkeypatch)
+    assert type(cache.load(journal).ledger) is cache.ColumnLedger
+
+
+def test_any_change_after_settling_is_seen(emploi, cached, journal):
+    _settle(journal)
+    before = _same_as_without_cache(emploi, journal)
+    assert _header(_cache_files(cached)[0])["settled"] is True
+    info = journal.stat()
+    text = journal.read_text(encoding="utf-8")
+    with journal.open("r+", encoding="utf-8") as stream:  # in place: same inode, same size
+        stream.write(text.replace("value = 120", "value = 920"))
+    os.utime(journal, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (journal.stat().st_ino, journal.stat().st_size) == (info.st_ino, info.st_size)
+    after = _same_as_without_cache(emploi, journal)
+    assert after["targets", "json"] != before["targets", "json"]
+
+
+def test_coarse_file_times_ask_for_a_longer_wait():
+    from types import SimpleNamespace
+
+    fine = SimpleNamespace(st_mtime_ns=1_000_000_123, st_ctime_ns=1_000_000_123)
+    coarse = SimpleNamespace(st_mtime_ns=2_000_000_000, st_ctime_ns=2_000_000_000)
+    assert cache._settled(fine, 1_000_000_123 + cache.FINE_MARGIN_NS + 1)
+    assert not cache._settled(fine, 1_000_000_123 + cache.FINE_MARGIN_NS)
+    assert not cache._settled(coarse, 2_000_000_000 + cache.FINE_MARGIN_NS + 1)
+    assert cache._settled(coarse, 2_000_000_000 + cache.COARSE_MARGIN_NS + 1)
+
+
+def test_record_on_a_settled_ledger_copies_it_without_reading_it(cached, journal, monkeypatch):
+    from emploi_cli import entries, writing
+
+    _settle(journal)
+    cache.load(journal)
+    before = journal.read_bytes()
+    _settle(journal)
+    monkeypatch.setattr(cache.Snapshot, "read", lambda self: (_ for _ in ()).throw(
+        AssertionError("read the ledger into memory")))
+
+    def build(current):
+        fields, warnings = entries.progress(current, target="c1.insertion", value=4,
+                                            day=cache.date(2022, 3, 1),
+                                            today=cache.date(2022, 6, 30),
+                                            stamp=entries.Stamp.now("test-user"))
+        return [("progress", fields)], warnings
+    done = writing.append(journal, build)
+    assert journal.read_bytes() == before + done.addition.encode()
+    monkeypatch.undo()
+    assert cache.load(journal) == io.load(journal)
+    assert _header(_cache_files(cached)[0])["settled"] is True
+
+
+def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monkeypatch):
+    """The stat proof is asked again before the rename: a save in between is kept."""
+    from emploi_cli import entries, writing
+
+    _settle(journal)
+    cache.load(journal)
+    _settle(journal)
+    real_copy, saved = writing._copy, []
+
+    def copy_then_editor_saves(real, fd, snapshot):
+        done = real_copy(real, fd, snapshot)
+        if not saved:
+            saved.append(True)
+            journal.write_text(journal.read_text(encoding="utf-8") + "# saved by an editor\n",
+                               encoding="utf-8")
+        return done
+    monkeypatch.setattr(writing, "_copy", copy_then_editor_saves)
+
+    def build(current):
+        fields, warnings = entries.progress(current, target="c1.insertion", value=4,
+                                            day=cache.date(2022, 3, 1),
+                                            today=cache.date(2022, 6, 30),
+                                            stamp=entries.Stamp.now("test-user"))
+        return [("progress", fields)], warnings
+    done = writing.append(journal, build)
+    text = journal.read_text(encoding="utf-8")
+    assert "# saved by an editor\n" in text and text.endswith(done.addition)
+    assert cache.load(journal) == io.load(journal)

@@ -26,13 +26,14 @@ rebuilding it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import operator
 import os
 import re
 import stat
 import sys
+import time
+import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass, replace
@@ -90,18 +91,126 @@ def directory(create: bool = False) -> Path | None:
 
 def load(path: Path, *, no_cache: bool = False) -> io.Loaded:
     """`ledger.load(path)`, from the cache when it holds this very content."""
-    return Reader(Path(os.path.realpath(path)), str(path), io.read_bytes(path), None,
-                  no_cache).loaded
+    return Reader(Snapshot(Path(os.path.realpath(path)), str(path)), no_cache).loaded
+
+
+# ---- one look at the ledger file ---------------------------------------------------------
+
+FINE_MARGIN_NS = 20_000_000  # 20 ms: more than two ticks of any kernel's file clock (1-10 ms)
+COARSE_MARGIN_NS = 3_000_000_000  # 3 s: file systems with whole-second or 2-second times
+
+
+_IDENTITY = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
+
+
+def _identity(info: os.stat_result) -> dict:
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "ctime_ns": info.st_ctime_ns,
+            "ino": info.st_ino, "dev": info.st_dev}
+
+
+def _settled(info: os.stat_result, stamp: int) -> bool:
+    """True when `info`, taken just after the clock read `stamp`, proves the content: the file
+    last changed more than a clock tick before, so any later change (a write, a rename over
+    it, `touch` putting the mtime back) gives it another ctime. Git's index works the same
+    way ("racy git"); within the margin the content must be hashed instead."""
+    coarse = not info.st_mtime_ns % 1_000_000 and not info.st_ctime_ns % 1_000_000
+    margin = COARSE_MARGIN_NS if coarse else FINE_MARGIN_NS
+    return max(info.st_mtime_ns, info.st_ctime_ns) < stamp - margin
+
+
+class Snapshot:
+    """One look at a ledger file: what stat said of it and when, then its bytes when asked.
+
+    Raises EmploiError (as `ledger.read_bytes`) for anything wrong with the file."""
+
+    def __init__(self, real: Path, file: str):
+        self.real, self.file = real, file
+        self.data: bytes | None = None
+        self.steady = True  # the bytes read are those of `info` (nothing changed meanwhile)
+        self.stamp, self.info = self._look()
+
+    def _look(self) -> tuple[int, os.stat_result]:
+        place = m.Place(self.file)
+        try:
+            stamp = time.time_ns()
+            info = os.stat(self.real)
+        except FileNotFoundError:
+            raise m.EmploiError(m.error("not-found", "no such file", place)) from None
+        except PermissionError:
+            raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
+        except OSError as exc:
+            raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read",
+                                        place)) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
+        if info.st_size > io.MAX_LEDGER_BYTES:
+            raise m.EmploiError(m.error(
+                "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
+                f"{io.MAX_LEDGER_BYTES:,} bytes", place))
+        return stamp, info
+
+    def settled(self) -> bool:
+        return _settled(self.info, self.stamp)
+
+    def read(self) -> bytes:
+        """The file's bytes (read once); `steady` tells whether they are still those of `info`."""
+        if self.data is None:
+            data = io.read_bytes(self.real)
+            with contextlib.suppress(OSError):
+                self.steady = _identity(os.stat(self.real)) == _identity(self.info)
+            if len(data) != self.info.st_size:
+                self.steady = False
+            self.data = data
+        return self.data
+
+    def head(self, size: int) -> bytes:
+        """The first `size` bytes, without reading the rest."""
+        if self.data is not None:
+            return self.data[:size]
+        try:
+            with open(self.real, "rb") as stream:
+                return stream.read(size)
+        except OSError:
+            return self.read()[:size]
+
+    def tail(self) -> bytes:
+        """The last byte (b"" for an empty file), without reading the rest."""
+        if self.data is not None or not self.info.st_size:
+            return self.read()[-1:]
+        try:
+            with open(self.real, "rb") as stream:
+                stream.seek(self.info.st_size - 1)
+                return stream.read(1)
+        except OSError:
+            return self.read()[-1:]
+
+
+def _digest(data: bytes | memoryview) -> list:
+    import hashlib
+
+    return [len(data), hashlib.sha256(data).hexdigest()]
+
+
+def _digest_matches(digest: list, data: bytes) -> bool:
+    """`digest` is one [length, sha256] for each part of the content, in order: the text the
+    cache was built from, then each append (so an append never re-hashes the whole file)."""
+    view, offset = memoryview(data), 0
+    for length, expected in digest:
+        if _digest(view[offset:offset + length]) != [length, expected]:
+            return False
+        offset += length
+    return offset == len(data)
 
 
 class Reader:
-    """One ledger's bytes turned into `loaded`, through the cache when possible; keeps what an
-    append needs to check the new entries alone and extend the cache."""
+    """One ledger turned into `loaded`, through the cache when possible; keeps what an append
+    needs to check the new entries alone and extend the cache."""
 
-    def __init__(self, real: Path, file: str, data: bytes, text: str | None, no_cache: bool):
-        self.real, self.file, self.data, self.text = real, file, data, text
+    def __init__(self, snapshot: Snapshot, no_cache: bool):
+        self.snapshot = snapshot
+        self.real, self.file = snapshot.real, snapshot.file
         self.use = not disabled(no_cache)
-        self.digest = hashlib.sha256(data) if self.use else None
+        self.digest: list | None = None  # of the content, once known: [[length, sha256], ...]
         self.cache: Stored | None = None
         self.append_safe = False
         self.added: list[m.JournalEntry] = []
@@ -112,32 +221,44 @@ class Reader:
         folder = directory()
         if folder is None:
             return None
-        stored = Stored.read(folder / _name(self.real))
-        if stored is None or not stored.matches(self.real, self.digest.hexdigest()):
+        target = folder / _name(self.real)
+        stored = Stored.read(target)
+        if stored is None or not stored.matches(self.real, self.snapshot.info):
             return None
+        digest = stored.header.get("digest")
+        if not stored.header.get("settled"):  # the stat alone proves nothing: hash
+            snapshot = self.snapshot
+            if (not isinstance(digest, list) or not _digest_matches(digest, snapshot.read())
+                    or not snapshot.steady):
+                return None
+            if snapshot.settled():  # from now on the stat alone proves this content
+                stored = stored.restamp(target) or stored
         try:
             ledger, problems = stored.contents(self.file)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
-        self.cache, self.append_safe = stored, bool(stored.header.get("append_safe"))
-        return loaded(self.file, self.data, self.text, ledger, problems)
+        self.cache, self.digest = stored, digest
+        self.append_safe = bool(stored.header.get("append_safe"))
+        return loaded(self.snapshot, ledger, problems)
 
     def _parse(self) -> io.Loaded:
         import gc
 
         from . import fastparse
 
+        data = self.snapshot.read()
         enabled = gc.isenabled()
         gc.disable()  # 100,000 new objects: the collector would walk them again and again
         try:
-            ledger, problems, text, self.append_safe = fastparse.parse(self.data, self.file)
-            if self.use:
-                self.cache = _store(self.real, self.file, self.digest.hexdigest(), ledger,
-                                    problems, self.append_safe)
+            ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
+            if self.use and self.snapshot.steady:
+                self.digest = [_digest(data)]
+                self.cache = _store(self.snapshot, self.digest, ledger, problems,
+                                    self.append_safe)
         finally:
             if enabled:
                 gc.enable()
-        return loaded(self.file, self.data, self.text or text, ledger, problems)
+        return loaded(self.snapshot, ledger, problems, text)
 
     # -- appends (writing.py) --
 
@@ -181,10 +302,9 @@ class Reader:
         return True
 
     def release(self) -> None:
-        """Let go of the ledger (100,000 entries) and the bytes while the append is written:
-        extending the cache needs neither."""
+        """Let go of the ledger (100,000 entries) while the append is written: extending the
+        cache does not need it."""
         self.loaded = None  # type: ignore[assignment]
-        self.data = b""
 
     def appended(self, addition: bytes) -> None:
         """The append is on disk: extend the cache (or forget it). Never raises."""
@@ -192,7 +312,7 @@ class Reader:
             self._appended(addition)
 
     def _appended(self, addition: bytes) -> None:
-        if not self.use or self.cache is None:
+        if not self.use or self.cache is None or self.digest is None:
             return
         folder = directory()
         if folder is None:
@@ -201,34 +321,51 @@ class Reader:
         if not self.added:
             target.unlink(missing_ok=True)
             return
-        digest = self.digest.copy()
-        digest.update(addition)
-        self.cache.extend(target, os.stat(self.real), digest.hexdigest(), self.added,
-                          self.voided)
+        stamp, info = _settled_stat(self.real)
+        self.cache.extend(target, info, _settled(info, stamp),
+                          [*self.digest, _digest(addition)], self.added, self.voided)
+
+
+def _settled_stat(real: Path) -> tuple[int, os.stat_result]:
+    """The stat of a file just written, taken once the clock has moved on far enough for it
+    to prove the content (a wait of at most FINE_MARGIN_NS; none on coarse file systems)."""
+    stamp, info = time.time_ns(), os.stat(real)
+    wait = max(info.st_mtime_ns, info.st_ctime_ns) + FINE_MARGIN_NS - stamp
+    if not _settled(info, stamp) and 0 < wait <= FINE_MARGIN_NS:
+        time.sleep(wait / 1e9 + 0.001)
+        stamp, info = time.time_ns(), os.stat(real)
+    return stamp, info
 
 
 _FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
 
 
-def loaded(file: str, data: bytes, text: str | None, ledger: m.Ledger | None,
-           problems: tuple[m.Problem, ...]) -> io.Loaded:
-    """An io.Loaded; its text is decoded from `data` when first read if not given."""
-    problems = io.bom_warnings(data, file) + tuple(problems)
+def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],
+           text: str | None = None) -> io.Loaded:
+    """An io.Loaded; its text is read and decoded when first asked for, if not given."""
+    problems = io.bom_warnings(snapshot.head(3), snapshot.file) + tuple(problems)
     if text is not None:
-        return io.Loaded(file, text, ledger, problems)
+        return io.Loaded(snapshot.file, text, ledger, problems)
     result = object.__new__(LazyLoaded)
-    result.__dict__.update(path=file, ledger=ledger, problems=problems, _data=data)
+    result.__dict__.update(path=snapshot.file, ledger=ledger, problems=problems,
+                           _snapshot=snapshot)
     return result
 
 
 class LazyLoaded(io.Loaded):
-    """io.Loaded whose text (2 bytes a character for a ledger with one 'œ') is decoded only
-    when something reads it: reports never do."""
+    """io.Loaded whose text (2 bytes a character for a ledger with one 'œ') is read and
+    decoded only when something asks for it: reports never do."""
 
     @property  # type: ignore[override]
     def text(self) -> str:
         if "_text" not in self.__dict__:
-            self.__dict__["_text"] = io.decode(self.__dict__["_data"], self.path)
+            snapshot = self.__dict__["_snapshot"]
+            data = snapshot.read()
+            if not snapshot.steady:
+                raise m.EmploiError(m.error(
+                    "changed", "the ledger changed while emploi was reading it; run the "
+                    "command again", m.Place(self.path)))
+            self.__dict__["_text"] = io.decode(data, self.path)
         return self.__dict__["_text"]
 
     @text.setter
@@ -281,16 +418,16 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     the existing entries of the rare kinds and a stand-in for each other entry a void names;
     ids checked against all ids. Also where the entries the new voids name are. None: a new
     id is taken."""
-    ids = _all_ids(ledger)
     new_ids = [e.id for e in added]
-    if len(set(new_ids)) != len(new_ids) or not ids.isdisjoint(new_ids):
+    named = {e.entry for e in added if isinstance(e, m.VoidEntry)}
+    taken = _taken(ledger, {*new_ids, *named, *ledger.voided_ids})
+    if len(set(new_ids)) != len(new_ids) or not taken.isdisjoint(new_ids):
         return None
     rare = [e for kind in KINDS if kind not in _COLUMNAR for e in ledger.entries(
         KIND_CLASSES[kind])]
-    named = {e.entry for e in added if isinstance(e, m.VoidEntry)}
     voided = _positions(ledger, named)
     stand_ins = [m.ProgressEntry(ident, date(1900, 1, 1), 0, m.Provenance(), "", 0)
-                 for ident in sorted((set(ledger.voided_ids) | named) & ids
+                 for ident in sorted((set(ledger.voided_ids) | named) & taken
                                      - {e.id for e in rare})]  # no reference of their own
     journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
     small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
@@ -300,11 +437,14 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     return builder.problems, voided
 
 
-def _all_ids(ledger: m.Ledger) -> set[str]:
+def _taken(ledger: m.Ledger, wanted: set[str]) -> set[str]:
+    """Those of `wanted` that are ids of entries in the ledger: a pass over each id column,
+    without a set of all 100,000 ids."""
     parts = ledger.__dict__.get("_parts")
-    if parts is not None:
-        return {i for part in parts.values() if part.count for i in part.column("id")}
-    return {e.id for e in ledger.journal}
+    if parts is None:
+        return wanted.intersection(e.id for e in ledger.journal)
+    return {i for part in parts.values() if part.count
+            for i in wanted.intersection(part.column("id"))}
 
 
 # ---- the ledger held as columns ----------------------------------------------------------
@@ -658,23 +798,19 @@ class Blobs:
 
 
 def _name(real: Path) -> str:
-    return hashlib.sha256(os.fsencode(real)).hexdigest()[:32] + ".cache"
+    raw = os.fsencode(real)
+    return f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}{len(raw):04x}.cache"
 
 
 def _code_id() -> str:
-    digest = hashlib.sha256(f"{__version__}:{FORMAT}:{sys.byteorder}".encode())
+    check = zlib.crc32(f"{__version__}:{FORMAT}:{sys.byteorder}".encode())
     here = Path(__file__).parent
     for name in _CODE_FILES:
         try:
-            digest.update((here / name).read_bytes())
+            check = zlib.crc32((here / name).read_bytes(), check)
         except OSError:
-            digest.update(b"?")
-    return digest.hexdigest()
-
-
-def _identity(real: Path) -> dict:
-    info = os.stat(real)
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "ino": info.st_ino}
+            check = zlib.crc32(b"?", check)
+    return f"{check:08x}"
 
 
 class Stored:
@@ -703,8 +839,8 @@ class Stored:
         try:
             if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 40:
                 return None
-            body, check = data[:-32], data[-32:]
-            if hashlib.sha256(body).digest() != check:
+            body, check = data[:-4], data[-4:]
+            if zlib.crc32(body).to_bytes(4, "little") != check:
                 return None
             size = int.from_bytes(body[len(MAGIC):len(MAGIC) + 8], "little")
             start = len(MAGIC) + 8
@@ -715,15 +851,18 @@ class Stored:
         except (ValueError, UnicodeDecodeError):
             return None
 
-    def matches(self, real: Path, digest: str) -> bool:
+    def matches(self, real: Path, info: os.stat_result) -> bool:
+        """Made by this emploi from this file as it is now (its stat; the content is proven
+        by `settled`, else by `digest`)."""
         h = self.header
-        try:
-            same = (h.get("emploi") == __version__ and h.get("format") == FORMAT
-                    and h.get("code") == _code_id() and h.get("real") == str(real)
-                    and {k: h.get(k) for k in ("size", "mtime_ns", "ino")} == _identity(real))
-        except OSError:
-            return False
-        return same and h.get("sha256") == digest
+        return (h.get("emploi") == __version__ and h.get("format") == FORMAT
+                and h.get("code") == _code_id() and h.get("real") == str(real)
+                and {k: h.get(k) for k in _IDENTITY} == _identity(info))
+
+    def restamp(self, target: Path) -> Stored | None:
+        """Write this cache again, marked settled: its file's stat now proves the content."""
+        return _write(target, dict(self.header, settled=True),
+                      Blobs(self.payload, self.header["blobs"]))
 
     def blob(self, number: int) -> bytes:
         offset, length = self.header["blobs"][number]
@@ -771,7 +910,7 @@ class Stored:
             offset += count
         return parts
 
-    def extend(self, target: Path, info: os.stat_result, digest: str,
+    def extend(self, target: Path, info: os.stat_result, settled: bool, digest: list,
                added: list[m.JournalEntry], voided: dict[str, list[int]]) -> None:
         """Write this cache again with `added` as one more segment, under the new identity."""
         header = dict(self.header)
@@ -782,8 +921,7 @@ class Stored:
         ordered = sorted(added, key=lambda e: KINDS.index(e.kind))
         journal = tuple(replace(e, seq=i) for i, e in enumerate(ordered))
         header.update(segments=[*header["segments"], _segment(journal, voided, blobs)],
-                      blobs=blobs.spans, sha256=digest, size=info.st_size,
-                      mtime_ns=info.st_mtime_ns, ino=info.st_ino)
+                      blobs=blobs.spans, digest=digest, settled=settled, **_identity(info))
         _write(target, header, blobs)
 
 
@@ -799,14 +937,13 @@ def _joined(decoders: list) -> object:
     return decode
 
 
-def _store(real: Path, file: str, digest: str, ledger: m.Ledger | None,
+def _store(snapshot: Snapshot, digest: list, ledger: m.Ledger | None,
            problems: tuple[m.Problem, ...], append_safe: bool) -> Stored | None:
     """Write the cache of a freshly parsed ledger; None (and nothing written) if it cannot."""
     folder = directory(create=True)
     if folder is None:
         return None
     try:
-        identity = _identity(real)
         blobs = Blobs()
         definitions: tuple = ()
         segment: dict = {}
@@ -816,14 +953,15 @@ def _store(real: Path, file: str, digest: str, ledger: m.Ledger | None,
             segment = _segment(ledger.journal, _positions(ledger, set(ledger.voided_ids)),
                                blobs)
         header = {
-            "emploi": __version__, "format": FORMAT, "code": _code_id(), "real": str(real),
-            "file": file, "sha256": digest, **identity, "append_safe": append_safe,
-            "ledger": None if ledger is None else "columns",
+            "emploi": __version__, "format": FORMAT, "code": _code_id(),
+            "real": str(snapshot.real), "file": snapshot.file, "digest": digest,
+            "settled": snapshot.settled(), **_identity(snapshot.info),
+            "append_safe": append_safe, "ledger": None if ledger is None else "columns",
             "definitions": blobs.json(_encode_value(definitions)),
             "problems": blobs.json(_encode_value(tuple(problems))),
             "segments": [segment]}
         header["blobs"] = blobs.spans
-        return _write(folder / _name(real), header, blobs)
+        return _write(folder / _name(snapshot.real), header, blobs)
     except (Unsupported, OSError, ValueError, TypeError, RecursionError):
         return None
 
@@ -838,7 +976,7 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
                      0o600)
         try:
             os.fchmod(fd, 0o600)
-            view = memoryview(body + hashlib.sha256(body).digest())
+            view = memoryview(body + zlib.crc32(body).to_bytes(4, "little"))
             while view:
                 view = view[os.write(fd, view):]
         finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -20,10 +19,13 @@ from . import model as m
 from .compute import achieved_by_series, funding, in_force, live
 from .ledger import journal_paths
 from .locks import closed_through
+from .model import record
 
 
-@dataclass(frozen=True)
+@record
 class Context:
+    """What the checks look at: the ledger, its text and today."""
+
     ledger: m.Ledger
     today: date
     entry_lines: dict[str, int]  # key path of an entry ("progress[3]") -> line in the file

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
 from . import model as m
+from .model import record
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -53,7 +53,7 @@ def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date
 # ---- values in force (amendments) --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class InForce:
     """Amounts, quantities and the programme end as amended up to a date."""
 
@@ -87,8 +87,10 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
 # ---- money -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Flows:
+    """Money committed, disbursed and spent, in MDH."""
+
     committed: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
     spent: Decimal = Decimal(0)
@@ -100,8 +102,10 @@ class Flows:
             self.spent + (amount if kind == "expenditure" else 0))
 
 
-@dataclass(frozen=True)
+@record
 class FundingLine:
+    """One convention or funder: its amount and what has flowed."""
+
     id: str
     name: str
     amount: Decimal | None
@@ -113,8 +117,10 @@ class FundingLine:
     conventions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Funding:
+    """The programme's money: stated total, conventions, funders, flows."""
+
     total: Decimal  # as stated in the definitions
     total_in_force: Decimal  # the stated total moved by the conventions' amendments
     conventions_total: Decimal  # sum of the conventions' amounts in force
@@ -262,8 +268,10 @@ class Progressing:
         return percent(self.achieved, self.quantity)
 
 
-@dataclass(frozen=True)
+@record
 class TargetLine(Progressing):
+    """One target with what has been achieved towards it."""
+
     id: str
     convention: str
     indicator: str
@@ -285,8 +293,10 @@ def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
             for t in ledger.targets if convention in (None, t.convention)]
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorLine(Progressing):
+    """One indicator: its targets added up."""
+
     indicator: str
     unit: str
     targets: tuple[str, ...]
@@ -317,8 +327,10 @@ def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     return result
 
 
-@dataclass(frozen=True)
+@record
 class TagLine:
+    """What one target achieved for one value of a tag."""
+
     target: TargetLine
     tag: str
     tag_value: str | None
@@ -345,8 +357,10 @@ HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expen
                  "amendment", "assertion", "lock", "profile")
 
 
-@dataclass(frozen=True)
+@record
 class HistoryLine:
+    """One journal entry as history shows it."""
+
     entry: m.JournalEntry
     kind: str  # progress, commitment, disbursement, expenditure, void, amendment, ...
     subject: str

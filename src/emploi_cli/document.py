@@ -8,20 +8,21 @@ beside each chart gives the same figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import compute, i18n, pace, pace_reports, periods
 from . import model as m
+from .model import record
 from .render import Column, PaceBar, Table, human_text
 
 if TYPE_CHECKING:
     from . import rollup
 
 
-@dataclass(frozen=True)
+@record
 class Produced:
     """When and from what the report was produced."""
 
@@ -32,25 +33,25 @@ class Produced:
     version: str
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
     items: tuple[tuple[str, str], ...]  # (label, value), plain text
 
 
-@dataclass(frozen=True)
+@record
 class Paragraph:
     text: str
     role: str = ""  # "note", "status-line" or "" (a hint for html)
 
 
-@dataclass(frozen=True)
+@record
 class BarGroup:
     label: str  # short (an id)
     name: str  # long (title or name)
     values: tuple[Decimal | None, ...]  # one per series; None: not stated
 
 
-@dataclass(frozen=True)
+@record
 class BarChart:
     id: str
     title: str
@@ -60,7 +61,7 @@ class BarChart:
     unit: str = "MDH"
 
 
-@dataclass(frozen=True)
+@record
 class LineChart:
     """A target's running total (steps) against its expected line, over its schedule."""
 
@@ -79,7 +80,7 @@ class LineChart:
 Block = Facts | Paragraph | Table | BarChart | LineChart
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     id: str
     title: str
@@ -87,7 +88,7 @@ class Section:
     level: int = 2
 
 
-@dataclass(frozen=True)
+@record
 class Document:
     lang: str
     title: str

@@ -10,12 +10,12 @@ import difflib
 import os
 import re
 import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from . import model as m
 from .locks import closed_through
+from .model import record
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -32,7 +32,7 @@ def new_id(now_ms: int | None = None) -> str:
     return head + tail
 
 
-@dataclass(frozen=True)
+@record
 class Stamp:
     """Provenance of an entry the tool writes."""
 

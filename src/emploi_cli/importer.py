@@ -15,13 +15,14 @@ import hashlib
 import io
 import json
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import entries
 from . import model as m
+from .model import record
 
 KINDS = ("progress", "transaction")
 FIELDS = {
@@ -49,7 +50,7 @@ MISSING_EXTRA = ("reading {suffix} files needs the optional reader: "
 # ---- how to read and map a file ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     """Declared number and date style of a partner's file."""
 
@@ -58,7 +59,7 @@ class Style:
     date_format: str = "%Y-%m-%d"
 
 
-@dataclass(frozen=True)
+@record
 class Reading:
     """How to open the file: CSV delimiter and encoding, sheet name, header row."""
 
@@ -68,7 +69,7 @@ class Reading:
     header_row: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Mapping:
     kind: str  # "progress" | "transaction"
     columns: tuple[tuple[str, str], ...]  # (field, column name), sorted by field
@@ -236,7 +237,7 @@ def same_profile(profile: m.ProfileEntry, mp: Mapping) -> bool:
 # ---- reading the file (the one function with I/O) ----------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Sheet:
     file: str  # as given on the command line
     name: str  # base name, part of each row's digest
@@ -505,7 +506,7 @@ def _shown(cell: object) -> str:
 # ---- rows --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One data row of the file, parsed, or refused with the reason and the cell named."""
 
@@ -674,7 +675,7 @@ def _with_keys(rows: list[Row], file_name: str, kind: str) -> list[Row]:
 # ---- the plan: what the import would add ------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     row: int
     status: str  # "new" | "present" | "refused"
@@ -686,7 +687,7 @@ class Outcome:
     warnings: tuple[m.Problem, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     file: str
     kind: str

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from . import model as m
 from .locate import first_repeat, key_lines, locate
+from .model import record
 
 SHIPPED_NAME = "conventions.toml"
 MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
@@ -24,7 +25,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     """The result of reading one ledger file."""
 

@@ -16,7 +16,6 @@ money per result to the centime). The rules are written out in docs/pace.md; in 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -24,6 +23,7 @@ from itertools import pairwise
 
 from . import compute
 from . import model as m
+from .model import record
 
 MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
 DH_PER_MDH = 1_000_000
@@ -66,7 +66,7 @@ def per_month(count: int | Fraction, days: int) -> Decimal | None:
 # ---- schedules ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Schedule:
     """When a target is due and how: from `start` to `end` (inclusive), to `quantity`."""
 
@@ -147,8 +147,10 @@ def status(quantity: int | None, achieved: int, expected: int | None,
 # ---- pace --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Pace(compute.Progressing):
+    """How one target is doing against its schedule on a date."""
+
     target: m.Target
     quantity: int | None
     achieved: int
@@ -261,7 +263,7 @@ def failing(items: list[Pace], fail_on: str) -> list[Pace]:
 # ---- money against results ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Cost:
     """Money of a convention set against what one target achieved (DH per unit).
 

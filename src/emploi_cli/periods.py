@@ -12,11 +12,11 @@ negative when a partner revises a total down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from . import compute
 from . import model as m
+from .model import record
 from .pace import Schedule, schedule
 
 KINDS = ("month", "quarter", "year")
@@ -48,8 +48,10 @@ def period_name(first: date, kind: str, fiscal_start: int = 1) -> str:
     return f"{year}-Q{index % 12 // 3 + 1}"
 
 
-@dataclass(frozen=True)
+@record
 class PeriodRow:
+    """What one target achieved in one period."""
+
     target: str
     period: str
     start: date

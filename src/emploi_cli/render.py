@@ -14,20 +14,22 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 
 from . import i18n
-from .model import money_text
+from .model import money_text, record
 
 FORMATS = ("table", "json", "csv", "md")
 NUMERIC = ("int", "money", "percent")
 BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
 
 
-@dataclass(frozen=True)
+@record
 class Column:
+    """One column of a table: its key, heading and how it is shown."""
+
     key: str
     kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar,
     # label (the value is an i18n key), pace_bar (the value is a PaceBar)
@@ -36,7 +38,7 @@ class Column:
     drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
 
 
-@dataclass(frozen=True)
+@record
 class PaceBar:
     """A progress bar with an "expected" marker; both in % of the target (None: unknown)."""
 
@@ -45,16 +47,20 @@ class PaceBar:
     state: str = ""  # looked up in the column's `styles` for the bar's colour
 
 
-@dataclass(frozen=True)
+@record
 class Table:
+    """Rows under columns, with a title."""
+
     name: str  # i18n key of the section title ("" for none)
     columns: tuple[Column, ...]
     rows: tuple[dict, ...]
     title_values: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Report:
+    """What a command prints: data for json and tables for the other formats."""
+
     data: object  # what json prints
     csv: Table  # what csv prints: one row per record
     sections: tuple[Table, ...]  # what table and md print

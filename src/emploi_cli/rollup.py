@@ -14,12 +14,13 @@ units. Each refusal names both files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
 
 from . import compute, pace
 from . import model as m
+from .model import record
 
 SEPARATOR = ":"
 
@@ -102,7 +103,7 @@ def qualified(ledger: m.Ledger) -> m.Ledger:
 # ---- figures -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Programme:
     """One programme of a roll-up; `ledger` has qualified ids."""
 
@@ -116,7 +117,7 @@ class Programme:
         return self.ledger.programme.id
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """One programme's share of an indicator total."""
 
@@ -124,7 +125,7 @@ class Part:
     line: compute.IndicatorLine
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorTotal:
     """An indicator summed over every programme that has it. Like `compute.indicator_lines`,
     an unquantified part makes the total unquantified (never counted as 0)."""
@@ -162,7 +163,7 @@ class IndicatorTotal:
         return compute.percent(self.achieved, self.quantity)
 
 
-@dataclass(frozen=True)
+@record
 class Money:
     """The programmes' money added up (one currency and unit, checked)."""
 
@@ -182,7 +183,7 @@ class Money:
         return compute.percent(self.flows.disbursed, self.total_in_force)
 
 
-@dataclass(frozen=True)
+@record
 class Rollup:
     as_of: date
     programmes: tuple[Programme, ...]
@@ -243,7 +244,7 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
 # ---- pace (status) -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorPace(compute.Progressing):
     """An indicator's achievement against what the schedules expected, over every programme.
     No status of its own: statuses belong to targets (docs/pace.md), counted in `counts`."""

@@ -22,29 +22,25 @@ import fcntl
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
 from . import ledger as io
 from . import model as m
+from .model import record
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
 
 
-@dataclass(frozen=True)
+@record
 class Appended:
+    """What an append wrote, and the file before it."""
+
     path: str
     entries: tuple[tuple[str, dict], ...]  # (kind, fields) as written
     warnings: tuple[m.Problem, ...]
-    before: bytes = field(repr=False)  # the file as it was
     addition: str = ""  # the text appended
-
-    @property
-    def text(self) -> str:
-        """The new whole text (decoded when asked: a large journal is 2 bytes a character)."""
-        return io.decode(self.before, self.path) + self.addition
 
 
 Build = Callable[[m.Ledger], tuple[list[tuple[str, dict]], list[m.Problem]]]
@@ -107,8 +103,8 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     with _locked(real, file):
         _fault("after-lock")
         for _ in range(RETRIES):
-            result, before, stat, addition, reader = _prepare(real, file, build, no_cache)
-            if _commit(real, file, before, addition, stat):
+            result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
+            if _commit(real, file, snapshot, addition):
                 reader.appended(addition)  # extends the cache; never raises
                 return result
         raise _refuse("changed", "the ledger kept changing while emploi was writing "
@@ -116,13 +112,13 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
 
 
 def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False
-             ) -> tuple[Appended, bytes, os.stat_result, bytes, cache.Reader]:
+             ) -> tuple[Appended, cache.Snapshot, bytes, cache.Reader]:
     try:
-        stat = os.stat(real)
-        before = real.read_bytes()
-    except OSError as exc:
-        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
-    reader = cache.Reader(real, file, before, None, no_cache)  # = io.build(parse_toml(text))
+        snapshot = cache.Snapshot(real, file)
+        reader = cache.Reader(snapshot, no_cache)  # = io.build(parse_toml(text))
+    except m.EmploiError as exc:
+        problem = exc.problems[0]
+        raise _refuse("unreadable", problem.message, file) from None
     loaded = reader.loaded
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
@@ -130,16 +126,17 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
         raise _refuse("invalid-ledger", f"the ledger has {len(loaded.errors)} error(s){where}; "
                       "run `emploi check` and fix them before writing", file)
     entries, warnings = build(loaded.ledger)
-    newline = "\r\n" if b"\r\n" in before[:4096] else "\n"
-    content = before[3:] if before.startswith(b"\xef\xbb\xbf") else before  # as decoded
-    joiner = "" if not content or content.endswith(b"\n") else newline
+    head = snapshot.head(4096)
+    newline = "\r\n" if b"\r\n" in head else "\n"
+    empty = snapshot.info.st_size == (3 if head.startswith(b"\xef\xbb\xbf") else 0)
+    joiner = "" if empty or snapshot.tail() == b"\n" else newline
     addition = joiner + serialise(entries, newline)
     if not reader.verify_append(addition, entries):  # checks the appended part alone
         text = loaded.text
         _verify(io.parse_toml(text, file), text + addition, file, entries)
-    result = Appended(file, tuple(entries), tuple(warnings), before, addition)
+    result = Appended(file, tuple(entries), tuple(warnings), addition)
     reader.release()
-    return result, before, stat, addition.encode("utf-8"), reader
+    return result, snapshot, addition.encode("utf-8"), reader
 
 
 def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:
@@ -198,9 +195,11 @@ class _locked:
         os.close(self.fd)
 
 
-def _commit(real: Path, file: str, before: bytes, addition: bytes,
-            stat: os.stat_result) -> bool:
-    """Write before+addition atomically over the ledger; False if it changed since it was read."""
+def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes) -> bool:
+    """Write the ledger as read plus `addition` atomically over it; False if it changed since
+    it was read. When the cache proved the content by the file's stat alone, the old bytes are
+    copied by the kernel from the file (never read into memory), and the same proof is asked
+    again before the rename; otherwise the bytes read are written, and compared again."""
     folder = real.parent
     for stale in folder.glob(f".{real.name}.*.emploi-tmp"):
         stale.unlink(missing_ok=True)  # left by a crashed writer; we hold the lock
@@ -210,24 +209,25 @@ def _commit(real: Path, file: str, before: bytes, addition: bytes,
     except OSError as exc:
         raise _refuse("unwritable", f"cannot write beside the ledger ({exc.strerror}); nothing "
                       "was written", file) from None
+    info = snapshot.info
     try:
         try:
             _fault("during-write")
-            view = memoryview(before + addition)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            if snapshot.data is None:
+                if not _copy(real, fd, snapshot):
+                    temp.unlink(missing_ok=True)
+                    return False
+            else:
+                _write_all(fd, snapshot.data)
+            _write_all(fd, addition)
             _fault("before-fsync")
             os.fsync(fd)
-            os.fchmod(fd, stat.st_mode & 0o7777)
+            os.fchmod(fd, info.st_mode & 0o7777)
             with contextlib.suppress(PermissionError):
-                os.fchown(fd, stat.st_uid, stat.st_gid)
+                os.fchown(fd, info.st_uid, info.st_gid)
         finally:
             os.close(fd)
-        now = os.stat(real)
-        if (now.st_size, now.st_mtime_ns, now.st_ino) != (
-            stat.st_size, stat.st_mtime_ns, stat.st_ino
-        ) or real.read_bytes() != before:
+        if not _unchanged(real, snapshot):
             temp.unlink(missing_ok=True)
             return False
         _fault("before-rename")
@@ -246,3 +246,47 @@ def _commit(real: Path, file: str, before: bytes, addition: bytes,
     except OSError:
         pass
     return True
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _copy(real: Path, fd: int, snapshot: cache.Snapshot) -> bool:
+    """Copy the ledger's `snapshot.info.st_size` bytes into `fd` in the kernel; False if the
+    file is no longer the one the snapshot saw."""
+    source = os.open(real, os.O_RDONLY)
+    try:
+        if cache._identity(os.fstat(source)) != cache._identity(snapshot.info):
+            return False
+        left = snapshot.info.st_size
+        while left:
+            try:
+                copied = os.copy_file_range(source, fd, left)
+            except OSError as exc:  # not supported here: copy through user space
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+                copied = 0
+            if not copied:
+                chunk = os.read(source, min(left, 1 << 20))
+                if not chunk:
+                    return False  # shorter than it was
+                _write_all(fd, chunk)
+                copied = len(chunk)
+            left -= copied
+        return True
+    finally:
+        os.close(source)
+
+
+def _unchanged(real: Path, snapshot: cache.Snapshot) -> bool:
+    """The ledger is still the file the snapshot saw: by its stat when that proves the
+    content (cache.py), else by its bytes."""
+    now = os.stat(real)
+    if cache._identity(now) != cache._identity(snapshot.info):
+        return False
+    if snapshot.data is None:
+        return cache._settled(snapshot.info, snapshot.stamp)
+    return real.read_bytes() == snapshot.data

@@ -723,7 +723,7 @@ def _decoder(spec: list, blob) -> object:
         table = _DECODE[codec](json.loads(blob(table_blob)))
         if index_blob < 0:
             return table
-        return [table[i] for i in array(code, blob(index_blob))]
+        return list(map(table.__getitem__, array(code, blob(index_blob))))
     return decode
 
 

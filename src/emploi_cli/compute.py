@@ -215,15 +215,14 @@ def _series(rows: Iterable[tuple], cumulative: set[str]
     value (latest date; on the same date, the later entry in the file)."""
     sums: dict[tuple, int] = {}
     latest: dict[tuple, tuple[date, int, int]] = {}
-    total = sums.get
+    total, last = sums.get, latest.get
     for target, tags, day, seq, value in rows:
+        key = (target, tags)
         if target in cumulative:
-            key = (target, tags)
-            before = latest.get(key)
+            before = last(key)
             if before is None or (day, seq) >= before[:2]:
                 latest[key] = (day, seq, value)
         else:
-            key = (target, tags)
             sums[key] = total(key, 0) + value
     for key, (_, _, value) in latest.items():
         sums[key] = value

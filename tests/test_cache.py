@@ -510,54 +510,50 @@ def test_coarse_file_times_ask_for_a_longer_wait():
     assert cache._settled(coarse, 2_000_000_000 + cache.COARSE_MARGIN_NS + 1)
 
 
-def test_record_on_a_settled_ledger_copies_it_without_reading_it(cached, journal, monkeypatch):
-    from emploi_cli import entries, writing
+def _build_progress(current):
+    from emploi_cli import entries
+
+    fields, warnings = entries.progress(current, target="c1.insertion", value=4,
+                                        day=cache.date(2022, 3, 1),
+                                        today=cache.date(2022, 6, 30),
+                                        stamp=entries.Stamp.now("test-user"))
+    return [("progress", fields)], warnings
+
+
+def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, monkeypatch):
+    from emploi_cli import writing
 
     _settle(journal)
     cache.load(journal)
-    before = journal.read_bytes()
+    before, inode = journal.read_bytes(), journal.stat().st_ino
     _settle(journal)
     monkeypatch.setattr(cache.Snapshot, "read", lambda self: (_ for _ in ()).throw(
         AssertionError("read the ledger into memory")))
-
-    def build(current):
-        fields, warnings = entries.progress(current, target="c1.insertion", value=4,
-                                            day=cache.date(2022, 3, 1),
-                                            today=cache.date(2022, 6, 30),
-                                            stamp=entries.Stamp.now("test-user"))
-        return [("progress", fields)], warnings
-    done = writing.append(journal, build)
+    done = writing.append(journal, _build_progress)
     assert journal.read_bytes() == before + done.addition.encode()
+    assert journal.stat().st_ino == inode  # appended in place
     monkeypatch.undo()
     assert cache.load(journal) == io.load(journal)
     assert _header(_cache_files(cached)[0])["settled"] is True
 
 
 def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monkeypatch):
-    """The stat proof is asked again before the rename: a save in between is kept."""
-    from emploi_cli import entries, writing
+    """The stat proof is asked again just before writing: a save in between is kept."""
+    from emploi_cli import writing
 
     _settle(journal)
     cache.load(journal)
     _settle(journal)
-    real_copy, saved = writing._copy, []
+    real_fault, saved = writing._fault, []
 
-    def copy_then_editor_saves(real, fd, snapshot):
-        done = real_copy(real, fd, snapshot)
-        if not saved:
-            saved.append(True)
+    def editor_saves(step):
+        if step == "before-write" and not saved:
+            saved.append(step)
             journal.write_text(journal.read_text(encoding="utf-8") + "# saved by an editor\n",
                                encoding="utf-8")
-        return done
-    monkeypatch.setattr(writing, "_copy", copy_then_editor_saves)
-
-    def build(current):
-        fields, warnings = entries.progress(current, target="c1.insertion", value=4,
-                                            day=cache.date(2022, 3, 1),
-                                            today=cache.date(2022, 6, 30),
-                                            stamp=entries.Stamp.now("test-user"))
-        return [("progress", fields)], warnings
-    done = writing.append(journal, build)
+        real_fault(step)
+    monkeypatch.setattr(writing, "_fault", editor_saves)
+    done = writing.append(journal, _build_progress)
     text = journal.read_text(encoding="utf-8")
     assert "# saved by an editor\n" in text and text.endswith(done.addition)
     assert cache.load(journal) == io.load(journal)

@@ -13,14 +13,15 @@ import tomllib
 import pytest
 from typer.testing import CliRunner
 
-from emploi_cli import writing
+from emploi_cli import cache, writing
 from emploi_cli.cli import app
 
 from .conftest import REPO
 from .test_journal_processes import worker_env
 
-STEPS = ["before-lock", "after-lock", "during-write", "before-fsync", "before-rename",
-         "after-rename"]
+STEPS = ["before-lock", "after-lock", "before-write", "after-intent", "during-write",
+         "before-fsync", "after-append"]
+WHOLE = ("before-fsync", "after-append")  # the entry is in the file, whole
 
 
 def _record(ledger, env=None, *extra):
@@ -37,7 +38,10 @@ def _check_passes(ledger):
 
 
 def _leftovers(ledger):
-    return sorted(p.name for p in ledger.parent.iterdir() if p.name.endswith(".emploi-tmp"))
+    """Anything a writer leaves beside the ledger but its (empty) lock file."""
+    return sorted(p.name for p in ledger.parent.iterdir()
+                  if p != ledger and not (p.name == f".{ledger.name}.lock"
+                                          and not p.read_bytes()))
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -46,20 +50,30 @@ def test_crash_at_each_step_leaves_old_or_old_plus_entry(ledger, step):
     crashed = _record(ledger, {"EMPLOI_TEST_CRASH_AT": step})
     assert crashed.returncode == 86, crashed.stderr  # died where we said
     after = ledger.read_bytes()
-    if step == "after-rename":
-        assert after.startswith(before) and b"crash test" in after[len(before):]
+    assert after.startswith(before)
+    if step in WHOLE:
+        assert b"crash test" in after[len(before):]
         assert len(tomllib.loads(after.decode())["progress"]) == 1
+    elif step == "during-write":  # half an entry: every emploi command leaves it out
+        assert len(before) < len(after) and b"# end " not in after[len(before):]
+        seen = cache.load(ledger)
+        assert seen.ledger.journal == () and seen.text.encode() == before
+        assert [p.code for p in seen.problems] == ["interrupted"]
     else:
         assert after == before
-    _check_passes(ledger)
-    # nothing a dead writer left blocks the next one, and its temporary file is cleaned up
+    codes = [p["code"] for p in _check_passes(ledger)["problems"]]
+    assert codes == (["interrupted"] if step == "during-write" else [])
+    # nothing a dead writer left blocks the next one, which removes a part of an entry
     assert _record(ledger).returncode == 0
     assert _leftovers(ledger) == []
-    assert len(tomllib.loads(ledger.read_text())["progress"]) == (
-        2 if step == "after-rename" else 1)
+    text = ledger.read_text()
+    assert len(tomllib.loads(text)["progress"]) == (2 if step in WHOLE else 1)
+    assert text.startswith(before.decode())
+    assert "interrupted" not in [p["code"] for p in _check_passes(ledger)["problems"]]
 
 
-@pytest.mark.parametrize("step", ["during-write", "before-fsync", "before-rename"])
+@pytest.mark.parametrize("step", ["before-write", "after-intent", "during-write",
+                                  "before-fsync", "after-append"])
 def test_disk_full_is_a_clear_error_and_changes_nothing(ledger, step):
     before = ledger.read_bytes()
     failed = _record(ledger, {"EMPLOI_TEST_FAIL_AT": step})
@@ -70,7 +84,7 @@ def test_disk_full_is_a_clear_error_and_changes_nothing(ledger, step):
     assert _leftovers(ledger) == []
 
 
-@pytest.mark.parametrize("call", ["write", "fsync"])
+@pytest.mark.parametrize("call", ["pwrite", "fsync"])
 def test_io_error_is_a_clear_error_and_changes_nothing(ledger, monkeypatch, call):
     before = ledger.read_bytes()
 
@@ -84,7 +98,10 @@ def test_io_error_is_a_clear_error_and_changes_nothing(ledger, monkeypatch, call
     assert result.stderr.strip() == f"emploi: {ledger}: error: Input/output error; the ledger " \
         "is unchanged"
     assert ledger.read_bytes() == before
+    assert cache.load(ledger).problems == ()  # a record left in the lock file changes nothing
+    assert _record(ledger).returncode == 0  # and the next write clears it
     assert _leftovers(ledger) == []
+    assert ledger.read_bytes().startswith(before)
 
 
 def test_a_save_by_someone_else_meanwhile_is_never_overwritten(ledger, monkeypatch):
@@ -92,7 +109,7 @@ def test_a_save_by_someone_else_meanwhile_is_never_overwritten(ledger, monkeypat
     edits = []
 
     def editor_saves(step):
-        if step == "during-write" and not edits:  # after emploi read the file
+        if step == "before-write" and not edits:  # after emploi read the file
             edits.append(step)
             with ledger.open("a") as out:
                 out.write("# saved from an editor meanwhile\n")
@@ -111,7 +128,7 @@ def test_an_editor_that_keeps_saving_makes_emploi_refuse(ledger, monkeypatch):
     real_fault = writing._fault
 
     def editor_saves(step):
-        if step == "during-write":
+        if step == "before-write":
             with ledger.open("a") as out:
                 out.write("# another save\n")
         real_fault(step)
@@ -139,3 +156,37 @@ def test_eight_writers_mixed_lose_nothing(ledger):
     assert len(ids) == len(set(ids)) == 800
     data = _check_passes(ledger)
     assert data["errors"] == 0
+
+
+def _half_written(ledger):
+    """The ledger as a writer killed in the middle of its entry leaves it."""
+    crashed = _record(ledger, {"EMPLOI_TEST_CRASH_AT": "during-write"})
+    assert crashed.returncode == 86, crashed.stderr
+    return cache.pending_append(ledger.resolve())
+
+
+def test_a_part_of_an_entry_is_left_out_by_every_report(ledger, emploi):
+    before = ledger.read_bytes()
+    clean = {fmt: emploi("history", "-l", str(ledger), "-f", fmt).stdout
+             for fmt in ("json", "csv")}
+    offset, addition = _half_written(ledger)
+    assert offset == len(before) and ledger.read_bytes()[offset:] != addition
+    for fmt, out in clean.items():
+        result = emploi("history", "-l", str(ledger), "-f", fmt)
+        assert result.exit_code == 0 and result.stdout == out
+    summary = emploi("summary", "-l", str(ledger), "-f", "json")
+    assert summary.exit_code == 0
+    found = emploi("check", "-l", str(ledger))
+    assert found.exit_code == 0 and "interrupted" in found.stdout + found.stderr
+
+
+def test_what_someone_added_after_a_crash_is_never_removed(ledger):
+    assert _half_written(ledger) is not None
+    with ledger.open("a") as out:  # an edit after the crash: the tail is no longer our part
+        out.write("\n# written by hand after the crash\n")
+    after = ledger.read_bytes()
+    with pytest.raises(cache.m.EmploiError, match="TOML syntax"):  # to be mended by hand
+        cache.load(ledger)
+    refused = _record(ledger)
+    assert refused.returncode == 1 and "TOML syntax" in refused.stderr
+    assert ledger.read_bytes() == after  # nothing cut, nothing added

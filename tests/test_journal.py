@@ -317,6 +317,10 @@ def test_file_mode_and_symlink_respected(emploi, ledger, tmp_path):
     assert stat.S_IMODE(os.stat(ledger).st_mode) == 0o640
     assert "value = 3" in ledger.read_text()
     assert not list(tmp_path.glob("*.emploi-tmp"))
+    hard = tmp_path / "hard.toml"
+    os.link(ledger, hard)  # appended in place: a hard link still names the ledger
+    assert emploi("record", "c1.insertion", "4", "-l", str(ledger)).exit_code == 0
+    assert hard.read_bytes() == ledger.read_bytes() and "value = 4" in hard.read_text()
 
 
 def test_read_only_ledger_is_refused_even_for_root(emploi, ledger):

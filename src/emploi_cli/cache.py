@@ -96,10 +96,20 @@ def load(path: Path, *, no_cache: bool = False) -> io.Loaded:
 
 # ---- one look at the ledger file ---------------------------------------------------------
 
-FINE_MARGIN_NS = 20_000_000  # 20 ms: more than two ticks of any kernel's file clock (1-10 ms)
+
+def _fine_margin_ns() -> int:
+    """Twice the tick of the clock the kernel stamps files with (CLOCK_REALTIME_COARSE: 1 to
+    10 ms), at least 2 ms; 20 ms where that clock cannot be asked."""
+    try:
+        tick = time.clock_getres(5) if sys.platform == "linux" else 0.01
+    except OSError:
+        tick = 0.01
+    return int(min(max(2 * tick, 0.002), 0.02) * 1e9)
+
+
+FINE_MARGIN_NS = _fine_margin_ns()
 COARSE_MARGIN_NS = 3_000_000_000  # 3 s: file systems with whole-second or 2-second times
-
-
+READ_TRIES = 5
 _IDENTITY = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
 
 
@@ -118,22 +128,57 @@ def _settled(info: os.stat_result, stamp: int) -> bool:
     return max(info.st_mtime_ns, info.st_ctime_ns) < stamp - margin
 
 
+# ---- appends in flight: writing.py records them, every reader heeds them ----------------
+
+
+def journal_path(real: Path) -> Path:
+    """The ledger's lock file, which also records the append being written (writing.py)."""
+    return real.with_name(f".{real.name}.lock")
+
+
+def pending_append(real: Path) -> tuple[int, bytes] | None:
+    """The append a writer has begun and not finished, as the lock file records it: (offset,
+    bytes). A writer at work, or one that died. None when there is none."""
+    try:
+        with open(journal_path(real), "rb") as stream:
+            raw = stream.read(1 << 20)
+    except OSError:
+        return None
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+        offset, addition = record["offset"], record["addition"].encode("utf-8")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return (offset, addition) if type(offset) is int and offset >= 0 else None
+
+
+def torn(tail: bytes, addition: bytes) -> bool:
+    """`tail`, what the file holds from the recorded offset, is an unfinished `addition`: a
+    part of it, with NUL bytes where a power cut lost what was written."""
+    return (len(tail) <= len(addition) and tail != addition
+            and all(t == a or not t for t, a in zip(tail, addition[:len(tail)], strict=True)))
+
+
 class Snapshot:
     """One look at a ledger file: what stat said of it and when, then its bytes when asked.
 
-    Raises EmploiError (as `ledger.read_bytes`) for anything wrong with the file."""
+    An append that a writer has begun (or a dead writer left unfinished) is not part of what
+    a snapshot shows: `limit` then cuts the file where it began. Raises EmploiError (as
+    `ledger.read_bytes`) for anything wrong with the file."""
 
     def __init__(self, real: Path, file: str):
         self.real, self.file = real, file
         self.data: bytes | None = None
-        self.steady = True  # the bytes read are those of `info` (nothing changed meanwhile)
-        self.stamp, self.info = self._look()
+        self._look()
 
-    def _look(self) -> tuple[int, os.stat_result]:
+    def _look(self) -> None:
         place = m.Place(self.file)
+        self.pending = pending_append(self.real)
         try:
-            stamp = time.time_ns()
-            info = os.stat(self.real)
+            self.stamp = time.time_ns()
+            self.info = info = os.stat(self.real)
         except FileNotFoundError:
             raise m.EmploiError(m.error("not-found", "no such file", place)) from None
         except PermissionError:
@@ -147,20 +192,44 @@ class Snapshot:
             raise m.EmploiError(m.error(
                 "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
                 f"{io.MAX_LEDGER_BYTES:,} bytes", place))
-        return stamp, info
+        self.limit: int | None = None
+        if self.pending is not None:
+            offset, addition = self.pending
+            if offset < info.st_size <= offset + len(addition):
+                with contextlib.suppress(OSError), open(self.real, "rb") as stream:
+                    stream.seek(offset)
+                    if torn(stream.read(len(addition) + 1), addition):
+                        self.limit = offset
 
     def settled(self) -> bool:
-        return _settled(self.info, self.stamp)
+        return self.limit is None and _settled(self.info, self.stamp)
+
+    @property
+    def size(self) -> int:
+        """The size of what the snapshot shows."""
+        return self.info.st_size if self.limit is None else self.limit
 
     def read(self) -> bytes:
-        """The file's bytes (read once); `steady` tells whether they are still those of `info`."""
-        if self.data is None:
+        """The bytes the snapshot shows (read once). They are those of `info`: read again,
+        with a new look, while the file changes under the read (a writer appending)."""
+        for _ in range(READ_TRIES):
+            if self.data is not None:
+                return self.data
             data = io.read_bytes(self.real)
-            with contextlib.suppress(OSError):
-                self.steady = _identity(os.stat(self.real)) == _identity(self.info)
-            if len(data) != self.info.st_size:
-                self.steady = False
-            self.data = data
+            try:
+                after = os.stat(self.real)
+            except OSError:
+                after = None
+            if (after is not None and _identity(after) == _identity(self.info)
+                    and len(data) == self.info.st_size
+                    and pending_append(self.real) == self.pending):
+                self.data = data if self.limit is None else data[:self.limit]
+            else:
+                self._look()
+        if self.data is None:
+            raise m.EmploiError(m.error(
+                "changed", "the ledger kept changing while emploi was reading it; run the "
+                "command again", m.Place(self.file)))
         return self.data
 
     def head(self, size: int) -> bytes:
@@ -169,20 +238,28 @@ class Snapshot:
             return self.data[:size]
         try:
             with open(self.real, "rb") as stream:
-                return stream.read(size)
+                return stream.read(min(size, self.size))
         except OSError:
             return self.read()[:size]
 
     def tail(self) -> bytes:
         """The last byte (b"" for an empty file), without reading the rest."""
-        if self.data is not None or not self.info.st_size:
+        if self.data is not None or not self.size:
             return self.read()[-1:]
         try:
             with open(self.real, "rb") as stream:
-                stream.seek(self.info.st_size - 1)
+                stream.seek(self.size - 1)
                 return stream.read(1)
         except OSError:
             return self.read()[-1:]
+
+    def interrupted(self) -> tuple[m.Problem, ...]:
+        """A warning when a dead writer's unfinished append is left out."""
+        if self.limit is None:
+            return ()
+        return (m.warning("interrupted", "the file ends with a part of an entry whose writing "
+                          "was interrupted; emploi leaves it out, and the next write removes "
+                          "it", m.Place(self.file)),)
 
 
 def _digest(data: bytes | memoryview) -> list:
@@ -222,14 +299,15 @@ class Reader:
         if folder is None:
             return None
         target = folder / _name(self.real)
+        snapshot = self.snapshot
         stored = Stored.read(target)
-        if stored is None or not stored.matches(self.real, self.snapshot.info):
+        if (stored is None or snapshot.limit is not None
+                or not stored.matches(self.real, snapshot.info)):
             return None
         digest = stored.header.get("digest")
         if not stored.header.get("settled"):  # the stat alone proves nothing: hash
-            snapshot = self.snapshot
             if (not isinstance(digest, list) or not _digest_matches(digest, snapshot.read())
-                    or not snapshot.steady):
+                    or not stored.matches(self.real, snapshot.info)):  # (read looks again)
                 return None
             if snapshot.settled():  # from now on the stat alone proves this content
                 stored = stored.restamp(target) or stored
@@ -251,7 +329,7 @@ class Reader:
         gc.disable()  # 100,000 new objects: the collector would walk them again and again
         try:
             ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
-            if self.use and self.snapshot.steady:
+            if self.use and self.snapshot.limit is None:
                 self.digest = [_digest(data)]
                 self.cache = _store(self.snapshot, self.digest, ledger, problems,
                                     self.append_safe)
@@ -343,7 +421,8 @@ _FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
 def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],
            text: str | None = None) -> io.Loaded:
     """An io.Loaded; its text is read and decoded when first asked for, if not given."""
-    problems = io.bom_warnings(snapshot.head(3), snapshot.file) + tuple(problems)
+    problems = (io.bom_warnings(snapshot.head(3), snapshot.file) + snapshot.interrupted()
+                + tuple(problems))
     if text is not None:
         return io.Loaded(snapshot.file, text, ledger, problems)
     result = object.__new__(LazyLoaded)
@@ -360,8 +439,9 @@ class LazyLoaded(io.Loaded):
     def text(self) -> str:
         if "_text" not in self.__dict__:
             snapshot = self.__dict__["_snapshot"]
+            seen = _identity(snapshot.info)
             data = snapshot.read()
-            if not snapshot.steady:
+            if _identity(snapshot.info) != seen:  # not the content the cache described
                 raise m.EmploiError(m.error(
                     "changed", "the ledger changed while emploi was reading it; run the "
                     "command again", m.Place(self.path)))

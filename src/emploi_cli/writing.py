@@ -2,16 +2,20 @@
 
 The protocol (docs/guarantees.md states what it promises):
 1. lock a sidecar file `.NAME.lock` beside the ledger's real path (flock, released by the
-   kernel if the process dies; a symlinked ledger is written through to its target);
+   kernel if the process dies; a symlinked ledger is written through to its target), and
+   finish what a writer that died there left: an append it had begun is removed;
 2. read the ledger, build the entries from it (the builder validates against what is there now);
 3. serialise them with tomli-w behind a header written by hand, parse the whole would-be
    document and check: exactly these entries added, every other value unchanged, no error
    (when the old text is a head plus `[[journal]]` entries, which fastparse.py established
    on reading it, parsing the appended entries alone proves the same: cache.py);
-4. write old bytes + new bytes to a temporary file in the same folder, fsync, give it the
-   ledger's mode, check the ledger was not changed by someone else meanwhile (else start
-   again, then refuse), rename it over the ledger, fsync the folder.
-A crash at any step leaves the old file or the whole new one; never a part of an entry.
+4. check the ledger is still the file that was read (else start again, then refuse); record
+   in the lock file where the append begins and what it is, fsynced; write the entry at the
+   end of the ledger, fsync it; clear the record.
+The bytes before the entry are never written. A writer that dies in step 4 leaves the old
+file, the old file plus the whole entry, or (killed inside the one `write` of the entry) the
+old file plus a part of it, which every reader leaves out (the record says where it begins,
+cache.Snapshot) and the next writer removes: a write happens whole or not at all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import time
 from collections.abc import Callable
@@ -44,6 +49,10 @@ class Appended:
 
 
 Build = Callable[[m.Ledger], tuple[list[tuple[str, dict]], list[m.Problem]]]
+
+
+def _faulting(step: str) -> bool:
+    return step in (os.environ.get("EMPLOI_TEST_CRASH_AT"), os.environ.get("EMPLOI_TEST_FAIL_AT"))
 
 
 def _fault(step: str) -> None:
@@ -100,11 +109,12 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     if not os.access(real, os.W_OK) or not os.stat(real).st_mode & 0o222:
         raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
     _fault("before-lock")
-    with _locked(real, file):
+    with _locked(real, file) as lock:
         _fault("after-lock")
+        lock.recover()
         for _ in range(RETRIES):
             result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
-            if _commit(real, file, snapshot, addition):
+            if _commit(real, file, snapshot, addition, lock):
                 reader.appended(addition)  # extends the cache; never raises
                 return result
         raise _refuse("changed", "the ledger kept changing while emploi was writing "
@@ -167,7 +177,7 @@ class _locked:
     """Exclusive flock on `.NAME.lock` beside the ledger; waits up to LOCK_TIMEOUT_S."""
 
     def __init__(self, real: Path, file: str):
-        self.path = real.with_name(f".{real.name}.lock")
+        self.real, self.path = real, cache.journal_path(real)
         self.file = file
         self.fd = -1
 
@@ -194,99 +204,115 @@ class _locked:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 
+    def begin(self, offset: int, addition: bytes) -> None:
+        """Record the append about to be written, durably, before the ledger is touched."""
+        record = json.dumps({"offset": offset, "addition": addition.decode("utf-8")},
+                            ensure_ascii=False).encode("utf-8") + b"\n"
+        os.ftruncate(self.fd, 0)
+        _pwrite_all(self.fd, record, 0)
+        os.fsync(self.fd)
 
-def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes) -> bool:
-    """Write the ledger as read plus `addition` atomically over it; False if it changed since
-    it was read. When the cache proved the content by the file's stat alone, the old bytes are
-    copied by the kernel from the file (never read into memory), and the same proof is asked
-    again before the rename; otherwise the bytes read are written, and compared again."""
-    folder = real.parent
-    for stale in folder.glob(f".{real.name}.*.emploi-tmp"):
-        stale.unlink(missing_ok=True)  # left by a crashed writer; we hold the lock
-    temp = folder / f".{real.name}.{os.getpid()}.emploi-tmp"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as exc:
-        raise _refuse("unwritable", f"cannot write beside the ledger ({exc.strerror}); nothing "
-                      "was written", file) from None
-    info = snapshot.info
-    try:
+    def end(self) -> None:
+        """The append is on disk (or undone): forget it. A record that outlives this (a crash
+        just before) is harmless: the next writer finds the whole entry in place."""
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.fd, 0)
+
+    def recover(self) -> None:
+        """Remove what a writer that died while appending left of its entry."""
+        pending = cache.pending_append(self.real)
+        if pending is None:
+            self.end()  # nothing, or a record no emploi wrote
+            return
+        offset, addition = pending
         try:
-            _fault("during-write")
-            if snapshot.data is None:
-                if not _copy(real, fd, snapshot):
-                    temp.unlink(missing_ok=True)
-                    return False
-            else:
-                _write_all(fd, snapshot.data)
-            _write_all(fd, addition)
-            _fault("before-fsync")
-            os.fsync(fd)
-            os.fchmod(fd, info.st_mode & 0o7777)
-            with contextlib.suppress(PermissionError):
-                os.fchown(fd, info.st_uid, info.st_gid)
-        finally:
-            os.close(fd)
-        if not _unchanged(real, snapshot):
-            temp.unlink(missing_ok=True)
-            return False
-        _fault("before-rename")
-        os.replace(temp, real)
+            fd = os.open(self.real, os.O_RDWR)
+            try:
+                size = os.fstat(fd).st_size
+                if offset < size <= offset + len(addition) and cache.torn(
+                        os.pread(fd, size - offset, offset), addition):
+                    os.ftruncate(fd, offset)
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise _refuse("write-failed", f"cannot remove an interrupted append "
+                          f"({exc.strerror or exc}); nothing was written", self.file) from None
+        self.end()
+
+
+def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
+            lock: _locked) -> bool:
+    """Append `addition` to the ledger in place, at the end of what was read; False if the
+    ledger is no longer the file that was read."""
+    try:
+        _fault("before-write")
+        fd = os.open(real, os.O_RDWR)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise _refuse("write-failed", f"{exc.strerror or exc}; the ledger is unchanged",
                       file) from None
-    _fault("after-rename")
     try:
-        dir_fd = os.open(folder, os.O_RDONLY)
+        if not _unchanged(fd, snapshot):
+            return False
+        offset = snapshot.info.st_size
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+            lock.begin(offset, addition)
+            _fault("after-intent")
+            cut = len(addition) // 2 if _faulting("during-write") else len(addition)
+            _pwrite_all(fd, addition[:cut], offset)
+            _fault("during-write")
+            _pwrite_all(fd, addition[cut:], offset + cut)
+            _fault("before-fsync")
+            os.fsync(fd)
+            _fault("after-append")
+        except OSError as exc:
+            undone = _undo(fd, offset, lock)
+            raise _refuse("write-failed", f"{exc.strerror or exc}; " + (
+                "the ledger is unchanged" if undone else "the entry is left out by every "
+                "emploi command and removed by the next write"), file) from None
+        lock.end()
+        with contextlib.suppress(OSError):  # another file renamed over the ledger meanwhile:
+            if os.stat(real).st_ino != os.fstat(fd).st_ino:  # the entry went to the old one
+                return False
+    finally:
+        os.close(fd)
     return True
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _undo(fd: int, offset: int, lock: _locked) -> bool:
+    """Cut the ledger back to `offset` after a failed append; False if that failed too (the
+    record stays, for readers and the next writer)."""
+    try:
+        if os.fstat(fd).st_size != offset:
+            os.ftruncate(fd, offset)
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):  # if this fails the record stays: it is harmless
+        os.fsync(fd)
+        lock.end()
+    return True
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
-def _copy(real: Path, fd: int, snapshot: cache.Snapshot) -> bool:
-    """Copy the ledger's `snapshot.info.st_size` bytes into `fd` in the kernel; False if the
-    file is no longer the one the snapshot saw."""
-    source = os.open(real, os.O_RDONLY)
-    try:
-        if cache._identity(os.fstat(source)) != cache._identity(snapshot.info):
-            return False
-        left = snapshot.info.st_size
-        while left:
-            try:
-                copied = os.copy_file_range(source, fd, left)
-            except OSError as exc:  # not supported here: copy through user space
-                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
-                    raise
-                copied = 0
-            if not copied:
-                chunk = os.read(source, min(left, 1 << 20))
-                if not chunk:
-                    return False  # shorter than it was
-                _write_all(fd, chunk)
-                copied = len(chunk)
-            left -= copied
-        return True
-    finally:
-        os.close(source)
-
-
-def _unchanged(real: Path, snapshot: cache.Snapshot) -> bool:
-    """The ledger is still the file the snapshot saw: by its stat when that proves the
-    content (cache.py), else by its bytes."""
-    now = os.stat(real)
-    if cache._identity(now) != cache._identity(snapshot.info):
+def _unchanged(fd: int, snapshot: cache.Snapshot) -> bool:
+    """The ledger is still the file the snapshot saw: by its stat when that proves the content
+    (cache.py), else by its bytes."""
+    if cache._identity(os.fstat(fd)) != cache._identity(snapshot.info):
         return False
     if snapshot.data is None:
-        return cache._settled(snapshot.info, snapshot.stamp)
-    return real.read_bytes() == snapshot.data
+        return snapshot.settled()
+    return _read_all(fd) == snapshot.data
+
+
+def _read_all(fd: int) -> bytes:
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)

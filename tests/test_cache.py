@@ -557,3 +557,22 @@ def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monk
     text = journal.read_text(encoding="utf-8")
     assert "# saved by an editor\n" in text and text.endswith(done.addition)
     assert cache.load(journal) == io.load(journal)
+
+
+def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journal,
+                                                                     monkeypatch):
+    from emploi_cli import writing
+
+    _settle(journal)
+    cache.load(journal)
+    real_settled_stat = cache._settled_stat
+
+    def editor_saves_then_stat(real):
+        with journal.open("a", encoding="utf-8") as out:
+            out.write("# saved by an editor just after the append\n")
+        return real_settled_stat(real)
+    monkeypatch.setattr(cache, "_settled_stat", editor_saves_then_stat)
+    writing.append(journal, _build_progress)
+    monkeypatch.undo()
+    assert _cache_files(cached) == []  # forgotten, not extended with the wrong identity
+    assert cache.load(journal) == io.load(journal)

@@ -384,12 +384,13 @@ class Reader:
         cache does not need it."""
         self.loaded = None  # type: ignore[assignment]
 
-    def appended(self, addition: bytes) -> None:
-        """The append is on disk: extend the cache (or forget it). Never raises."""
+    def appended(self, addition: bytes, written: os.stat_result) -> None:
+        """The append is on disk, and `written` is the ledger's stat just after: extend the
+        cache (or forget it). Never raises."""
         with contextlib.suppress(OSError, Unsupported, ValueError, TypeError, KeyError):
-            self._appended(addition)
+            self._appended(addition, written)
 
-    def _appended(self, addition: bytes) -> None:
+    def _appended(self, addition: bytes, written: os.stat_result) -> None:
         if not self.use or self.cache is None or self.digest is None:
             return
         folder = directory()
@@ -400,6 +401,9 @@ class Reader:
             target.unlink(missing_ok=True)
             return
         stamp, info = _settled_stat(self.real)
+        if _identity(info) != _identity(written):  # changed by someone else since: forget
+            target.unlink(missing_ok=True)
+            return
         self.cache.extend(target, info, _settled(info, stamp),
                           [*self.digest, _digest(addition)], self.added, self.voided)
 

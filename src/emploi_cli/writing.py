@@ -114,8 +114,9 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
         lock.recover()
         for _ in range(RETRIES):
             result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
-            if _commit(real, file, snapshot, addition, lock):
-                reader.appended(addition)  # extends the cache; never raises
+            written = _commit(real, file, snapshot, addition, lock)
+            if written is not None:
+                reader.appended(addition, written)  # extends the cache; never raises
                 return result
         raise _refuse("changed", "the ledger kept changing while emploi was writing "
                       "(someone else is editing it); nothing was written", file)
@@ -242,9 +243,9 @@ class _locked:
 
 
 def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
-            lock: _locked) -> bool:
-    """Append `addition` to the ledger in place, at the end of what was read; False if the
-    ledger is no longer the file that was read."""
+            lock: _locked) -> os.stat_result | None:
+    """Append `addition` to the ledger in place, at the end of what was read, and give its
+    stat just after; None if the ledger is no longer the file that was read."""
     try:
         _fault("before-write")
         fd = os.open(real, os.O_RDWR)
@@ -253,7 +254,7 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
                       file) from None
     try:
         if not _unchanged(fd, snapshot):
-            return False
+            return None
         offset = snapshot.info.st_size
         try:
             lock.begin(offset, addition)
@@ -264,6 +265,7 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             _pwrite_all(fd, addition[cut:], offset + cut)
             _fault("before-fsync")
             os.fsync(fd)
+            written = os.fstat(fd)
             _fault("after-append")
         except OSError as exc:
             undone = _undo(fd, offset, lock)
@@ -272,11 +274,11 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
                 "emploi command and removed by the next write"), file) from None
         lock.end()
         with contextlib.suppress(OSError):  # another file renamed over the ledger meanwhile:
-            if os.stat(real).st_ino != os.fstat(fd).st_ino:  # the entry went to the old one
-                return False
+            if os.stat(real).st_ino != written.st_ino:  # the entry went to the old one
+                return None
     finally:
         os.close(fd)
-    return True
+    return written
 
 
 def _undo(fd: int, offset: int, lock: _locked) -> bool:

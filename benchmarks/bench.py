@@ -185,6 +185,16 @@ def ledger_journal(items: list[dict]) -> str:
 
 # ---- timing ------------------------------------------------------------------------------
 
+# The floor of any Typer CLI: one command with one str option, printing a line (issue 5).
+EMPTY_TYPER = """
+import typer
+app = typer.Typer()
+@app.command()
+def main(name: str = "x"):
+    print(name)
+app()
+"""
+
 
 def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> tuple[float, float]:
     """Median wall seconds and the largest peak RSS (MB) over `runs` whole-process runs."""
@@ -253,6 +263,8 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
             print(f"  {label:<34} {size:>8}  {wall:7.3f} s  {peak:6.1f} MB", file=sys.stderr)
 
         add("python -c pass", "-", [sys.executable, "-c", "pass"], base)
+        add("typer, empty command", "-", [sys.executable, "-c", EMPTY_TYPER, "--name", "x"],
+            base)
         add("emploi --version", "-", [emploi, "--version"], base)
         ledgers = [("shipped", SHIPPED)]
         for size in sizes:  # in a child: this process stays small, and so does what its
@@ -313,9 +325,13 @@ def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:
     lookup = {(label, size): wall for label, size, wall, _ in rows}
     lines = [f"{'command':<34} {'entries':>9} {'median s':>9} {'peak MB':>8}  ratio",
              "-" * 76]
+    bare = lookup.get(("python -c pass", "-"))
+    floor = lookup.get(("typer, empty command", "-"))
     for label, size, wall, peak in rows:
         ratio = ""
-        if label.startswith("summary json warm") or label.startswith("targets json warm"):
+        if size == "shipped" and bare and floor and wall:
+            ratio = f"{wall / bare:.1f}x python -c pass; {wall / floor:.2f}x empty typer"
+        elif label.startswith("summary json warm") or label.startswith("targets json warm"):
             parts = []
             for tool in ("ledger", "hledger"):
                 other = lookup.get((f"{tool} bal", size))

@@ -38,10 +38,12 @@ def _check_passes(ledger):
 
 
 def _leftovers(ledger):
-    """Anything a writer leaves beside the ledger but its (empty) lock file."""
-    return sorted(p.name for p in ledger.parent.iterdir()
-                  if p != ledger and not (p.name == f".{ledger.name}.lock"
-                                          and not p.read_bytes()))
+    """Anything a writer leaves beside the ledger but its lock file with no append in it."""
+    def idle_lock(path):
+        return (path.name == f".{ledger.name}.lock"
+                and cache.parse_lock(path.read_bytes())[0] >= 0
+                and cache.parse_lock(path.read_bytes())[1] is None)
+    return sorted(p.name for p in ledger.parent.iterdir() if p != ledger and not idle_lock(p))
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -86,10 +88,17 @@ def test_disk_full_is_a_clear_error_and_changes_nothing(ledger, step):
 
 @pytest.mark.parametrize("call", ["pwrite", "fsync"])
 def test_io_error_is_a_clear_error_and_changes_nothing(ledger, monkeypatch, call):
+    """EIO from writing the entry into the ledger, or from flushing it (the lock file's record
+    is written and flushed first, at offset 0, and works)."""
     before = ledger.read_bytes()
+    real = getattr(writing.os, call)
+    calls = []
 
     def broken(*args, **kwargs):
-        raise OSError(errno.EIO, "Input/output error")
+        calls.append(args)
+        if (call == "pwrite" and args[2] > 0) or (call == "fsync" and len(calls) == 2):
+            raise OSError(errno.EIO, "Input/output error")
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(writing.os, call, broken)
     result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
@@ -98,10 +107,27 @@ def test_io_error_is_a_clear_error_and_changes_nothing(ledger, monkeypatch, call
     assert result.stderr.strip() == f"emploi: {ledger}: error: Input/output error; the ledger " \
         "is unchanged"
     assert ledger.read_bytes() == before
-    assert cache.load(ledger).problems == ()  # a record left in the lock file changes nothing
-    assert _record(ledger).returncode == 0  # and the next write clears it
+    assert cache.load(ledger).problems == ()
     assert _leftovers(ledger) == []
+    assert _record(ledger).returncode == 0
     assert ledger.read_bytes().startswith(before)
+
+
+def test_ctrl_c_while_writing_the_entry_takes_it_back(ledger, monkeypatch):
+    before = ledger.read_bytes()
+    real_fault = writing._fault
+
+    def interrupt(step):
+        if step == "during-write":
+            raise KeyboardInterrupt
+        real_fault(step)
+
+    monkeypatch.setenv("EMPLOI_TEST_FAIL_AT", "during-write")  # so the entry is written in two
+    monkeypatch.setattr(writing, "_fault", interrupt)
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
+    assert result.exit_code != 0
+    assert ledger.read_bytes() == before
+    assert _leftovers(ledger) == []
 
 
 def test_a_save_by_someone_else_meanwhile_is_never_overwritten(ledger, monkeypatch):
@@ -190,3 +216,98 @@ def test_what_someone_added_after_a_crash_is_never_removed(ledger):
     refused = _record(ledger)
     assert refused.returncode == 1 and "TOML syntax" in refused.stderr
     assert ledger.read_bytes() == after  # nothing cut, nothing added
+
+
+def test_an_interrupted_import_larger_than_a_mebibyte_is_left_out_then_removed(ledger):
+    code = """
+import sys
+from datetime import date
+from pathlib import Path
+from emploi_cli import entries, writing
+stamp = entries.Stamp.now("importer")
+def build(current):
+    made = []
+    for i in range(6000):
+        fields, _ = entries.progress(current, target="c1.insertion", value=1,
+            day=date(2021, 5, 1), today=date(2022, 6, 30), stamp=stamp,
+            note="ligne importée " + str(i) + " " + "x" * 60, entry_id="imp%08d" % i)
+        made.append(("progress", fields))
+    return made, []
+writing.append(Path(sys.argv[1]), build)
+"""
+    before = ledger.read_bytes()
+    crashed = subprocess.run([sys.executable, "-c", code, str(ledger)], capture_output=True,
+                             text=True, cwd=REPO,
+                             env={**os.environ, "EMPLOI_TEST_CRASH_AT": "during-write"})
+    assert crashed.returncode == 86, crashed.stderr
+    assert len(cache.read_lock(ledger.resolve())) > 1 << 20
+    assert len(ledger.read_bytes()) - len(before) > 500_000
+    seen = cache.load(ledger)
+    assert seen.ledger.journal == () and [p.code for p in seen.problems] == ["interrupted"]
+    assert _record(ledger).returncode == 0
+    doc = tomllib.loads(ledger.read_text())
+    assert len(doc["progress"]) == 1 and ledger.read_bytes().startswith(before)
+
+
+def test_a_lock_file_that_is_a_symlink_or_a_fifo_is_refused_and_never_written(ledger,
+                                                                            tmp_path):
+    lock = ledger.with_name(f".{ledger.name}.lock")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    lock.symlink_to(victim)
+    before = ledger.read_bytes()
+    refused = _record(ledger)
+    assert refused.returncode == 1 and "lock file" in refused.stderr
+    assert victim.read_text() == "keep me\n" and ledger.read_bytes() == before
+    assert cache.load(ledger).problems == ()  # readers ignore it
+    lock.unlink()
+    os.mkfifo(lock)
+    refused = _record(ledger)
+    assert refused.returncode == 1 and "not a plain file" in refused.stderr
+    assert cache.load(ledger).problems == ()  # and do not hang on it
+    assert ledger.read_bytes() == before
+
+
+def test_a_reader_never_takes_a_part_of_an_entry_for_data(ledger, monkeypatch):
+    """A writer that begins, writes half, finishes and clears while a reader looks and reads:
+    the lock file's generation changed, so the reader reads again (and gets it whole)."""
+    from emploi_cli import entries, writing
+
+    real = ledger.resolve()
+    cache.load(ledger)
+    fields, _ = entries.progress(cache.load(ledger).ledger, target="c1.insertion",
+                                 value=1234, day=cache.date(2021, 5, 1),
+                                 today=cache.date(2022, 6, 30),
+                                 stamp=entries.Stamp.now("w"))
+    addition = writing.serialise([("progress", fields)]).encode()
+    offset = len(ledger.read_bytes())
+    real_read_lock, steps = cache.read_lock, []
+
+    def interleaved(path):
+        raw = real_read_lock(path)
+        if not steps:  # the reader's first look at the lock file: the writer begins after it
+            steps.append("begun")
+            with writing._locked(real, str(ledger)) as lock:
+                lock.recover()
+                lock.begin(offset, addition)
+                fd = os.open(real, os.O_RDWR)
+                os.pwrite(fd, addition[:len(addition) // 2], offset)  # reader stats: half
+                os.close(fd)
+                lock.generation_after = lock.generation
+                steps.append(lock)
+        elif len(steps) == 2:  # the reader has read; the writer finishes before its last look
+            lock = steps.pop()
+            fd = os.open(real, os.O_RDWR)
+            os.pwrite(fd, addition[len(addition) // 2:], offset + len(addition) // 2)
+            os.close(fd)
+            with writing._locked(real, str(ledger)) as again:
+                again.generation = lock.generation_after
+                again.end()
+            raw = real_read_lock(path)
+        return raw
+    monkeypatch.setattr(cache, "read_lock", interleaved)
+    snapshot = cache.Snapshot(real, str(ledger))
+    data = snapshot.read()
+    monkeypatch.undo()
+    assert b"value = 12\n" not in data
+    assert data == ledger.read_bytes() and data.endswith(addition)

@@ -317,10 +317,24 @@ def test_file_mode_and_symlink_respected(emploi, ledger, tmp_path):
     assert stat.S_IMODE(os.stat(ledger).st_mode) == 0o640
     assert "value = 3" in ledger.read_text()
     assert not list(tmp_path.glob("*.emploi-tmp"))
-    hard = tmp_path / "hard.toml"
-    os.link(ledger, hard)  # appended in place: a hard link still names the ledger
+    inode = ledger.stat().st_ino
     assert emploi("record", "c1.insertion", "4", "-l", str(ledger)).exit_code == 0
-    assert hard.read_bytes() == ledger.read_bytes() and "value = 4" in hard.read_text()
+    assert ledger.stat().st_ino == inode  # written in place
+
+
+def test_hard_linked_ledger_is_refused(emploi, ledger, tmp_path):
+    """Two names, two lock files: two writers could append at once. Refused, unchanged."""
+    hard = tmp_path / "hard.toml"
+    os.link(ledger, hard)
+    before = ledger.read_bytes()
+    for name in (ledger, hard):
+        result = emploi("record", "c1.insertion", "4", "-l", str(name))
+        assert result.exit_code == 1
+        assert result.stderr == f"emploi: {name}: error: the ledger has 2 names (hard links); " \
+            "emploi writes only a ledger with one name, as its lock goes by the name; nothing " \
+            "was written\n"
+    assert ledger.read_bytes() == before
+    assert emploi("summary", "-l", str(hard), "-f", "json").exit_code == 0  # reading is fine
 
 
 def test_read_only_ledger_is_refused_even_for_root(emploi, ledger):

@@ -136,22 +136,52 @@ def journal_path(real: Path) -> Path:
     return real.with_name(f".{real.name}.lock")
 
 
-def pending_append(real: Path) -> tuple[int, bytes] | None:
-    """The append a writer has begun and not finished, as the lock file records it: (offset,
-    bytes). A writer at work, or one that died. None when there is none."""
-    try:
-        with open(journal_path(real), "rb") as stream:
-            raw = stream.read(1 << 20)
-    except OSError:
-        return None
+Pending = tuple[int, bytes]  # (offset, bytes) of an append begun and not finished
+
+
+def parse_lock(raw: bytes) -> tuple[int, Pending | None]:
+    """The lock file's record: how many appends were begun (a generation that only grows) and
+    the one in flight, if any. What is not a whole record (a writer that died while writing
+    it, before touching the ledger) says no append is in flight."""
     if not raw.strip():
-        return None
+        return 0, None
     try:
         record = json.loads(raw)
+        generation = record["generation"]
+        if type(generation) is not int:
+            raise TypeError("generation")
+        if "offset" not in record:
+            return generation, None
         offset, addition = record["offset"], record["addition"].encode("utf-8")
     except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return (offset, addition) if type(offset) is int and offset >= 0 else None
+        return -1, None
+    return generation, ((offset, addition) if type(offset) is int and offset >= 0 else None)
+
+
+def read_lock(real: Path) -> bytes:
+    """The lock file's bytes; b"" when there is none, or it is not a regular file or not ours
+    to read (writing.py refuses to write through such a lock file, so no append is pending)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(journal_path(real), flags)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def pending_append(real: Path) -> Pending | None:
+    """The append a writer has begun and not finished (a writer at work, or one that died)."""
+    return parse_lock(read_lock(real))[1]
 
 
 def torn(tail: bytes, addition: bytes) -> bool:
@@ -175,7 +205,8 @@ class Snapshot:
 
     def _look(self) -> None:
         place = m.Place(self.file)
-        self.pending = pending_append(self.real)
+        self.lock = read_lock(self.real)
+        self.pending = parse_lock(self.lock)[1]
         try:
             self.stamp = time.time_ns()
             self.info = info = os.stat(self.real)
@@ -222,7 +253,7 @@ class Snapshot:
                 after = None
             if (after is not None and _identity(after) == _identity(self.info)
                     and len(data) == self.info.st_size
-                    and pending_append(self.real) == self.pending):
+                    and read_lock(self.real) == self.lock):  # no append begun or ended
                 self.data = data if self.limit is None else data[:self.limit]
             else:
                 self._look()

@@ -25,6 +25,7 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -106,8 +107,16 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
         raise _refuse("not-a-file", "is a directory, not a ledger file", file)
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
-    if not os.access(real, os.W_OK) or not os.stat(real).st_mode & 0o222:
+    try:
+        info = os.stat(real)
+    except OSError as exc:
+        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+    if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
         raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
+    if info.st_nlink > 1:
+        raise _refuse("hard-linked", f"the ledger has {info.st_nlink} names (hard links); "
+                      "emploi writes only a ledger with one name, as its lock goes by the "
+                      "name; nothing was written", file)
     _fault("before-lock")
     with _locked(real, file) as lock:
         _fault("after-lock")
@@ -175,55 +184,84 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
 
 
 class _locked:
-    """Exclusive flock on `.NAME.lock` beside the ledger; waits up to LOCK_TIMEOUT_S."""
+    """Exclusive flock on `.NAME.lock` beside the ledger; waits up to LOCK_TIMEOUT_S. The lock
+    file also records the append in flight (cache.parse_lock): a generation that grows with
+    each append begun, and the offset and bytes of the one not yet finished."""
 
     def __init__(self, real: Path, file: str):
         self.real, self.path = real, cache.journal_path(real)
         self.file = file
         self.fd = -1
+        self.generation = 0
 
     def __enter__(self) -> _locked:
+        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
         try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            self.fd = os.open(self.path, flags, 0o666)
         except OSError as exc:
-            raise _refuse("unwritable", f"cannot create the lock file {self.path.name} beside "
-                          f"the ledger ({exc.strerror}); nothing was written", self.file) from None
+            raise _refuse("unwritable", f"cannot open the lock file {self.path.name} beside the "
+                          f"ledger ({exc.strerror or exc}; it must be a plain file); nothing was "
+                          "written", self.file) from None
+        try:
+            if not stat.S_ISREG(os.fstat(self.fd).st_mode):
+                raise _refuse("unwritable", f"the lock file {self.path.name} beside the ledger "
+                              "is not a plain file; nothing was written", self.file)
+            self._wait()
+        except BaseException:
+            os.close(self.fd)
+            raise
+        return self
+
+    def _wait(self) -> None:
         deadline = time.monotonic() + LOCK_TIMEOUT_S
         while True:
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
+                return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    os.close(self.fd)
                     raise _refuse("locked", f"another emploi has held the ledger's lock for "
                                   f"{LOCK_TIMEOUT_S:.0f} s; nothing was written",
                                   self.file) from None
                 time.sleep(0.005)
+            except OSError as exc:
+                raise _refuse("unwritable", f"cannot lock {self.path.name} beside the ledger "
+                              f"({exc.strerror or exc}); nothing was written", self.file) from None
 
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 
+    def _write(self, record: dict, sync: bool) -> None:
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+        _pwrite_all(self.fd, data, 0)
+        os.ftruncate(self.fd, len(data))
+        if sync:
+            os.fsync(self.fd)
+
     def begin(self, offset: int, addition: bytes) -> None:
         """Record the append about to be written, durably, before the ledger is touched."""
-        record = json.dumps({"offset": offset, "addition": addition.decode("utf-8")},
-                            ensure_ascii=False).encode("utf-8") + b"\n"
-        os.ftruncate(self.fd, 0)
-        _pwrite_all(self.fd, record, 0)
-        os.fsync(self.fd)
+        self.generation += 1
+        self._write({"generation": self.generation, "offset": offset,
+                     "addition": addition.decode("utf-8")}, sync=True)
 
     def end(self) -> None:
         """The append is on disk (or undone): forget it. A record that outlives this (a crash
         just before) is harmless: the next writer finds the whole entry in place."""
         with contextlib.suppress(OSError):
-            os.ftruncate(self.fd, 0)
+            self._write({"generation": self.generation}, sync=False)
 
     def recover(self) -> None:
         """Remove what a writer that died while appending left of its entry."""
-        pending = cache.pending_append(self.real)
+        try:
+            raw = _read_all(self.fd)
+        except OSError:
+            raw = b""
+        generation, pending = cache.parse_lock(raw)
+        self.generation = max(generation, 0)
         if pending is None:
-            self.end()  # nothing, or a record no emploi wrote
+            if raw and generation < 0:
+                self.end()  # a record cut short: its writer died before touching the ledger
             return
         offset, addition = pending
         try:
@@ -246,19 +284,22 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             lock: _locked) -> os.stat_result | None:
     """Append `addition` to the ledger in place, at the end of what was read, and give its
     stat just after; None if the ledger is no longer the file that was read."""
+    offset = snapshot.info.st_size
     try:
         _fault("before-write")
         fd = os.open(real, os.O_RDWR)
     except OSError as exc:
         raise _refuse("write-failed", f"{exc.strerror or exc}; the ledger is unchanged",
                       file) from None
+    started = False
     try:
-        if not _unchanged(fd, snapshot):
-            return None
-        offset = snapshot.info.st_size
         try:
             lock.begin(offset, addition)
             _fault("after-intent")
+            if not _unchanged(fd, snapshot):  # checked last: nothing slow between it and pwrite
+                lock.end()
+                return None
+            started = True
             cut = len(addition) // 2 if _faulting("during-write") else len(addition)
             _pwrite_all(fd, addition[:cut], offset)
             _fault("during-write")
@@ -267,8 +308,14 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             os.fsync(fd)
             written = os.fstat(fd)
             _fault("after-append")
-        except OSError as exc:
-            undone = _undo(fd, offset, lock)
+        except BaseException as exc:  # an error, or Ctrl-C: cut the ledger back
+            if started:
+                undone = _undo(fd, offset, lock)
+            else:
+                lock.end()
+                undone = True
+            if not isinstance(exc, OSError):
+                raise
             raise _refuse("write-failed", f"{exc.strerror or exc}; " + (
                 "the ledger is unchanged" if undone else "the entry is left out by every "
                 "emploi command and removed by the next write"), file) from None

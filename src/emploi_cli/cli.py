@@ -270,7 +270,7 @@ def _write_stdout(text, exact: bool = False) -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
         for piece in pieces:
-            if raw and not _can_encode(piece, encoding):  # UTF-8, whose ASCII is the same
+            if raw and not _can_encode(piece, encoding):  # ASCII is the same bytes in UTF-8
                 stream.flush()
                 stream.buffer.write(piece.encode("utf-8"))
             else:
@@ -304,8 +304,9 @@ def _can_encode(text: str, encoding: str) -> bool:
     return True
 
 
-def _check_output(target: Path, ledger_path: str | list[str]) -> None:
-    """Refuse an --output that is the ledger or a folder, before anything is written."""
+def _write_output(target: Path, text, ledger_path: str | list[str]) -> None:
+    """Write text (a str, or its pieces) to a temporary file renamed over `target` once all
+    is written: an error midway leaves `target` as it was."""
     where = m.Place(str(target))
     ledgers = [ledger_path] if isinstance(ledger_path, str) else ledger_path
     if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
@@ -313,13 +314,6 @@ def _check_output(target: Path, ledger_path: str | list[str]) -> None:
                                     "refusing to overwrite it", where))
     if target.is_dir():
         raise m.EmploiError(m.error("output-dir", "--output is a directory", where))
-
-
-def _write_output(target: Path, text, ledger_path: str | list[str]) -> None:
-    """Write text (a str, or its pieces) to a temporary file renamed over `target` once all
-    is written: an error midway leaves `target` as it was."""
-    _check_output(target, ledger_path)
-    where = m.Place(str(target))
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with temp.open("w", encoding="utf-8") as file:

@@ -1,8 +1,11 @@
-"""Output formats. One function per format, all fed by the same `Report`; `render` dispatches.
+"""Output formats. One function per format, all fed by the same `Report`; `chunks` dispatches
+(`render` joins its pieces).
 
 table: rich on a terminal (imported only then), plain aligned text elsewhere.
 json: `Report.data` with exact decimals. csv: `Report.csv`, RFC 4180, formulas neutralised.
 md: GitHub tables of `Report.sections`. Ledger text is never interpreted in any of them.
+json, csv and md are made in pieces as the rows are read: a Report whose rows are an iterator
+(history) is written without a list of its rows, and can be rendered once only.
 """
 
 from __future__ import annotations

@@ -233,18 +233,19 @@ def _run(lang_option: Lang | None, action) -> None:
 
 def _emit(report, fmt: Format, lang: str, output: str | None,
           ledger_path: str | list[str] = "") -> None:
-    """Render once, write to stdout or a file. The only place output is written."""
-    from .render import render
+    """Render once, write to stdout or a file, piece by piece as the report is rendered. The
+    only place output is written."""
+    from .render import chunks
 
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
     ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
-    text = render(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
+    pieces = chunks(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
     if output is not None:
-        _write_output(Path(output), text, ledger_path)
+        _write_output(Path(output), pieces, ledger_path)
         return
-    _write_stdout(text, exact=fmt in (Format.csv, Format.md))
+    _write_stdout(pieces, exact=fmt in (Format.csv, Format.md))
 
 
 def _isatty(stream) -> bool:
@@ -254,22 +255,29 @@ def _isatty(stream) -> bool:
         return False
 
 
-def _write_stdout(text: str, exact: bool = False) -> None:
-    """Write to standard output. Text the terminal's encoding cannot hold is replaced by `?`,
-    except in csv and md (`exact`), which are data: they are written in UTF-8 whatever the
-    encoding (json escapes instead, see _emit)."""
+def _write_stdout(text, exact: bool = False) -> None:
+    """Write text (a str, or its pieces) to standard output. Text the terminal's encoding
+    cannot hold is replaced by `?`, except in csv and md (`exact`), which are data: they are
+    written in UTF-8 whatever the encoding (json escapes instead, see _emit)."""
     stream = sys.stdout
+    pieces = [text] if isinstance(text, str) else text
     try:
         encoding = getattr(stream, "encoding", None) or "utf-8"
-        if exact and hasattr(stream, "buffer") and not _can_encode(text, encoding):
-            stream.flush()
-            stream.buffer.write(text.encode("utf-8"))
-            stream.buffer.flush()
-            return
+        raw = exact and hasattr(stream, "buffer")
+        if raw and _codec(encoding) not in ("utf-8", "ascii"):
+            # all in the terminal's encoding or all in UTF-8: known at the end only
+            pieces = ["".join(pieces)]
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-        stream.write(text)
+        for piece in pieces:
+            if raw and not _can_encode(piece, encoding):  # ASCII is the same bytes in UTF-8
+                stream.flush()
+                stream.buffer.write(piece.encode("utf-8"))
+            else:
+                stream.write(piece)
         stream.flush()
+        if raw:
+            stream.buffer.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -277,6 +285,15 @@ def _write_stdout(text: str, exact: bool = False) -> None:
     except OSError as exc:
         raise m.EmploiError(m.error("stdout", "cannot write to standard output: "
                                     f"{exc.strerror or exc}")) from None
+
+
+def _codec(encoding: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return ""
 
 
 def _can_encode(text: str, encoding: str) -> bool:
@@ -287,7 +304,9 @@ def _can_encode(text: str, encoding: str) -> bool:
     return True
 
 
-def _write_output(target: Path, text: str, ledger_path: str | list[str]) -> None:
+def _write_output(target: Path, text, ledger_path: str | list[str]) -> None:
+    """Write text (a str, or its pieces) to a temporary file renamed over `target` once all
+    is written: an error midway leaves `target` as it was."""
     where = m.Place(str(target))
     ledgers = [ledger_path] if isinstance(ledger_path, str) else ledger_path
     if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
@@ -297,12 +316,17 @@ def _write_output(target: Path, text: str, ledger_path: str | list[str]) -> None
         raise m.EmploiError(m.error("output-dir", "--output is a directory", where))
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temp.write_text(text, encoding="utf-8")
+        with temp.open("w", encoding="utf-8") as file:
+            for piece in [text] if isinstance(text, str) else text:
+                file.write(piece)
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise m.EmploiError(m.error("output-unwritable", f"cannot write: {exc.strerror}",
                                     where)) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _one(ledger_option: list[str] | str | None) -> str | None:
@@ -482,7 +506,7 @@ def history(
                              target, convention, kind, _day(since, "--since"),
                              _day(until, "--until"))
             return
-        lines = compute.history_lines(
+        lines = compute.iter_history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
             until=_day(until, "--until"), recorded_since=_moment(recorded_since),

@@ -1,13 +1,15 @@
-"""Output formats. One function per format, all fed by the same `Report`; `render` dispatches.
+"""Output formats. One function per format, all fed by the same `Report`; `chunks` dispatches
+(`render` joins its pieces).
 
 table: rich on a terminal (imported only then), plain aligned text elsewhere.
 json: `Report.data` with exact decimals. csv: `Report.csv`, RFC 4180, formulas neutralised.
 md: GitHub tables of `Report.sections`. Ledger text is never interpreted in any of them.
+json, csv and md are made in pieces as the rows are read: a Report whose rows are an iterator
+(history) is written without a list of its rows, and can be rendered once only.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -53,7 +55,7 @@ class Table:
 
     name: str  # i18n key of the section title ("" for none)
     columns: tuple[Column, ...]
-    rows: tuple[dict, ...]
+    rows: tuple[dict, ...]  # or an iterator of dicts made as they are read (history)
     title_values: dict = field(default_factory=dict)
 
 
@@ -61,7 +63,7 @@ class Table:
 class Report:
     """What a command prints: data for json and tables for the other formats."""
 
-    data: object  # what json prints
+    data: object  # what json prints (an iterator: a list written item by item)
     csv: Table  # what csv prints: one row per record
     sections: tuple[Table, ...]  # what table and md print
     notes: tuple[str, ...] = ()  # human lines under the tables (already in the right language)
@@ -142,26 +144,51 @@ def width(text: str) -> int:
 
 def to_json(value: object, indent: int = 2, ascii_only: bool = False) -> str:
     """JSON with exact decimals written as numbers (406.80 stays 406.80)."""
+    return "".join(json_chunks(value, indent, ascii_only))
+
+
+def json_chunks(value: object, indent: int = 2, ascii_only: bool = False, batch: int = 1000):
+    """`to_json` in pieces: an iterator is written as a list, `batch` items at a time (the
+    same text as the whole list would give)."""
+    from collections.abc import Iterator
+    from itertools import islice
+
+    if not isinstance(value, Iterator):
+        yield _json_text(value, indent, ascii_only) + "\n"
+        return
+    opening = "[\n"
+    while block := list(islice(value, batch)):
+        text = _json_text(block, indent, ascii_only)  # "[\n" + the items + "\n]"
+        yield opening + text[2:-2]
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
+
+
+def _json_text(value: object, indent: int, ascii_only: bool) -> str:
     salt = os.urandom(8).hex()
     marks: list[str] = []
+    text = json.dumps(_encode(value, salt, marks), indent=indent, ensure_ascii=ascii_only)
+    if not marks:
+        return text
+    return re.sub(f'"{salt}:(\\d+)"', lambda found: marks[int(found.group(1))], text)
 
-    def encode(item: object) -> object:
-        if isinstance(item, Decimal):
-            marks.append(decimal_text(item))
-            return f"{salt}:{len(marks) - 1}"
-        if isinstance(item, datetime):
-            return machine_text(item, "datetime")
-        if isinstance(item, date):
-            return item.isoformat()
-        if isinstance(item, dict):
-            return {str(k): encode(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return [encode(v) for v in item]
-        return item
 
-    text = json.dumps(encode(value), indent=indent, ensure_ascii=ascii_only)
-    text = re.sub(f'"{salt}:(\\d+)"', lambda found: marks[int(found.group(1))], text)
-    return text + "\n"
+def _encode(item: object, salt: str, marks: list[str]) -> object:
+    """JSON-ready values; each Decimal replaced by a salted mark of its place in `marks`.
+    (A function of its own, not a closure calling itself: that is a reference cycle, which
+    the emploi process, run without the cyclic collector, would never free.)"""
+    if isinstance(item, Decimal):
+        marks.append(decimal_text(item))
+        return f"{salt}:{len(marks) - 1}"
+    if isinstance(item, datetime):
+        return machine_text(item, "datetime")
+    if isinstance(item, date):
+        return item.isoformat()
+    if isinstance(item, dict):
+        return {str(k): _encode(v, salt, marks) for k, v in item.items()}
+    if isinstance(item, list | tuple):
+        return [_encode(v, salt, marks) for v in item]
+    return item
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -171,19 +198,56 @@ _NEUTRALISE = (*_FORMULA, "'")
 
 
 def to_csv(report: Report, lang: str = "en") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    return "".join(csv_chunks(report, lang))
+
+
+def csv_chunks(report: Report, lang: str = "en", batch: int = 1000):
+    """`to_csv` in pieces: the header, then blocks of `batch` rows, written as the rows are
+    read, a column at a time."""
+    from itertools import islice
+
     table = report.csv
-    writer.writerow([c.key for c in table.columns])
-    for row in table.rows:
-        cells = []
-        for column in table.columns:
-            text = machine_text(row.get(column.key), column.kind)
-            if column.kind not in NUMERIC and text.startswith(_NEUTRALISE):
-                text = "'" + text
-            cells.append(text)
-        writer.writerow(cells)
-    return out.getvalue()
+    yield _csv_lines([[c.key] for c in table.columns])
+    rows = iter(table.rows)
+    while block := list(islice(rows, batch)):
+        yield _csv_lines([_csv_cells([row.get(c.key) for row in block], c.kind)
+                          for c in table.columns])
+
+
+def _csv_cells(values: list, kind: str) -> list[str]:
+    """The cells of a column of this kind: `machine_text`, formulas neutralised. The common
+    types are written here as machine_text writes them, without its tests (100,000 rows)."""
+    if kind == "datetime":
+        cells = [v.isoformat().replace("+00:00", "Z") if type(v) is datetime
+                 else machine_text(v, kind) for v in values]
+    elif kind == "tags":
+        cells = [";".join([f"{k}={v}" for k, v in t]) if type(t) is tuple
+                 else machine_text(t, kind) for t in values]
+    else:
+        cells = [v if type(v) is str else "" if v is None else str(v) if type(v) is int
+                 else v.isoformat() if type(v) is date else machine_text(v, kind)
+                 for v in values]
+    if kind in NUMERIC:
+        return cells
+    return ["'" + t if t.startswith(_NEUTRALISE) else t for t in cells]
+
+
+_CSV_QUOTE = re.compile('[,"\r\n]')
+
+
+def _csv_lines(columns: list[list[str]]) -> str:
+    """Rows given as columns of cells, written as `csv.writer(lineterminator="\\r\\n")` writes
+    them (tests/test_streaming.py compares the two): a cell holding a comma, a quote, CR or LF
+    is quoted, its quotes doubled; a row of one empty cell is `""`. A column is searched once
+    when no cell of it needs quotes, the common case."""
+    for index, cells in enumerate(columns):
+        if _CSV_QUOTE.search("".join(cells)):
+            columns[index] = ['"' + t.replace('"', '""') + '"' if _CSV_QUOTE.search(t) else t
+                              for t in cells]
+    lines = [",".join(row) for row in zip(*columns, strict=True)]
+    if len(columns) == 1:
+        lines = [line or '""' for line in lines]
+    return "".join([line + "\r\n" for line in lines])
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -200,27 +264,35 @@ def md_cell(text: str, numeric: bool = False) -> str:
 
 
 def to_md(report: Report, lang: str) -> str:
-    parts = []
+    return "".join(md_chunks(report, lang))
+
+
+def md_chunks(report: Report, lang: str):
+    """`to_md` in pieces, a row at a time; parts (titles, tables, notes) apart by a blank
+    line."""
+    gap = ""
     for table in report.sections:
         columns = [c for c in table.columns if c.kind not in BARS]
         if table.name:
-            parts.append(f"## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n")
+            yield f"{gap}## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n"
+            gap = "\n"
         header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
         align = ["---:" if c.kind in NUMERIC else "---" for c in columns]
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+        yield f"{gap}| {' | '.join(header)} |\n| {' | '.join(align)} |\n"
+        gap = "\n"
         for row in table.rows:
-            lines.append("| " + " | ".join(
+            yield "| " + " | ".join(
                 md_cell(human_text(row.get(c.key), c.kind, lang), c.kind in NUMERIC)
-                for c in columns) + " |")
-        parts.append("\n".join(lines) + "\n")
-    parts += [md_cell(note) + "\n" for note in report.notes]
-    return "\n".join(parts)
+                for c in columns) + " |\n"
+    for note in report.notes:
+        yield f"{gap}{md_cell(note)}\n"
+        gap = "\n"
 
 
 def to_plain(report: Report, lang: str) -> str:
     """Aligned text, no colour, no wrapping, no box characters: for pipes and files."""
     parts = []
-    for table in report.sections:
+    for table in map(_whole, report.sections):
         columns = [c for c in table.columns if c.kind not in BARS]
         header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
         body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
@@ -249,7 +321,7 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
 
     console = Console(file=io.StringIO(), force_terminal=True, width=console_width,
                       emoji=False, markup=False, highlight=False)
-    for table in report.sections:
+    for table in map(_whole, report.sections):
         title = i18n.label(table.name, lang, **table.title_values) if table.name else None
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
                          header_style="bold", box=SIMPLE_HEAD, pad_edge=False)
@@ -283,6 +355,13 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _whole(table: Table) -> Table:
+    """The table with its rows in a tuple: widths read every row before the first is drawn."""
+    if isinstance(table.rows, tuple):
+        return table
+    return Table(table.name, table.columns, tuple(table.rows), table.title_values)
 
 
 # Columns a terminal keeps whole (never wrapped or cut): ids and codes people copy.
@@ -369,11 +448,18 @@ Renderer = Callable[[Report, str], str]
 
 def render(report: Report, fmt: str, lang: str, terminal: bool = False,
            ascii_only: bool = False) -> str:
-    """The one format switch."""
+    """The whole text of `chunks`."""
+    return "".join(chunks(report, fmt, lang, terminal, ascii_only))
+
+
+def chunks(report: Report, fmt: str, lang: str, terminal: bool = False,
+           ascii_only: bool = False):
+    """The one format switch: the text in pieces, made as they are read (csv, json and md
+    stream a report whose rows are an iterator; a table needs every row for its widths)."""
     if fmt == "json":
-        return to_json(report.data, ascii_only=ascii_only)
+        return json_chunks(report.data, ascii_only=ascii_only)
     if fmt == "csv":
-        return to_csv(report, lang)
+        return csv_chunks(report, lang)
     if fmt == "md":
-        return to_md(report, lang)
-    return to_rich(report, lang) if terminal else to_plain(report, lang)
+        return md_chunks(report, lang)
+    return iter((to_rich(report, lang) if terminal else to_plain(report, lang),))

@@ -191,17 +191,27 @@ def history_row(line: compute.HistoryLine) -> dict:
             "recorded_at": e.provenance.recorded_at, "recorded_by": e.provenance.recorded_by}
 
 
-def history(lines: list[compute.HistoryLine], lang: str) -> Report:
-    rows = [history_row(line) for line in lines]
-    data = [{**r, "tags": dict(r["tags"])} for r in rows]
+def history(lines: compute.HistoryLines, lang: str) -> Report:
+    """The journal as a Report whose rows are made as the writer reads them: `lines` may be
+    an iterator (compute.iter_history_lines), and the Report is then rendered once."""
+    from itertools import chain
+
+    made = map(history_row, lines)
+    first = next(made, None)  # "no entries" is a note, known before anything is written
+    rows = chain((first,), made) if first is not None else iter(())
     drops = {"recorded_at": 9, "recorded_by": 8, "tags": 7, "funder": 6, "text": 5}
     shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
              "void", "recorded_at", "recorded_by")
     human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
                           if c.key in shown)
-    notes = () if rows else (i18n.label("no_entries", lang),)
-    return Report(data, Table("", HISTORY_COLUMNS, tuple(rows)),
-                  (Table("history", human_columns, tuple(rows)),), notes)
+    notes = () if first is not None else (i18n.label("no_entries", lang),)
+    # one stream of rows, read by whichever format is written (json: tags as an object)
+    return Report(map(_history_data, rows), Table("", HISTORY_COLUMNS, rows),
+                  (Table("history", human_columns, rows),), notes)
+
+
+def _history_data(row: dict) -> dict:
+    return {**row, "tags": dict(row["tags"])}
 
 
 # ---- a written entry and problems --------------------------------------------------------

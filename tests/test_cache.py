@@ -565,6 +565,7 @@ def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journ
 
     _settle(journal)
     cache.load(journal)
+    segments = len(_header(_cache_files(cached)[0])["segments"])
     real_settled_stat = cache._settled_stat
 
     def editor_saves_then_stat(real):
@@ -574,5 +575,24 @@ def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journ
     monkeypatch.setattr(cache, "_settled_stat", editor_saves_then_stat)
     writing.append(journal, _build_progress)
     monkeypatch.undo()
-    assert _cache_files(cached) == []  # forgotten, not extended with the wrong identity
+    # not extended with the wrong identity: left as it was, for the content before
+    assert len(_header(_cache_files(cached)[0])["segments"]) == segments
+    assert cache.load(journal) == io.load(journal)
+
+
+def test_appends_one_after_another_extend_the_cache_without_parsing(cached, journal,
+                                                                      monkeypatch):
+    from emploi_cli import writing
+
+    writing.append(journal, _build_progress)  # parses (no cache yet), then extends it
+    parses = []
+    real_parse = fastparse.parse
+    monkeypatch.setattr(fastparse, "parse", lambda *a, **k: parses.append(1) or real_parse(
+        *a, **k))
+    for _ in range(4):
+        writing.append(journal, _build_progress)
+    assert parses == []
+    header = _header(_cache_files(cached)[0])
+    assert len(header["segments"]) == 6 and header["size"] == journal.stat().st_size
+    monkeypatch.undo()
     assert cache.load(journal) == io.load(journal)

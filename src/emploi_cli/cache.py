@@ -417,7 +417,9 @@ class Reader:
 
     def appended(self, addition: bytes, written: os.stat_result) -> None:
         """The append is on disk, and `written` is the ledger's stat just after: extend the
-        cache (or forget it). Never raises."""
+        cache (or forget it). Called once the lock is released (it may wait a few ms for the
+        file clock, and must not hold up other writers); if the ledger or the cache changed
+        meanwhile, it leaves the cache as it is. Never raises."""
         with contextlib.suppress(OSError, Unsupported, ValueError, TypeError, KeyError):
             self._appended(addition, written)
 
@@ -428,12 +430,13 @@ class Reader:
         if folder is None:
             return
         target = folder / _name(self.real)
+        if not self.cache.unchanged(target):  # another emploi wrote it since: theirs is newer
+            return
         if not self.added:
             target.unlink(missing_ok=True)
             return
         stamp, info = _settled_stat(self.real)
-        if _identity(info) != _identity(written):  # changed by someone else since: forget
-            target.unlink(missing_ok=True)
+        if _identity(info) != _identity(written):  # changed since: the cache would not fit
             return
         self.cache.extend(target, info, _settled(info, stamp),
                           [*self.digest, _digest(addition)], self.added, self.voided)
@@ -931,8 +934,17 @@ def _code_id() -> str:
 class Stored:
     """A cache file as read (checked) or written."""
 
-    def __init__(self, header: dict, payload: bytes):
+    def __init__(self, header: dict, payload: bytes, seen: tuple = ()):
         self.header, self.payload = header, payload
+        self.seen = seen  # the cache file's inode, size and mtime when read
+
+    def unchanged(self, path: Path) -> bool:
+        """The cache file is still the one read (no other emploi has written it since)."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        return (info.st_ino, info.st_size, info.st_mtime_ns) == self.seen
 
     @staticmethod
     def read(path: Path) -> Stored | None:
@@ -962,7 +974,8 @@ class Stored:
             header = json.loads(body[start:start + size])
             if not isinstance(header, dict):
                 return None
-            return Stored(header, body[start + size:])
+            return Stored(header, body[start + size:],
+                          (info.st_ino, info.st_size, info.st_mtime_ns))
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -1094,6 +1107,7 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
             view = memoryview(body + zlib.crc32(body).to_bytes(4, "little"))
             while view:
                 view = view[os.write(fd, view):]
+            info = os.fstat(fd)
         finally:
             os.close(fd)
         os.replace(temp, target)
@@ -1101,4 +1115,4 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
         with contextlib.suppress(OSError):
             temp.unlink()
         return None
-    return Stored(header, payload)
+    return Stored(header, payload, (info.st_ino, info.st_size, info.st_mtime_ns))

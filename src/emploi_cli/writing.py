@@ -125,10 +125,12 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
             result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
             written = _commit(real, file, snapshot, addition, lock)
             if written is not None:
-                reader.appended(addition, written)  # extends the cache; never raises
-                return result
-        raise _refuse("changed", "the ledger kept changing while emploi was writing "
-                      "(someone else is editing it); nothing was written", file)
+                break
+        else:
+            raise _refuse("changed", "the ledger kept changing while emploi was writing "
+                          "(someone else is editing it); nothing was written", file)
+    reader.appended(addition, written)  # extends the cache; never raises
+    return result
 
 
 def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False

@@ -245,6 +245,9 @@ def test_entries_written_by_emploi_are_read_directly(tmp_path):
      'note = "caf\xe9"\n').encode("latin-1", "replace"),
     (HEAD + '\n[[progress]]\nid = "a"\ndate = 2021-01-01\ntarget = "c1.insertion"\nvalue = 1\n'
      ).encode("utf-16"),
+    HEAD.replace("format = 1", "format = 2", 1) + '\n[[progress]]\nid = "a"\nvalue = = 1\n',
+    HEAD.replace("format = 1", "format = 2", 1) + '\n[[progress]]\nid = "a"\nvalue = 1\n',
+    HEAD.replace("format = 1", "format = true", 1) + '\n[[progress]]\nid = "a"\nvalue = = 1\n',
 ])
 def test_unusual_files_give_what_tomllib_gives(tmp_path, text):
     fast, slow = _both(text, tmp_path)

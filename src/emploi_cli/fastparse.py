@@ -157,8 +157,8 @@ class FastBuilder(io._Builder):
             doc = tomllib.loads(data[:start].decode("utf-8-sig"), parse_float=Decimal)
         except (UnicodeError, tomllib.TOMLDecodeError, RecursionError):
             raise Unusual from None
-        if not JOURNAL_TABLES.isdisjoint(doc):
-            raise Unusual
+        if not JOURNAL_TABLES.isdisjoint(doc) or doc.get("format") != m.FORMAT_VERSION:
+            raise Unusual  # another format: the builder stops before the journal, tomllib not
         self.start, self.counts = start, _entry_counts(data, start)
         return doc
 

@@ -390,3 +390,19 @@ def test_direct_path_edges(tmp_path, template, old, new):
     assert old in template
     fast, slow = _both(HEAD + template.replace(old, new, 1), tmp_path)
     assert fast == slow
+
+
+def test_direct_entries_are_the_objects_their_constructor_makes():
+    """The direct path sets the fields itself (not through the dataclass's __init__): same
+    fields in the same order, same repr, hash and pickle."""
+    import pickle
+    from dataclasses import fields
+
+    text = HEAD + _PROGRESS_TEXT + _TRANSACTION_TEXT
+    assert _direct_kinds(text) == ["progress", "transaction"]
+    ledger, _, _, _ = fastparse.parse(text.encode(), "x")
+    for entry in ledger.journal:
+        made = type(entry)(**{f.name: getattr(entry, f.name) for f in fields(entry)})
+        assert list(vars(entry).items()) == list(vars(made).items())
+        assert (entry, repr(entry), hash(entry)) == (made, repr(made), hash(made))
+        assert pickle.loads(pickle.dumps(entry)) == made

@@ -265,10 +265,13 @@ _ENTRY_CLASSES = {"progress": m.ProgressEntry, "transaction": m.TransactionEntry
 
 def _guarded(kind: str) -> bool:
     keys, names = _EXPECTED[kind]
+    cls = _ENTRY_CLASSES[kind]
     return (io.ENTRY_KEYS.get(kind) == keys and io.PROVENANCE_KEYS == (
-        "recorded_at", "recorded_by") and tuple(f.name for f in fields(_ENTRY_CLASSES[kind]))
-        == names and tuple(f.name for f in fields(m.Provenance)) == (
-        "recorded_at", "recorded_by") and io._ENTRY_ID.pattern == f"^{_ID}$")
+        "recorded_at", "recorded_by") and tuple(f.name for f in fields(cls)) == names
+        and fields(cls)[-1].default == kind and not hasattr(cls, "__post_init__")
+        and not hasattr(cls, "__slots__")
+        and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
+        and io._ENTRY_ID.pattern == f"^{_ID}$")
 
 
 def _common(shared: Shared, day: str, at: str | None, by: str | None
@@ -313,8 +316,24 @@ def _progress(shared: Shared, groups: tuple, seq: int) -> m.ProgressEntry | None
                 return None  # a key twice: tomllib refuses it
             pairs = shared.tags[tags] = tuple(sorted(items))
     text = shared.texts.setdefault
-    return m.ProgressEntry(eid, common[0], seq, common[1], text(target, target), count,
-                           text(note, note), text(source, source), pairs, text(key, key))
+    # m.ProgressEntry(...) without its generated __init__, which sets each field through
+    # object.__setattr__ (a third of the time of reading an entry): the same object, its
+    # fields stored in order so that their names stay shared with the class's; _guarded
+    # checks the fields, and that there is no __post_init__ and no __slots__
+    made = object.__new__(m.ProgressEntry)
+    state = made.__dict__
+    state["id"] = eid
+    state["date"] = common[0]
+    state["seq"] = seq
+    state["provenance"] = common[1]
+    state["target"] = text(target, target)
+    state["value"] = count
+    state["note"] = text(note, note)
+    state["source"] = text(source, source)
+    state["tags"] = pairs
+    state["import_key"] = text(key, key)
+    state["kind"] = "progress"
+    return made
 
 
 def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry | None:
@@ -331,9 +350,21 @@ def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry 
             return None  # type: ignore[operator]
         shared.money[amount] = money
     text = shared.texts.setdefault
-    return m.TransactionEntry(eid, common[0], seq, common[1], text(convention, convention),
-                              money, text(kind, kind), text(funder, funder), text(note, note),
-                              text(source, source), text(key, key))
+    made = object.__new__(m.TransactionEntry)  # as _progress does
+    state = made.__dict__
+    state["id"] = eid
+    state["date"] = common[0]
+    state["seq"] = seq
+    state["provenance"] = common[1]
+    state["convention"] = text(convention, convention)
+    state["amount"] = money
+    state["transaction_kind"] = text(kind, kind)
+    state["funder"] = text(funder, funder)
+    state["note"] = text(note, note)
+    state["source"] = text(source, source)
+    state["import_key"] = text(key, key)
+    state["kind"] = "transaction"
+    return made
 
 
 _DIRECT = {kind: build for kind, build in (("progress", _progress),

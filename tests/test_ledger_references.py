@@ -15,7 +15,7 @@ from emploi_cli import model as m
 from .conftest import SHIPPED
 
 _DAY = date(2021, 1, 1)
-_ids = st.sampled_from(["a", "A", "b", "c", "", "x.1", "X.1"])
+_ids = st.sampled_from(["a", "A", "b", "c", "", "x.1", "X.1", "é", "É", "ß", "ss"])
 _targets = st.sampled_from(["c1.insertion", "c2.espaces", "c9.none", ""])
 _conventions = st.sampled_from(["c1", "c2", "c9", ""])
 _funders = st.sampled_from(["region", "nobody", ""])

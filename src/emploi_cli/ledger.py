@@ -742,7 +742,11 @@ def _journal_references_hold(journal: tuple[m.JournalEntry, ...], targets: set[s
     sets alone: ids distinct ignoring case, every target, convention and funder named is
     defined, every void names another entry."""
     ids = {e.id for e in journal}
-    if len(ids) != len(journal) or len({i.casefold() for i in ids}) != len(ids):
+    if len(ids) != len(journal):
+        return False
+    joined = "".join(ids)
+    if not (joined.isascii() and joined.lower() == joined) and len(
+            {i.casefold() for i in ids}) != len(ids):  # ASCII, no capital: each folds to itself
         return False
     named = {e.target for e in journal if isinstance(e, _NAMING_TARGETS)}
     if not named <= targets | {""}:

@@ -165,6 +165,23 @@ def test_fast_reader_equals_tomllib_and_the_builder(tmp_path, items, end):
     assert fast == slow
 
 
+def _direct_kinds(text: str) -> list[str]:
+    """The kind of each journal entry of `text`, in file order; fails unless every one is
+    built directly."""
+    builder = fastparse.FastBuilder("x", text.encode())
+    builder.document()
+    kinds = []
+    for chunk in fastparse._chunks(builder.data, builder.start):
+        at = 0
+        while at < len(chunk):
+            kind, found = fastparse._matched(chunk, at)
+            assert found is not None
+            assert fastparse._DIRECT[kind](builder.shared, found.groups(), 0) is not None
+            kinds.append(kind)
+            at = found.end()
+    return kinds
+
+
 def test_journal_entries_are_read_directly(tmp_path):
     """The direct path is on for progress and transactions (ledger.py and model.py have the
     keys and fields it was written for), and used for entries as emploi writes them."""
@@ -172,10 +189,7 @@ def test_journal_entries_are_read_directly(tmp_path):
     text = HEAD + ('\n[[progress]]\nid = "01fa0000000000p1"\ndate = 2021-03-31\n'
                    'target = "c1.insertion"\nvalue = 120\ntags = { province = "Fès" }\n'
                    'recorded_at = 2021-04-02 09:15:00+00:00\nrecorded_by = "amina"\n')
-    builder = fastparse.FastBuilder("x", text.encode())
-    doc = builder.document()
-    assert doc["progress"] == [0]
-    assert fastparse._progress(builder.shared, builder.piece(0), 0) is not None
+    assert _direct_kinds(text) == ["progress"]
     fast, slow = _both(text, tmp_path)
     assert fast == slow
 
@@ -200,12 +214,7 @@ def test_entries_written_by_emploi_are_read_directly(tmp_path):
                       "target": "c2.espaces", "value": 3, "recorded_at": stamp,
                       "recorded_by": "amina"})])
     assert "# end 01fa0000000000p1" in written
-    builder = fastparse.FastBuilder("x", (HEAD + written).encode())
-    doc = builder.document()
-    direct = {"progress": fastparse._progress, "transactions": fastparse._transaction}
-    for table, numbers in doc.items():
-        for number in numbers if table in direct else ():
-            assert direct[table](builder.shared, builder.piece(number), 0) is not None
+    assert _direct_kinds(HEAD + written) == ["progress", "transaction", "progress"]
     fast, slow = _both(HEAD + written, tmp_path)
     assert fast == slow
 
@@ -236,6 +245,9 @@ def test_entries_written_by_emploi_are_read_directly(tmp_path):
      'note = "caf\xe9"\n').encode("latin-1", "replace"),
     (HEAD + '\n[[progress]]\nid = "a"\ndate = 2021-01-01\ntarget = "c1.insertion"\nvalue = 1\n'
      ).encode("utf-16"),
+    HEAD.replace("format = 1", "format = 2", 1) + '\n[[progress]]\nid = "a"\nvalue = = 1\n',
+    HEAD.replace("format = 1", "format = 2", 1) + '\n[[progress]]\nid = "a"\nvalue = 1\n',
+    HEAD.replace("format = 1", "format = true", 1) + '\n[[progress]]\nid = "a"\nvalue = = 1\n',
 ])
 def test_unusual_files_give_what_tomllib_gives(tmp_path, text):
     fast, slow = _both(text, tmp_path)
@@ -378,3 +390,19 @@ def test_direct_path_edges(tmp_path, template, old, new):
     assert old in template
     fast, slow = _both(HEAD + template.replace(old, new, 1), tmp_path)
     assert fast == slow
+
+
+def test_direct_entries_are_the_objects_their_constructor_makes():
+    """The direct path sets the fields itself (not through the dataclass's __init__): same
+    fields in the same order, same repr, hash and pickle."""
+    import pickle
+    from dataclasses import fields
+
+    text = HEAD + _PROGRESS_TEXT + _TRANSACTION_TEXT
+    assert _direct_kinds(text) == ["progress", "transaction"]
+    ledger, _, _, _ = fastparse.parse(text.encode(), "x")
+    for entry in ledger.journal:
+        made = type(entry)(**{f.name: getattr(entry, f.name) for f in fields(entry)})
+        assert list(vars(entry).items()) == list(vars(made).items())
+        assert (entry, repr(entry), hash(entry)) == (made, repr(made), hash(made))
+        assert pickle.loads(pickle.dumps(entry)) == made

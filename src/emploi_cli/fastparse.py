@@ -71,6 +71,52 @@ def _next_line(data: bytes, at: int) -> int:
     return found + 1 if found >= 0 else -1
 
 
+_HEADER_LINE = re.compile(rb"\n\[\[([^\n]*)")  # a literal first: searched fast
+_HEADER_KINDS = {table.encode() + b"]]": kind for kind, table in m.ENTRY_TABLES.items()}
+
+
+def _entry_counts(data: bytes, start: int) -> dict[str, int]:
+    """How many entries of each kind the journal from `start` has; Unusual unless every line
+    there that starts with `[[` is exactly `[[<journal table>]]`."""
+    from collections import Counter
+
+    if start:  # after a line end
+        lines = _HEADER_LINE.findall(data, start - 1)
+    else:
+        first = data.find(b"\n")
+        lines = [data[2:first if first >= 0 else len(data)], *_HEADER_LINE.findall(data)]
+    counts: dict[str, int] = {}
+    for line, count in Counter(lines).items():
+        kind = _HEADER_KINDS.get(line)
+        if kind is None:
+            raise Unusual
+        counts[kind] = count
+    return counts
+
+
+_CHUNK = 1 << 20  # bytes of journal decoded at a time: the whole text would double the memory
+
+
+def _chunks(data: bytes, start: int):
+    """The journal from `start` as text, in pieces that each end just before a `[[` line; the
+    last one ends with an added line end (as each entry is matched: `piece + "\n"`)."""
+    at = start
+    while at < len(data):
+        end = data.find(b"\n[[", at + _CHUNK) + 1 or len(data)
+        try:
+            text = data[at:end].decode("utf-8")
+        except UnicodeError:
+            raise Unusual from None  # ledger.decode says where
+        yield text if end < len(data) else text + "\n"
+        at = end
+
+
+def _piece_end(text: str, at: int) -> int:
+    """Where the text of the entry at `at` ends: at the line end before the next `[[` line."""
+    end = text.find("\n[[", at)
+    return end if end >= 0 else len(text) - 1
+
+
 def parse_piece(kind: str, piece: str) -> dict:
     """One entry's table as tomllib reads it; Unusual unless the text is exactly one entry."""
     import tomllib
@@ -87,18 +133,19 @@ def parse_piece(kind: str, piece: str) -> dict:
 
 
 class FastBuilder(io._Builder):
-    """ledger._Builder, given each journal entry as the number of its piece of text: built
-    directly when it is laid out as emploi writes it and valid, else parsed with tomllib and
-    built by ledger._Builder."""
+    """ledger._Builder, reading the journal from the text itself: each entry is built directly
+    when it is laid out as emploi writes it and valid, else parsed with tomllib and built by
+    ledger._Builder."""
 
     def __init__(self, file: str, data: bytes):
         super().__init__(file)
         self.data = data
-        self.starts: list[int] = []  # where the text of each entry starts, after its `[[`
+        self.start = len(data)  # where the journal starts
+        self.counts: dict[str, int] = {}  # how many entries of each kind it has
         self.shared = Shared()
 
     def document(self) -> dict:
-        """The head as tomllib reads it, plus each journal table as a list of piece numbers."""
+        """The head as tomllib reads it (the journal is read by `journal`)."""
         import tomllib
 
         data = self.data
@@ -110,44 +157,55 @@ class FastBuilder(io._Builder):
             doc = tomllib.loads(data[:start].decode("utf-8-sig"), parse_float=Decimal)
         except (UnicodeError, tomllib.TOMLDecodeError, RecursionError):
             raise Unusual from None
-        if not JOURNAL_TABLES.isdisjoint(doc):
-            raise Unusual
-        starts = self.starts
-        at = start if start < len(data) else -1
-        while at >= 0:
-            begin = at + 2
-            end = data.find(b"]]", begin)
-            if end < 0 or data[end + 2:end + 3] not in (b"\n", b""):
-                raise Unusual
-            table = data[begin:end].decode("ascii", "replace")
-            if table not in JOURNAL_TABLES:
-                raise Unusual
-            if table in doc:
-                doc[table].append(len(starts))
-            else:
-                doc[table] = [len(starts)]
-            starts.append(begin)
-            at = _next_line(data, begin)
-        starts.append(len(data) + 3)
+        if not JOURNAL_TABLES.isdisjoint(doc) or doc.get("format") != m.FORMAT_VERSION:
+            raise Unusual  # another format: the builder stops before the journal, tomllib not
+        self.start, self.counts = start, _entry_counts(data, start)
         return doc
 
-    def piece(self, number: int) -> str:
-        """The text of one entry, from after its `[[` to the end of its last line."""
-        try:
-            return self.data[self.starts[number]:self.starts[number + 1] - 3].decode("utf-8")
-        except UnicodeError:
-            raise Unusual from None  # ledger.decode says where
+    def journal(self, doc: dict) -> tuple[m.JournalEntry, ...]:
+        """What `_Builder.journal` gives: the entries are read in file order, and each is put
+        at its place in the builder's order (kind by kind, then in file order), its problems
+        too."""
+        first: dict[str, int] = {}  # seq of the first entry of each kind
+        total = 0
+        for kind in m.ENTRY_TABLES:
+            first[kind], total = total, total + self.counts.get(kind, 0)
+        read = dict.fromkeys(m.ENTRY_TABLES, 0)  # entries of each kind read so far
+        problems: dict[str, list[m.Problem]] = {kind: [] for kind in m.ENTRY_TABLES}
+        entries: list = [None] * total
+        shared = self.shared
+        for text in _chunks(self.data, self.start):
+            at = 0
+            while at < len(text):
+                kind, found = _matched(text, at)
+                index = read[kind]
+                seq = first[kind] + index
+                entry = _DIRECT[kind](shared, found.groups(), seq) if found else None
+                if entry is None:
+                    end = _piece_end(text, at)
+                    entry = self._built(kind, text[at + 2:end], index, seq, problems[kind])
+                    at = end + 1
+                else:
+                    at = found.end()
+                entries[seq] = entry
+                read[kind] = index + 1
+        for kind in m.ENTRY_TABLES:
+            self.problems += problems[kind]
+        return tuple(entries)
 
-    def entry(self, kind: str, table: object, path: str, seq: int) -> m.JournalEntry | None:
-        if type(table) is int:
-            text = self.piece(table)
-            direct = _DIRECT.get(kind)
-            if direct is not None:
-                built = direct(self.shared, text, seq)
-                if built is not None:
-                    return built
-            table = parse_piece(kind, text)
-        return super().entry(kind, table, path, seq)
+    def _built(self, kind: str, piece: str, index: int, seq: int,
+               problems: list[m.Problem]) -> m.JournalEntry:
+        """The entry parsed alone by tomllib and built by `_Builder.entry`; its problems go to
+        `problems`."""
+        outer, self.problems = self.problems, problems
+        try:
+            entry = self.entry(kind, parse_piece(kind, piece),
+                               f"{m.ENTRY_TABLES[kind]}[{index}]", seq)
+        finally:
+            self.problems = outer
+        if entry is None:  # not a table: cannot be, as the entry is a `[[table]]`
+            raise Unusual
+        return entry
 
 
 # ---- entries as emploi writes them -------------------------------------------------------
@@ -167,22 +225,25 @@ class Shared:
 
 
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*+'  # a basic string without escapes
+_ID = r"[A-Za-z0-9_.:\-]{1,64}"  # an entry id as _Builder.entry accepts it (ledger._ENTRY_ID)
 _D = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"  # as tomllib's own patterns
 _HOUR = r"(?:[01][0-9]|2[0-3])"
 _STAMP = rf"{_D}[T ]{_HOUR}:[0-5][0-9]:[0-5][0-9](?:Z|[+-]{_HOUR}:[0-5][0-9])?"
 _KEY = r"[A-Za-z0-9_-]+"
 _TAGS = rf'\{{ *(?:{_KEY} = "{_S}"(?:, {_KEY} = "{_S}")*)? *\}}'
 _TAG = re.compile(rf'({_KEY}) = "({_S})"')
-_COMMENTS = r"(?:\n|#[^\x00-\x08\x0a-\x1f\x7f]*+\n)*\Z"  # blank lines, `# end ID` fences
+# blank lines and `# end ID` fences, up to the next `[[` line (or the end): an entry's text is
+# matched where it is, as `piece + "\n"` was
+_COMMENTS = r"(?:\n|#[^\x00-\x08\x0a-\x1f\x7f]*+\n)*(?=\[\[|\Z)"
 _PROVENANCE = rf'(?:recorded_at = ({_STAMP})\n)?(?:recorded_by = "({_S})"\n)?' + _COMMENTS
 
 _PROGRESS = re.compile(
-    rf'progress\]\]\nid = "({_S})"\ndate = ({_D})\ntarget = "({_S})"\n'
+    rf'\[\[progress\]\]\nid = "({_ID})"\ndate = ({_D})\ntarget = "({_S})"\n'
     r"value = (0|[1-9][0-9]{0,12})\n"
     rf'(?:note = "({_S})"\n)?(?:source = "({_S})"\n)?(?:tags = ({_TAGS})\n)?'
     rf'(?:import_key = "({_S})"\n)?' + _PROVENANCE)
 _TRANSACTION = re.compile(
-    rf'transactions\]\]\nid = "({_S})"\ndate = ({_D})\nconvention = "({_S})"\n'
+    rf'\[\[transactions\]\]\nid = "({_ID})"\ndate = ({_D})\nconvention = "({_S})"\n'
     r"amount = ((?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,12})?)\n"
     rf'kind = "({_S})"\n(?:funder = "({_S})"\n)?(?:note = "({_S})"\n)?'
     rf'(?:source = "({_S})"\n)?(?:import_key = "({_S})"\n)?' + _PROVENANCE)
@@ -204,17 +265,19 @@ _ENTRY_CLASSES = {"progress": m.ProgressEntry, "transaction": m.TransactionEntry
 
 def _guarded(kind: str) -> bool:
     keys, names = _EXPECTED[kind]
+    cls = _ENTRY_CLASSES[kind]
     return (io.ENTRY_KEYS.get(kind) == keys and io.PROVENANCE_KEYS == (
-        "recorded_at", "recorded_by") and tuple(f.name for f in fields(_ENTRY_CLASSES[kind]))
-        == names and tuple(f.name for f in fields(m.Provenance)) == (
-        "recorded_at", "recorded_by"))
+        "recorded_at", "recorded_by") and tuple(f.name for f in fields(cls)) == names
+        and fields(cls)[-1].default == kind and not hasattr(cls, "__post_init__")
+        and not hasattr(cls, "__slots__")
+        and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
+        and io._ENTRY_ID.pattern == f"^{_ID}$")
 
 
-def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
+def _common(shared: Shared, day: str, at: str | None, by: str | None
             ) -> tuple[date, m.Provenance] | None:
-    """The checks `_Builder.entry` makes on id, date and provenance; None if any would fail."""
-    if not io._ENTRY_ID.match(eid):  # the same rule as _Builder.entry
-        return None
+    """The checks `_Builder.entry` makes on date and provenance (the id is checked by the
+    pattern); None if any would fail."""
     when = shared.dates.get(day)
     if when is None:
         try:
@@ -237,12 +300,10 @@ def _common(shared: Shared, eid: str, day: str, at: str | None, by: str | None
     return when, provenance
 
 
-def _progress(shared: Shared, piece: str, seq: int) -> m.ProgressEntry | None:
-    found = _PROGRESS.match(piece + "\n")
-    if found is None:
-        return None
-    eid, day, target, value, note, source, tags, key, at, by = found.groups()
-    common = _common(shared, eid, day, at, by)
+def _progress(shared: Shared, groups: tuple, seq: int) -> m.ProgressEntry | None:
+    """The entry from the groups of `_PROGRESS`; None where the builder would find a problem."""
+    eid, day, target, value, note, source, tags, key, at, by = groups
+    common = _common(shared, day, at, by)
     count = int(value)
     if common is None or not target.strip() or count > 10**12:
         return None
@@ -255,16 +316,31 @@ def _progress(shared: Shared, piece: str, seq: int) -> m.ProgressEntry | None:
                 return None  # a key twice: tomllib refuses it
             pairs = shared.tags[tags] = tuple(sorted(items))
     text = shared.texts.setdefault
-    return m.ProgressEntry(eid, common[0], seq, common[1], text(target, target), count,
-                           text(note, note), text(source, source), pairs, text(key, key))
+    # m.ProgressEntry(...) without its generated __init__, which sets each field through
+    # object.__setattr__ (a third of the time of reading an entry): the same object, its
+    # fields stored in order so that their names stay shared with the class's; _guarded
+    # checks the fields, and that there is no __post_init__ and no __slots__
+    made = object.__new__(m.ProgressEntry)
+    state = made.__dict__
+    state["id"] = eid
+    state["date"] = common[0]
+    state["seq"] = seq
+    state["provenance"] = common[1]
+    state["target"] = text(target, target)
+    state["value"] = count
+    state["note"] = text(note, note)
+    state["source"] = text(source, source)
+    state["tags"] = pairs
+    state["import_key"] = text(key, key)
+    state["kind"] = "progress"
+    return made
 
 
-def _transaction(shared: Shared, piece: str, seq: int) -> m.TransactionEntry | None:
-    found = _TRANSACTION.match(piece + "\n")
-    if found is None:
-        return None
-    eid, day, convention, amount, kind, funder, note, source, key, at, by = found.groups()
-    common = _common(shared, eid, day, at, by)
+def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry | None:
+    """The entry from the groups of `_TRANSACTION`; None where the builder would find a
+    problem."""
+    eid, day, convention, amount, kind, funder, note, source, key, at, by = groups
+    common = _common(shared, day, at, by)
     if common is None or not convention.strip() or kind not in m.TRANSACTION_KINDS:
         return None
     money = shared.money.get(amount)
@@ -274,10 +350,35 @@ def _transaction(shared: Shared, piece: str, seq: int) -> m.TransactionEntry | N
             return None  # type: ignore[operator]
         shared.money[amount] = money
     text = shared.texts.setdefault
-    return m.TransactionEntry(eid, common[0], seq, common[1], text(convention, convention),
-                              money, text(kind, kind), text(funder, funder), text(note, note),
-                              text(source, source), text(key, key))
+    made = object.__new__(m.TransactionEntry)  # as _progress does
+    state = made.__dict__
+    state["id"] = eid
+    state["date"] = common[0]
+    state["seq"] = seq
+    state["provenance"] = common[1]
+    state["convention"] = text(convention, convention)
+    state["amount"] = money
+    state["transaction_kind"] = text(kind, kind)
+    state["funder"] = text(funder, funder)
+    state["note"] = text(note, note)
+    state["source"] = text(source, source)
+    state["import_key"] = text(key, key)
+    state["kind"] = "transaction"
+    return made
 
 
 _DIRECT = {kind: build for kind, build in (("progress", _progress),
                                             ("transaction", _transaction)) if _guarded(kind)}
+_PATTERNS = tuple((kind, pattern) for kind, pattern in (("progress", _PROGRESS),
+                                                        ("transaction", _TRANSACTION))
+                  if kind in _DIRECT)
+
+
+def _matched(text: str, at: int) -> tuple[str, re.Match | None]:
+    """The kind of the entry at `at` (a `[[table]]` line), and its match when it is laid out
+    as emploi writes it and its kind is read directly."""
+    for kind, pattern in _PATTERNS:
+        found = pattern.match(text, at)
+        if found is not None:
+            return kind, found
+    return m.TABLE_KINDS[text[at + 2:text.index("]]", at)]], None

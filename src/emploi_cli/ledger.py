@@ -681,6 +681,12 @@ class _Builder:
                              f"{units[t.indicator][0]!r} in target {units[t.indicator][1]!r} "
                              f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit")
                 units.setdefault(t.indicator, (t.unit, t.id))
+        if not _journal_references_hold(ledger.journal, targets, conventions, funders):
+            self._journal_references(ledger, targets, conventions, funders)
+
+    def _journal_references(self, ledger: m.Ledger, targets: set[str], conventions: set[str],
+                            funders: set[str]) -> None:
+        """A problem for each entry id used twice and each reference to nothing."""
         entry_ids = {e.id for e in ledger.journal}
         positions = journal_paths(ledger)
         seen: dict[str, str] = {}
@@ -725,6 +731,33 @@ class _Builder:
                 self.err("duplicate-id", f"id {ident!r} is already used at {seen[folded]}",
                          f"{path}.id")
             seen.setdefault(folded, path)
+
+
+_NAMING_TARGETS = (m.ProgressEntry, m.AssertionEntry, m.AmendmentEntry)
+_NAMING_CONVENTIONS = (m.TransactionEntry, m.AssertionEntry, m.AmendmentEntry)
+
+
+def _journal_references_hold(journal: tuple[m.JournalEntry, ...], targets: set[str],
+                             conventions: set[str], funders: set[str]) -> bool:
+    """Whether `_Builder._journal_references` would find nothing (the usual case), seen from
+    sets alone: ids distinct ignoring case, every target, convention and funder named is
+    defined, every void names another entry."""
+    ids = {e.id for e in journal}
+    if len(ids) != len(journal):
+        return False
+    joined = "".join(ids)
+    if not (joined.isascii() and joined.lower() == joined) and len(
+            {i.casefold() for i in ids}) != len(ids):  # ASCII, no capital: each folds to itself
+        return False
+    named = {e.target for e in journal if isinstance(e, _NAMING_TARGETS)}
+    if not named <= targets | {""}:
+        return False
+    pairs = {(e.convention, e.funder) for e in journal if isinstance(e, _NAMING_CONVENTIONS)}
+    if not {c for c, _ in pairs} <= conventions | {""} or not {
+            f for _, f in pairs} <= funders | {""}:
+        return False
+    return all(e.entry in ids and e.entry != e.id
+               for e in journal if isinstance(e, m.VoidEntry))
 
 
 def journal_paths(ledger: m.Ledger) -> dict[int, str]:

@@ -245,7 +245,8 @@ def test_appended_outside_emploi(emploi, cached, journal):
     assert "01fa0000000000p9" in plain["history", "csv"][1]
 
 
-def test_record_extends_the_cache(emploi, cached, journal):
+def test_record_extends_the_cache(emploi, cached, journal, monkeypatch):
+    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)  # wait for the clock, as for 1 MiB+
     _same_as_without_cache(emploi, journal)
     for args in (["record", "c1.insertion", "12", "--tag", "province=Ifrane"],
                  ["disburse", "c1", "1.25", "--funder", "region"],
@@ -523,18 +524,20 @@ def _build_progress(current):
 def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, monkeypatch):
     from emploi_cli import writing
 
+    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
     _settle(journal)
     cache.load(journal)
     before, inode = journal.read_bytes(), journal.stat().st_ino
     _settle(journal)
-    monkeypatch.setattr(cache.Snapshot, "read", lambda self: (_ for _ in ()).throw(
-        AssertionError("read the ledger into memory")))
-    done = writing.append(journal, _build_progress)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache.Snapshot, "read", lambda self: (_ for _ in ()).throw(
+            AssertionError("read the ledger into memory")))
+        done = writing.append(journal, _build_progress)
     assert journal.read_bytes() == before + done.addition.encode()
     assert journal.stat().st_ino == inode  # appended in place
-    monkeypatch.undo()
-    assert cache.load(journal) == io.load(journal)
     assert _header(_cache_files(cached)[0])["settled"] is True
+    assert type(cache.load(journal).ledger) is cache.ColumnLedger
+    assert cache.load(journal) == io.load(journal)
 
 
 def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monkeypatch):
@@ -572,9 +575,9 @@ def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journ
         with journal.open("a", encoding="utf-8") as out:
             out.write("# saved by an editor just after the append\n")
         return real_settled_stat(real)
-    monkeypatch.setattr(cache, "_settled_stat", editor_saves_then_stat)
-    writing.append(journal, _build_progress)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_settled_stat", editor_saves_then_stat)
+        writing.append(journal, _build_progress)
     # not extended with the wrong identity: left as it was, for the content before
     assert len(_header(_cache_files(cached)[0])["segments"]) == segments
     assert cache.load(journal) == io.load(journal)
@@ -587,12 +590,26 @@ def test_appends_one_after_another_extend_the_cache_without_parsing(cached, jour
     writing.append(journal, _build_progress)  # parses (no cache yet), then extends it
     parses = []
     real_parse = fastparse.parse
-    monkeypatch.setattr(fastparse, "parse", lambda *a, **k: parses.append(1) or real_parse(
-        *a, **k))
-    for _ in range(4):
-        writing.append(journal, _build_progress)
+    with monkeypatch.context() as patch:
+        patch.setattr(fastparse, "parse", lambda *a, **k: parses.append(1) or real_parse(
+            *a, **k))
+        for _ in range(4):
+            writing.append(journal, _build_progress)
     assert parses == []
     header = _header(_cache_files(cached)[0])
     assert len(header["segments"]) == 6 and header["size"] == journal.stat().st_size
-    monkeypatch.undo()
     assert cache.load(journal) == io.load(journal)
+
+
+def test_a_small_ledger_is_hashed_after_an_append_instead_of_waited_for(cached, journal,
+                                                                        monkeypatch):
+    from emploi_cli import writing
+
+    slept: list = []
+    with monkeypatch.context() as patch:
+        patch.setattr(cache.time, "sleep", slept.append)
+        writing.append(journal, _build_progress)
+    assert slept == [] and _header(_cache_files(cached)[0])["settled"] is False
+    _settle(journal)
+    assert cache.load(journal) == io.load(journal)  # hashed, and found to be this content
+    assert _header(_cache_files(cached)[0])["settled"] is True  # then stamped

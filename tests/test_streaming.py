@@ -100,10 +100,13 @@ NOTES = ['a, "quoted" note', "=1+1", "-5 left", "'quoted", "line\nbreak", "tab\t
          "Fès | *bold* <b>", ""]
 
 
+ENTRIES = 2100  # two batches of the 1,000 rows csv and json write at once, and some
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("streaming") / "big.toml"
-    _bench().write_ledger(path, 2100)
+    _bench().write_ledger(path, ENTRIES)
     from typer.testing import CliRunner
 
     runner = CliRunner()
@@ -157,10 +160,11 @@ def _lines(ledger: m.Ledger, filters: dict) -> list[compute.HistoryLine]:
 
 # every format and language on the whole journal; each filter in one language (csv and json
 # never change with it), the table (slow, and not streamed) on two
-RUNS = [(fmt, lang, "all") for fmt in ("csv", "json", "md", "table") for lang in ("fr", "en")]
+RUNS = [(fmt, lang, "all") for fmt in ("csv", "json", "md") for lang in ("fr", "en")]
+RUNS += [("table", "en", "all")]
 RUNS += [(fmt, ("fr", "en")[i % 2], case) for i, case in enumerate(list(CASES)[1:])
          for fmt in ("csv", "json", "md")]
-RUNS += [("table", "fr", "none"), ("table", "en", "kind")]
+RUNS += [("table", "fr", "none")]
 
 
 @pytest.mark.parametrize(("fmt", "lang", "case"), RUNS)
@@ -173,7 +177,7 @@ def test_history_streamed_is_the_list_based_text(big, journal, emploi, fmt, lang
     assert result.exit_code == 0
     assert result.stdout_bytes == expected
     if case == "all":
-        assert expected.count(b"\n") > 2100
+        assert expected.count(b"\n") > ENTRIES
         out = tmp_path / "out.txt"
         assert emploi(*args, "-o", str(out)).exit_code == 0
         assert out.read_bytes() == expected

@@ -417,9 +417,9 @@ class Reader:
 
     def appended(self, addition: bytes, written: os.stat_result) -> None:
         """The append is on disk, and `written` is the ledger's stat just after: extend the
-        cache (or forget it). Called once the lock is released (it may wait a few ms for the
-        file clock, and must not hold up other writers); if the ledger or the cache changed
-        meanwhile, it leaves the cache as it is. Never raises."""
+        cache (or forget it), waiting up to FINE_MARGIN_NS for the file clock to move on so
+        that the stat proves the content; if the ledger or the cache changed meanwhile, it
+        leaves the cache as it is. Never raises."""
         with contextlib.suppress(OSError, Unsupported, ValueError, TypeError, KeyError):
             self._appended(addition, written)
 
@@ -442,12 +442,17 @@ class Reader:
                           [*self.digest, _digest(addition)], self.added, self.voided)
 
 
+SETTLE_FROM_BYTES = 1 << 20  # below, hashing the ledger at the next load costs less than waiting
+
+
 def _settled_stat(real: Path) -> tuple[int, os.stat_result]:
     """The stat of a file just written, taken once the clock has moved on far enough for it
-    to prove the content (a wait of at most FINE_MARGIN_NS; none on coarse file systems)."""
+    to prove the content: a wait of at most FINE_MARGIN_NS, for a ledger of SETTLE_FROM_BYTES
+    or more (a smaller one is hashed by the next load instead); none on coarse file systems."""
     stamp, info = time.time_ns(), os.stat(real)
     wait = max(info.st_mtime_ns, info.st_ctime_ns) + FINE_MARGIN_NS - stamp
-    if not _settled(info, stamp) and 0 < wait <= FINE_MARGIN_NS:
+    if (not _settled(info, stamp) and 0 < wait <= FINE_MARGIN_NS
+            and info.st_size >= SETTLE_FROM_BYTES):
         time.sleep(wait / 1e9 + 0.001)
         stamp, info = time.time_ns(), os.stat(real)
     return stamp, info

@@ -125,12 +125,11 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
             result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
             written = _commit(real, file, snapshot, addition, lock)
             if written is not None:
-                break
-        else:
-            raise _refuse("changed", "the ledger kept changing while emploi was writing "
-                          "(someone else is editing it); nothing was written", file)
-    reader.appended(addition, written)  # extends the cache; never raises
-    return result
+                # under the lock, so that the next writer finds the cache extended
+                reader.appended(addition, written)  # never raises
+                return result
+        raise _refuse("changed", "the ledger kept changing while emploi was writing "
+                      "(someone else is editing it); nothing was written", file)
 
 
 def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False

@@ -42,7 +42,7 @@ def _entry(draw) -> m.JournalEntry:
     return m.LockEntry(eid, _DAY, seq, prov, "close", "2020")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(_entry(), max_size=6))
 def test_quick_look_agrees_with_the_walk(entries):
     shipped = io.load(SHIPPED).ledger

@@ -374,8 +374,6 @@ class Reader:
     def verify_append(self, addition: str, entries: list[tuple[str, dict]]) -> bool:
         """True when the appended text alone proves the new document is the old one plus
         exactly `entries`, and valid. False means: check the whole document instead."""
-        from . import fastparse
-
         ledger = self.loaded.ledger
         if not self.append_safe or ledger is None or self.loaded.errors:
             return False
@@ -391,8 +389,8 @@ class Reader:
         added: list[m.JournalEntry] = []
         for (kind, written), piece in zip(entries, pieces, strict=True):
             try:
-                item = fastparse.parse_piece(kind, piece)
-            except fastparse.Unusual:
+                item = io.parse_entry(kind, piece)
+            except ValueError:
                 return False
             if item != written:
                 return False

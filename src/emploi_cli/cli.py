@@ -527,7 +527,7 @@ def _user(ledger_path: str) -> str:
 def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_run: bool,
            lang: str, no_cache: bool = False) -> None:
     from . import ledger as io
-    from . import reports, writing
+    from . import writing
 
     path = io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     try:
@@ -535,14 +535,19 @@ def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_r
     except m.EmploiError as exc:
         raise m.EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
     warnings = _in_file(list(done.warnings), path)
+    entry_kind, fields = done.entries[0]
+    if fmt is Format.table and not dry_run and not warnings:  # the id alone: no report needed
+        _write_stdout(f"{fields['id']}\n")
+        return
+    from . import reports
+
     for warning in warnings:
         _stderr(f"emploi: {reports.problem_line(warning, lang)}")
-    entry_kind, fields = done.entries[0]
-    report = reports.written(fields, entry_kind, str(path), dry_run, warnings, lang)
     if fmt is Format.table and not dry_run:
         _write_stdout(f"{fields['id']}\n")
         return
-    _emit(report, fmt, lang, None)
+    _emit(reports.written(fields, entry_kind, str(path), dry_run, warnings, lang), fmt, lang,
+          None)
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

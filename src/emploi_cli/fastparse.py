@@ -119,17 +119,10 @@ def _piece_end(text: str, at: int) -> int:
 
 def parse_piece(kind: str, piece: str) -> dict:
     """One entry's table as tomllib reads it; Unusual unless the text is exactly one entry."""
-    import tomllib
-
-    table = m.ENTRY_TABLES[kind]
     try:
-        doc = tomllib.loads("[[" + piece, parse_float=Decimal)
-    except (tomllib.TOMLDecodeError, RecursionError):
+        return io.parse_entry(kind, piece)
+    except ValueError:
         raise Unusual from None
-    items = doc.get(table)
-    if len(doc) != 1 or not isinstance(items, list) or len(items) != 1:
-        raise Unusual
-    return items[0]
 
 
 class FastBuilder(io._Builder):

@@ -190,6 +190,21 @@ def load(path: Path) -> Loaded:
     return replace(loaded, problems=(*bom_warnings(head, file), *loaded.problems))
 
 
+def parse_entry(kind: str, piece: str) -> dict:
+    """One journal entry's table as tomllib reads it, from its text after the opening `[[`;
+    ValueError unless the text is exactly one entry of that kind."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads("[[" + piece, parse_float=Decimal)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        raise ValueError("not one entry") from None
+    items = doc.get(m.ENTRY_TABLES[kind])
+    if len(doc) != 1 or not isinstance(items, list) or len(items) != 1:
+        raise ValueError("not one entry")
+    return items[0]
+
+
 def bom_warnings(data: bytes, file: str) -> tuple[m.Problem, ...]:
     """A warning when the bytes start with a UTF-8 byte order mark (read, but unusual)."""
     if not data.startswith(b"\xef\xbb\xbf"):

@@ -608,8 +608,31 @@ def test_a_small_ledger_is_hashed_after_an_append_instead_of_waited_for(cached, 
     slept: list = []
     with monkeypatch.context() as patch:
         patch.setattr(cache.time, "sleep", slept.append)
+        patch.setattr(cache, "FINE_MARGIN_NS", 10**12)  # however long the append took
         writing.append(journal, _build_progress)
     assert slept == [] and _header(_cache_files(cached)[0])["settled"] is False
-    _settle(journal)
+    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # the clock has moved on
     assert cache.load(journal) == io.load(journal)  # hashed, and found to be this content
     assert _header(_cache_files(cached)[0])["settled"] is True  # then stamped
+
+
+def test_a_save_while_the_entry_is_flushed_leaves_the_cache_alone(cached, journal,
+                                                                 monkeypatch):
+    from emploi_cli import writing
+
+    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
+    _settle(journal)
+    cache.load(journal)
+    segments = len(_header(_cache_files(cached)[0])["segments"])
+    real_fault = writing._fault
+
+    def editor_saves(step):
+        if step == "before-fsync":  # after the entry is written, before it is flushed
+            with journal.open("a", encoding="utf-8") as out:
+                out.write("# saved by an editor while emploi flushed\n")
+        real_fault(step)
+    with monkeypatch.context() as patch:
+        patch.setattr(writing, "_fault", editor_saves)
+        writing.append(journal, _build_progress)
+    assert len(_header(_cache_files(cached)[0])["segments"]) == segments  # not extended
+    assert cache.load(journal) == io.load(journal)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -311,3 +313,57 @@ def test_a_reader_never_takes_a_part_of_an_entry_for_data(ledger, monkeypatch):
     monkeypatch.undo()
     assert b"value = 12\n" not in data
     assert data == ledger.read_bytes() and data.endswith(addition)
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_a_ledger_that_is_a_fifo_or_a_device_is_refused_at_once(tmp_path, make):
+    path = tmp_path / "ledger.toml"
+    if make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path(os.devnull)
+    for args in (["summary"], ["check"], ["record", "c1.insertion", "7"]):
+        result = subprocess.run([sys.executable, "-m", "emploi_cli", *args, "-l", str(path)],
+                                capture_output=True, text=True, timeout=30, cwd=REPO)
+        assert result.returncode == 1
+        said = "is not a regular file, not a ledger file"
+        if args == ["check"]:  # check lists its problems as its report
+            assert said in result.stdout and "Traceback" not in result.stderr
+        else:
+            assert result.stderr == f"emploi: {path}: error: {said}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["ledger.toml"] if make == "fifo"
+                                                           else [])
+
+
+def test_the_lock_file_removed_while_held_stops_the_write(ledger, monkeypatch):
+    before = ledger.read_bytes()
+    lock = ledger.with_name(f".{ledger.name}.lock")
+    real_fault = writing._fault
+
+    def tidy_up(step):
+        if step == "after-intent":
+            lock.unlink()  # someone tidies dotfiles: another writer could now lock a new one
+        real_fault(step)
+
+    monkeypatch.setattr(writing, "_fault", tidy_up)
+    result = CliRunner().invoke(app, ["record", "c1.insertion", "7", "-l", str(ledger)])
+    assert result.exit_code == 1
+    assert result.stderr == f"emploi: {ledger}: error: the lock file .{ledger.name}.lock was " \
+        "removed while emploi held it; nothing was written\n"
+    assert ledger.read_bytes() == before
+
+
+def test_a_lock_file_others_could_write_is_not_believed(ledger):
+    """A record in a lock file that people who cannot write the ledger could write is ignored
+    by readers and by the next writer, which gives the lock file the ledger's mode."""
+    os.chmod(ledger, 0o644)
+    offset, _ = _half_written(ledger)
+    lock = ledger.with_name(f".{ledger.name}.lock")
+    os.chmod(lock, 0o666)
+    assert cache.pending_append(ledger.resolve()) is None  # not believed
+    with pytest.raises(cache.m.EmploiError, match="TOML syntax"):
+        cache.load(ledger)  # so the part is not left out
+    assert _record(ledger).returncode == 0  # our own lock file: its mode is set, then believed
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o644
+    assert tomllib.loads(ledger.read_text())["progress"][0]["note"] == "crash test"
+    assert len(ledger.read_bytes()) > offset

@@ -140,9 +140,10 @@ Pending = tuple[int, bytes]  # (offset, bytes) of an append begun and not finish
 
 
 def parse_lock(raw: bytes) -> tuple[int, Pending | None]:
-    """The lock file's record: how many appends were begun (a generation that only grows) and
-    the one in flight, if any. What is not a whole record (a writer that died while writing
-    it, before touching the ledger) says no append is in flight."""
+    """The lock file's record: its generation (a number drawn anew for each append begun, so
+    that a reader who sees the same bytes before and after knows no append began meanwhile)
+    and the append in flight, if any. What is not a whole record (a writer that died while
+    writing it, before touching the ledger) says no append is in flight."""
     if not raw.strip():
         return 0, None
     try:
@@ -158,16 +159,24 @@ def parse_lock(raw: bytes) -> tuple[int, Pending | None]:
     return generation, ((offset, addition) if type(offset) is int and offset >= 0 else None)
 
 
+def lock_trusted(lock: os.stat_result, ledger: os.stat_result) -> bool:
+    """A lock file that no one can write who cannot write the ledger: no group or others may
+    write it unless they may write the ledger too (writing.py gives it the ledger's mode)."""
+    return not lock.st_mode & 0o022 & ~ledger.st_mode
+
+
 def read_lock(real: Path) -> bytes:
-    """The lock file's bytes; b"" when there is none, or it is not a regular file or not ours
-    to read (writing.py refuses to write through such a lock file, so no append is pending)."""
+    """The lock file's bytes; b"" when there is none, when it is not a regular file or not ours
+    to read (writing.py refuses to write through such a lock file, so no append is pending),
+    or when others could write it who cannot write the ledger (its record is not believed)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(journal_path(real), flags)
     except OSError:
         return b""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not lock_trusted(info, os.stat(real)):
             return b""
         chunks = []
         while chunk := os.read(fd, 1 << 20):
@@ -219,6 +228,8 @@ class Snapshot:
                                         place)) from None
         if stat.S_ISDIR(info.st_mode):
             raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
+        if not stat.S_ISREG(info.st_mode):
+            raise m.EmploiError(io.not_a_file(place))
         if info.st_size > io.MAX_LEDGER_BYTES:
             raise m.EmploiError(m.error(
                 "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
@@ -336,6 +347,9 @@ class Reader:
                 or not stored.matches(self.real, snapshot.info)):
             return None
         digest = stored.header.get("digest")
+        if not isinstance(digest, list) or sum(
+                part[0] for part in digest) != snapshot.info.st_size:
+            return None
         if not stored.header.get("settled"):  # the stat alone proves nothing: hash
             if (not isinstance(digest, list) or not _digest_matches(digest, snapshot.read())
                     or not stored.matches(self.real, snapshot.info)):  # (read looks again)
@@ -1114,8 +1128,10 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
         finally:
             os.close(fd)
         os.replace(temp, target)
-    except OSError:
+    except BaseException as exc:  # Ctrl-C too: no temporary file is left behind
         with contextlib.suppress(OSError):
             temp.unlink()
+        if not isinstance(exc, OSError):
+            raise
         return None
     return Stored(header, payload, (info.st_ino, info.st_size, info.st_mtime_ns))

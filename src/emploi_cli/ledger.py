@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -108,6 +109,11 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
+def not_a_file(place: m.Place) -> m.Problem:
+    """A FIFO, a device, a socket: reading it could block or never end."""
+    return m.error("not-a-file", "is not a regular file, not a ledger file", place)
+
+
 def read_bytes(path: Path) -> bytes:
     """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
@@ -115,7 +121,10 @@ def read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise m.EmploiError(not_a_file(place))
+        size = info.st_size
         if size > MAX_LEDGER_BYTES:
             raise m.EmploiError(m.error(
                 "too-large", f"file is {size:,} bytes; emploi reads ledgers up to "

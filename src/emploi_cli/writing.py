@@ -105,6 +105,8 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
         raise _refuse("not-found", "no such file", file)
     if real.is_dir():
         raise _refuse("not-a-file", "is a directory, not a ledger file", file)
+    if not real.is_file():
+        raise _refuse("not-a-file", "is not a regular file, not a ledger file", file)
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
     try:
@@ -123,10 +125,10 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
         lock.recover()
         for _ in range(RETRIES):
             result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
-            written = _commit(real, file, snapshot, addition, lock)
-            if written is not None:
-                # under the lock, so that the next writer finds the cache extended
-                reader.appended(addition, written)  # never raises
+            done, written = _commit(real, file, snapshot, addition, lock)
+            if done:
+                if written is not None:  # under the lock: the next writer finds it extended
+                    reader.appended(addition, written)  # never raises
                 return result
         raise _refuse("changed", "the ledger kept changing while emploi was writing "
                       "(someone else is editing it); nothing was written", file)
@@ -204,12 +206,21 @@ class _locked:
                           f"ledger ({exc.strerror or exc}; it must be a plain file); nothing was "
                           "written", self.file) from None
         try:
-            if not stat.S_ISREG(os.fstat(self.fd).st_mode):
+            info = os.fstat(self.fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise _refuse("unwritable", f"the lock file {self.path.name} beside the ledger "
                               "is not a plain file; nothing was written", self.file)
+            ledger = os.stat(self.real)
+            if info.st_uid == os.geteuid() and not cache.lock_trusted(info, ledger):
+                os.fchmod(self.fd, ledger.st_mode & 0o666)  # writable by the ledger's writers
             self._wait()
+            now = os.lstat(self.path)  # removed or replaced while we waited: lock the new one
+            if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+                os.close(self.fd)
+                return self.__enter__()
         except BaseException:
-            os.close(self.fd)
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
             raise
         return self
 
@@ -242,7 +253,7 @@ class _locked:
 
     def begin(self, offset: int, addition: bytes) -> None:
         """Record the append about to be written, durably, before the ledger is touched."""
-        self.generation += 1
+        self.generation = int.from_bytes(os.urandom(6), "big")  # never the same bytes again
         self._write({"generation": self.generation, "offset": offset,
                      "addition": addition.decode("utf-8")}, sync=True)
 
@@ -252,9 +263,19 @@ class _locked:
         with contextlib.suppress(OSError):
             self._write({"generation": self.generation}, sync=False)
 
+    def held(self) -> bool:
+        """The lock file is still the one locked (not removed or replaced meanwhile)."""
+        try:
+            now, mine = os.lstat(self.path), os.fstat(self.fd)
+        except OSError:
+            return False
+        return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
+
     def recover(self) -> None:
         """Remove what a writer that died while appending left of its entry."""
         try:
+            if not cache.lock_trusted(os.fstat(self.fd), os.stat(self.real)):
+                return  # a record others could have written: not believed, nothing cut
             raw = _read_all(self.fd)
         except OSError:
             raw = b""
@@ -282,9 +303,10 @@ class _locked:
 
 
 def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
-            lock: _locked) -> os.stat_result | None:
-    """Append `addition` to the ledger in place, at the end of what was read, and give its
-    stat just after; None if the ledger is no longer the file that was read."""
+            lock: _locked) -> tuple[bool, os.stat_result | None]:
+    """Append `addition` to the ledger in place, at the end of what was read: (False, None) if
+    the ledger is no longer the file that was read; else True and its stat just after the
+    append, None if someone else wrote to it meanwhile (then the cache is not extended)."""
     offset = snapshot.info.st_size
     try:
         _fault("before-write")
@@ -297,17 +319,22 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
         try:
             lock.begin(offset, addition)
             _fault("after-intent")
+            if not lock.held():
+                raise _refuse("locked", f"the lock file {lock.path.name} was removed while "
+                              "emploi held it; nothing was written", file)
             if not _unchanged(fd, snapshot):  # checked last: nothing slow between it and pwrite
                 lock.end()
-                return None
+                return False, None
             started = True
             cut = len(addition) // 2 if _faulting("during-write") else len(addition)
             _pwrite_all(fd, addition[:cut], offset)
             _fault("during-write")
             _pwrite_all(fd, addition[cut:], offset + cut)
+            written = os.fstat(fd)  # the file as this append left it, if nobody else wrote
+            clean = written.st_size == offset + len(addition)
             _fault("before-fsync")
             os.fsync(fd)
-            written = os.fstat(fd)
+            clean = clean and cache._identity(os.fstat(fd)) == cache._identity(written)
             _fault("after-append")
         except BaseException as exc:  # an error, or Ctrl-C: cut the ledger back
             if started:
@@ -318,15 +345,16 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             if not isinstance(exc, OSError):
                 raise
             raise _refuse("write-failed", f"{exc.strerror or exc}; " + (
-                "the ledger is unchanged" if undone else "the entry is left out by every "
-                "emploi command and removed by the next write"), file) from None
+                "the ledger is unchanged" if undone else "the entry could not be taken back: "
+                "it may be in the ledger (a part of it is left out by every emploi command and "
+                "removed by the next write); run `emploi check`"), file) from None
         lock.end()
         with contextlib.suppress(OSError):  # another file renamed over the ledger meanwhile:
             if os.stat(real).st_ino != written.st_ino:  # the entry went to the old one
-                return None
+                return False, None
     finally:
         os.close(fd)
-    return written
+    return True, (written if clean else None)  # None: someone else wrote too; no cache
 
 
 def _undo(fd: int, offset: int, lock: _locked) -> bool:

@@ -51,6 +51,10 @@ def test_two_writers_200_each_lose_nothing(ledger):
 
 
 def test_sigkill_at_random_moments_leaves_whole_entries(ledger):
+    """Writers killed wherever the kill lands (start-up, reading, the lock, the record, the
+    write, the flush, the cache): what emploi reads is always whole entries, and the next
+    write goes through. A kill inside the one `pwrite` of an entry is too rare to count on
+    here; tests/test_faults.py puts a crash in the middle of an entry's write on purpose."""
     rng = random.Random(1234)
     kills = 0
     started = time.monotonic()

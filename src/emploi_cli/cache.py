@@ -178,14 +178,20 @@ def read_lock(real: Path) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or not lock_trusted(info, os.stat(real)):
             return b""
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return read_all(fd)
     except OSError:
         return b""
     finally:
         os.close(fd)
+
+
+def read_all(fd: int) -> bytes:
+    """Everything in the open file `fd`, from its start."""
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 def pending_append(real: Path) -> Pending | None:
@@ -351,7 +357,7 @@ class Reader:
                 part[0] for part in digest) != snapshot.info.st_size:
             return None
         if not stored.header.get("settled"):  # the stat alone proves nothing: hash
-            if (not isinstance(digest, list) or not _digest_matches(digest, snapshot.read())
+            if (not _digest_matches(digest, snapshot.read())
                     or not stored.matches(self.real, snapshot.info)):  # (read looks again)
                 return None
             if snapshot.settled():  # from now on the stat alone proves this content

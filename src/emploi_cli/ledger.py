@@ -119,9 +119,9 @@ def read_bytes(path: Path) -> bytes:
     file = str(path)
     place = m.Place(file)
     try:
-        if path.is_dir():
-            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
         info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
         if not stat.S_ISREG(info.st_mode):
             raise m.EmploiError(not_a_file(place))
         size = info.st_size

@@ -101,18 +101,18 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     on any refusal."""
     real = Path(os.path.realpath(path))
     file = str(path)
-    if not real.exists():
-        raise _refuse("not-found", "no such file", file)
-    if real.is_dir():
+    try:
+        info = os.stat(real)  # one look: what it is, its mode, its names
+    except (FileNotFoundError, NotADirectoryError):
+        raise _refuse("not-found", "no such file", file) from None
+    except OSError as exc:
+        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+    if stat.S_ISDIR(info.st_mode):
         raise _refuse("not-a-file", "is a directory, not a ledger file", file)
-    if not real.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise _refuse("not-a-file", "is not a regular file, not a ledger file", file)
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
-    try:
-        info = os.stat(real)
-    except OSError as exc:
-        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
     if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
         raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
     if info.st_nlink > 1:
@@ -276,7 +276,7 @@ class _locked:
         try:
             if not cache.lock_trusted(os.fstat(self.fd), os.stat(self.real)):
                 return  # a record others could have written: not believed, nothing cut
-            raw = _read_all(self.fd)
+            raw = cache.read_all(self.fd)
         except OSError:
             raw = b""
         generation, pending = cache.parse_lock(raw)
@@ -385,12 +385,4 @@ def _unchanged(fd: int, snapshot: cache.Snapshot) -> bool:
         return False
     if snapshot.data is None:
         return snapshot.settled()
-    return _read_all(fd) == snapshot.data
-
-
-def _read_all(fd: int) -> bytes:
-    chunks, offset = [], 0
-    while chunk := os.pread(fd, 1 << 20, offset):
-        chunks.append(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
+    return cache.read_all(fd) == snapshot.data

@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 import typer.testing  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from emploi_cli.cli import app  # noqa: E402
+from emploi_cli.cli.app import app  # noqa: E402
 
 # typer's CliRunner rebuilds the click command from the app on every invoke (about 40 ms);
 # the command is immutable, so build it once for the whole suite.

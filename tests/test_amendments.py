@@ -100,14 +100,14 @@ def test_target_amendment_and_first_quantity(emploi, ledger):
 def test_end_date_amendment_moves_the_period(emploi, ledger):
     _run(emploi, ledger, "amend", "--end", "2023-12-31", "--date", "2022-01-01",
          "--reference", "Avenant n°4", "--reason", "prolongation")
-    from emploi_cli import compute
-    from emploi_cli.ledger import load
+    from emploi_cli.domain import position
+    from emploi_cli.store.reading import load
 
     loaded = load(ledger)
     from datetime import date
 
-    assert compute.in_force(loaded.ledger, date(2021, 12, 31)).end == date(2022, 12, 31)
-    assert compute.in_force(loaded.ledger, date(2022, 1, 1)).end == date(2023, 12, 31)
+    assert position.in_force(loaded.ledger, date(2021, 12, 31)).end == date(2022, 12, 31)
+    assert position.in_force(loaded.ledger, date(2022, 1, 1)).end == date(2023, 12, 31)
     history = _json(emploi("history", "-l", str(ledger), "-f", "json", "--kind", "amendment"))
     assert [(h["subject"], h["text"]) for h in history] == [
         ("programme.end", "Avenant n°4: prolongation (end 2023-12-31)")]
@@ -293,7 +293,7 @@ def test_provenance_written_and_filterable(emploi, ledger):
 def test_recorded_by_falls_back_to_git_then_login(tmp_path):
     import subprocess
 
-    from emploi_cli.provenance import recorded_by
+    from emploi_cli.store.provenance import recorded_by
 
     ledger = tmp_path / "l.toml"
     assert recorded_by(ledger, {"EMPLOI_USER": "  Amina "}) == "Amina"

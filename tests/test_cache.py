@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from emploi_cli import cache, fastparse
-from emploi_cli import ledger as io
+from emploi_cli.store import cache, fastparse, reading
 
 from .conftest import SHIPPED
 
@@ -136,7 +135,7 @@ def _same_as_without_cache(emploi, path: Path) -> dict:
 def _loaded(path: Path, cached: bool = True):
     """What loading gives, a Loaded or the problems of the error it raises."""
     try:
-        return cache.load(path) if cached else io.load(path)
+        return cache.load(path) if cached else reading.load(path)
     except cache.m.EmploiError as exc:
         return exc.problems
 
@@ -181,7 +180,7 @@ def test_second_run_reads_the_cache_not_the_ledger(emploi, cached, journal, monk
 
 def test_cached_ledger_equals_parsed_one_both_ways(cached, journal):
     cache.load(journal)
-    warm, cold = cache.load(journal), io.load(journal)
+    warm, cold = cache.load(journal), reading.load(journal)
     assert type(warm.ledger) is cache.ColumnLedger
     assert warm == cold and cold == warm
     assert warm.ledger == cold.ledger and cold.ledger == warm.ledger
@@ -342,7 +341,7 @@ def test_cache_with_valid_checksum_but_wrong_content_is_not_trusted(cached, jour
     stored = cache.Stored.read(target)
     header = dict(stored.header, definitions=stored.header["problems"])
     cache._write(target, header, cache.Blobs(stored.payload, header["blobs"]))
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_cache_open_to_others_or_owned_by_someone_else_is_ignored(cached, journal,
@@ -351,26 +350,26 @@ def test_cache_open_to_others_or_owned_by_someone_else_is_ignored(cached, journa
     target = _cache_files(cached)[0]
     target.chmod(0o644)
     assert cache.Stored.read(target) is None
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600  # replaced by our own
     real_uid = os.geteuid()
     monkeypatch.setattr(os, "geteuid", lambda: real_uid + 1)
     assert cache.Stored.read(target) is None and cache.directory() is None
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_cache_folder_writable_by_others_or_a_symlink_is_not_used(cached, journal, tmp_path):
     cache.load(journal)
     cached.chmod(0o777)
     assert cache.directory() is None
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
     cached.chmod(0o700)
     target = _cache_files(cached)[0]
     elsewhere = tmp_path / "planted.cache"
     target.rename(elsewhere)
     target.symlink_to(elsewhere)
     assert cache.Stored.read(target) is None
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_unwritable_cache_only_costs_speed(emploi, cached, journal, monkeypatch, tmp_path):
@@ -399,7 +398,7 @@ def test_cache_from_another_version_or_code_is_rebuilt(cached, journal, monkeypa
     target = _cache_files(cached)[0]
     monkeypatch.setattr(cache, "__version__", "9.9.9")
     assert not cache.Stored.read(target).matches(journal.resolve(), os.stat(journal))
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
     assert _header(target)["emploi"] == "9.9.9"
 
 
@@ -428,9 +427,9 @@ def test_times_come_back_exactly(cached, tmp_path, stamp):
     cache.load(path)
     warm = cache.load(path)
     assert type(warm.ledger) is cache.ColumnLedger
-    assert warm == io.load(path)
+    assert warm == reading.load(path)
     assert [repr(e.provenance.recorded_at) for e in warm.ledger.journal] == [
-        repr(e.provenance.recorded_at) for e in io.load(path).ledger.journal]
+        repr(e.provenance.recorded_at) for e in reading.load(path).ledger.journal]
 
 
 # ---- the file's stat proves the content, once it has settled ("racy git") ---------------
@@ -447,7 +446,7 @@ def _settle(path: Path) -> None:
 def _refuse_reading(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("read the ledger although its stat proves the cached content")
-    monkeypatch.setattr(io, "read_bytes", refuse)
+    monkeypatch.setattr(reading, "read_bytes", refuse)
 
 
 def test_settled_ledger_is_not_even_read(emploi, cached, journal, monkeypatch):
@@ -474,13 +473,13 @@ def test_unsettled_cache_is_proven_by_hashing_then_stamped_settled(cached, journ
     monkeypatch.setattr(cache, "_identity", lambda i: {**real_identity(i),
                                                        "ctime_ns": info.st_ctime_ns,
                                                        "mtime_ns": info.st_mtime_ns})
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
     journal.write_text(text, encoding="utf-8")
     monkeypatch.setattr(cache, "_identity", real_identity)
     cache.load(journal)
     assert _header(target)["settled"] is False
     monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # now the clock has moved on
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
     assert _header(target)["settled"] is True  # stamped: the next load trusts the stat
     _refuse_reading(monkeypatch)
     assert type(cache.load(journal).ledger) is cache.ColumnLedger
@@ -512,7 +511,7 @@ def test_coarse_file_times_ask_for_a_longer_wait():
 
 
 def _build_progress(current):
-    from emploi_cli import entries
+    from emploi_cli.domain import entries
 
     fields, warnings = entries.progress(current, target="c1.insertion", value=4,
                                         day=cache.date(2022, 3, 1),
@@ -522,7 +521,7 @@ def _build_progress(current):
 
 
 def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, monkeypatch):
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
     _settle(journal)
@@ -537,12 +536,12 @@ def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, 
     assert journal.stat().st_ino == inode  # appended in place
     assert _header(_cache_files(cached)[0])["settled"] is True
     assert type(cache.load(journal).ledger) is cache.ColumnLedger
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monkeypatch):
     """The stat proof is asked again just before writing: a save in between is kept."""
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     _settle(journal)
     cache.load(journal)
@@ -559,12 +558,12 @@ def test_editor_saving_during_a_record_on_a_settled_ledger(cached, journal, monk
     done = writing.append(journal, _build_progress)
     text = journal.read_text(encoding="utf-8")
     assert "# saved by an editor\n" in text and text.endswith(done.addition)
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journal,
                                                                      monkeypatch):
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     _settle(journal)
     cache.load(journal)
@@ -580,12 +579,12 @@ def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journ
         writing.append(journal, _build_progress)
     # not extended with the wrong identity: left as it was, for the content before
     assert len(_header(_cache_files(cached)[0])["segments"]) == segments
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_appends_one_after_another_extend_the_cache_without_parsing(cached, journal,
                                                                       monkeypatch):
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     writing.append(journal, _build_progress)  # parses (no cache yet), then extends it
     parses = []
@@ -598,12 +597,12 @@ def test_appends_one_after_another_extend_the_cache_without_parsing(cached, jour
     assert parses == []
     header = _header(_cache_files(cached)[0])
     assert len(header["segments"]) == 6 and header["size"] == journal.stat().st_size
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)
 
 
 def test_a_small_ledger_is_hashed_after_an_append_instead_of_waited_for(cached, journal,
                                                                         monkeypatch):
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     slept: list = []
     with monkeypatch.context() as patch:
@@ -612,13 +611,13 @@ def test_a_small_ledger_is_hashed_after_an_append_instead_of_waited_for(cached, 
         writing.append(journal, _build_progress)
     assert slept == [] and _header(_cache_files(cached)[0])["settled"] is False
     monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # the clock has moved on
-    assert cache.load(journal) == io.load(journal)  # hashed, and found to be this content
+    assert cache.load(journal) == reading.load(journal)  # hashed, and found to be this content
     assert _header(_cache_files(cached)[0])["settled"] is True  # then stamped
 
 
 def test_a_save_while_the_entry_is_flushed_leaves_the_cache_alone(cached, journal,
                                                                  monkeypatch):
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
     _settle(journal)
@@ -635,4 +634,4 @@ def test_a_save_while_the_entry_is_flushed_leaves_the_cache_alone(cached, journa
         patch.setattr(writing, "_fault", editor_saves)
         writing.append(journal, _build_progress)
     assert len(_header(_cache_files(cached)[0])["segments"]) == segments  # not extended
-    assert cache.load(journal) == io.load(journal)
+    assert cache.load(journal) == reading.load(journal)

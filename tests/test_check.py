@@ -195,7 +195,7 @@ def test_ledger_text_is_never_interpreted(emploi, tmp_path):
 
 
 def test_rich_terminal_output_keeps_text_literal(tmp_path):
-    from emploi_cli.render import Column, Report, Table, to_rich
+    from emploi_cli.present.render import Column, Report, Table, to_rich
 
     report = Report([], Table("", (), ()), (Table("", (Column("label"),), (
         {"label": MARKUP},)),))

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emploi_cli import compute, export_sqlite
+from emploi_cli.domain import position
+from emploi_cli.exchange import sqlite
 
 # Journal entries there is no command for yet, written as a person would.
 HAND_WRITTEN = '''
@@ -69,7 +70,7 @@ def built(tmp_path_factory) -> Path:
     """The shipped ledger with a journal of every kind of entry (built once per module)."""
     from typer.testing import CliRunner
 
-    from emploi_cli.cli import app
+    from emploi_cli.cli.app import app
 
     folder = tmp_path_factory.mktemp("full")
     ledger = folder / "conventions.toml"
@@ -344,18 +345,18 @@ def test_format_is_checked(emploi, ledger, tmp_path):
 @given(st.integers(min_value=-10**15, max_value=10**15))
 def test_sql_mdh_text_is_python_mdh_text(dh):
     with sqlite3.connect(":memory:") as connection:
-        (text,) = connection.execute(f"SELECT {export_sqlite._mdh('?1')}", (dh,)).fetchone()
+        (text,) = connection.execute(f"SELECT {sqlite._mdh('?1')}", (dh,)).fetchone()
     connection.close()
-    assert text == export_sqlite.mdh_text(dh)
+    assert text == sqlite.mdh_text(dh)
     assert Decimal(text) == Decimal(dh) / 10**6
-    assert export_sqlite.dirhams(Decimal(text)) == dh
+    assert sqlite.dirhams(Decimal(text)) == dh
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12),
        st.integers(min_value=0, max_value=10**12))
 def test_sql_percent_is_compute_percent(part, whole):
     with sqlite3.connect(":memory:") as connection:
-        sql = export_sqlite._pct("?1", "?2")
+        sql = sqlite._pct("?1", "?2")
         (value,) = connection.execute(f"SELECT {sql}", (part, whole)).fetchone()
     connection.close()
-    assert exact(value) == compute.percent(part, whole)
+    assert exact(value) == position.percent(part, whole)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emploi_cli import cache, compute, fastparse
-from emploi_cli import ledger as io
-from emploi_cli import model as m
+from emploi_cli.domain import model as m
+from emploi_cli.domain import position
+from emploi_cli.store import cache, fastparse, reading
 
 from .conftest import SHIPPED
 
@@ -28,11 +28,11 @@ def _both(text: str, tmp_path: Path):
     data = path.read_bytes()
     try:
         ledger, problems, _, _ = fastparse.parse(data, str(path))
-        fast = (ledger, io.bom_warnings(data, str(path)) + tuple(problems))  # as cache.loaded
+        fast = (ledger, reading.bom_warnings(data, str(path)) + tuple(problems))  # as cache.loaded
     except m.EmploiError as exc:
         fast = exc.problems
     try:
-        loaded = io.load(path)
+        loaded = reading.load(path)
         slow = (loaded.ledger, loaded.problems)
     except m.EmploiError as exc:
         slow = exc.problems
@@ -199,7 +199,7 @@ def test_entries_written_by_emploi_are_read_directly(tmp_path):
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from emploi_cli import writing
+    from emploi_cli.store import writing
 
     stamp = datetime(2022, 1, 2, 3, 4, 5, tzinfo=UTC)
     written = writing.serialise([
@@ -294,20 +294,20 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     path = tmp_path / "l.toml"
     path.write_text(_journal_text(count), encoding="utf-8")
-    plain = io.load(path).ledger
+    plain = reading.load(path).ledger
     cache.load(path)
     columns = cache.load(path).ledger
     assert isinstance(columns, cache.ColumnLedger) and columns == plain
     for day in (date(2019, 1, 1), date(2020, 6, 30), date(2021, 6, 1), date(2030, 1, 1)):
-        assert compute.funding(columns, day) == compute.funding(plain, day)
-        assert compute.achieved(columns, day) == compute.achieved(plain, day)
-        assert compute.in_force(columns, day) == compute.in_force(plain, day)
+        assert position.funding(columns, day) == position.funding(plain, day)
+        assert position.achieved(columns, day) == position.achieved(plain, day)
+        assert position.in_force(columns, day) == position.in_force(plain, day)
         for tag in ("province", "sexe"):
-            assert compute.tag_lines(columns, day, tag) == compute.tag_lines(plain, day, tag)
+            assert position.tag_lines(columns, day, tag) == position.tag_lines(plain, day, tag)
         for kind in (m.ProgressEntry, m.TransactionEntry):
             names = ("id", "date", "seq", "tags" if kind is m.ProgressEntry else "amount")
             assert list(columns.live_rows(kind, names, day)) == list(
-                compute.live_rows(plain, kind, names, day))
+                position.live_rows(plain, kind, names, day))
     for kind in (m.ProgressEntry, m.VoidEntry, m.AmendmentEntry, m.LockEntry, m.Entry):
         assert columns.entries(kind) == plain.entries(kind)
     assert columns.voided_ids == plain.voided_ids
@@ -315,9 +315,9 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
 
 
 def test_flows_add_up_as_flows_add_does():
-    """compute._flows sums per key then per line; Flows.add sums entry by entry."""
+    """position._flows sums per key then per line; Flows.add sums entry by entry."""
     amounts = ["1.5", "0.25", "3", "1.50", "0.000001", "7E+1"]
-    ledger = io.load(SHIPPED).ledger
+    ledger = reading.load(SHIPPED).ledger
     journal = tuple(
         m.TransactionEntry(f"t{i}", date(2021, 1, 1), i, m.Provenance(), ["c1", "c2"][i % 2],
                            cache.Decimal(a), ["commitment", "disbursement",
@@ -326,10 +326,10 @@ def test_flows_add_up_as_flows_add_does():
     ledger = m.Ledger(**{f: getattr(ledger, f) for f in ("path", "format", "programme",
                                                          "sources", "partners", "funders",
                                                          "conventions")}, journal=journal)
-    found = compute._flows(ledger, date(2022, 1, 1))
-    by_convention: dict = defaultdict(compute.Flows)  # the loop compute.funding had
-    by_funder: dict = defaultdict(compute.Flows)
-    unnamed = everything = compute.Flows()
+    found = position._flows(ledger, date(2022, 1, 1))
+    by_convention: dict = defaultdict(position.Flows)  # the loop position.funding had
+    by_funder: dict = defaultdict(position.Flows)
+    unnamed = everything = position.Flows()
     for e in journal:
         by_convention[e.convention] = by_convention[e.convention].add(e.transaction_kind,
                                                                       e.amount)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from emploi_cli import cache, writing
-from emploi_cli.cli import app
+from emploi_cli.cli.app import app
+from emploi_cli.store import cache, writing
 
 from .conftest import REPO
 from .test_journal_processes import worker_env
@@ -225,7 +225,8 @@ def test_an_interrupted_import_larger_than_a_mebibyte_is_left_out_then_removed(l
 import sys
 from datetime import date
 from pathlib import Path
-from emploi_cli import entries, writing
+from emploi_cli.domain import entries
+from emploi_cli.store import writing
 stamp = entries.Stamp.now("importer")
 def build(current):
     made = []
@@ -273,7 +274,8 @@ def test_a_lock_file_that_is_a_symlink_or_a_fifo_is_refused_and_never_written(le
 def test_a_reader_never_takes_a_part_of_an_entry_for_data(ledger, monkeypatch):
     """A writer that begins, writes half, finishes and clears while a reader looks and reads:
     the lock file's generation changed, so the reader reads again (and gets it whole)."""
-    from emploi_cli import entries, writing
+    from emploi_cli.domain import entries
+    from emploi_cli.store import writing
 
     real = ledger.resolve()
     cache.load(ledger)

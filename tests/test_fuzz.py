@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from emploi_cli import compute
-from emploi_cli.cli import app
-from emploi_cli.ledger import load
+from emploi_cli.cli.app import app
+from emploi_cli.domain import position
+from emploi_cli.store.reading import load
 
 from .conftest import SHIPPED
 
@@ -139,7 +139,7 @@ def _unneutralised(cell: str) -> str:
 
 def _same_targets(ledger, data, rows):
     """json equals the computed model; csv parses back to the same rows."""
-    lines = compute.target_lines(ledger, date(2022, 12, 31))
+    lines = position.target_lines(ledger, date(2022, 12, 31))
     assert [(d["id"], d["target"], d["achieved"]) for d in data] == [
         (t.id, t.quantity, t.achieved) for t in lines]
     header = rows[0]

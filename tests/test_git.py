@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emploi_cli import ledger as io
+from emploi_cli.store import reading
 
 REPO = Path(__file__).resolve().parent.parent
 LEDGER = Path("data") / "conventions.toml"
@@ -193,7 +193,7 @@ def test_both_clones_change_the_same_definition(emploi, clones):
                     encoding="utf-8")
     code, report = check_json(emploi, karim)
     assert (code, report["errors"]) == (0, 0)
-    assert io.load(path).ledger.target("c1.insertion").quantity == 21000
+    assert reading.load(path).ledger.target("c1.insertion").quantity == 21000
 
 
 def test_an_entry_pasted_into_another_clone_keeps_its_id(emploi, clones):

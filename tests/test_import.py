@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emploi_cli import importer, writing
+from emploi_cli.exchange import importer
+from emploi_cli.store import writing
 
 MAP = ["--map", "target=Indicateur", "--map", "value=Nombre", "--map", "date=Date"]
 FR = ["--decimal", ",", "--thousands", ".", "--date-format", "%d/%m/%Y"]
@@ -22,7 +23,8 @@ FR = ["--decimal", ",", "--thousands", ".", "--date-format", "%d/%m/%Y"]
 def ids(monkeypatch):
     """Entry ids 0000000000000001, 0000000000000002, ... so that outputs are exact."""
     counter = itertools.count(1)
-    monkeypatch.setattr("emploi_cli.entries.new_id", lambda now_ms=None: f"{next(counter):016d}")
+    monkeypatch.setattr("emploi_cli.domain.entries.new_id",
+                        lambda now_ms=None: f"{next(counter):016d}")
 
 
 def csv_file(tmp_path: Path, text: str, name: str = "t2.csv") -> Path:

@@ -360,7 +360,7 @@ def test_invalid_ledger_refuses_writes(emploi, ledger):
 
 
 def test_entry_ids_unique_and_time_sorted():
-    from emploi_cli.entries import new_id
+    from emploi_cli.domain.entries import new_id
 
     ids = [new_id(1_700_000_000_000 + i) for i in range(1000)]
     assert ids == sorted(ids) and len(set(ids)) == 1000
@@ -377,7 +377,7 @@ def test_money_is_decimal_through_the_file(emploi, ledger):
 
 
 def test_completion_lists_ids_from_the_ledger(ledger):
-    from emploi_cli import cli
+    from emploi_cli.cli import app as cli
 
     class Ctx:
         def __init__(self):
@@ -395,7 +395,7 @@ def test_shipped_ledger_unchanged_by_the_suite():
 
 
 def test_writes_never_go_to_the_copy_shipped_with_the_package(emploi, tmp_path, monkeypatch):
-    from emploi_cli.ledger import shipped_ledger
+    from emploi_cli.store.reading import shipped_ledger
 
     monkeypatch.chdir(tmp_path)  # no ./data/conventions.toml here, no -l, no EMPLOI_LEDGER
     before = shipped_ledger().read_bytes()

@@ -13,8 +13,8 @@ import tomllib
 
 from typer.testing import CliRunner
 
-from emploi_cli import cache
-from emploi_cli.cli import app
+from emploi_cli.cli.app import app
+from emploi_cli.store import cache
 
 from .conftest import REPO
 

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from emploi_cli import entries, writing
-from emploi_cli.cli import app
+from emploi_cli.cli.app import app
+from emploi_cli.domain import entries
+from emploi_cli.store import writing
 
 from .conftest import SHIPPED
 

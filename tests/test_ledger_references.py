@@ -9,8 +9,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emploi_cli import ledger as io
-from emploi_cli import model as m
+from emploi_cli.domain import model as m
+from emploi_cli.store import reading
 
 from .conftest import SHIPPED
 
@@ -45,14 +45,14 @@ def _entry(draw) -> m.JournalEntry:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_entry(), max_size=6))
 def test_quick_look_agrees_with_the_walk(entries):
-    shipped = io.load(SHIPPED).ledger
+    shipped = reading.load(SHIPPED).ledger
     journal = tuple(e.__class__(**{**e.__dict__, "seq": i}) for i, e in enumerate(entries))
     ledger = m.Ledger(shipped.path, shipped.format, shipped.programme, shipped.sources,
                       shipped.partners, shipped.funders, shipped.conventions, journal)
     targets = {t.id for t in ledger.targets}
     conventions = {c.id for c in ledger.conventions}
     funders = {f.id for f in ledger.funders}
-    walk = io._Builder("x")
+    walk = reading._Builder("x")
     walk._journal_references(ledger, targets, conventions, funders)
-    assert io._journal_references_hold(journal, targets, conventions, funders) == (
+    assert reading._journal_references_hold(journal, targets, conventions, funders) == (
         not walk.problems)

@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emploi_cli import checks, pace, periods
-from emploi_cli import ledger as io
-from emploi_cli import model as m
-from emploi_cli.locks import period_bounds
+from emploi_cli.domain import checks, pace, periods
+from emploi_cli.domain import model as m
+from emploi_cli.domain.closing import period_bounds
+from emploi_cli.store import reading
 
 from .pace_data import money, progress, small_ledger, target
 
 
 def load(path) -> m.Ledger:
-    loaded = io.load(path)
+    loaded = reading.load(path)
     assert not loaded.errors, loaded.errors
     return loaded.ledger
 

@@ -9,8 +9,7 @@ import os
 import subprocess
 import sys
 
-from emploi_cli import cache
-from emploi_cli import ledger as io
+from emploi_cli.store import cache, reading
 
 from .conftest import REPO
 
@@ -18,7 +17,7 @@ RUN = """
 import sys
 sys.argv = ["emploi", *{args!r}]
 try:
-    from emploi_cli.cli import run
+    from emploi_cli.cli.app import run
     run()
 except SystemExit as exc:
     assert not exc.code, exc.code
@@ -68,7 +67,7 @@ def test_benchmark_generator_writes_a_sound_ledger(tmp_path):
     bench = _bench()
     path = tmp_path / "big.toml"
     items = bench.write_ledger(path, 300)
-    loaded = io.load(path)
+    loaded = reading.load(path)
     assert loaded.ledger is not None and not loaded.errors
     assert len(loaded.ledger.journal) == len(items) == 300
     kinds = {e.kind for e in loaded.ledger.journal}

@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from emploi_cli import model as m
-from emploi_cli.model import record
+from emploi_cli.domain import model as m
+from emploi_cli.domain.model import record
 
 
 @record

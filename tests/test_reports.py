@@ -173,10 +173,10 @@ def test_plain_columns_aligned(emploi):
 def test_terminal_tables_fit_and_never_cut_ids(ledger, emploi, report, width):
     import re as regex
 
-    from emploi_cli import reports as build
-    from emploi_cli.compute import history_lines
-    from emploi_cli.ledger import load
-    from emploi_cli.render import Report, to_rich
+    from emploi_cli.domain.position import history_lines
+    from emploi_cli.present import reports as build
+    from emploi_cli.present.render import Report, to_rich
+    from emploi_cli.store.reading import load
 
     emploi("record", "c1.insertion", "4000", "-l", str(ledger), "--date", "2021-03-31",
            "--note", "a long note " * 5)

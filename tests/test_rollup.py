@@ -20,10 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from emploi_cli import compute, rollup
-from emploi_cli import model as m
-from emploi_cli.cli import app
-from emploi_cli.ledger import load
+from emploi_cli.cli.app import app
+from emploi_cli.domain import model as m
+from emploi_cli.domain import position, rollup
+from emploi_cli.store.reading import load
 
 from .conftest import SHIPPED
 
@@ -400,7 +400,7 @@ def test_qualified_ledger_rewrites_ids_and_references_only(regions):
     assert [e.id for e in q.journal] == [e.id for e in ledger.journal]
     money = next(e for e in q.journal if isinstance(e, m.TransactionEntry))
     assert (money.convention, money.funder) == ("fes-meknes:c1", "fes-meknes:region")
-    assert compute.achieved(q, DAY)["fes-meknes:c2.espaces"] == compute.achieved(
+    assert position.achieved(q, DAY)["fes-meknes:c2.espaces"] == position.achieved(
         ledger, DAY)["c2.espaces"] == 7
 
 
@@ -413,7 +413,7 @@ def test_rollup_refuses_rather_than_adds(regions):
 
 
 _line = st.builds(
-    lambda q, a, n: compute.IndicatorLine("x", "personnes", tuple(f"t{i}" for i in range(n)),
+    lambda q, a, n: position.IndicatorLine("x", "personnes", tuple(f"t{i}" for i in range(n)),
                                           q, a),
     st.one_of(st.none(), st.integers(0, 10**6)), st.integers(0, 10**6), st.integers(1, 3))
 

@@ -87,9 +87,9 @@ def test_html_report_escapes_everything(emploi, hostile, tmp_path):
 
 
 def test_terminal_tables_strip_escapes(hostile):
-    from emploi_cli import reports
-    from emploi_cli.ledger import load
-    from emploi_cli.render import to_rich
+    from emploi_cli.present import reports
+    from emploi_cli.present.render import to_rich
+    from emploi_cli.store.reading import load
 
     loaded = load(hostile)
     from datetime import date

@@ -8,7 +8,7 @@ import re
 import shutil
 
 from emploi_cli import __version__
-from emploi_cli.ledger import resolve_ledger, shipped_ledger
+from emploi_cli.store.reading import resolve_ledger, shipped_ledger
 
 from .conftest import REPO, SHIPPED
 
@@ -61,7 +61,7 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
 
 
 def test_docs_name_every_command():
-    from emploi_cli.cli import app
+    from emploi_cli.cli.app import app
 
     commands = (REPO / "docs" / "commands.md").read_text()
     for command in app.registered_commands:

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from emploi_cli import ledger as io
-from emploi_cli import pace, pace_reports, render
+from emploi_cli.domain import pace
+from emploi_cli.present import pace_reports, render
+from emploi_cli.store import reading
 
 from .pace_data import money, progress, small_ledger, target
 
@@ -143,7 +144,7 @@ def test_status_csv(emploi, small):
 
 def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
-    ledger = io.load(small).ledger
+    ledger = reading.load(small).ledger
     day = date(2021, 12, 31)
     report = pace_reports.status(ledger, day, "en", pace.paces(ledger, day))
     text = render.to_rich(report, "en", 220)
@@ -155,7 +156,7 @@ def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
 
 
 def test_status_on_a_narrow_terminal_leaves_columns_out_whole(small):
-    ledger = io.load(small).ledger
+    ledger = reading.load(small).ledger
     day = date(2021, 6, 30)
     report = pace_reports.status(ledger, day, "en", pace.paces(ledger, day))
     wide = render.to_rich(report, "en", 220)

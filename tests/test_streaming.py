@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emploi_cli import cli, compute, i18n, reports
-from emploi_cli import model as m
-from emploi_cli.ledger import load
-from emploi_cli.render import (
+from emploi_cli.cli import app as cli
+from emploi_cli.domain import model as m
+from emploi_cli.domain import position
+from emploi_cli.present import i18n, reports
+from emploi_cli.present.render import (
     BARS,
     NUMERIC,
     Report,
@@ -29,6 +30,7 @@ from emploi_cli.render import (
     to_json,
     to_plain,
 )
+from emploi_cli.store.reading import load
 
 from .conftest import REPO
 
@@ -70,7 +72,7 @@ def reference_md(report: Report, lang: str) -> str:
     return "\n".join(parts)
 
 
-def reference_report(lines: list[compute.HistoryLine], lang: str) -> Report:
+def reference_report(lines: list[position.HistoryLine], lang: str) -> Report:
     rows = tuple(reports.history_row(line) for line in lines)
     data = [{**r, "tags": dict(r["tags"])} for r in rows]
     streamed = reports.history(iter(()), lang)  # the same columns
@@ -79,7 +81,7 @@ def reference_report(lines: list[compute.HistoryLine], lang: str) -> Report:
                   (Table("history", streamed.sections[0].columns, rows),), notes)
 
 
-def reference_text(lines: list[compute.HistoryLine], fmt: str, lang: str) -> str:
+def reference_text(lines: list[position.HistoryLine], fmt: str, lang: str) -> str:
     report = reference_report(lines, lang)
     return {"csv": lambda: reference_csv(report), "json": lambda: to_json(report.data),
             "md": lambda: reference_md(report, lang),
@@ -149,13 +151,13 @@ def journal(big) -> m.Ledger:
     return load(big).ledger
 
 
-def _lines(ledger: m.Ledger, filters: dict) -> list[compute.HistoryLine]:
+def _lines(ledger: m.Ledger, filters: dict) -> list[position.HistoryLine]:
     from datetime import date
 
     values = {k: date.fromisoformat(v) if k in ("as_of", "since", "until") else v
               for k, v in filters.items()}
     as_of = values.pop("as_of", None)
-    return compute.history_lines(ledger, as_of, **values)
+    return position.history_lines(ledger, as_of, **values)
 
 
 # every format and language on the whole journal; each filter in one language (csv and json
@@ -199,7 +201,7 @@ def test_machine_formats_write_the_first_rows_before_the_last_is_made(journal, f
     made = []
 
     def counted():
-        for line in compute.iter_history_lines(journal):
+        for line in position.iter_history_lines(journal):
             made.append(line)
             yield line
 

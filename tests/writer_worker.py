@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from emploi_cli import entries, writing
+from emploi_cli.domain import entries
+from emploi_cli.store import writing
 
 DAY = date(2021, 5, 1)
 TODAY = date(2022, 6, 30)

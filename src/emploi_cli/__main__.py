@@ -1,3 +1,3 @@
-from emploi_cli.cli import run
+from emploi_cli.cli.app import run
 
 run()

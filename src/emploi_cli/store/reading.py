@@ -14,9 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from . import model as m
+from ..domain import model as m
+from ..domain.model import record
 from .locate import first_repeat, key_lines, locate
-from .model import record
 
 SHIPPED_NAME = "conventions.toml"
 MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
@@ -45,11 +45,11 @@ class Loaded:
 
 def shipped_ledger() -> Path:
     """The copy installed with the package (or, in a source checkout, the repository's)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data" / SHIPPED_NAME
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "data" / SHIPPED_NAME
     if packaged.is_file():
         return packaged
-    return here.parent.parent / "data" / SHIPPED_NAME
+    return package.parent.parent / "data" / SHIPPED_NAME
 
 
 def resolve_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
@@ -712,7 +712,7 @@ class _Builder:
                             funders: set[str]) -> None:
         """A problem for each entry id used twice and each reference to nothing."""
         entry_ids = {e.id for e in ledger.journal}
-        positions = journal_paths(ledger)
+        positions = m.journal_paths(ledger)
         seen: dict[str, str] = {}
         for e in ledger.journal:
             path = positions[e.seq]
@@ -782,18 +782,6 @@ def _journal_references_hold(journal: tuple[m.JournalEntry, ...], targets: set[s
         return False
     return all(e.entry in ids and e.entry != e.id
                for e in journal if isinstance(e, m.VoidEntry))
-
-
-def journal_paths(ledger: m.Ledger) -> dict[int, str]:
-    """seq -> `progress[3]`-style key path of each journal entry."""
-    counters: dict[str, int] = {}
-    paths = {}
-    for e in ledger.journal:
-        table = m.ENTRY_TABLES[e.kind]
-        index = counters.get(table, 0)
-        counters[table] = index + 1
-        paths[e.seq] = f"{table}[{index}]"
-    return paths
 
 
 def parse_money_text(text: str) -> Decimal:

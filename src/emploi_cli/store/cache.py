@@ -43,15 +43,16 @@ from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from . import __version__
-from . import ledger as io
-from . import model as m
+from .. import __version__
+from ..domain import model as m
+from . import reading
 
 FORMAT = 1
 MAGIC = b"emploi-cache-1\n\x00"
 MAX_SEGMENTS = 64  # appends kept as segments before the cache is written again whole
 _U32 = next(code for code in "ILQ" if array(code).itemsize == 4)
-_CODE_FILES = ("model.py", "ledger.py", "locate.py", "fastparse.py", "cache.py")
+_CODE_FILES = ("domain/model.py", "store/reading.py", "store/locate.py", "store/fastparse.py",
+               "store/cache.py")
 KIND_CLASSES: dict[str, type] = {
     cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
     if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}
@@ -89,7 +90,7 @@ def directory(create: bool = False) -> Path | None:
 # ---- loading -----------------------------------------------------------------------------
 
 
-def load(path: Path, *, no_cache: bool = False) -> io.Loaded:
+def load(path: Path, *, no_cache: bool = False) -> reading.Loaded:
     """`ledger.load(path)`, from the cache when it holds this very content."""
     return Reader(Snapshot(Path(os.path.realpath(path)), str(path)), no_cache).loaded
 
@@ -235,11 +236,11 @@ class Snapshot:
         if stat.S_ISDIR(info.st_mode):
             raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
         if not stat.S_ISREG(info.st_mode):
-            raise m.EmploiError(io.not_a_file(place))
-        if info.st_size > io.MAX_LEDGER_BYTES:
+            raise m.EmploiError(reading.not_a_file(place))
+        if info.st_size > reading.MAX_LEDGER_BYTES:
             raise m.EmploiError(m.error(
                 "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
-                f"{io.MAX_LEDGER_BYTES:,} bytes", place))
+                f"{reading.MAX_LEDGER_BYTES:,} bytes", place))
         self.limit: int | None = None
         if self.pending is not None:
             offset, addition = self.pending
@@ -263,7 +264,7 @@ class Snapshot:
         for _ in range(READ_TRIES):
             if self.data is not None:
                 return self.data
-            data = io.read_bytes(self.real)
+            data = reading.read_bytes(self.real)
             try:
                 after = os.stat(self.real)
             except OSError:
@@ -342,7 +343,7 @@ class Reader:
         self.voided: dict[str, list[int]] = {}
         self.loaded = (self._cached() if self.use else None) or self._parse()
 
-    def _cached(self) -> io.Loaded | None:
+    def _cached(self) -> reading.Loaded | None:
         folder = directory()
         if folder is None:
             return None
@@ -370,7 +371,7 @@ class Reader:
         self.append_safe = bool(stored.header.get("append_safe"))
         return loaded(self.snapshot, ledger, problems)
 
-    def _parse(self) -> io.Loaded:
+    def _parse(self) -> reading.Loaded:
         import gc
 
         from . import fastparse
@@ -404,12 +405,12 @@ class Reader:
         first, *pieces = addition.split("\n[[")
         if first not in ("", "\n") or len(pieces) != len(entries):
             return False
-        builder = io._Builder(self.file)
+        builder = reading._Builder(self.file)
         counts = _counts(ledger)
         added: list[m.JournalEntry] = []
         for (kind, written), piece in zip(entries, pieces, strict=True):
             try:
-                item = io.parse_entry(kind, piece)
+                item = reading.parse_entry(kind, piece)
             except ValueError:
                 return False
             if item != written:
@@ -480,20 +481,20 @@ _FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
 
 
 def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],
-           text: str | None = None) -> io.Loaded:
-    """An io.Loaded; its text is read and decoded when first asked for, if not given."""
-    problems = (io.bom_warnings(snapshot.head(3), snapshot.file) + snapshot.interrupted()
+           text: str | None = None) -> reading.Loaded:
+    """An reading.Loaded; its text is read and decoded when first asked for, if not given."""
+    problems = (reading.bom_warnings(snapshot.head(3), snapshot.file) + snapshot.interrupted()
                 + tuple(problems))
     if text is not None:
-        return io.Loaded(snapshot.file, text, ledger, problems)
+        return reading.Loaded(snapshot.file, text, ledger, problems)
     result = object.__new__(LazyLoaded)
     result.__dict__.update(path=snapshot.file, ledger=ledger, problems=problems,
                            _snapshot=snapshot)
     return result
 
 
-class LazyLoaded(io.Loaded):
-    """io.Loaded whose text (2 bytes a character for a ledger with one 'œ') is read and
+class LazyLoaded(reading.Loaded):
+    """reading.Loaded whose text (2 bytes a character for a ledger with one 'œ') is read and
     decoded only when something asks for it: reports never do."""
 
     @property  # type: ignore[override]
@@ -506,7 +507,7 @@ class LazyLoaded(io.Loaded):
                 raise m.EmploiError(m.error(
                     "changed", "the ledger changed while emploi was reading it; run the "
                     "command again", m.Place(self.path)))
-            self.__dict__["_text"] = io.decode(data, self.path)
+            self.__dict__["_text"] = reading.decode(data, self.path)
         return self.__dict__["_text"]
 
     @text.setter
@@ -514,12 +515,12 @@ class LazyLoaded(io.Loaded):
         self.__dict__["_text"] = value
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, io.Loaded):
+        if not isinstance(other, reading.Loaded):
             return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(io.Loaded))
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(reading.Loaded))
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(io.Loaded)))
+        return hash(tuple(getattr(self, f.name) for f in fields(reading.Loaded)))
 
 
 def _counts(ledger: m.Ledger) -> dict[str, int]:
@@ -573,7 +574,7 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
     small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
                         if f.name != "journal"}, journal=journal)
-    builder = io._Builder(file)
+    builder = reading._Builder(file)
     builder.references(small)
     return builder.problems, voided
 
@@ -945,7 +946,7 @@ def _name(real: Path) -> str:
 
 def _code_id() -> str:
     check = zlib.crc32(f"{__version__}:{FORMAT}:{sys.byteorder}".encode())
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     for name in _CODE_FILES:
         try:
             check = zlib.crc32((here / name).read_bytes(), check)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import compute, i18n, pace
-from . import model as m
-from .periods import PeriodRow
+from ..domain import model as m
+from ..domain import pace, position
+from ..domain.periods import PeriodRow
+from . import i18n
 from .render import Column, PaceBar, Report, Table, bar
 
 if TYPE_CHECKING:
-    from . import rollup
+    from ..domain import rollup
 
 STATUS_LABELS = {"achieved": "achieved_status", "unquantified": "unquantified_status"}
 STATUS_STYLES = (("at-risk", "bold red"), ("behind", "yellow"), ("on-track", "green"),
@@ -53,7 +54,7 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
     }
 
 
-def _execution_row(line: compute.FundingLine, record: str) -> dict:
+def _execution_row(line: position.FundingLine, record: str) -> dict:
     return {"record": record, "id": line.id, "name": line.name, "amount": line.amount,
             "committed": line.flows.committed, "disbursed": line.flows.disbursed,
             "spent": line.flows.spent, "execution": line.execution}
@@ -61,11 +62,11 @@ def _execution_row(line: compute.FundingLine, record: str) -> dict:
 
 def funding_data(ledger: m.Ledger, as_of: date) -> tuple[dict, list[dict]]:
     """The json of funding execution, and its rows (total, conventions, funders)."""
-    f = compute.funding(ledger, as_of)
+    f = position.funding(ledger, as_of)
     total = {"record": "total", "id": "", "name": "", "amount": f.total,
              "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
              "spent": f.total_flows.spent,
-             "execution": compute.percent(f.total_flows.disbursed, f.total)}
+             "execution": position.percent(f.total_flows.disbursed, f.total)}
     conventions = [_execution_row(c, "convention") for c in f.conventions]
     funders = [{**_execution_row(x, "funder"), "estimated": x.estimated} for x in f.funders]
     data = {key: total[key] for key in ("amount", "committed", "disbursed", "spent",
@@ -188,7 +189,7 @@ def _indicator_pace_row(i: rollup.IndicatorPace) -> dict:
 def status_rollup(r: rollup.Rollup, lang: str, items: dict[str, list[pace.Pace]]) -> Report:
     """`emploi status` over several ledgers: each programme's status as with one ledger (ids
     qualified), then national funding execution and achievement by indicator."""
-    from . import rollup as ru
+    from ..domain import rollup as ru
     from .reports import in_programme
 
     as_of = r.as_of
@@ -196,12 +197,12 @@ def status_rollup(r: rollup.Rollup, lang: str, items: dict[str, list[pace.Pace]]
     money = r.money
     flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
              "spent": money.flows.spent}
-    execution = compute.percent(money.flows.disbursed, money.total)
+    execution = position.percent(money.flows.disbursed, money.total)
     by_programme = [{"programme": p.id, "amount": p.funding.total,
                      "committed": p.funding.total_flows.committed,
                      "disbursed": p.funding.total_flows.disbursed,
                      "spent": p.funding.total_flows.spent,
-                     "execution": compute.percent(p.funding.total_flows.disbursed,
+                     "execution": position.percent(p.funding.total_flows.disbursed,
                                                   p.funding.total)} for p, _ in parts]
     funding = {"currency": money.currency, "unit": money.unit, "amount": money.total, **flows,
                "execution": execution, "programmes": by_programme}

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from ..domain.pace import round_dec
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .pace import round_dec
 from .render import NUMERIC, PaceBar, Table, human_text, safe
 from .report_md import pace_bar_words
 

@@ -18,8 +18,8 @@ from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
 
-from . import compute, pace
 from . import model as m
+from . import pace, position
 from .model import record
 
 SEPARATOR = ":"
@@ -108,9 +108,9 @@ class Programme:
     """One programme of a roll-up; `ledger` has qualified ids."""
 
     ledger: m.Ledger
-    funding: compute.Funding
-    targets: tuple[compute.TargetLine, ...]
-    indicators: tuple[compute.IndicatorLine, ...]
+    funding: position.Funding
+    targets: tuple[position.TargetLine, ...]
+    indicators: tuple[position.IndicatorLine, ...]
 
     @property
     def id(self) -> str:
@@ -122,12 +122,12 @@ class Part:
     """One programme's share of an indicator total."""
 
     programme: str
-    line: compute.IndicatorLine
+    line: position.IndicatorLine
 
 
 @record
 class IndicatorTotal:
-    """An indicator summed over every programme that has it. Like `compute.indicator_lines`,
+    """An indicator summed over every programme that has it. Like `position.indicator_lines`,
     an unquantified part makes the total unquantified (never counted as 0)."""
 
     indicator: str
@@ -160,7 +160,7 @@ class IndicatorTotal:
 
     @property
     def progress(self) -> Decimal | None:
-        return compute.percent(self.achieved, self.quantity)
+        return position.percent(self.achieved, self.quantity)
 
 
 @record
@@ -173,14 +173,14 @@ class Money:
     total_in_force: Decimal
     conventions_total: Decimal
     total_matches: bool  # in every programme, stated total = its conventions as first stated
-    flows: compute.Flows
+    flows: position.Flows
     unattributed: Decimal
-    unattributed_flows: compute.Flows
+    unattributed_flows: position.Flows
 
     @property
     def execution(self) -> Decimal | None:
         """Disbursed / total as amended, in % (as `execution` everywhere: disbursed / amount)."""
-        return compute.percent(self.flows.disbursed, self.total_in_force)
+        return position.percent(self.flows.disbursed, self.total_in_force)
 
 
 @record
@@ -191,12 +191,12 @@ class Rollup:
     money: Money
 
 
-def _add(a: compute.Flows, b: compute.Flows) -> compute.Flows:
-    return compute.Flows(a.committed + b.committed, a.disbursed + b.disbursed,
+def _add(a: position.Flows, b: position.Flows) -> position.Flows:
+    return position.Flows(a.committed + b.committed, a.disbursed + b.disbursed,
                          a.spent + b.spent)
 
 
-def indicator_totals(programmes: list[tuple[str, list[compute.IndicatorLine]]]
+def indicator_totals(programmes: list[tuple[str, list[position.IndicatorLine]]]
                      ) -> list[IndicatorTotal]:
     """Indicators in order of first appearance (programme order, then ledger order)."""
     parts: dict[str, list[Part]] = {}
@@ -219,10 +219,10 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
     result = []
     for ledger in ledgers:
         q = qualified(ledger)
-        lines = compute.target_lines(q, as_of)
-        result.append(Programme(q, compute.funding(q, as_of), tuple(lines),
-                                tuple(compute.indicator_lines(lines))))
-    zero = compute.Flows()
+        lines = position.target_lines(q, as_of)
+        result.append(Programme(q, position.funding(q, as_of), tuple(lines),
+                                tuple(position.indicator_lines(lines))))
+    zero = position.Flows()
     flows, unnamed = zero, zero
     for p in result:
         flows = _add(flows, p.funding.total_flows)
@@ -245,7 +245,7 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
 
 
 @record
-class IndicatorPace(compute.Progressing):
+class IndicatorPace(position.Progressing):
     """An indicator's achievement against what the schedules expected, over every programme.
     No status of its own: statuses belong to targets (docs/pace.md), counted in `counts`."""
 
@@ -265,7 +265,7 @@ class IndicatorPace(compute.Progressing):
 
     @property
     def expected_progress(self) -> Decimal | None:
-        return compute.percent(self.expected, self.quantity) if self.expected is not None \
+        return position.percent(self.expected, self.quantity) if self.expected is not None \
             else None
 
 

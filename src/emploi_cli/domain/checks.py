@@ -16,10 +16,9 @@ from decimal import Decimal
 from functools import cached_property
 
 from . import model as m
-from .compute import achieved_by_series, funding, in_force, live
-from .ledger import journal_paths
-from .locks import closed_through
+from .closing import closed_through
 from .model import record
+from .position import achieved_by_series, funding, in_force, live
 
 
 @record
@@ -33,7 +32,7 @@ class Context:
     @cached_property
     def entry_paths(self) -> dict[int, str]:
         """seq -> key path ("progress[3]") of every entry, worked out once per check."""
-        return journal_paths(self.ledger)
+        return m.journal_paths(self.ledger)
 
 
 Rule = Callable[[Context], list[m.Problem]]

@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import compute, i18n, pace, pace_reports, periods
-from . import model as m
-from .model import record
+from ..domain import model as m
+from ..domain import pace, periods, position
+from ..domain.model import record
+from . import i18n, pace_reports
 from .render import Column, PaceBar, Table, human_text
 
 if TYPE_CHECKING:
-    from . import rollup
+    from ..domain import rollup
 
 
 @record
@@ -131,7 +132,7 @@ def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem]
           produced: Produced) -> Document:
     t = _labeler(lang)
     p = ledger.programme
-    force = compute.in_force(ledger, as_of)
+    force = position.in_force(ledger, as_of)
     items = pace.paces(ledger, as_of)
     costs = pace.costs(ledger, as_of, items)
     sections = (
@@ -149,7 +150,7 @@ def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem]
     return Document(lang, p.title, subtitle, sections, produced, labels)
 
 
-def _programme(ledger: m.Ledger, force: compute.InForce, lang: str) -> Section:
+def _programme(ledger: m.Ledger, force: position.InForce, lang: str) -> Section:
     p = ledger.programme
     t = _labeler(lang)
     period = f"{p.start.isoformat()} {t('to')} {force.end.isoformat()}"
@@ -178,24 +179,24 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
 
 def _funding(ledger: m.Ledger, as_of: date, lang: str) -> Section:
     t = _labeler(lang)
-    f = compute.funding(ledger, as_of)
+    f = position.funding(ledger, as_of)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
 
-    def flows(line: compute.FundingLine) -> dict:
+    def flows(line: position.FundingLine) -> dict:
         return {"committed": line.flows.committed, "disbursed": line.flows.disbursed,
                 "spent": line.flows.spent, "execution": line.execution}
     conventions = tuple({"id": c.id, "title": c.name, "amount": c.amount, "share": c.share,
                          **flows(c)} for c in f.conventions)
     total_row = {"id": "", "title": t("total"), "amount": f.total,
-                 "share": compute.percent(f.conventions_total, f.total),
+                 "share": position.percent(f.conventions_total, f.total),
                  "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
                  "spent": f.total_flows.spent,
-                 "execution": compute.percent(f.total_flows.disbursed, f.total)}
+                 "execution": position.percent(f.total_flows.disbursed, f.total)}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
     unattributed = {"id": "", "name": t("unattributed"), "amount": f.unattributed,
-                    "share": compute.percent(f.unattributed, f.total), "estimated": None,
+                    "share": position.percent(f.unattributed, f.total), "estimated": None,
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
                     "spent": f.unattributed_flows.spent, "execution": None}
@@ -271,7 +272,7 @@ def _quarters(ledger: m.Ledger, as_of: date, items: list[pace.Pace], lang: str) 
     t = _labeler(lang)
     fiscal = ledger.programme.fiscal_year_start
     rows = periods.period_rows(ledger, as_of, "quarter")
-    entries = compute.progress_entries(ledger, as_of)
+    entries = position.progress_entries(ledger, as_of)
     subsections = []
     for p in items:
         target = p.target
@@ -359,7 +360,7 @@ def _produced(produced: Produced, as_of: date, lang: str) -> Section:
 def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]],
                  produced: list[Produced]) -> Document:
     """The report over several ledgers; `problems` and `produced` are per programme, in order."""
-    from .rollup import paces
+    from ..domain.rollup import paces
 
     t = _labeler(lang)
     items = paces(r)
@@ -398,23 +399,23 @@ def _nested(s: Section, prefix: str, qualifier: str) -> Section:
 
 
 def _national(r: rollup.Rollup, items: dict[str, list[pace.Pace]], lang: str) -> Section:
+    from ..domain.rollup import indicator_paces
     from .pace_reports import counts_text
-    from .rollup import indicator_paces
 
     t = _labeler(lang)
     money = r.money
     rows = [{"id": p.id, "title": p.ledger.programme.title, "amount": p.funding.total,
-             "share": compute.percent(p.funding.total, money.total),
+             "share": position.percent(p.funding.total, money.total),
              "committed": p.funding.total_flows.committed,
              "disbursed": p.funding.total_flows.disbursed,
              "spent": p.funding.total_flows.spent,
-             "execution": compute.percent(p.funding.total_flows.disbursed, p.funding.total)}
+             "execution": position.percent(p.funding.total_flows.disbursed, p.funding.total)}
             for p in r.programmes]
     total = {"id": "", "title": t("national_total"), "amount": money.total,
-             "share": compute.percent(money.total, money.total),
+             "share": position.percent(money.total, money.total),
              "committed": money.flows.committed, "disbursed": money.flows.disbursed,
              "spent": money.flows.spent,
-             "execution": compute.percent(money.flows.disbursed, money.total)}
+             "execution": position.percent(money.flows.disbursed, money.total)}
     funding = Table("national_funding", (
         Column("id", label="programme"), Column("title"), Column("amount", "money"),
         Column("share", "percent"), *FLOW), (*rows, total))

@@ -383,3 +383,15 @@ class Ledger:
     @cached_property
     def voided_ids(self) -> frozenset[str]:
         return frozenset(e.entry for e in self.journal if isinstance(e, VoidEntry))
+
+
+def journal_paths(ledger: Ledger) -> dict[int, str]:
+    """seq -> `progress[3]`-style key path of each journal entry."""
+    counters: dict[str, int] = {}
+    paths = {}
+    for e in ledger.journal:
+        table = ENTRY_TABLES[e.kind]
+        index = counters.get(table, 0)
+        counters[table] = index + 1
+        paths[e.seq] = f"{table}[{index}]"
+    return paths

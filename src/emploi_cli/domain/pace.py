@@ -21,8 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from . import compute
 from . import model as m
+from . import position
 from .model import record
 
 MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
@@ -111,7 +111,7 @@ class Schedule:
         return None if exact is None else round_int(exact)
 
 
-def schedule(ledger: m.Ledger, target: m.Target, force: compute.InForce) -> Schedule:
+def schedule(ledger: m.Ledger, target: m.Target, force: position.InForce) -> Schedule:
     return Schedule(target.start or ledger.programme.start, target.end or force.end,
                     force.target_quantity[target.id], target.milestones)
 
@@ -148,7 +148,7 @@ def status(quantity: int | None, achieved: int, expected: int | None,
 
 
 @record
-class Pace(compute.Progressing):
+class Pace(position.Progressing):
     """How one target is doing against its schedule on a date."""
 
     target: m.Target
@@ -234,8 +234,8 @@ class Pace(compute.Progressing):
 
 def paces(ledger: m.Ledger, as_of: date, convention: str | None = None) -> list[Pace]:
     """Every target's pace, in ledger order."""
-    force = compute.in_force(ledger, as_of)
-    done = compute.achieved(ledger, as_of)
+    force = position.in_force(ledger, as_of)
+    done = position.achieved(ledger, as_of)
     result = []
     for t in ledger.targets:
         if convention not in (None, t.convention):
@@ -297,7 +297,7 @@ def _share(target: m.Target, convention: m.Convention, amount: Decimal | None
 def costs(ledger: m.Ledger, as_of: date, items: list[Pace] | None = None) -> dict[str, Cost]:
     """Target id -> its cost per result; not attributable targets get basis None."""
     items = items if items is not None else paces(ledger, as_of)
-    money = compute.funding(ledger, as_of)
+    money = position.funding(ledger, as_of)
     lines = {line.id: line for line in money.conventions}
     by_target: dict[str, Cost] = {}
     conventions = {c.id: c for c in ledger.conventions}

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from . import compute
 from . import model as m
+from . import position
 from .model import record
 from .pace import Schedule, schedule
 
@@ -86,8 +86,8 @@ def period_rows(ledger: m.Ledger, as_of: date, kind: str, *, targets: list[str] 
     """One row per target and period, from the period of the schedule's start (or of the first
     entry, if earlier) to the period of the as-of date or of the schedule's end, if earlier."""
     fiscal = ledger.programme.fiscal_year_start
-    force = compute.in_force(ledger, as_of)
-    entries = compute.progress_entries(ledger, as_of)
+    force = position.in_force(ledger, as_of)
+    entries = position.progress_entries(ledger, as_of)
     rows = []
     for t in ledger.targets:
         if targets is not None and t.id not in targets:

@@ -20,9 +20,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import entries
-from . import model as m
-from .model import record
+from ..domain import entries
+from ..domain import model as m
+from ..domain.model import record
 
 KINDS = ("progress", "transaction")
 FIELDS = {

@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from . import model as m
+from .. import __version__
+from ..domain import model as m
 
 app = typer.Typer(
     name="emploi",
@@ -71,14 +71,13 @@ class HistoryKind(StrEnum):
 
 
 def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
-    from . import cache
-    from . import ledger as io
+    from ..store import cache, reading
 
     try:
         option = ctx.params.get("ledger")
         if isinstance(option, list | tuple):
             option = option[0] if option else None
-        path = io.resolve_ledger(option, dict(os.environ), Path.cwd())
+        path = reading.resolve_ledger(option, dict(os.environ), Path.cwd())
         return cache.load(path).ledger
     except m.EmploiError:
         return None
@@ -193,7 +192,7 @@ def _moment(text: str | None) -> datetime | None:
 
 
 def _fail(problems: list[m.Problem], lang: str, code: int) -> None:
-    from .reports import problem_line
+    from ..present.reports import problem_line
 
     _stderr("\n".join(f"emploi: {problem_line(p, lang)}" for p in problems))
     raise typer.Exit(code)
@@ -235,7 +234,7 @@ def _emit(report, fmt: Format, lang: str, output: str | None,
           ledger_path: str | list[str] = "") -> None:
     """Render once, write to stdout or a file, piece by piece as the report is rendered. The
     only place output is written."""
-    from .render import chunks
+    from ..present.render import chunks
 
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
@@ -342,10 +341,9 @@ def _one(ledger_option: list[str] | str | None) -> str | None:
 def _load(ledger_option: list[str] | str | None, no_cache: bool = False):
     """Find and load the ledger (through the parse cache); refuse to report on one with
     structural errors."""
-    from . import cache
-    from . import ledger as io
+    from ..store import cache, reading
 
-    path = io.resolve_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
+    path = reading.resolve_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     loaded = cache.load(path, no_cache=no_cache)
     if loaded.ledger is None or loaded.errors:
         raise m.EmploiError([*loaded.errors, m.error(
@@ -358,23 +356,23 @@ def _load_each(ledgers: list[str] | None, ledger_dir: str | None,
                no_cache: bool = False) -> list:
     """The ledgers a report reads: one, as always, or several for a roll-up (docs/commands.md,
     "Roll-up across programmes"). Each is loaded and refused as `_load` does."""
-    from . import ledger as io
+    from ..store import reading
 
     if ledger_dir is None and len(ledgers or []) <= 1:
         return [_load(ledgers, no_cache)]
-    paths = io.resolve_ledgers(ledgers, ledger_dir, dict(os.environ), Path.cwd())
+    paths = reading.resolve_ledgers(ledgers, ledger_dir, dict(os.environ), Path.cwd())
     return [_load(str(path), no_cache) for path in paths]
 
 
 def _rollup(loaded: list, day: date):
     """Several loaded ledgers added up; what cannot be added up is refused, placed in its file."""
-    from . import ledger as io
-    from . import rollup
+    from ..domain import rollup
+    from ..store import reading
 
     found = rollup.problems([x.ledger for x in loaded])
     if found:
         texts = {x.path: x.text for x in loaded}
-        raise m.EmploiError([io.place_all([p], texts[p.place.file])[0] for p in found])
+        raise m.EmploiError([reading.place_all([p], texts[p.place.file])[0] for p in found])
     return rollup.rollup([x.ledger for x in loaded], day)
 
 
@@ -387,7 +385,7 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
             ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
-        from . import reports
+        from ..present import reports
 
         day = _day(as_of, "--as-of") or _today()
         several = _load_each(ledger, ledger_dir, no_cache)
@@ -417,8 +415,8 @@ def targets(
 ) -> None:
     """The targets: quantity, achieved, remaining and progress, per target or indicator."""
     def body(language: str) -> None:
-        from . import reports
-        from .entries import _require
+        from ..domain.entries import _require
+        from ..present import reports
 
         day = _day(as_of, "--as-of") or _today()
         several = _load_each(ledger, ledger_dir, no_cache)
@@ -450,17 +448,19 @@ def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
           output: OutputOpt = None, lang: LangOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Is the ledger sound? Lists every problem with its place; exit 1 on any error."""
     def body(language: str) -> None:
-        from . import cache, checks, reports
-        from . import ledger as io
-        from .locate import key_lines
+        from ..domain import checks
+        from ..present import reports
+        from ..store import cache, reading
+        from ..store.locate import key_lines
 
-        path = io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd())
+        path = reading.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd())
         try:
             loaded = cache.load(path, no_cache=no_cache)
             found = list(loaded.problems)
             if loaded.ledger is not None and not loaded.errors:
                 lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
-                found += io.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)
+                found += reading.place_all(checks.check(loaded.ledger, _today(), lines),
+                                           loaded.text)
         except m.EmploiError as exc:
             found = exc.problems
         _emit(reports.problems(found, language), format, language, output, str(path))
@@ -492,8 +492,9 @@ def history(
 ) -> None:
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
-        from . import compute, reports
-        from .entries import _require
+        from ..domain import position
+        from ..domain.entries import _require
+        from ..present import reports
 
         day = _day(as_of, "--as-of")
         loaded = _load(ledger, no_cache)
@@ -506,7 +507,7 @@ def history(
                              target, convention, kind, _day(since, "--since"),
                              _day(until, "--until"))
             return
-        lines = compute.iter_history_lines(
+        lines = position.iter_history_lines(
             loaded.ledger, day, target=target, convention=convention,
             kind=kind.value if kind else None, since=_day(since, "--since"),
             until=_day(until, "--until"), recorded_since=_moment(recorded_since),
@@ -519,17 +520,16 @@ def history(
 
 
 def _user(ledger_path: str) -> str:
-    from .provenance import recorded_by
+    from ..store.provenance import recorded_by
 
     return recorded_by(Path(ledger_path), dict(os.environ))
 
 
 def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_run: bool,
            lang: str, no_cache: bool = False) -> None:
-    from . import ledger as io
-    from . import writing
+    from ..store import reading, writing
 
-    path = io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
+    path = reading.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd())
     try:
         done = writing.append(path, build, dry_run=dry_run, no_cache=no_cache)
     except m.EmploiError as exc:
@@ -539,7 +539,7 @@ def _write(ledger_option: list[str] | None, build, kind: str, fmt: Format, dry_r
     if fmt is Format.table and not dry_run and not warnings:  # the id alone: no report needed
         _write_stdout(f"{fields['id']}\n")
         return
-    from . import reports
+    from ..present import reports
 
     for warning in warnings:
         _stderr(f"emploi: {reports.problem_line(warning, lang)}")
@@ -566,7 +566,7 @@ def record(
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
     def body(language: str) -> None:
-        from . import entries
+        from ..domain import entries
 
         count = _count(value)
         day = _day(date_, "--date") or _today()
@@ -601,7 +601,7 @@ def disburse(
 ) -> None:
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
-        from . import entries
+        from ..domain import entries
 
         money = _money(amount)
         day = _day(date_, "--date") or _today()
@@ -626,7 +626,7 @@ def void(
 ) -> None:
     """Void an entry: it stays in the file and in history, and no report counts it."""
     def body(language: str) -> None:
-        from . import entries
+        from ..domain import entries
 
         stamp = entries.Stamp.now(_user(_resolved(ledger)))
 
@@ -661,7 +661,7 @@ def amend(
 ) -> None:
     """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
     def body(language: str) -> None:
-        from . import entries
+        from ..domain import entries
 
         money = _money(amount) if amount is not None else None
         count = _count(quantity) if quantity is not None else None
@@ -704,8 +704,9 @@ def reconcile(
 ) -> None:
     """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
     def body(language: str) -> None:
-        from . import checks, entries, reports
-        from . import ledger as io
+        from ..domain import checks, entries
+        from ..present import reports
+        from ..store import reading
 
         count = _count(value) if value is not None else None
         money = _money(amount) if amount is not None else None
@@ -721,7 +722,7 @@ def reconcile(
         _write(ledger, build, "assertion", format, dry_run, language, no_cache)
         if dry_run:
             return
-        loaded = io.load(io.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd()))
+        loaded = reading.load(reading.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd()))
         if loaded.ledger is not None:
             for problem in checks.reconciliations(checks.Context(loaded.ledger, _today(), {})):
                 if problem.message.startswith(f"assertion {loaded.ledger.journal[-1].id} "):
@@ -759,7 +760,7 @@ def _lock_command(ledger: list[str] | None, action: str, period: str, reason: st
                   dry_run: bool, format: Format, lang: Lang | None,
                   no_cache: bool = False) -> None:
     def body(language: str) -> None:
-        from . import entries
+        from ..domain import entries
 
         stamp = entries.Stamp.now(_user(_resolved(ledger)))
 
@@ -780,7 +781,7 @@ def init(
 ) -> None:
     """Write a documented starter ledger for a new programme."""
     def body(language: str) -> None:
-        from .starter import STARTER
+        from ..store.starter import STARTER
 
         if path.exists() and not force:
             raise m.EmploiError(m.error("exists", "file exists; use --force to overwrite it",
@@ -801,9 +802,9 @@ def init(
 
 def _resolved(ledger_option: list[str] | None) -> str:
     """The ledger a writing command will append to (see ledger.writable_ledger)."""
-    from . import ledger as io
+    from ..store import reading
 
-    return str(io.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd()))
+    return str(reading.writable_ledger(_one(ledger_option), dict(os.environ), Path.cwd()))
 
 
 def _in_file(problems: list[m.Problem], path: Path) -> list[m.Problem]:
@@ -827,7 +828,7 @@ def _count(text: str) -> int:
 
 
 def _money(text: str) -> Decimal:
-    from .ledger import parse_money_text
+    from ..store.reading import parse_money_text
 
     try:
         return parse_money_text(text)
@@ -900,7 +901,8 @@ PeriodOpt = Annotated[Period | None, typer.Option(
 
 def _period_report(ledger: m.Ledger, day: date, period: Period, lang: str, ids: list[str],
                    since: date | None = None, until: date | None = None):
-    from . import pace_reports, periods
+    from ..domain import periods
+    from ..present import pace_reports
 
     rows = periods.period_rows(ledger, day, period.value, targets=ids, since=since,
                                until=until)
@@ -911,7 +913,7 @@ def _period_report(ledger: m.Ledger, day: date, period: Period, lang: str, ids: 
 def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
                      output: str | None, target: str | None, convention: str | None,
                      kind: HistoryKind | None, since: date | None, until: date | None) -> None:
-    from .entries import _require
+    from ..domain.entries import _require
 
     if kind not in (None, HistoryKind.progress):
         raise Usage("--period sums progress: it cannot be combined with --kind "
@@ -938,12 +940,13 @@ def status(
 ) -> None:
     """Are we on track? Funding execution and every target's status, pace and projection."""
     def body(language: str) -> None:
-        from . import pace, pace_reports
+        from ..domain import pace
+        from ..present import pace_reports
 
         day = _day(as_of, "--as-of") or _today()
         several = _load_each(ledger, ledger_dir, no_cache)
         if len(several) > 1:
-            from . import rollup
+            from ..domain import rollup
 
             whole = _rollup(several, day)
             by_programme = rollup.paces(whole)
@@ -962,13 +965,13 @@ def status(
 
 def _check_problems(loaded) -> list[m.Problem]:
     """What `emploi check` finds in a loaded ledger (loading warnings, then the rules)."""
-    from . import checks
-    from . import ledger as io
-    from .locate import key_lines
+    from ..domain import checks
+    from ..store import reading
+    from ..store.locate import key_lines
 
     lines = {k: v[0] for k, v in key_lines(loaded.text).items()}
     return [*loaded.problems,
-            *io.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)]
+            *reading.place_all(checks.check(loaded.ledger, _today(), lines), loaded.text)]
 
 
 def _generated_at(option: str | None, as_of: date | None):
@@ -1011,7 +1014,7 @@ def report(
     def body(language: str) -> None:
         import hashlib
 
-        from . import document
+        from ..present import document
 
         explicit = _day(as_of, "--as-of")
         day = explicit or _today()
@@ -1097,7 +1100,10 @@ def import_(
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
     def body(language: str) -> None:
-        from . import entries, importer, reports, writing
+        from ..domain import entries
+        from ..exchange import importer
+        from ..present import reports
+        from ..store import writing
 
         try:
             maps = importer.parse_map(map_ or [])
@@ -1182,11 +1188,12 @@ def export(
 ) -> None:
     """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
     def body(language: str) -> None:
-        from . import export_sqlite, i18n
-        from . import ledger as io
+        from ..exchange import sqlite
+        from ..present import i18n
+        from ..store import reading
 
         day = _day(as_of, "--as-of") or _today()
-        paths = io.resolve_ledgers(ledger, ledger_dir, dict(os.environ), Path.cwd())
+        paths = reading.resolve_ledgers(ledger, ledger_dir, dict(os.environ), Path.cwd())
         target = os.path.realpath(file)
         for path in paths:
             if os.path.realpath(path) == target:
@@ -1194,6 +1201,6 @@ def export(
                     "output-is-ledger", f"{file} is one of the ledgers being exported; "
                     "refusing to overwrite it", m.Place(str(file))))
         ledgers = [_load(str(path), no_cache).ledger for path in paths]
-        counts = export_sqlite.export(file, ledgers, day, __version__)
+        counts = sqlite.export(file, ledgers, day, __version__)
         _write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     _run(lang, body)

@@ -30,10 +30,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import cache
-from . import ledger as io
-from . import model as m
-from .model import record
+from ..domain import model as m
+from ..domain.model import record
+from . import cache, reading
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
@@ -138,7 +137,7 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
              ) -> tuple[Appended, cache.Snapshot, bytes, cache.Reader]:
     try:
         snapshot = cache.Snapshot(real, file)
-        reader = cache.Reader(snapshot, no_cache)  # = io.build(parse_toml(text))
+        reader = cache.Reader(snapshot, no_cache)  # = reading.build(parse_toml(text))
     except m.EmploiError as exc:
         problem = exc.problems[0]
         raise _refuse("unreadable", problem.message, file) from None
@@ -156,7 +155,7 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
     addition = joiner + serialise(entries, newline)
     if not reader.verify_append(addition, entries):  # checks the appended part alone
         text = loaded.text
-        _verify(io.parse_toml(text, file), text + addition, file, entries)
+        _verify(reading.parse_toml(text, file), text + addition, file, entries)
     result = Appended(file, tuple(entries), tuple(warnings), addition)
     reader.release()
     return result, snapshot, addition.encode("utf-8"), reader
@@ -180,7 +179,7 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
         raise _refuse("write-check", "the new entry would change more than one entry's worth "
                       "of the ledger (does it end inside an unclosed table?); nothing was "
                       "written", file)
-    loaded = io.build(new_doc, new_text, file)
+    loaded = reading.build(new_doc, new_text, file)
     if loaded.ledger is None or loaded.errors:
         raise _refuse("write-check", f"the entry would make the ledger invalid: "
                       f"{loaded.errors[0].message}; nothing was written", file)

@@ -20,8 +20,8 @@ from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..domain.model import money_text, record
 from . import i18n
-from .model import money_text, record
 
 FORMATS = ("table", "json", "csv", "md")
 NUMERIC = ("int", "money", "percent")

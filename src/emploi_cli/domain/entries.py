@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from . import model as m
-from .locks import closed_through
+from .closing import closed_through
 from .model import record
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -269,7 +269,7 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
 def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stamp,
          reason: str = "") -> tuple[dict, list[m.Problem]]:
     """Close a period (every date up to its last day), or reopen one."""
-    from .locks import period_bounds
+    from .closing import period_bounds
 
     try:
         first, last = period_bounds(period, ledger.programme.fiscal_year_start)

@@ -11,12 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import compute, i18n
-from . import model as m
+from ..domain import model as m
+from ..domain import position
+from . import i18n
 from .render import Column, Report, Table, bar
 
 if TYPE_CHECKING:
-    from . import rollup
+    from ..domain import rollup
 
 # ---- summary -----------------------------------------------------------------------------
 
@@ -24,13 +25,13 @@ FLOW_COLUMNS = (Column("committed", "money", drop=5), Column("disbursed", "money
                 Column("spent", "money", drop=6), Column("execution", "percent"))
 
 
-def _flows(line: compute.FundingLine | None, flows: compute.Flows) -> dict:
+def _flows(line: position.FundingLine | None, flows: position.Flows) -> dict:
     return {"committed": flows.committed, "disbursed": flows.disbursed, "spent": flows.spent,
             "execution": line.execution if line else None}
 
 
 def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
-    f = compute.funding(ledger, as_of)
+    f = position.funding(ledger, as_of)
     p = ledger.programme
     conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
                     "original_amount": c.original_amount, "share": c.share,
@@ -59,7 +60,7 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
         "unattributed", lang), "amount": f.unattributed,
         "original_amount": original_unattributed,
-        "share": compute.percent(f.unattributed, f.total_in_force),
+        "share": position.percent(f.unattributed, f.total_in_force),
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
         {"record": "total", "amount": f.total_in_force, "original_amount": f.total,
@@ -102,7 +103,7 @@ TARGET_JSON_KEYS = ("id", "convention", "indicator", "label", "target", "origina
                     "unit", "reporting", "achieved", "remaining", "progress")
 
 
-def _target_row(line: compute.TargetLine) -> dict:
+def _target_row(line: position.TargetLine) -> dict:
     return {"id": line.id, "convention": line.convention, "indicator": line.indicator,
             "label": line.label, "target": line.quantity,
             "original_target": line.original_quantity, "unit": line.unit,
@@ -112,7 +113,7 @@ def _target_row(line: compute.TargetLine) -> dict:
 
 def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
             convention: str | None = None, tag: str | None = None) -> Report:
-    lines = compute.target_lines(ledger, as_of, convention)
+    lines = position.target_lines(ledger, as_of, convention)
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
     if tag:
         return _tag_report(ledger, as_of, lang, tag, convention, notes)
@@ -120,7 +121,7 @@ def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
         rows = [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
                  "target": i.quantity, "original_target": i.original_quantity,
                  "achieved": i.achieved, "remaining": i.remaining,
-                 "progress": i.progress} for i in compute.indicator_lines(lines)]
+                 "progress": i.progress} for i in position.indicator_lines(lines)]
         amended = any(r["target"] != r["original_target"] for r in rows)
         columns = (Column("indicator"), Column("targets_list", "text", "targets_list"),
                    *((Column("original_target", "int", drop=7),) if amended else ()),
@@ -162,7 +163,7 @@ def _tag_report(ledger: m.Ledger, as_of: date, lang: str, tag: str, convention: 
     rows = [{"id": t.target.id, "convention": t.target.convention,
              "indicator": t.target.indicator, "unit": t.target.unit, "tag": t.tag,
              "tag_value": t.tag_value, "achieved": t.achieved}
-            for t in compute.tag_lines(ledger, as_of, tag, convention)]
+            for t in position.tag_lines(ledger, as_of, tag, convention)]
     columns = (Column("id"), Column("convention"), Column("indicator"), Column("tag_value"),
                Column("achieved", "int"), Column("unit"))
     human = [{**r, "tag_value": r["tag_value"] if r["tag_value"] is not None
@@ -182,7 +183,7 @@ HISTORY_COLUMNS = (
     Column("recorded_at", "datetime"), Column("recorded_by"))
 
 
-def history_row(line: compute.HistoryLine) -> dict:
+def history_row(line: position.HistoryLine) -> dict:
     e = line.entry
     return {"id": e.id, "date": e.date, "kind": line.kind, "subject": line.subject,
             "value": line.value, "amount": line.amount, "funder": line.funder,
@@ -191,9 +192,9 @@ def history_row(line: compute.HistoryLine) -> dict:
             "recorded_at": e.provenance.recorded_at, "recorded_by": e.provenance.recorded_by}
 
 
-def history(lines: compute.HistoryLines, lang: str) -> Report:
+def history(lines: position.HistoryLines, lang: str) -> Report:
     """The journal as a Report whose rows are made as the writer reads them: `lines` may be
-    an iterator (compute.iter_history_lines), and the Report is then rendered once."""
+    an iterator (position.iter_history_lines), and the Report is then rendered once."""
     from itertools import chain
 
     made = map(history_row, lines)
@@ -379,20 +380,20 @@ def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
          "original_amount": money.total, **flows, "execution": money.execution},
         {"record": "conventions_total", "programme": "", "amount": money.conventions_total},
         {"record": "unattributed", "programme": "", "amount": money.unattributed,
-         "share": compute.percent(money.unattributed, money.total_in_force), **unnamed},
+         "share": position.percent(money.unattributed, money.total_in_force), **unnamed},
     ]
     csv_columns = (Column("programme"), *parts[0][1].csv.columns)
     national = [{"id": p.id, "title": p.ledger.programme.title,
                  "amount": p.funding.total_in_force,
-                 "share": compute.percent(p.funding.total_in_force, money.total_in_force),
+                 "share": position.percent(p.funding.total_in_force, money.total_in_force),
                  "committed": p.funding.total_flows.committed,
                  "disbursed": p.funding.total_flows.disbursed,
                  "spent": p.funding.total_flows.spent,
-                 "execution": compute.percent(p.funding.total_flows.disbursed,
+                 "execution": position.percent(p.funding.total_flows.disbursed,
                                               p.funding.total_in_force)} for p, _ in parts]
     national.append({"id": "", "title": i18n.label("national_total", lang),
                      "amount": money.total_in_force,
-                     "share": compute.percent(money.total_in_force, money.total_in_force),
+                     "share": position.percent(money.total_in_force, money.total_in_force),
                      **flows, "execution": money.execution})
     national_table = Table("national_funding", (
         Column("id", label="programme"), Column("title"), Column("amount", "money"),
@@ -405,7 +406,7 @@ def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
                   notes)
 
 
-def _indicator_part(line: compute.IndicatorLine) -> dict:
+def _indicator_part(line: position.IndicatorLine) -> dict:
     return {"targets": list(line.targets), "target": line.quantity, "achieved": line.achieved,
             "remaining": line.remaining, "progress": line.progress}
 

@@ -22,8 +22,8 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from . import ledger as io
-from . import model as m
+from ..domain import model as m
+from . import reading
 
 JOURNAL_TABLES = frozenset(m.ENTRY_TABLES.values())
 _HEADERS = frozenset(table.encode() for table in JOURNAL_TABLES)
@@ -43,13 +43,13 @@ def parse(data: bytes, file: str) -> tuple[m.Ledger | None, tuple[m.Problem, ...
         builder = FastBuilder(file, data)
         ledger = builder.ledger(builder.document())
     except Unusual:
-        text = io.decode(data, file)
-        loaded = io.build(io.parse_toml(text, file), text, file)
+        text = reading.decode(data, file)
+        loaded = reading.build(reading.parse_toml(text, file), text, file)
         return loaded.ledger, loaded.problems, text, False
     if not builder.problems:
         return ledger, (), None, True
-    text = io.decode(data, file)
-    return ledger, tuple(io.place_all(builder.problems, text)), text, True
+    text = reading.decode(data, file)
+    return ledger, tuple(reading.place_all(builder.problems, text)), text, True
 
 
 def _first_journal_header(data: bytes) -> int:
@@ -120,12 +120,12 @@ def _piece_end(text: str, at: int) -> int:
 def parse_piece(kind: str, piece: str) -> dict:
     """One entry's table as tomllib reads it; Unusual unless the text is exactly one entry."""
     try:
-        return io.parse_entry(kind, piece)
+        return reading.parse_entry(kind, piece)
     except ValueError:
         raise Unusual from None
 
 
-class FastBuilder(io._Builder):
+class FastBuilder(reading._Builder):
     """ledger._Builder, reading the journal from the text itself: each entry is built directly
     when it is laid out as emploi writes it and valid, else parsed with tomllib and built by
     ledger._Builder."""
@@ -259,12 +259,12 @@ _ENTRY_CLASSES = {"progress": m.ProgressEntry, "transaction": m.TransactionEntry
 def _guarded(kind: str) -> bool:
     keys, names = _EXPECTED[kind]
     cls = _ENTRY_CLASSES[kind]
-    return (io.ENTRY_KEYS.get(kind) == keys and io.PROVENANCE_KEYS == (
+    return (reading.ENTRY_KEYS.get(kind) == keys and reading.PROVENANCE_KEYS == (
         "recorded_at", "recorded_by") and tuple(f.name for f in fields(cls)) == names
         and fields(cls)[-1].default == kind and not hasattr(cls, "__post_init__")
         and not hasattr(cls, "__slots__")
         and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
-        and io._ENTRY_ID.pattern == f"^{_ID}$")
+        and reading._ENTRY_ID.pattern == f"^{_ID}$")
 
 
 def _common(shared: Shared, day: str, at: str | None, by: str | None
@@ -339,7 +339,7 @@ def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry 
     money = shared.money.get(amount)
     if money is None:
         money = Decimal(amount)
-        if not 0 < money <= io.MAX_MONEY or money.as_tuple().exponent < -io.MONEY_PLACES:
+        if not 0 < money <= reading.MAX_MONEY or money.as_tuple().exponent < -reading.MONEY_PLACES:
             return None  # type: ignore[operator]
         shared.money[amount] = money
     text = shared.texts.setdefault

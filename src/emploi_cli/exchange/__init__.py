@@ -1,0 +1,1 @@
+"""Exchange with other tools: importing partners' sheets, exporting to SQLite."""

@@ -1,0 +1,1 @@
+"""Ledgers on disk: finding, reading, caching and appending. The only code that touches them."""

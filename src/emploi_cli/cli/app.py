@@ -415,7 +415,7 @@ def targets(
 ) -> None:
     """The targets: quantity, achieved, remaining and progress, per target or indicator."""
     def body(language: str) -> None:
-        from ..domain.entries import _require
+        from ..domain.entries import require_known
         from ..present import reports
 
         day = _day(as_of, "--as-of") or _today()
@@ -429,7 +429,7 @@ def targets(
             return
         loaded = several[0]
         if convention is not None:
-            _require("convention", convention, [c.id for c in loaded.ledger.conventions])
+            require_known("convention", convention, [c.id for c in loaded.ledger.conventions])
         if period is not None:
             if by is not By.target or tag:
                 raise Usage("--period cannot be combined with --by indicator or --tag")
@@ -493,15 +493,15 @@ def history(
     """The journal, oldest first; void entries are marked."""
     def body(language: str) -> None:
         from ..domain import position
-        from ..domain.entries import _require
+        from ..domain.entries import require_known
         from ..present import reports
 
         day = _day(as_of, "--as-of")
         loaded = _load(ledger, no_cache)
         if target is not None:
-            _require("target", target, [t.id for t in loaded.ledger.targets])
+            require_known("target", target, [t.id for t in loaded.ledger.targets])
         if convention is not None:
-            _require("convention", convention, [c.id for c in loaded.ledger.conventions])
+            require_known("convention", convention, [c.id for c in loaded.ledger.conventions])
         if period is not None:
             _history_periods(loaded, day or _today(), period, language, format, output,
                              target, convention, kind, _day(since, "--since"),
@@ -712,12 +712,14 @@ def reconcile(
         money = _money(amount) if amount is not None else None
         day = _day(date_, "--date") or _today()
         stamp = entries.Stamp.now(_user(_resolved(ledger)))
+        built: list[str] = []  # the id of the assertion written
 
         def build(current: m.Ledger):
             fields, warnings = entries.assertion(
                 current, day=day, today=_today(), source=source, stamp=stamp,
                 target=target or "", value=count, convention=convention, amount=money,
                 kind=kind.value if kind else "", funder=funder)
+            built.append(fields["id"])
             return [("assertion", fields)], warnings
         _write(ledger, build, "assertion", format, dry_run, language, no_cache)
         if dry_run:
@@ -725,7 +727,7 @@ def reconcile(
         loaded = reading.load(reading.resolve_ledger(_one(ledger), dict(os.environ), Path.cwd()))
         if loaded.ledger is not None:
             for problem in checks.reconciliations(checks.Context(loaded.ledger, _today(), {})):
-                if problem.message.startswith(f"assertion {loaded.ledger.journal[-1].id} "):
+                if problem.entry == built[-1]:
                     _stderr(f"emploi: {reports.problem_line(problem, language)}")
     _run(lang, body)
 
@@ -913,16 +915,16 @@ def _period_report(ledger: m.Ledger, day: date, period: Period, lang: str, ids: 
 def _history_periods(loaded, day: date, period: Period, lang: str, fmt: Format,
                      output: str | None, target: str | None, convention: str | None,
                      kind: HistoryKind | None, since: date | None, until: date | None) -> None:
-    from ..domain.entries import _require
+    from ..domain.entries import require_known
 
     if kind not in (None, HistoryKind.progress):
         raise Usage("--period sums progress: it cannot be combined with --kind "
                     f"{kind.value if kind else ''}")
     ledger = loaded.ledger
     if target is not None:
-        _require("target", target, [t.id for t in ledger.targets])
+        require_known("target", target, [t.id for t in ledger.targets])
     if convention is not None:
-        _require("convention", convention, [c.id for c in ledger.conventions])
+        require_known("convention", convention, [c.id for c in ledger.conventions])
     ids = [t.id for t in ledger.targets
            if target in (None, t.id) and convention in (None, t.convention)]
     _emit(_period_report(ledger, day, period, lang, ids, since, until), fmt, lang, output,

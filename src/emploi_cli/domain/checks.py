@@ -57,12 +57,15 @@ def totals(ctx: Context) -> list[m.Problem]:
     if not f.total_matches:
         problems.append(m.error(
             "total-mismatch", f"stated total {mdh(f.total)} differs from the sum of the "
-            f"conventions, {mdh(f.original_conventions_total)}", _place(ctx, "programme.total")))
+            f"conventions, {mdh(f.original_conventions_total)}", _place(ctx, "programme.total"),
+            entry=ctx.ledger.programme.id, field="total",
+            args={"stated": f.total, "conventions": f.original_conventions_total}))
     named = sum((line.amount for line in f.funders if line.amount is not None), 0)
     if named > f.total_in_force:
         problems.append(m.error(
             "funders-above-total", f"funders' commitments ({mdh(named)}) exceed the programme "
-            f"total ({mdh(f.total_in_force)})", _place(ctx, "funders")))
+            f"total ({mdh(f.total_in_force)})", _place(ctx, "funders"), field="amount",
+            args={"funders": named, "total": f.total_in_force}))
     return problems
 
 
@@ -73,12 +76,18 @@ def overspending(ctx: Context) -> list[m.Problem]:
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
                 "over-disbursed", f"disbursements to {line.id} ({mdh(line.flows.disbursed)}) "
-                f"pass its amount ({mdh(line.amount)})", _place(ctx, f"conventions[{i}].amount")))
+                f"pass its amount ({mdh(line.amount)})", _place(ctx, f"conventions[{i}].amount"),
+                entry=line.id, field="amount",
+                args={"convention": line.id, "disbursed": line.flows.disbursed,
+                      "amount": line.amount}))
     for i, line in enumerate(f.funders):
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
                 "over-disbursed", f"disbursements from {line.id} ({mdh(line.flows.disbursed)}) "
-                f"pass its commitment ({mdh(line.amount)})", _place(ctx, f"funders[{i}].amount")))
+                f"pass its commitment ({mdh(line.amount)})", _place(ctx, f"funders[{i}].amount"),
+                entry=line.id, field="amount",
+                args={"funder": line.id, "disbursed": line.flows.disbursed,
+                      "amount": line.amount}))
     return problems
 
 
@@ -92,12 +101,14 @@ def dates(ctx: Context) -> list[m.Problem]:
         if e.date > ctx.today:
             problems.append(m.error(
                 "future-date", f"{e.kind} {e.id} is dated {e.date.isoformat()}, after today "
-                f"({ctx.today.isoformat()})", _entry_place(ctx, e, "date")))
+                f"({ctx.today.isoformat()})", _entry_place(ctx, e, "date"), entry=e.id,
+                field="date", args={"kind": e.kind, "date": e.date, "today": ctx.today}))
         elif e.kind in ("progress", "transaction") and not start <= e.date <= end:
             problems.append(m.warning(
                 "outside-period", f"{e.kind} {e.id} is dated {e.date.isoformat()}, outside the "
                 f"programme period {start.isoformat()} to {end.isoformat()}",
-                _entry_place(ctx, e, "date")))
+                _entry_place(ctx, e, "date"), entry=e.id, field="date",
+                args={"kind": e.kind, "date": e.date, "start": start, "end": end}))
     return problems
 
 
@@ -117,7 +128,9 @@ def cumulative_decreases(ctx: Context) -> list[m.Problem]:
                     "cumulative-decrease", f"{target} is reported cumulatively but goes down "
                     f"from {before.value} ({before.id}, {before.date.isoformat()}) to "
                     f"{after.value} ({after.id}, {after.date.isoformat()})",
-                    _entry_place(ctx, after, "value")))
+                    _entry_place(ctx, after, "value"), entry=after.id, field="value",
+                    args={"target": target, "before": before.value, "before_entry": before.id,
+                          "after": after.value}))
     return problems
 
 
@@ -141,7 +154,7 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
             problems.append(m.warning(
                 "same-entry-twice", f"{e.kind} {e.id} repeats {seen[key].id} (same date, "
                 "figures, note and tags): void one of them if it was recorded twice",
-                _entry_place(ctx, e)))
+                _entry_place(ctx, e), entry=e.id, args={"kind": e.kind, "first": seen[key].id}))
         else:
             seen[key] = e
     previous: dict[tuple[str, str], m.JournalEntry] = {}
@@ -161,7 +174,8 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
             "out-of-order", f"{len(entries)} {kind} {verb}"
             " dated before an entry of the same target or convention above it"
             f" (first: {first.id}, {first.date.isoformat()}); "
-            "harmless, reports sort by date", _entry_place(ctx, first, "date")))
+            "harmless, reports sort by date", _entry_place(ctx, first, "date"),
+            entry=first.id, field="date", args={"kind": kind, "count": len(entries)}))
     return problems
 
 
@@ -170,16 +184,17 @@ def sources_cited(ctx: Context) -> list[m.Problem]:
     for i, c in enumerate(ctx.ledger.conventions):
         if not c.source:
             problems.append(m.warning("no-source", f"convention {c.id} cites no source",
-                                      _place(ctx, f"conventions[{i}]")))
+                                      _place(ctx, f"conventions[{i}]"), entry=c.id,
+                                      field="source"))
         for j, t in enumerate(c.targets):
             if not t.source:
                 problems.append(m.warning(
                     "no-source", f"target {t.id} cites no source",
-                    _place(ctx, f"conventions[{i}].targets[{j}]")))
+                    _place(ctx, f"conventions[{i}].targets[{j}]"), entry=t.id, field="source"))
     for i, f in enumerate(ctx.ledger.funders):
         if not f.source:
             problems.append(m.warning("no-source", f"funder {f.id} cites no source",
-                                      _place(ctx, f"funders[{i}]")))
+                                      _place(ctx, f"funders[{i}]"), entry=f.id, field="source"))
     return problems
 
 
@@ -232,7 +247,10 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
             "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
             f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
             f"journal (difference {_signed(difference)}); entries counted: {ids}"
-            + (f"; {hints}" if hints else ""), _entry_place(ctx, a)))
+            + (f"; {hints}" if hints else ""), _entry_place(ctx, a), entry=a.id,
+            field="value" if a.target else "amount",
+            args={"source": a.source, "subject": a.target or a.convention, "date": a.date,
+                  "expected": expected, "found": found, "unit": unit}))
     return problems
 
 
@@ -281,7 +299,8 @@ def closed_periods(ctx: Context) -> list[m.Problem]:
             problems.append(m.error(
                 "closed-period", f"{e.kind} {e.id} dated {e.date.isoformat()} was added after "
                 f"the period was closed through {through.isoformat()} (lock {lock.id}, "
-                f"{lock.period})", _entry_place(ctx, e, "date")))
+                f"{lock.period})", _entry_place(ctx, e, "date"), entry=e.id, field="date",
+                args={"kind": e.kind, "date": e.date, "through": through, "lock": lock.id}))
     return problems
 
 
@@ -316,7 +335,8 @@ def target_budgets(ctx: Context) -> list[m.Problem]:
             problems.append(m.error(
                 "budgets-above-amount", f"the budgets of {c.id}'s targets add up to "
                 f"{sum(budgets)} MDH, more than its amount ({amounts[c.id]} MDH)",
-                _place(ctx, f"conventions[{i}].amount")))
+                _place(ctx, f"conventions[{i}].amount"), entry=c.id, field="amount",
+                args={"convention": c.id, "budgets": sum(budgets), "amount": amounts[c.id]}))
     return problems
 
 
@@ -333,14 +353,16 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
             problems.append(m.error(
                 "target-period", f"target {t.id} ends ({end.isoformat()}) before it starts "
                 f"({start.isoformat()})", _place(ctx, f"{path}.end" if t.end else
-                                                 f"{path}.start")))
+                                                 f"{path}.start"),
+                entry=t.id, field="end" if t.end else "start"))
             continue
         for key, day in (("start", t.start), ("end", t.end)):
             if day is not None and not programme.start <= day <= force.end:
                 problems.append(m.warning(
                     "target-period", f"target {t.id} {key} {day.isoformat()} is outside the "
                     f"programme period {programme.start.isoformat()} to "
-                    f"{force.end.isoformat()}", _place(ctx, f"{path}.{key}")))
+                    f"{force.end.isoformat()}", _place(ctx, f"{path}.{key}"), entry=t.id,
+                    field=key))
         quantity = force.target_quantity[t.id]
         previous = 0
         for i, ms in enumerate(t.milestones):
@@ -348,19 +370,21 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
             if quantity is None:
                 problems.append(m.warning(
                     "milestone-unquantified", f"target {t.id} has milestones but no quantity; "
-                    "they are ignored", where))
+                    "they are ignored", where, entry=t.id, field="milestones"))
                 break
             if not start <= ms.date < end:
                 problems.append(m.warning(
                     "milestone-outside", f"milestone {ms.date.isoformat()} of {t.id} is not "
                     f"before the target's end ({end.isoformat()}) or is before its start "
-                    f"({start.isoformat()}); it is ignored", where))
+                    f"({start.isoformat()}); it is ignored", where, entry=t.id,
+                    field="milestones"))
                 continue
             if ms.value < previous or ms.value > quantity:
                 problems.append(m.warning(
                     "milestone-order", f"milestone {ms.date.isoformat()} of {t.id} ({ms.value})"
                     f" is {'below an earlier one' if ms.value < previous else 'above the quantity'}"
-                    f" ({previous if ms.value < previous else quantity})", where))
+                    f" ({previous if ms.value < previous else quantity})", where, entry=t.id,
+                    field="milestones"))
             previous = max(previous, ms.value)
     return problems
 

@@ -44,10 +44,6 @@ class Stamp:
         return Stamp(datetime.now(UTC).replace(microsecond=0), user)
 
 
-def _refuse(code: str, message: str) -> m.EmploiError:
-    return m.EmploiError(m.error(code, message))
-
-
 def did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
@@ -56,23 +52,29 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _require(kind: str, ident: str, known: list[str]) -> None:
+def require_known(kind: str, ident: str, known: list[str]) -> None:
+    """Refuse an id that names no `kind` (target, convention, funder) of the ledger; the
+    refusal's field is `kind`, the key that holds the id."""
     if ident not in known:
-        raise _refuse("unknown-ref", f"unknown {kind} {ident!r}{did_you_mean(ident, known)}; "
-                      f"known: {', '.join(known) or 'none'}")
+        raise m.refusal("unknown-ref", f"unknown {kind} {ident!r}{did_you_mean(ident, known)}; "
+                        f"known: {', '.join(known) or 'none'}", entry=ident, field=kind,
+                        args={"kind": kind, "id": ident})
 
 
 def check_date(ledger: m.Ledger, day: date, today: date, what: str) -> list[m.Problem]:
     """Future dates are refused; dates outside the programme period are a warning."""
     if day > today:
-        raise _refuse("future-date", f"{what} date {day.isoformat()} is in the future "
-                      f"(today is {today.isoformat()})")
+        raise m.refusal("future-date", f"{what} date {day.isoformat()} is in the future "
+                        f"(today is {today.isoformat()})", field="date",
+                        args={"kind": what, "date": day, "today": today})
     if day.year < 1900:
-        raise _refuse("bad-date", f"{what} date {day.isoformat()} is before 1900")
+        raise m.refusal("bad-date", f"{what} date {day.isoformat()} is before 1900",
+                        field="date", args={"kind": what, "date": day})
     p = ledger.programme
     if not p.start <= day <= p.end:
         return [m.warning("outside-period", f"{day.isoformat()} is outside the programme "
-                          f"period {p.start.isoformat()} to {p.end.isoformat()}")]
+                          f"period {p.start.isoformat()} to {p.end.isoformat()}", field="date",
+                          args={"date": day, "start": p.start, "end": p.end})]
     return []
 
 
@@ -83,9 +85,11 @@ def check_open(ledger: m.Ledger, day: date) -> None:
     through = closed_through(locks, ledger.programme.fiscal_year_start)
     if through is not None and day <= through:
         last = max((lk for lk in locks if lk.action == "close"), key=lambda lk: lk.seq)
-        raise _refuse("closed-period", f"{day.isoformat()} is in a closed period: the ledger "
-                      f"is closed through {through.isoformat()} (lock {last.id}, period "
-                      f"{last.period}); `emploi reopen` first")
+        raise m.refusal("closed-period", f"{day.isoformat()} is in a closed period: the "
+                        f"ledger is closed through {through.isoformat()} (lock {last.id}, "
+                        f"period {last.period}); `emploi reopen` first", field="date",
+                        args={"date": day, "through": through, "lock": last.id,
+                              "period": last.period})
 
 
 def _stamp(fields: dict, stamp: Stamp) -> dict:
@@ -102,9 +106,10 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
              stamp: Stamp, note: str = "", source: str = "",
              tags: tuple[tuple[str, str], ...] = (), import_key: str = "",
              entry_id: str = "") -> tuple[dict, list[m.Problem]]:
-    _require("target", target, [t.id for t in ledger.targets])
+    require_known("target", target, [t.id for t in ledger.targets])
     if value < 0:
-        raise _refuse("negative", f"value must not be negative ({value})")
+        raise m.refusal("negative", f"value must not be negative ({value})", field="value",
+                        args={"value": value})
     warnings = check_date(ledger, day, today, "progress")
     check_open(ledger, day)
     fields = {"id": entry_id or new_id(), "date": day, "target": target, "value": value,
@@ -119,14 +124,15 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
 def transaction(ledger: m.Ledger, *, convention: str, amount: Decimal, kind: str, day: date,
                 today: date, stamp: Stamp, funder: str = "", note: str = "", source: str = "",
                 import_key: str = "", entry_id: str = "") -> tuple[dict, list[m.Problem]]:
-    _require("convention", convention, [c.id for c in ledger.conventions])
+    require_known("convention", convention, [c.id for c in ledger.conventions])
     if funder:
-        _require("funder", funder, [f.id for f in ledger.funders])
+        require_known("funder", funder, [f.id for f in ledger.funders])
     if kind not in m.TRANSACTION_KINDS:
-        raise _refuse("bad-value", f"kind must be one of {', '.join(m.TRANSACTION_KINDS)}")
+        raise m.refusal("bad-value", f"kind must be one of {', '.join(m.TRANSACTION_KINDS)}",
+                        field="kind", args={"kind": kind})
     if not amount.is_finite() or amount <= 0:
-        raise _refuse("bad-amount", f"amount must be a positive finite number of MDH, not "
-                      f"{amount}")
+        raise m.refusal("bad-amount", f"amount must be a positive finite number of MDH, not "
+                        f"{amount}", field="amount", args={"amount": amount})
     warnings = check_date(ledger, day, today, "transaction")
     check_open(ledger, day)
     fields = {"id": entry_id or new_id(), "date": day, "convention": convention,
@@ -146,21 +152,24 @@ def find_entry(ledger: m.Ledger, ident: str) -> m.JournalEntry:
     if len(found) == 1:
         return found[0]
     if found:
-        raise _refuse("ambiguous", f"{ident!r} matches {len(found)} entries: "
-                      f"{', '.join(e.id for e in found[:5])}; give more characters")
-    raise _refuse("unknown-ref", f"no entry with id {ident!r}")
+        raise m.refusal("ambiguous", f"{ident!r} matches {len(found)} entries: "
+                        f"{', '.join(e.id for e in found[:5])}; give more characters",
+                        entry=ident, field="entry", args={"id": ident, "count": len(found)})
+    raise m.refusal("unknown-ref", f"no entry with id {ident!r}", entry=ident, field="entry",
+                    args={"kind": "entry", "id": ident})
 
 
 def void(ledger: m.Ledger, *, entry: str, reason: str, today: date, stamp: Stamp
          ) -> tuple[dict, list[m.Problem]]:
     if not reason.strip():
-        raise _refuse("empty", "a reason is required (--reason)")
+        raise m.refusal("empty", "a reason is required (--reason)", field="reason")
     target = find_entry(ledger, entry)
     if target.kind == "void":
-        raise _refuse("bad-value", f"{target.id} is itself a void; record the entry again "
-                      "instead of voiding a void")
+        raise m.refusal("bad-value", f"{target.id} is itself a void; record the entry again "
+                        "instead of voiding a void", entry=target.id, field="entry")
     if target.id in ledger.voided_ids:
-        raise _refuse("already-void", f"{target.id} is already void")
+        raise m.refusal("already-void", f"{target.id} is already void", entry=target.id,
+                        field="entry")
     check_open(ledger, target.date)
     fields = {"id": new_id(), "date": today, "entry": target.id, "reason": reason}
     return _stamp(fields, stamp), []
@@ -174,36 +183,44 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
     subjects = [name for name, given in (("--convention", convention), ("--funder", funder),
                                          ("--target", target), ("--end", end)) if given]
     if len(subjects) != 1:
-        raise _refuse("amendment", "name exactly one of --convention, --funder, --target or "
-                      f"--end (got {', '.join(subjects) or 'none'})")
+        raise m.refusal("amendment", "name exactly one of --convention, --funder, --target or "
+                        f"--end (got {', '.join(subjects) or 'none'})",
+                        args={"subjects": ", ".join(subjects)})
     if not reference.strip() or not reason.strip():
-        raise _refuse("empty", "an amendment needs --reference and --reason")
+        raise m.refusal("empty", "an amendment needs --reference and --reason",
+                        field="reason" if reference.strip() else "reference")
     fields: dict = {"id": new_id(), "date": day, "reference": reference, "reason": reason}
     if convention or funder:
         kind, ident = ("convention", convention) if convention else ("funder", funder)
         known = [c.id for c in ledger.conventions] if convention else [
             f.id for f in ledger.funders]
-        _require(kind, ident, known)
+        require_known(kind, ident, known)
         if amount is None or quantity is not None:
-            raise _refuse("amendment", f"amending a {kind} takes --amount (MDH)")
+            raise m.refusal("amendment", f"amending a {kind} takes --amount (MDH)",
+                            entry=ident, field="amount", args={"kind": kind})
         if not amount.is_finite() or amount < 0:
-            raise _refuse("bad-amount", "the new amount must be a finite number of MDH, 0 or "
-                          "more")
+            raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
+                            "or more", entry=ident, field="amount", args={"amount": amount})
         fields |= {kind: ident, "amount": amount}
     elif target:
-        _require("target", target, [t.id for t in ledger.targets])
+        require_known("target", target, [t.id for t in ledger.targets])
         if quantity is None or amount is not None:
-            raise _refuse("amendment", "amending a target takes --quantity")
+            raise m.refusal("amendment", "amending a target takes --quantity", entry=target,
+                            field="quantity")
         if quantity < 0:
-            raise _refuse("negative", f"quantity must not be negative ({quantity})")
+            raise m.refusal("negative", f"quantity must not be negative ({quantity})",
+                            entry=target, field="quantity", args={"quantity": quantity})
         fields |= {"target": target, "quantity": quantity}
     else:
         assert end is not None
         if amount is not None or quantity is not None:
-            raise _refuse("amendment", "amending the end date takes no --amount or --quantity")
+            raise m.refusal("amendment", "amending the end date takes no --amount or "
+                            "--quantity", entry=ledger.programme.id, field="end")
         if end < ledger.programme.start:
-            raise _refuse("period", f"the new end {end.isoformat()} is before the programme "
-                          f"starts ({ledger.programme.start.isoformat()})")
+            raise m.refusal("period", f"the new end {end.isoformat()} is before the programme "
+                            f"starts ({ledger.programme.start.isoformat()})",
+                            entry=ledger.programme.id, field="end",
+                            args={"end": end, "start": ledger.programme.start})
         fields["end"] = end
     check_open(ledger, day)
     _refuse_new_findings(ledger, fields, day)
@@ -225,13 +242,20 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
         quantity=fields.get("quantity"), end=fields.get("end"))))
     rules = (checks.totals, checks.target_budgets)
     moment = max(day, date.today())
-    before = {(p.code, p.message) for rule in rules
+    before = {_finding(p) for rule in rules
               for p in rule(checks.Context(ledger, moment, {})) if p.is_error}
     for rule in rules:
         for problem in rule(checks.Context(amended, moment, {})):
-            if problem.is_error and (problem.code, problem.message) not in before:
-                raise _refuse(problem.code, f"this amendment would leave the ledger "
-                              f"inconsistent: {problem.message}")
+            if problem.is_error and _finding(problem) not in before:
+                raise m.refusal(problem.code, f"this amendment would leave the ledger "
+                                f"inconsistent: {problem.message}", entry=problem.entry,
+                                field=problem.field, args=dict(problem.args))
+
+
+def _finding(problem: m.Problem) -> tuple:
+    """What a finding is, as data (its code, what it concerns and its figures): the same
+    finding before and after an amendment is not a new one."""
+    return (problem.code, problem.entry, problem.field, problem.args)
 
 
 def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: Stamp,
@@ -240,26 +264,32 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
               ) -> tuple[dict, list[m.Problem]]:
     """A partner's reported cumulative figure as of `day`, which the journal must match."""
     if not source.strip():
-        raise _refuse("empty", "a reconciliation needs --source (who reported the figure)")
+        raise m.refusal("empty", "a reconciliation needs --source (who reported the figure)",
+                        field="source")
     if day > today:
-        raise _refuse("future-date", f"date {day.isoformat()} is in the future")
+        raise m.refusal("future-date", f"date {day.isoformat()} is in the future",
+                        field="date", args={"date": day, "today": today})
     fields: dict = {"id": new_id(), "date": day, "source": source}
     if bool(target) == bool(convention):
-        raise _refuse("assertion", "reconcile either TARGET VALUE, or --convention with "
-                      "--amount and --kind")
+        raise m.refusal("assertion", "reconcile either TARGET VALUE, or --convention with "
+                        "--amount and --kind")
     if target:
-        _require("target", target, [t.id for t in ledger.targets])
+        require_known("target", target, [t.id for t in ledger.targets])
         if value is None or value < 0:
-            raise _refuse("bad-value", "VALUE must be a whole number, 0 or more")
+            raise m.refusal("bad-value", "VALUE must be a whole number, 0 or more",
+                            entry=target, field="value")
         fields |= {"target": target, "value": value}
     else:
-        _require("convention", convention, [c.id for c in ledger.conventions])
+        require_known("convention", convention, [c.id for c in ledger.conventions])
         if funder:
-            _require("funder", funder, [f.id for f in ledger.funders])
+            require_known("funder", funder, [f.id for f in ledger.funders])
         if amount is None or not amount.is_finite() or amount < 0:
-            raise _refuse("bad-amount", "--amount must be a finite number of MDH, 0 or more")
+            raise m.refusal("bad-amount", "--amount must be a finite number of MDH, 0 or more",
+                            entry=convention, field="amount")
         if kind not in m.TRANSACTION_KINDS:
-            raise _refuse("bad-value", f"--kind must be one of {', '.join(m.TRANSACTION_KINDS)}")
+            raise m.refusal("bad-value", "--kind must be one of "
+                            f"{', '.join(m.TRANSACTION_KINDS)}", entry=convention,
+                            field="kind", args={"kind": kind})
         fields |= {"convention": convention, "amount": amount, "kind": kind}
         if funder:
             fields["funder"] = funder
@@ -274,23 +304,26 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
     try:
         first, last = period_bounds(period, ledger.programme.fiscal_year_start)
     except ValueError:
-        raise _refuse("bad-period", f"{period!r} is not a period (2021, 2021-Q2, 2021-06 or "
-                      "2021-06-30)") from None
+        raise m.refusal("bad-period", f"{period!r} is not a period (2021, 2021-Q2, 2021-06 "
+                        "or 2021-06-30)", field="period", args={"period": period}) from None
     voided = ledger.voided_ids
     through = closed_through([e for e in ledger.entries(m.LockEntry) if e.id not in voided],
                              ledger.programme.fiscal_year_start)
     if action == "close":
         if last >= today:
-            raise _refuse("open-period", f"{period} ends on {last.isoformat()}, which is not "
-                          f"over yet (today is {today.isoformat()})")
+            raise m.refusal("open-period", f"{period} ends on {last.isoformat()}, which is "
+                            f"not over yet (today is {today.isoformat()})", field="period",
+                            args={"period": period, "last": last, "today": today})
         if through is not None and last <= through:
-            raise _refuse("already-closed", f"{period} is already closed (closed through "
-                          f"{through.isoformat()})")
+            raise m.refusal("already-closed", f"{period} is already closed (closed through "
+                            f"{through.isoformat()})", field="period",
+                            args={"period": period, "through": through})
     else:
         if not reason.strip():
-            raise _refuse("empty", "reopening needs --reason")
+            raise m.refusal("empty", "reopening needs --reason", field="reason")
         if through is None or through < first:
-            raise _refuse("not-closed", f"{period} is not closed")
+            raise m.refusal("not-closed", f"{period} is not closed", field="period",
+                            args={"period": period})
     fields = {"id": new_id(), "date": last, "action": action, "period": period}
     if reason:
         fields["reason"] = reason
@@ -305,8 +338,9 @@ def profile(ledger: m.Ledger, *, name: str, fields: dict, today: date, stamp: St
     """A `[[profiles]]` entry saving an import mapping under `name` (a newer one replaces an
     older one of the same name). `fields` are the profile's keys without id, date, name."""
     if not _PROFILE_NAME.match(name):
-        raise _refuse("bad-id", f"profile name {name!r} must be lower-case ASCII letters, "
-                      "digits, '_', '-' or '.', starting with a letter or digit")
+        raise m.refusal("bad-id", f"profile name {name!r} must be lower-case ASCII letters, "
+                        "digits, '_', '-' or '.', starting with a letter or digit",
+                        entry=name, field="name", args={"name": name})
     out = {"id": entry_id or new_id(), "date": today, "name": name,
            **{k: v for k, v in fields.items() if k != "name"}}
     return _stamp(out, stamp), []

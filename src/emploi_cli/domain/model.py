@@ -5,7 +5,8 @@ Nothing here reads files, prints or exits. Money is `Decimal` (MDH), counts are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -84,12 +85,22 @@ class Place:
 
 @record
 class Problem:
-    """One finding about a ledger or an input: an error or a warning, with its place."""
+    """One finding about a ledger or an input: an error or a warning, with its place.
+
+    `code` says what it is (stable, for scripts and for a catalogue of messages); `entry` is the
+    id of what it concerns (a journal entry, a convention, target, funder...; "" when none);
+    `field` the key (`quantity`, `amount`, `date`); `args` the values its message is made of,
+    as (name, text) pairs, so that the message can one day be worded in another language.
+    `message` is the English text shown today; no code reads it to decide anything.
+    """
 
     severity: str  # "error" | "warning"
     code: str
     message: str
-    place: Place = field(default_factory=Place)
+    place: Place = dataclass_field(default_factory=Place)
+    entry: str = ""
+    field: str = ""
+    args: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -113,12 +124,32 @@ class EmploiError(Exception):
         super().__init__("; ".join(p.message for p in self.problems))
 
 
-def error(code: str, message: str, place: Place | None = None) -> Problem:
-    return Problem("error", code, message, place or Place())
+Args = dict[str, object] | None
 
 
-def warning(code: str, message: str, place: Place | None = None) -> Problem:
-    return Problem("warning", code, message, place or Place())
+def _args(values: Args) -> tuple[tuple[str, str], ...]:
+    return tuple((name, str(value)) for name, value in values.items()) if values else ()
+
+
+def error(code: str, message: str, place: Place | None = None, *, entry: str = "",
+          field: str = "", args: Args = None) -> Problem:
+    """An error: the ledger or the input is wrong and nothing is computed or written from it."""
+    return Problem("error", code, message, place or Place(), entry, field, _args(args))
+
+
+def warning(code: str, message: str, place: Place | None = None, *, entry: str = "",
+            field: str = "", args: Args = None) -> Problem:
+    """A warning: worth a look, but the figures stand."""
+    return Problem("warning", code, message, place or Place(), entry, field, _args(args))
+
+
+def refusal(code: str, message: str, *, entry: str = "", field: str = "",
+            place: Place | None = None, args: Args = None, exit_code: int = 1) -> EmploiError:
+    """The one way the library refuses something a user asked: an EmploiError holding one error.
+
+    `raise refusal("negative", "value must not be negative (-3)", field="value")`."""
+    return EmploiError(error(code, message, place, entry=entry, field=field, args=args),
+                       exit_code)
 
 
 # ---- definitions -------------------------------------------------------------------------

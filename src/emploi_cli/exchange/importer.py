@@ -81,10 +81,6 @@ class Mapping:
         return dict(self.columns)
 
 
-def _refuse(code: str, message: str, file: str = "") -> m.EmploiError:
-    return m.EmploiError(m.error(code, message, m.Place(file)))
-
-
 def parse_map(items: list[str]) -> dict[str, str]:
     """`--map field=Column` options; raises ValueError for a malformed one."""
     found: dict[str, str] = {}
@@ -136,12 +132,13 @@ def mapping(*, kind: str | None, maps: dict[str, str], profile: m.ProfileEntry |
     """The mapping in force: the profile's values, overridden by what the command line gives."""
     base_kind = profile.entry_kind if profile else None
     if profile is not None and kind and kind != base_kind:
-        raise _refuse("bad-value", f"profile {profile.name!r} imports {base_kind} entries, "
-                      f"not {kind}; leave --kind out or use another profile")
+        raise m.refusal("bad-value", f"profile {profile.name!r} imports {base_kind} "
+                        f"entries, not {kind}; leave --kind out or use another profile",
+                        entry=profile.id, field="kind")
     chosen = kind or base_kind
     if chosen is None:
-        raise _refuse("missing", "say what the rows are: --kind progress or --kind transaction "
-                      "(or use a saved --profile)")
+        raise m.refusal("missing", "say what the rows are: --kind progress or --kind "
+                        "transaction (or use a saved --profile)", field="kind")
     columns = dict(profile.columns) if profile else {}
     columns.update(maps)
     style = Style(
@@ -169,41 +166,47 @@ def mapping_problems(mp: Mapping) -> list[m.Problem]:
         if name.startswith(TAG_PREFIX):
             if mp.kind != "progress":
                 problems.append(m.error("bad-map", f"tags ({name}) go with progress entries, "
-                                        "not transactions"))
+                                        "not transactions", field=name))
             elif not name[len(TAG_PREFIX):].strip():
                 problems.append(m.error("bad-map", f"{name!r} needs a tag name, e.g. "
-                                        "tag.province=Province"))
+                                        "tag.province=Province", field=name))
         elif name not in known:
             hint = entries.did_you_mean(name, list(known))
             problems.append(m.error("bad-map", f"unknown field {name!r} for {mp.kind} rows"
                                     f"{hint}; fields: {', '.join(known)}"
-                                    + (", tag.NAME" if mp.kind == "progress" else "")))
+                                    + (", tag.NAME" if mp.kind == "progress" else ""),
+                                    field=name))
     mapped = dict(mp.columns)
     missing = [f for f in REQUIRED[mp.kind] if f not in mapped]
     if missing:
         problems.append(m.error("bad-map", f"{mp.kind} rows need a column for "
-                                f"{', '.join(missing)}: --map {missing[0]}=<column name>"))
+                                f"{', '.join(missing)}: --map {missing[0]}=<column name>",
+                                field=missing[0]))
     s = mp.style
     if s.decimal not in DECIMALS:
-        problems.append(m.error("bad-style", f"decimal mark {s.decimal!r} must be '.' or ','"))
+        problems.append(m.error("bad-style", f"decimal mark {s.decimal!r} must be '.' or ','",
+                                field="decimal"))
     if s.thousands not in THOUSANDS:
         problems.append(m.error("bad-style", f"thousands separator {s.thousands!r} is not "
-                                "one of . , ' space nbsp nnbsp"))
+                                "one of . , ' space nbsp nnbsp", field="thousands"))
     elif s.thousands and s.thousands == s.decimal:
         problems.append(m.error("bad-style", f"the decimal mark and the thousands separator "
-                                f"are both {s.decimal!r}"))
+                                f"are both {s.decimal!r}", field="thousands"))
     if "%" not in s.date_format:
         problems.append(m.error("bad-style", f"date format {s.date_format!r} has no "
-                                "directive (e.g. %d/%m/%Y)"))
+                                "directive (e.g. %d/%m/%Y)", field="date_format"))
     r = mp.reading
     if r.delimiter not in DELIMITERS:
-        problems.append(m.error("bad-style", f"delimiter {r.delimiter!r} must be , ; | or tab"))
+        problems.append(m.error("bad-style", f"delimiter {r.delimiter!r} must be , ; | or tab",
+                                field="delimiter"))
     try:
         "".encode(r.encoding)
     except LookupError:
-        problems.append(m.error("bad-style", f"unknown encoding {r.encoding!r}"))
+        problems.append(m.error("bad-style", f"unknown encoding {r.encoding!r}",
+                                field="encoding"))
     if r.header_row < 1:
-        problems.append(m.error("bad-style", "the header row is 1 or more"))
+        problems.append(m.error("bad-style", "the header row is 1 or more",
+                                field="header_row"))
     return problems
 
 
@@ -251,77 +254,81 @@ def read_sheet(path: Path, reading: Reading) -> Sheet:
     suffix = path.suffix.lower()
     reader = EXTENSIONS.get(suffix)
     if reader is None:
-        raise _refuse("file-type", f"cannot import {suffix or 'a file without extension'}: "
-                      "emploi reads .csv, .xlsx and .ods", file)
+        raise m.refusal("file-type", f"cannot import {suffix or 'a file without extension'}: "
+                        "emploi reads .csv, .xlsx and .ods", place=m.Place(file))
     try:
         if path.is_dir():
-            raise _refuse("not-a-file", "is a directory", file)
+            raise m.refusal("not-a-file", "is a directory", place=m.Place(file))
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _refuse("too-large", f"file is {size:,} bytes; emploi imports files up to "
-                          f"{MAX_FILE_BYTES:,} bytes", file)
+            raise m.refusal("too-large", f"file is {size:,} bytes; emploi imports files up to "
+                            f"{MAX_FILE_BYTES:,} bytes", place=m.Place(file))
         if reader == "csv":
             table = _csv_rows(path.read_bytes(), reading, file)
         else:
             table = _calamine_rows(path, reading, file, suffix)
     except FileNotFoundError:
-        raise _refuse("not-found", "no such file", file) from None
+        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
     except PermissionError:
-        raise _refuse("unreadable", "permission denied", file) from None
+        raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
     except OSError as exc:
-        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+        raise m.refusal("unreadable", exc.strerror or "cannot read",
+                        place=m.Place(file)) from None
     return _sheet(table, reading, file, path.name)
 
 
 def _csv_rows(data: bytes, reading: Reading, file: str) -> list[list[object]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _refuse("encoding", "file is UTF-16; save it as CSV UTF-8", file)
+        raise m.refusal("encoding", "file is UTF-16; save it as CSV UTF-8",
+                        place=m.Place(file, "", 1, 1))
     encoding = "utf-8-sig" if reading.encoding.lower() in ("utf-8", "utf8") else reading.encoding
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise m.EmploiError(m.error(
+        raise m.refusal(
             "encoding", f"byte 0x{data[exc.start]:02x} on line {line} is not {reading.encoding}; "
             "save the file as CSV UTF-8, or declare its encoding (e.g. --encoding cp1252)",
-            m.Place(file, "", line))) from None
+            place=m.Place(file, "", line)) from None
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""),
                                             delimiter=reading.delimiter, strict=True)]
     except csv.Error as exc:
-        raise _refuse("csv", f"not readable as CSV: {exc}", file) from None
+        raise m.refusal("csv", f"not readable as CSV: {exc}", place=m.Place(file)) from None
 
 
 def _calamine_rows(path: Path, reading: Reading, file: str, suffix: str) -> list[list[object]]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
-        raise _refuse("missing-extra", MISSING_EXTRA.format(suffix=suffix), file) from None
+        raise m.refusal("missing-extra", MISSING_EXTRA.format(suffix=suffix),
+                        place=m.Place(file)) from None
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         if reading.sheet:
             if reading.sheet not in names:
-                raise _refuse("no-sheet", f"no sheet named {reading.sheet!r}"
-                              f"{entries.did_you_mean(reading.sheet, names)}; sheets: "
-                              f"{', '.join(names)}", file)
+                raise m.refusal("no-sheet", f"no sheet named {reading.sheet!r}"
+                                f"{entries.did_you_mean(reading.sheet, names)}; sheets: "
+                                f"{', '.join(names)}", place=m.Place(file))
             sheet = book.get_sheet_by_name(reading.sheet)
         elif names:
             sheet = book.get_sheet_by_index(0)
         else:
-            raise _refuse("no-sheet", "the workbook has no sheet", file)
+            raise m.refusal("no-sheet", "the workbook has no sheet", place=m.Place(file))
         return [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except m.EmploiError:
         raise
     except Exception as exc:  # calamine raises its own error types for unreadable workbooks
-        raise _refuse("unreadable", f"not readable as {suffix}: {exc}", file) from None
+        raise m.refusal("unreadable", f"not readable as {suffix}: {exc}",
+                        place=m.Place(file)) from None
 
 
 def _sheet(table: list[list[object]], reading: Reading, file: str, name: str) -> Sheet:
     index = reading.header_row - 1
     if index >= len(table):
-        raise _refuse("no-header", f"the file has {len(table)} row(s): no header on row "
-                      f"{reading.header_row}", file)
+        raise m.refusal("no-header", f"the file has {len(table)} row(s): no header on row "
+                        f"{reading.header_row}", place=m.Place(file))
     headers = tuple(_header(cell) for cell in table[index])
     rows = tuple((index + 2 + i, tuple(cells)) for i, cells in enumerate(table[index + 1:]))
     return Sheet(file, name, headers, rows)
@@ -525,10 +532,11 @@ def _place(file: str, row: int, column: str = "") -> m.Place:
     return m.Place(file, path)
 
 
-def _row_error(file: str, row: int, column: str, message: str, code: str = "bad-cell"
-               ) -> m.Problem:
-    """A refusal; its place names the row and, when known, the column (the cell)."""
-    return m.error(code, message, _place(file, row, column))
+def _row_error(file: str, row: int, column: str, message: str, code: str = "bad-cell", *,
+               field: str = "") -> m.Problem:
+    """A refusal; its place names the row and, when known, the column (the cell); its field
+    is the entry's field the column maps to."""
+    return m.error(code, message, _place(file, row, column), field=field)
 
 
 def columns_problems(sheet: Sheet, mp: Mapping) -> list[m.Problem]:
@@ -543,7 +551,8 @@ def columns_problems(sheet: Sheet, mp: Mapping) -> list[m.Problem]:
         if found > 1:
             problems.append(m.error("bad-map", f"column {column!r} (for {name}) appears "
                                     f"{found} times in the header row {mp.reading.header_row}",
-                                    m.Place(sheet.file)))
+                                    m.Place(sheet.file), field=name,
+                                    args={"column": column, "count": found}))
             continue
         shown = [h for h in headers if h]
         hint = entries.did_you_mean(wanted, shown)
@@ -552,7 +561,7 @@ def columns_problems(sheet: Sheet, mp: Mapping) -> list[m.Problem]:
         problems.append(m.error("bad-map", f"no column {column!r} (for {name}) in the header "
                                 f"row {mp.reading.header_row}{hint}; columns: "
                                 f"{', '.join(repr(h) for h in shown) or 'none'}",
-                                m.Place(sheet.file)))
+                                m.Place(sheet.file), field=name, args={"column": column}))
     return problems
 
 
@@ -585,7 +594,8 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
         column = columns[name]
         if _blank(raw):
             if name in REQUIRED[mp.kind] or name == "reference":
-                problems.append(_row_error(file, number, column, f"{name} is empty", "empty"))
+                problems.append(_row_error(file, number, column, f"{name} is empty", "empty",
+                                           field=name))
             continue
         try:
             if name == "value":
@@ -605,7 +615,7 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
             else:
                 values[name] = text_cell(raw)
         except CellError as exc:
-            problems.append(_row_error(file, number, column, str(exc)))
+            problems.append(_row_error(file, number, column, str(exc), field=name))
     if mp.kind == "transaction":
         values.setdefault("kind", "disbursement")
     if "tags" in values:
@@ -659,7 +669,9 @@ def _with_keys(rows: list[Row], file_name: str, kind: str) -> list[Row]:
         if reference:
             if reference in seen_refs:
                 problem = m.error("duplicate-reference", f"reference {reference!r} is also "
-                                  f"on row {seen_refs[reference]}", _place("", row.number))
+                                  f"on row {seen_refs[reference]}", _place("", row.number),
+                                  field="reference",
+                                  args={"reference": reference, "row": seen_refs[reference]})
                 keyed.append(replace(row, problems=(problem,)))
                 continue
             seen_refs[reference] = row.number
@@ -752,8 +764,8 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
         try:
             fields, warnings = _build(ledger, kind, row, today, stamp, entry_id)
         except m.EmploiError as exc:
-            problems = tuple(_row_error(file, row.number, columns.get(_field_of(p), ""),
-                                        p.message, p.code) for p in exc.problems)
+            problems = tuple(replace(p, place=_place(file, row.number, columns.get(p.field, "")))
+                             for p in exc.problems)
             outcomes.append(Outcome(row.number, "refused", row.key, row.values,
                                     problems=problems))
             continue
@@ -764,22 +776,12 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
     return Plan(file, kind, tuple(outcomes), profile, profile_name, profile_note)
 
 
-def _field_of(problem: m.Problem) -> str:
-    """Which field an entry builder's refusal is about."""
-    if problem.code in ("future-date", "bad-date", "closed-period"):
-        return "date"
-    if problem.code == "unknown-ref":
-        return problem.message.split(" ", 2)[1]  # "unknown target 'x' ..."
-    return {"negative": "value", "bad-amount": "amount", "bad-value": "kind"}.get(
-        problem.code, "")
-
-
 def _in_file(problem: m.Problem, file: str) -> m.Problem:
     return replace(problem, place=replace(problem.place, file=file))
 
 
 def _row_warning(file: str, row: int, problem: m.Problem) -> m.Problem:
-    return m.warning(problem.code, problem.message, _place(file, row))
+    return replace(problem, place=_place(file, row))
 
 
 def _fresh_id(used: set[str]) -> str:
@@ -827,7 +829,8 @@ def _differs(file: str, row: Row, existing: m.JournalEntry, kind: str) -> tuple[
                       f"entry {existing.id} with other figures ("
                       f"{'; '.join(changed)}); nothing is imported for this row: void "
                       f"{existing.id} and import again to take the new figures",
-                      _place(file, row.number)),)
+                      _place(file, row.number), entry=existing.id,
+                      args={"key": row.key, "changed": "; ".join(changed)}),)
 
 
 def _plain(value: object) -> str:

@@ -374,10 +374,6 @@ def series(tags: tuple[tuple[str, str], ...]) -> str:
 # ---- writing -----------------------------------------------------------------------------
 
 
-def _refuse(code: str, message: str, file: str) -> m.EmploiError:
-    return m.EmploiError(m.error(code, message, m.Place(file)))
-
-
 def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> dict[str, int]:
     """Write `ledgers` into a new SQLite database and rename it over `target`.
 
@@ -388,12 +384,13 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
     for ledger in ledgers:
         pid = ledger.programme.id
         if pid in seen:
-            raise _refuse("duplicate-programme", f"programme id {pid!r} is in both "
-                          f"{seen[pid]} and {ledger.path}; each ledger needs its own "
-                          "programme.id to be exported together", ledger.path)
+            raise m.refusal("duplicate-programme", f"programme id {pid!r} is in both "
+                            f"{seen[pid]} and {ledger.path}; each ledger needs its own "
+                            "programme.id to be exported together",
+                            entry=pid, field="id", place=m.Place(ledger.path))
         seen[pid] = ledger.path
     if target.is_dir():
-        raise _refuse("output-dir", "is a directory", file)
+        raise m.refusal("output-dir", "is a directory", place=m.Place(file))
     mode = 0o644
     if target.exists():
         try:
@@ -401,10 +398,11 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
                 head = handle.read(len(SQLITE_MAGIC))
             mode = os.stat(target).st_mode & 0o7777
         except OSError as exc:
-            raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+            raise m.refusal("unreadable", exc.strerror or "cannot read",
+                            place=m.Place(file)) from None
         if head and head != SQLITE_MAGIC:
-            raise _refuse("not-sqlite", "exists and is not a SQLite database; refusing to "
-                          "replace it", file)
+            raise m.refusal("not-sqlite", "exists and is not a SQLite database; refusing to "
+                            "replace it", place=m.Place(file))
     real = Path(os.path.realpath(target))
     temp = real.with_name(f".{real.name}.{os.getpid()}.emploi-tmp")
     temp.unlink(missing_ok=True)
@@ -429,8 +427,8 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
             with contextlib.suppress(OSError):
                 Path(f"{temp}{suffix}").unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise _refuse("write-failed", f"cannot write the database ({reason}); "
-                      "the file is unchanged", file) from None
+        raise m.refusal("write-failed", f"cannot write the database ({reason}); "
+                        "the file is unchanged", place=m.Place(file)) from None
     return counts
 
 

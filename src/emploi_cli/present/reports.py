@@ -237,7 +237,8 @@ def _as_text(value: object) -> str:
 
 
 def problem_data(p: m.Problem) -> dict:
-    return {"severity": p.severity, "code": p.code, "message": p.message,
+    return {"severity": p.severity, "code": p.code, "entry": p.entry, "field": p.field,
+            "message": p.message,
             "file": p.place.file, "path": p.place.path, "line": p.place.line,
             "column": p.place.column}
 

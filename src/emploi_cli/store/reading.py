@@ -249,21 +249,32 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
 class _Fields:
     """Typed access to one TOML table; every mistake becomes a problem with its key path."""
 
-    def __init__(self, builder: _Builder, table: object, path: str, known: tuple[str, ...]):
+    def __init__(self, builder: _Builder, table: object, path: str, known: tuple[str, ...],
+                 entry: str | None = None):
         self.b = builder
         self.path = path
         self.ok = isinstance(table, dict)
         self.table: dict = table if isinstance(table, dict) else {}
+        ident = self.table.get("id")
+        self.entry = entry if entry is not None else ident if isinstance(ident, str) else ""
         if not self.ok:
-            builder.err("type", f"must be a table, not {_tname(table)}", path)
+            builder.err("type", f"must be a table, not {_tname(table)}", path, entry=self.entry)
         for key in self.table:
             if key not in known:
-                builder.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}")
+                self.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}",
+                          args={"key": key})
+
+    def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
+        """An error at `path` (a key of this table), naming the table's id as its entry."""
+        self.b.err(code, message, path, entry=self.entry, args=args)
+
+    def warn(self, code: str, message: str, path: str, args: m.Args = None) -> None:
+        self.b.warn(code, message, path, entry=self.entry, args=args)
 
     def _get(self, key: str, required: bool):
         if key not in self.table:
             if required and self.ok:
-                self.b.err("missing", f"missing required key {key!r}", f"{self.path}.{key}")
+                self.err("missing", f"missing required key {key!r}", f"{self.path}.{key}")
             return None
         return self.table[key]
 
@@ -272,18 +283,18 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            self.b.err("type", f"{key} must be a string, not {_tname(value)}",
-                       f"{self.path}.{key}")
+            self.err("type", f"{key} must be a string, not {_tname(value)}",
+                     f"{self.path}.{key}")
             return default
         if required and not value.strip():
-            self.b.err("empty", f"{key} must not be empty", f"{self.path}.{key}")
+            self.err("empty", f"{key} must not be empty", f"{self.path}.{key}")
         return value
 
     def ident(self, key: str = "id", required: bool = True) -> str:
         value = self.text(key, required)
         if value and not _ID.match(value):
-            self.b.err("bad-id", f"{key} {value!r} must be lower-case ASCII letters, digits, "
-                       "'_', '-' or '.', starting with a letter or digit", f"{self.path}.{key}")
+            self.err("bad-id", f"{key} {value!r} must be lower-case ASCII letters, digits, "
+                     "'_', '-' or '.', starting with a letter or digit", f"{self.path}.{key}")
         return value
 
     def money(self, key: str, required: bool = False, positive: bool = False) -> Decimal | None:
@@ -291,7 +302,7 @@ class _Fields:
         if value is None:
             return None
         where = f"{self.path}.{key}"
-        return money_value(value, key, where, self.b, positive)
+        return money_value(value, key, where, self, positive)
 
     def count(self, key: str, required: bool = False) -> int | None:
         value = self._get(key, required)
@@ -299,20 +310,20 @@ class _Fields:
             return None
         where = f"{self.path}.{key}"
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.b.err("type", f"{key} must be a whole number, not {_tname(value)}", where)
+            self.err("type", f"{key} must be a whole number, not {_tname(value)}", where)
             return None
         if isinstance(value, Decimal):
             if not value.is_finite():
-                self.b.err("not-finite", f"{key} must be a finite whole number, not {value}",
-                           where)
+                self.err("not-finite", f"{key} must be a finite whole number, not {value}",
+                         where)
             else:
-                self.b.err("not-integer", f"{key} must be a whole number, not {value}", where)
+                self.err("not-integer", f"{key} must be a whole number, not {value}", where)
             return None
         if value < 0:
-            self.b.err("negative", f"{key} must not be negative ({value})", where)
+            self.err("negative", f"{key} must not be negative ({value})", where)
             return None
         if value > 10**12:
-            self.b.err("too-large", f"{key} {value} is beyond any plausible count", where)
+            self.err("too-large", f"{key} {value} is beyond any plausible count", where)
             return None
         return value
 
@@ -323,10 +334,10 @@ class _Fields:
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
             hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
-            self.b.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
+            self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
             return None
         if value.year < 1900:
-            self.b.err("bad-date", f"{key} {value.isoformat()} is before 1900", where)
+            self.err("bad-date", f"{key} {value.isoformat()} is before 1900", where)
             return None
         return value
 
@@ -335,8 +346,8 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, datetime):
-            self.b.err("type", f"{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not "
-                       f"{_tname(value)}", f"{self.path}.{key}")
+            self.err("type", f"{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not "
+                     f"{_tname(value)}", f"{self.path}.{key}")
             return None
         return value
 
@@ -345,8 +356,8 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.b.err("type", f"{key} must be true or false, not {_tname(value)}",
-                       f"{self.path}.{key}")
+            self.err("type", f"{key} must be true or false, not {_tname(value)}",
+                     f"{self.path}.{key}")
             return default
         return value
 
@@ -354,8 +365,8 @@ class _Fields:
                default: str = "") -> str:
         value = self.text(key, required, default)
         if value and value not in choices:
-            self.b.err("bad-value", f"{key} must be one of {', '.join(choices)}, not {value!r}",
-                       f"{self.path}.{key}")
+            self.err("bad-value", f"{key} must be one of {', '.join(choices)}, not {value!r}",
+                     f"{self.path}.{key}")
             return default
         return value
 
@@ -364,7 +375,7 @@ class _Fields:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.b.err("type", f"{key} must be a list of ids", f"{self.path}.{key}")
+            self.err("type", f"{key} must be a list of ids", f"{self.path}.{key}")
             return ()
         return tuple(value)
 
@@ -375,13 +386,13 @@ class _Fields:
         if not isinstance(value, dict) or not all(
             isinstance(v, str) for v in value.values()
         ):
-            self.b.err("type", f"{key} must be a table of strings (key = \"value\")",
-                       f"{self.path}.{key}")
+            self.err("type", f"{key} must be a table of strings (key = \"value\")",
+                     f"{self.path}.{key}")
             return ()
         return tuple(sorted(value.items()))
 
 
-def money_value(value: object, key: str, where: str, b: _Builder,
+def money_value(value: object, key: str, where: str, b: _Fields,
                 positive: bool = False) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         hint = " (write it unquoted: 374.80)" if isinstance(value, str) else ""
@@ -448,16 +459,30 @@ TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "convention
             *m.ENTRY_TABLES.values())
 
 
+def key_of(path: str) -> str:
+    """The key a key path ends with: `conventions[1].targets[0].quantity` -> `quantity`;
+    "" when it ends at a table of an array (`progress[3]`)."""
+    last = path.rpartition(".")[2]
+    return "" if last.endswith("]") else last
+
+
 class _Builder:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[m.Problem] = []
 
-    def err(self, code: str, message: str, path: str) -> None:
-        self.problems.append(m.error(code, message, m.Place(self.file, path)))
+    def err(self, code: str, message: str, path: str, *, entry: str = "",
+            field: str | None = None, args: m.Args = None) -> None:
+        """An error at a key path; its field is the path's last key unless given."""
+        self.problems.append(m.error(code, message, m.Place(self.file, path), entry=entry,
+                                     field=key_of(path) if field is None else field,
+                                     args=args))
 
-    def warn(self, code: str, message: str, path: str) -> None:
-        self.problems.append(m.warning(code, message, m.Place(self.file, path)))
+    def warn(self, code: str, message: str, path: str, *, entry: str = "",
+             field: str | None = None, args: m.Args = None) -> None:
+        self.problems.append(m.warning(code, message, m.Place(self.file, path), entry=entry,
+                                       field=key_of(path) if field is None else field,
+                                       args=args))
 
     def array(self, doc: dict, key: str) -> list:
         value = doc.get(key, [])
@@ -509,8 +534,8 @@ class _Builder:
         total = f.money("total", True)
         fiscal = f.count("fiscal_year_start") or 1
         if not 1 <= fiscal <= 12:
-            self.err("bad-value", "fiscal_year_start must be a month number from 1 to 12",
-                     "programme.fiscal_year_start")
+            f.err("bad-value", "fiscal_year_start must be a month number from 1 to 12",
+                  "programme.fiscal_year_start")
             fiscal = 1
         result = m.Programme(
             id=f.ident("id", False) or "programme", title=f.text("title", True),
@@ -521,8 +546,8 @@ class _Builder:
             signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
             signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal)
         if start and end and end < start:
-            self.err("period", f"programme ends ({end}) before it starts ({start})",
-                     "programme.end")
+            f.err("period", f"programme ends ({end}) before it starts ({start})",
+                  "programme.end")
         return result
 
     def source(self, table: object, path: str) -> m.Source:
@@ -544,8 +569,8 @@ class _Builder:
         cid = f.ident()
         targets = f.table.get("targets", [])
         if not isinstance(targets, list):
-            self.err("type", "targets must be an array of tables ([[conventions.targets]])",
-                     f"{path}.targets")
+            f.err("type", "targets must be an array of tables ([[conventions.targets]])",
+                  f"{path}.targets")
             targets = []
         return m.Convention(
             cid, f.text("title", True), f.money("amount", True) or Decimal(0),
@@ -559,11 +584,11 @@ class _Builder:
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
-            self.err("type", "milestones must be an array of {date, value} tables",
-                     f"{path}.milestones")
+            f.err("type", "milestones must be an array of {date, value} tables",
+                  f"{path}.milestones")
             raw = []
         for i, item in enumerate(raw):
-            mf = _Fields(self, item, f"{path}.milestones[{i}]", ("date", "value"))
+            mf = _Fields(self, item, f"{path}.milestones[{i}]", ("date", "value"), f.entry)
             day, value = mf.day("date", True), mf.count("value", True)
             if day is not None and value is not None:
                 milestones.append(m.Milestone(day, value))
@@ -592,8 +617,8 @@ class _Builder:
             return None
         eid = f.text("id", True)
         if eid and not _ENTRY_ID.match(eid):
-            self.err("bad-id", f"entry id {eid!r} must be 1 to 64 ASCII letters, digits, '_', "
-                     "'-', '.' or ':'", f"{path}.id")
+            f.err("bad-id", f"entry id {eid!r} must be 1 to 64 ASCII letters, digits, '_', "
+                  "'-', '.' or ':'", f"{path}.id")
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -623,14 +648,14 @@ class _Builder:
                 quantity=f.count("quantity"), end=f.day("end"))
             subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
             if len(subjects) != 1:
-                self.err("amendment", "an amendment names exactly one of convention, funder, "
-                         f"target or end (found {', '.join(subjects) or 'none'})", path)
+                f.err("amendment", "an amendment names exactly one of convention, funder, "
+                      f"target or end (found {', '.join(subjects) or 'none'})", path)
             elif subjects[0] in ("convention", "funder") and "amount" not in f.table:
-                self.err("missing", f"an amendment of a {subjects[0]} needs an amount",
-                         f"{path}.amount")
+                f.err("missing", f"an amendment of a {subjects[0]} needs an amount",
+                      f"{path}.amount")
             elif subjects[0] == "target" and "quantity" not in f.table:
-                self.err("missing", "an amendment of a target needs a quantity",
-                         f"{path}.quantity")
+                f.err("missing", "an amendment of a target needs a quantity",
+                      f"{path}.quantity")
         elif kind == "assertion":
             entry = m.AssertionEntry(
                 **common, source=f.text("source", True), target=f.text("target"),
@@ -639,12 +664,12 @@ class _Builder:
                 transaction_kind=f.choice("kind", m.TRANSACTION_KINDS, False, ""),
                 funder=f.text("funder"))
             if bool(entry.target) == bool(entry.convention):
-                self.err("assertion", "an assertion names either a target (with value) or a "
-                         "convention (with amount and kind)", path)
+                f.err("assertion", "an assertion names either a target (with value) or a "
+                      "convention (with amount and kind)", path)
             elif entry.target and "value" not in f.table:
-                self.err("missing", "missing required key 'value'", f"{path}.value")
+                f.err("missing", "missing required key 'value'", f"{path}.value")
             elif entry.convention and ("amount" not in f.table or "kind" not in f.table):
-                self.err("missing", "a money assertion needs amount and kind", path)
+                f.err("missing", "a money assertion needs amount and kind", path)
         elif kind == "lock":
             entry = m.LockEntry(**common, action=f.choice("action", ("close", "reopen"), True,
                                                           "close"),
@@ -680,30 +705,31 @@ class _Builder:
         funders = {f.id for f in ledger.funders}
         if ledger.programme.source and ledger.programme.source not in source_ids:
             self.err("unknown-ref", f"source {ledger.programme.source!r} is not in [[sources]]",
-                     "programme.source")
+                     "programme.source", entry=ledger.programme.id)
         for i, f in enumerate(ledger.funders):
             for ref in f.conventions:
                 if ref not in conventions:
                     self.err("unknown-ref", f"funder {f.id!r} names unknown convention {ref!r}",
-                             f"funders[{i}].conventions")
+                             f"funders[{i}].conventions", entry=f.id)
             if f.source and f.source not in source_ids:
                 self.err("unknown-ref", f"source {f.source!r} is not in [[sources]]",
-                         f"funders[{i}].source")
+                         f"funders[{i}].source", entry=f.id)
         for ci, c in enumerate(ledger.conventions):
             if c.source and c.source not in source_ids:
                 self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
-                         f"conventions[{ci}].source")
+                         f"conventions[{ci}].source", entry=c.id)
             for ti, t in enumerate(c.targets):
                 if t.source and t.source not in source_ids:
                     self.err("unknown-ref", f"source {t.source!r} is not in [[sources]]",
-                             f"conventions[{ci}].targets[{ti}].source")
+                             f"conventions[{ci}].targets[{ti}].source", entry=t.id)
         units: dict[str, tuple[str, str]] = {}
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):
                 if t.indicator in units and units[t.indicator][0] != t.unit:
                     self.err("unit-mismatch", f"indicator {t.indicator!r} is in "
                              f"{units[t.indicator][0]!r} in target {units[t.indicator][1]!r} "
-                             f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit")
+                             f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit",
+                             entry=t.id)
                 units.setdefault(t.indicator, (t.unit, t.id))
         if not _journal_references_hold(ledger.journal, targets, conventions, funders):
             self._journal_references(ledger, targets, conventions, funders)
@@ -719,28 +745,33 @@ class _Builder:
             folded = e.id.casefold()
             if folded in seen:
                 self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[folded]}"
-                         ", ignoring case)", f"{path}.id")
+                         ", ignoring case)", f"{path}.id", entry=e.id)
             seen.setdefault(folded, path)
             if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
                 e.target not in targets
             ):
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target")
+                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
+                         entry=e.id)
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.convention and e.convention not in conventions
             ):
                 self.err("unknown-ref", f"unknown convention {e.convention!r}",
-                         f"{path}.convention")
+                         f"{path}.convention", entry=e.id)
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.funder and e.funder not in funders
             ):
-                self.err("unknown-ref", f"unknown funder {e.funder!r}", f"{path}.funder")
+                self.err("unknown-ref", f"unknown funder {e.funder!r}", f"{path}.funder",
+                         entry=e.id)
             if isinstance(e, m.AmendmentEntry) and e.target and e.target not in targets:
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target")
+                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
+                         entry=e.id)
             if isinstance(e, m.VoidEntry):
                 if e.entry not in entry_ids:
-                    self.err("unknown-ref", f"voids unknown entry {e.entry!r}", f"{path}.entry")
+                    self.err("unknown-ref", f"voids unknown entry {e.entry!r}", f"{path}.entry",
+                             entry=e.id)
                 elif e.entry == e.id:
-                    self.err("bad-value", "an entry cannot void itself", f"{path}.entry")
+                    self.err("bad-value", "an entry cannot void itself", f"{path}.entry",
+                             entry=e.id)
 
     def _unique(self, table: str, ids: list[str]) -> None:
         self._unique_paths(ids, [f"{table}[{i}]" for i in range(len(ids))])
@@ -753,7 +784,7 @@ class _Builder:
             folded = ident.casefold()
             if folded in seen:
                 self.err("duplicate-id", f"id {ident!r} is already used at {seen[folded]}",
-                         f"{path}.id")
+                         f"{path}.id", entry=ident)
             seen.setdefault(folded, path)
 
 

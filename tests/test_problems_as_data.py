@@ -183,3 +183,34 @@ def test_no_module_compares_or_searches_a_message():
     found = {str(path.relative_to(SRC)): lines for path in sorted(SRC.rglob("*.py"))
              if (lines := _message_decisions(ast.parse(path.read_text(encoding="utf-8"))))}
     assert found == {}
+
+
+# ---- one way to refuse -------------------------------------------------------------------
+
+
+def _refusal_makers(tree: ast.AST) -> list[str]:
+    """Functions returning a new EmploiError, and raises that wrap `error(...)` by hand."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Return) and isinstance(inner.value, ast.Call)
+                        and ast.unparse(inner.value.func).split(".")[-1] in (
+                            "EmploiError", "refusal")):
+                    found.append(node.name)
+        if (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("EmploiError")
+                and node.args and isinstance(node.args[0], ast.Call)
+                and ast.unparse(node.args[0].func).split(".")[-1] == "error"):
+            found.append(f"line {node.lineno}")
+    return found
+
+
+def test_one_refusal_helper():
+    """`model.refusal` is the one helper that makes a refusal; the command line's own refusals
+    (cli/) are left to the module that will hold them."""
+    found = {str(path.relative_to(SRC)): names for path in sorted(SRC.rglob("*.py"))
+             if path.parent.name != "cli"
+             and (names := _refusal_makers(ast.parse(path.read_text(encoding="utf-8"))))}
+    model = found.pop("domain/model.py")
+    assert [name for name in model if not name.startswith("line")] == ["refusal"]
+    assert found == {}

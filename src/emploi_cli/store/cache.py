@@ -227,20 +227,20 @@ class Snapshot:
             self.stamp = time.time_ns()
             self.info = info = os.stat(self.real)
         except FileNotFoundError:
-            raise m.EmploiError(m.error("not-found", "no such file", place)) from None
+            raise m.refusal("not-found", "no such file", place=place) from None
         except PermissionError:
-            raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
+            raise m.refusal("unreadable", "permission denied", place=place) from None
         except OSError as exc:
-            raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read",
-                                        place)) from None
+            raise m.refusal("unreadable", exc.strerror or "cannot read",
+                            place=place) from None
         if stat.S_ISDIR(info.st_mode):
-            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
+            raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
         if not stat.S_ISREG(info.st_mode):
             raise m.EmploiError(reading.not_a_file(place))
         if info.st_size > reading.MAX_LEDGER_BYTES:
-            raise m.EmploiError(m.error(
+            raise m.refusal(
                 "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
-                f"{reading.MAX_LEDGER_BYTES:,} bytes", place))
+                f"{reading.MAX_LEDGER_BYTES:,} bytes", place=place)
         self.limit: int | None = None
         if self.pending is not None:
             offset, addition = self.pending
@@ -276,9 +276,9 @@ class Snapshot:
             else:
                 self._look()
         if self.data is None:
-            raise m.EmploiError(m.error(
+            raise m.refusal(
                 "changed", "the ledger kept changing while emploi was reading it; run the "
-                "command again", m.Place(self.file)))
+                "command again", place=m.Place(self.file))
         return self.data
 
     def head(self, size: int) -> bytes:
@@ -504,9 +504,9 @@ class LazyLoaded(reading.Loaded):
             seen = _identity(snapshot.info)
             data = snapshot.read()
             if _identity(snapshot.info) != seen:  # not the content the cache described
-                raise m.EmploiError(m.error(
+                raise m.refusal(
                     "changed", "the ledger changed while emploi was reading it; run the "
-                    "command again", m.Place(self.path)))
+                    "command again", place=m.Place(self.path))
             self.__dict__["_text"] = reading.decode(data, self.path)
         return self.__dict__["_text"]
 

@@ -71,10 +71,10 @@ def writable_ledger(option: str | None, env: dict[str, str], cwd: Path) -> Path:
     chosen = option is not None or bool(env.get("EMPLOI_LEDGER")) or (
         cwd / "data" / SHIPPED_NAME).is_file()
     if not chosen:
-        raise m.EmploiError(m.error(
+        raise m.refusal(
             "shipped-ledger", "this is the ledger shipped with emploi, which is read-only: "
             "copy it (or start one with `emploi init FILE`) and name it with --ledger or "
-            "EMPLOI_LEDGER", m.Place(str(path))))
+            "EMPLOI_LEDGER", place=m.Place(str(path)))
     return path
 
 
@@ -87,11 +87,11 @@ def resolve_ledgers(options: list[str] | None, folder: str | None, env: dict[str
     if folder is not None:
         where = m.Place(folder)
         if not Path(folder).is_dir():
-            raise m.EmploiError(m.error("not-a-folder", "--ledger-dir is not a folder", where))
+            raise m.refusal("not-a-folder", "--ledger-dir is not a folder", place=where)
         found = sorted((p for p in Path(folder).glob("*.toml") if p.is_file()),
                        key=lambda p: p.name)
         if not found:
-            raise m.EmploiError(m.error("no-ledger", "no *.toml ledger in this folder", where))
+            raise m.refusal("no-ledger", "no *.toml ledger in this folder", place=where)
         paths += found
     if not paths:
         paths = [resolve_ledger(None, env, cwd)]
@@ -121,38 +121,38 @@ def read_bytes(path: Path) -> bytes:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
+            raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
         if not stat.S_ISREG(info.st_mode):
             raise m.EmploiError(not_a_file(place))
         size = info.st_size
         if size > MAX_LEDGER_BYTES:
-            raise m.EmploiError(m.error(
+            raise m.refusal(
                 "too-large", f"file is {size:,} bytes; emploi reads ledgers up to "
-                f"{MAX_LEDGER_BYTES:,} bytes", place))
+                f"{MAX_LEDGER_BYTES:,} bytes", place=place)
         data = path.read_bytes()
     except FileNotFoundError:
-        raise m.EmploiError(m.error("not-found", "no such file", place)) from None
+        raise m.refusal("not-found", "no such file", place=place) from None
     except PermissionError:
-        raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
+        raise m.refusal("unreadable", "permission denied", place=place) from None
     except OSError as exc:
-        raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read", place)) from None
+        raise m.refusal("unreadable", exc.strerror or "cannot read", place=place) from None
     return data
 
 
 def decode(data: bytes, file: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise m.EmploiError(m.error(
-            "encoding", "file is UTF-16; save it as UTF-8", m.Place(file, "", 1, 1)))
+        raise m.refusal(
+            "encoding", "file is UTF-16; save it as UTF-8", place=m.Place(file, "", 1, 1))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise m.EmploiError(m.error(
+        raise m.refusal(
             "encoding",
             f"byte 0x{data[exc.start]:02x} is not UTF-8 (the ledger must be UTF-8; "
             "Latin-1 or Windows-1252 files must be converted)",
-            m.Place(file, "", line, column))) from None
+            place=m.Place(file, "", line, column)) from None
 
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -181,11 +181,11 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
-        raise m.EmploiError(m.error(
-            "toml-syntax", f"TOML syntax: {message}", m.Place(file, "", line, column))) from None
+        raise m.refusal("toml-syntax", f"TOML syntax: {message}",
+                        place=m.Place(file, "", line, column)) from None
     except RecursionError:
-        raise m.EmploiError(m.error(
-            "toml-syntax", "TOML syntax: nesting too deep", m.Place(file))) from None
+        raise m.refusal(
+            "toml-syntax", "TOML syntax: nesting too deep", place=m.Place(file)) from None
 
 
 def load(path: Path) -> Loaded:

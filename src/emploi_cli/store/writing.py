@@ -63,10 +63,6 @@ def _fault(step: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device (injected)")
 
 
-def _refuse(code: str, message: str, path: str = "") -> m.EmploiError:
-    return m.EmploiError(m.error(code, message, m.Place(path)))
-
-
 def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     """`[[progress]]` + tomli-w body for each entry; the header is ours, never tomli-w's.
 
@@ -103,21 +99,23 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     try:
         info = os.stat(real)  # one look: what it is, its mode, its names
     except (FileNotFoundError, NotADirectoryError):
-        raise _refuse("not-found", "no such file", file) from None
+        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
     except OSError as exc:
-        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
+        raise m.refusal("unreadable", exc.strerror or "cannot read", place=m.Place(file)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise _refuse("not-a-file", "is a directory, not a ledger file", file)
+        raise m.refusal("not-a-file", "is a directory, not a ledger file", place=m.Place(file))
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse("not-a-file", "is not a regular file, not a ledger file", file)
+        raise m.refusal("not-a-file", "is not a regular file, not a ledger file",
+                        place=m.Place(file))
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
     if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
-        raise _refuse("read-only", "the ledger is read-only; nothing was written", file)
+        raise m.refusal("read-only", "the ledger is read-only; nothing was written",
+                        place=m.Place(file))
     if info.st_nlink > 1:
-        raise _refuse("hard-linked", f"the ledger has {info.st_nlink} names (hard links); "
-                      "emploi writes only a ledger with one name, as its lock goes by the "
-                      "name; nothing was written", file)
+        raise m.refusal("hard-linked", f"the ledger has {info.st_nlink} names (hard links); "
+                        "emploi writes only a ledger with one name, as its lock goes by the "
+                        "name; nothing was written", place=m.Place(file))
     _fault("before-lock")
     with _locked(real, file) as lock:
         _fault("after-lock")
@@ -129,8 +127,8 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
                 if written is not None:  # under the lock: the next writer finds it extended
                     reader.appended(addition, written)  # never raises
                 return result
-        raise _refuse("changed", "the ledger kept changing while emploi was writing "
-                      "(someone else is editing it); nothing was written", file)
+        raise m.refusal("changed", "the ledger kept changing while emploi was writing "
+                        "(someone else is editing it); nothing was written", place=m.Place(file))
 
 
 def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False
@@ -140,13 +138,13 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
         reader = cache.Reader(snapshot, no_cache)  # = reading.build(parse_toml(text))
     except m.EmploiError as exc:
         problem = exc.problems[0]
-        raise _refuse("unreadable", problem.message, file) from None
+        raise m.refusal("unreadable", problem.message, place=m.Place(file)) from None
     loaded = reader.loaded
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
         where = f" (first: {first.message})" if first else ""
-        raise _refuse("invalid-ledger", f"the ledger has {len(loaded.errors)} error(s){where}; "
-                      "run `emploi check` and fix them before writing", file)
+        raise m.refusal("invalid-ledger", f"the ledger has {len(loaded.errors)} error(s){where}; "
+                        "run `emploi check` and fix them before writing", place=m.Place(file))
     entries, warnings = build(loaded.ledger)
     head = snapshot.head(4096)
     newline = "\r\n" if b"\r\n" in head else "\n"
@@ -169,20 +167,20 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
     try:
         new_doc = tomllib.loads(new_text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise _refuse("write-check", f"the new entry would not parse ({exc}); nothing was "
-                      "written", file) from None
+        raise m.refusal("write-check", f"the new entry would not parse ({exc}); nothing was "
+                        "written", place=m.Place(file)) from None
     expected = {k: (list(v) if isinstance(v, list) else v) for k, v in old_doc.items()}
     for kind, fields in entries:
         table = m.ENTRY_TABLES[kind]
         expected[table] = [*expected.get(table, []), fields]
     if new_doc != expected:
-        raise _refuse("write-check", "the new entry would change more than one entry's worth "
-                      "of the ledger (does it end inside an unclosed table?); nothing was "
-                      "written", file)
+        raise m.refusal("write-check", "the new entry would change more than one entry's worth "
+                        "of the ledger (does it end inside an unclosed table?); nothing was "
+                        "written", place=m.Place(file))
     loaded = reading.build(new_doc, new_text, file)
     if loaded.ledger is None or loaded.errors:
-        raise _refuse("write-check", f"the entry would make the ledger invalid: "
-                      f"{loaded.errors[0].message}; nothing was written", file)
+        raise m.refusal("write-check", f"the entry would make the ledger invalid: "
+                        f"{loaded.errors[0].message}; nothing was written", place=m.Place(file))
 
 
 class _locked:
@@ -201,14 +199,15 @@ class _locked:
         try:
             self.fd = os.open(self.path, flags, 0o666)
         except OSError as exc:
-            raise _refuse("unwritable", f"cannot open the lock file {self.path.name} beside the "
-                          f"ledger ({exc.strerror or exc}; it must be a plain file); nothing was "
-                          "written", self.file) from None
+            raise m.refusal("unwritable", f"cannot open the lock file {self.path.name} beside the "
+                            f"ledger ({exc.strerror or exc}; it must be a plain file); nothing was "
+                            "written", place=m.Place(self.file)) from None
         try:
             info = os.fstat(self.fd)
             if not stat.S_ISREG(info.st_mode):
-                raise _refuse("unwritable", f"the lock file {self.path.name} beside the ledger "
-                              "is not a plain file; nothing was written", self.file)
+                raise m.refusal("unwritable", f"the lock file {self.path.name} beside the ledger "
+                                "is not a plain file; nothing was written",
+                                place=m.Place(self.file))
             ledger = os.stat(self.real)
             if info.st_uid == os.geteuid() and not cache.lock_trusted(info, ledger):
                 os.fchmod(self.fd, ledger.st_mode & 0o666)  # writable by the ledger's writers
@@ -231,13 +230,14 @@ class _locked:
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise _refuse("locked", f"another emploi has held the ledger's lock for "
-                                  f"{LOCK_TIMEOUT_S:.0f} s; nothing was written",
-                                  self.file) from None
+                    raise m.refusal("locked", f"another emploi has held the ledger's lock for "
+                                    f"{LOCK_TIMEOUT_S:.0f} s; nothing was written",
+                                    place=m.Place(self.file)) from None
                 time.sleep(0.005)
             except OSError as exc:
-                raise _refuse("unwritable", f"cannot lock {self.path.name} beside the ledger "
-                              f"({exc.strerror or exc}); nothing was written", self.file) from None
+                raise m.refusal("unwritable", f"cannot lock {self.path.name} beside the ledger "
+                                f"({exc.strerror or exc}); nothing was written",
+                                place=m.Place(self.file)) from None
 
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -296,8 +296,9 @@ class _locked:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise _refuse("write-failed", f"cannot remove an interrupted append "
-                          f"({exc.strerror or exc}); nothing was written", self.file) from None
+            raise m.refusal("write-failed", f"cannot remove an interrupted append "
+                            f"({exc.strerror or exc}); nothing was written",
+                            place=m.Place(self.file)) from None
         self.end()
 
 
@@ -311,16 +312,16 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
         _fault("before-write")
         fd = os.open(real, os.O_RDWR)
     except OSError as exc:
-        raise _refuse("write-failed", f"{exc.strerror or exc}; the ledger is unchanged",
-                      file) from None
+        raise m.refusal("write-failed", f"{exc.strerror or exc}; the ledger is unchanged",
+                        place=m.Place(file)) from None
     started = False
     try:
         try:
             lock.begin(offset, addition)
             _fault("after-intent")
             if not lock.held():
-                raise _refuse("locked", f"the lock file {lock.path.name} was removed while "
-                              "emploi held it; nothing was written", file)
+                raise m.refusal("locked", f"the lock file {lock.path.name} was removed while "
+                                "emploi held it; nothing was written", place=m.Place(file))
             if not _unchanged(fd, snapshot):  # checked last: nothing slow between it and pwrite
                 lock.end()
                 return False, None
@@ -343,10 +344,10 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
                 undone = True
             if not isinstance(exc, OSError):
                 raise
-            raise _refuse("write-failed", f"{exc.strerror or exc}; " + (
-                "the ledger is unchanged" if undone else "the entry could not be taken back: "
-                "it may be in the ledger (a part of it is left out by every emploi command and "
-                "removed by the next write); run `emploi check`"), file) from None
+            raise m.refusal("write-failed", f"{exc.strerror or exc}; " + (
+                  "the ledger is unchanged" if undone else "the entry could not be taken back: "
+                  "it may be in the ledger (a part of it is left out by every emploi command and "
+                  "removed by the next write); run `emploi check`"), place=m.Place(file)) from None
         lock.end()
         with contextlib.suppress(OSError):  # another file renamed over the ledger meanwhile:
             if os.stat(real).st_ino != written.st_ino:  # the entry went to the old one

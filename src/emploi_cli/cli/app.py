@@ -1113,7 +1113,7 @@ def import_(
             delim = None if delimiter is None else importer.delimiter_option(delimiter)
         except ValueError as exc:
             raise Usage(str(exc)) from None
-        if decimal is not None and decimal not in importer.DECIMALS:
+        if decimal is not None and decimal not in importer.DECIMAL_MARKS:
             raise Usage(f"--decimal {decimal!r} must be '.' or ','")
         path = _resolved(ledger)
         saved = None

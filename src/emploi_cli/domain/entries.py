@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from . import limits
 from . import model as m
 from .closing import closed_through
 from .model import record
@@ -61,14 +61,25 @@ def require_known(kind: str, ident: str, known: list[str]) -> None:
                         args={"kind": kind, "id": ident})
 
 
+def check_limits(*, count: int | None = None, amount: Decimal | None = None,
+                 field: str = "", entry: str = "") -> None:
+    """Refuse a count or an amount beyond what a ledger may hold (as reading it would)."""
+    if count is not None and count > limits.MAX_COUNT:
+        raise m.refusal("too-large", f"{field} {count} is beyond any plausible count",
+                        entry=entry, field=field, args={field: count})
+    if amount is not None and amount.is_finite() and amount > limits.MAX_MONEY:
+        raise m.refusal("too-large", f"{field} {amount} MDH is beyond any plausible amount",
+                        entry=entry, field=field, args={field: amount})
+
+
 def check_date(ledger: m.Ledger, day: date, today: date, what: str) -> list[m.Problem]:
     """Future dates are refused; dates outside the programme period are a warning."""
     if day > today:
         raise m.refusal("future-date", f"{what} date {day.isoformat()} is in the future "
                         f"(today is {today.isoformat()})", field="date",
                         args={"kind": what, "date": day, "today": today})
-    if day.year < 1900:
-        raise m.refusal("bad-date", f"{what} date {day.isoformat()} is before 1900",
+    if day.year < limits.MIN_YEAR:
+        raise m.refusal("bad-date", f"{what} date {day.isoformat()} is before {limits.MIN_YEAR}",
                         field="date", args={"kind": what, "date": day})
     p = ledger.programme
     if not p.start <= day <= p.end:
@@ -110,6 +121,7 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
     if value < 0:
         raise m.refusal("negative", f"value must not be negative ({value})", field="value",
                         args={"value": value})
+    check_limits(count=value, field="value")
     warnings = check_date(ledger, day, today, "progress")
     check_open(ledger, day)
     fields = {"id": entry_id or new_id(), "date": day, "target": target, "value": value,
@@ -133,6 +145,7 @@ def transaction(ledger: m.Ledger, *, convention: str, amount: Decimal, kind: str
     if not amount.is_finite() or amount <= 0:
         raise m.refusal("bad-amount", f"amount must be a positive finite number of MDH, not "
                         f"{amount}", field="amount", args={"amount": amount})
+    check_limits(amount=amount, field="amount")
     warnings = check_date(ledger, day, today, "transaction")
     check_open(ledger, day)
     fields = {"id": entry_id or new_id(), "date": day, "convention": convention,
@@ -201,6 +214,7 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
         if not amount.is_finite() or amount < 0:
             raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
                             "or more", entry=ident, field="amount", args={"amount": amount})
+        check_limits(amount=amount, field="amount", entry=ident)
         fields |= {kind: ident, "amount": amount}
     elif target:
         require_known("target", target, [t.id for t in ledger.targets])
@@ -210,6 +224,7 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
         if quantity < 0:
             raise m.refusal("negative", f"quantity must not be negative ({quantity})",
                             entry=target, field="quantity", args={"quantity": quantity})
+        check_limits(count=quantity, field="quantity", entry=target)
         fields |= {"target": target, "quantity": quantity}
     else:
         assert end is not None
@@ -278,6 +293,7 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
         if value is None or value < 0:
             raise m.refusal("bad-value", "VALUE must be a whole number, 0 or more",
                             entry=target, field="value")
+        check_limits(count=value, field="value", entry=target)
         fields |= {"target": target, "value": value}
     else:
         require_known("convention", convention, [c.id for c in ledger.conventions])
@@ -286,6 +302,7 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
         if amount is None or not amount.is_finite() or amount < 0:
             raise m.refusal("bad-amount", "--amount must be a finite number of MDH, 0 or more",
                             entry=convention, field="amount")
+        check_limits(amount=amount, field="amount", entry=convention)
         if kind not in m.TRANSACTION_KINDS:
             raise m.refusal("bad-value", "--kind must be one of "
                             f"{', '.join(m.TRANSACTION_KINDS)}", entry=convention,
@@ -330,16 +347,12 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
     return _stamp(fields, stamp), []
 
 
-_PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-
-
 def profile(ledger: m.Ledger, *, name: str, fields: dict, today: date, stamp: Stamp,
             entry_id: str = "") -> tuple[dict, list[m.Problem]]:
     """A `[[profiles]]` entry saving an import mapping under `name` (a newer one replaces an
     older one of the same name). `fields` are the profile's keys without id, date, name."""
-    if not _PROFILE_NAME.match(name):
-        raise m.refusal("bad-id", f"profile name {name!r} must be lower-case ASCII letters, "
-                        "digits, '_', '-' or '.', starting with a letter or digit",
+    if not limits.ID.match(name):
+        raise m.refusal("bad-id", f"profile name {name!r} must be {limits.ID_RULE}",
                         entry=name, field="name", args={"name": name})
     out = {"id": entry_id or new_id(), "date": today, "name": name,
            **{k: v for k, v in fields.items() if k != "name"}}

@@ -22,6 +22,15 @@ from pathlib import Path
 
 from ..domain import entries
 from ..domain import model as m
+from ..domain.limits import (
+    DECIMAL_MARKS,
+    DELIMITERS,
+    MAX_COUNT,
+    MAX_MONEY,
+    MONEY_PLACES,
+    SPACES,
+    THOUSANDS_SEPARATORS,
+)
 from ..domain.model import record
 
 KINDS = ("progress", "transaction")
@@ -33,14 +42,7 @@ FIELDS = {
 REQUIRED = {"progress": ("target", "value", "date"),
             "transaction": ("convention", "amount", "date")}
 TAG_PREFIX = "tag."
-DECIMALS = (".", ",")
-THOUSANDS = ("", ",", ".", " ", "\u00a0", "\u202f", "'")
-SPACES = (" ", "\u00a0", "\u202f")
-DELIMITERS = (",", ";", "\t", "|")
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_COUNT = 10**12
-MAX_MONEY = Decimal("1e9")
-MONEY_PLACES = 6
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "sheet", ".xlsm": "sheet",
               ".xls": "sheet", ".xlsb": "sheet", ".ods": "sheet"}
 MISSING_EXTRA = ("reading {suffix} files needs the optional reader: "
@@ -100,7 +102,7 @@ def thousands_option(text: str) -> str:
     named = {"none": "", "space": " ", "nbsp": "\u00a0", "nnbsp": "\u202f",
              "apostrophe": "'"}
     value = named.get(text.strip().lower(), text)
-    if value not in THOUSANDS:
+    if value not in THOUSANDS_SEPARATORS:
         raise ValueError(f"--thousands {text!r} must be one of . , ' space nbsp nnbsp none")
     return value
 
@@ -183,10 +185,10 @@ def mapping_problems(mp: Mapping) -> list[m.Problem]:
                                 f"{', '.join(missing)}: --map {missing[0]}=<column name>",
                                 field=missing[0]))
     s = mp.style
-    if s.decimal not in DECIMALS:
+    if s.decimal not in DECIMAL_MARKS:
         problems.append(m.error("bad-style", f"decimal mark {s.decimal!r} must be '.' or ','",
                                 field="decimal"))
-    if s.thousands not in THOUSANDS:
+    if s.thousands not in THOUSANDS_SEPARATORS:
         problems.append(m.error("bad-style", f"thousands separator {s.thousands!r} is not "
                                 "one of . , ' space nbsp nnbsp", field="thousands"))
     elif s.thousands and s.thousands == s.decimal:

@@ -44,6 +44,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .. import __version__
+from ..domain import limits
 from ..domain import model as m
 from . import reading
 
@@ -51,8 +52,8 @@ FORMAT = 1
 MAGIC = b"emploi-cache-1\n\x00"
 MAX_SEGMENTS = 64  # appends kept as segments before the cache is written again whole
 _U32 = next(code for code in "ILQ" if array(code).itemsize == 4)
-_CODE_FILES = ("domain/model.py", "store/reading.py", "store/locate.py", "store/fastparse.py",
-               "store/cache.py")
+_CODE_FILES = ("domain/model.py", "domain/limits.py", "store/reading.py", "store/locate.py",
+               "store/fastparse.py", "store/cache.py")
 KIND_CLASSES: dict[str, type] = {
     cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
     if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}
@@ -477,7 +478,7 @@ def _settled_stat(real: Path) -> tuple[int, os.stat_result]:
     return stamp, info
 
 
-_FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
+_FENCES = re.compile(rf"(?m)^# (?:entry|end) {limits.ENTRY_ID_PATTERN}\n")
 
 
 def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],

@@ -22,6 +22,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..domain import limits
 from ..domain import model as m
 from . import reading
 
@@ -218,7 +219,7 @@ class Shared:
 
 
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*+'  # a basic string without escapes
-_ID = r"[A-Za-z0-9_.:\-]{1,64}"  # an entry id as _Builder.entry accepts it (ledger._ENTRY_ID)
+_ID = limits.ENTRY_ID_PATTERN  # an entry id as the builder accepts it
 _D = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"  # as tomllib's own patterns
 _HOUR = r"(?:[01][0-9]|2[0-3])"
 _STAMP = rf"{_D}[T ]{_HOUR}:[0-5][0-9]:[0-5][0-9](?:Z|[+-]{_HOUR}:[0-5][0-9])?"
@@ -264,7 +265,7 @@ def _guarded(kind: str) -> bool:
         and fields(cls)[-1].default == kind and not hasattr(cls, "__post_init__")
         and not hasattr(cls, "__slots__")
         and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
-        and reading._ENTRY_ID.pattern == f"^{_ID}$")
+        and limits.ENTRY_ID.pattern == f"^{_ID}$")
 
 
 def _common(shared: Shared, day: str, at: str | None, by: str | None
@@ -277,7 +278,7 @@ def _common(shared: Shared, day: str, at: str | None, by: str | None
             when = date.fromisoformat(day)
         except ValueError:
             return None
-        if when.year < 1900:
+        if when.year < limits.MIN_YEAR:
             return None
         shared.dates[day] = when
     last_at, last_by, provenance = shared.last
@@ -298,7 +299,7 @@ def _progress(shared: Shared, groups: tuple, seq: int) -> m.ProgressEntry | None
     eid, day, target, value, note, source, tags, key, at, by = groups
     common = _common(shared, day, at, by)
     count = int(value)
-    if common is None or not target.strip() or count > 10**12:
+    if common is None or not target.strip() or count > limits.MAX_COUNT:
         return None
     pairs: tuple[tuple[str, str], ...] = ()
     if tags is not None:
@@ -339,7 +340,7 @@ def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry 
     money = shared.money.get(amount)
     if money is None:
         money = Decimal(amount)
-        if not 0 < money <= reading.MAX_MONEY or money.as_tuple().exponent < -reading.MONEY_PLACES:
+        if not 0 < money <= limits.MAX_MONEY or money.as_tuple().exponent < -limits.MONEY_PLACES:
             return None  # type: ignore[operator]
         shared.money[amount] = money
     text = shared.texts.setdefault

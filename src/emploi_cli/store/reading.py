@@ -14,16 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from ..domain import limits
 from ..domain import model as m
 from ..domain.model import record
 from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
 MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
-MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
-MONEY_PLACES = 6  # MDH to the dirham
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-_ENTRY_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
 @record
@@ -292,9 +289,8 @@ class _Fields:
 
     def ident(self, key: str = "id", required: bool = True) -> str:
         value = self.text(key, required)
-        if value and not _ID.match(value):
-            self.err("bad-id", f"{key} {value!r} must be lower-case ASCII letters, digits, "
-                     "'_', '-' or '.', starting with a letter or digit", f"{self.path}.{key}")
+        if value and not limits.ID.match(value):
+            self.err("bad-id", f"{key} {value!r} must be {limits.ID_RULE}", f"{self.path}.{key}")
         return value
 
     def money(self, key: str, required: bool = False, positive: bool = False) -> Decimal | None:
@@ -322,7 +318,7 @@ class _Fields:
         if value < 0:
             self.err("negative", f"{key} must not be negative ({value})", where)
             return None
-        if value > 10**12:
+        if value > limits.MAX_COUNT:
             self.err("too-large", f"{key} {value} is beyond any plausible count", where)
             return None
         return value
@@ -336,8 +332,8 @@ class _Fields:
             hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
             self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
             return None
-        if value.year < 1900:
-            self.err("bad-date", f"{key} {value.isoformat()} is before 1900", where)
+        if value.year < limits.MIN_YEAR:
+            self.err("bad-date", f"{key} {value.isoformat()} is before {limits.MIN_YEAR}", where)
             return None
         return value
 
@@ -402,7 +398,7 @@ def money_value(value: object, key: str, where: str, b: _Fields,
     if not amount.is_finite():
         b.err("not-finite", f"{key} must be a finite amount, not {value}", where)
         return None
-    if abs(amount) > MAX_MONEY:
+    if abs(amount) > limits.MAX_MONEY:
         b.err("too-large", f"{key} {value} MDH is beyond any plausible amount", where)
         return None
     if amount < 0 or (positive and amount == 0):
@@ -411,9 +407,9 @@ def money_value(value: object, key: str, where: str, b: _Fields,
         return None
     if amount.is_zero():
         amount = abs(amount)  # -0.0 reads as 0
-    if amount.as_tuple().exponent < -MONEY_PLACES:  # type: ignore[operator]
-        b.err("precision", f"{key} {value} is finer than one dirham ({MONEY_PLACES} decimals "
-              "in MDH)", where)
+    if amount.as_tuple().exponent < -limits.MONEY_PLACES:  # type: ignore[operator]
+        b.err("precision", f"{key} {value} is finer than one dirham ({limits.MONEY_PLACES} "
+              "decimals in MDH)", where)
         return None
     return amount
 
@@ -616,9 +612,8 @@ class _Builder:
         if not f.ok:
             return None
         eid = f.text("id", True)
-        if eid and not _ENTRY_ID.match(eid):
-            f.err("bad-id", f"entry id {eid!r} must be 1 to 64 ASCII letters, digits, '_', "
-                  "'-', '.' or ':'", f"{path}.id")
+        if eid and not limits.ENTRY_ID.match(eid):
+            f.err("bad-id", f"entry id {eid!r} must be {limits.ENTRY_ID_RULE}", f"{path}.id")
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -679,11 +674,10 @@ class _Builder:
             entry = m.ProfileEntry(
                 **common, name=f.ident("name"),
                 entry_kind=f.choice("kind", ("progress", "transaction"), True, "progress"),
-                columns=columns, decimal=f.choice("decimal", (".", ","), False, "."),
-                thousands=f.choice("thousands", ("", ",", ".", " ", "\u00a0", "\u202f", "'"),
-                                   False, ""),
+                columns=columns, decimal=f.choice("decimal", limits.DECIMAL_MARKS, False, "."),
+                thousands=f.choice("thousands", limits.THOUSANDS_SEPARATORS, False, ""),
                 date_format=f.text("date_format", default="%Y-%m-%d"),
-                delimiter=f.choice("delimiter", (",", ";", "\t", "|"), False, ","),
+                delimiter=f.choice("delimiter", limits.DELIMITERS, False, ","),
                 encoding=f.text("encoding", default="utf-8"),
                 sheet=f.text("sheet"), header_row=f.count("header_row") or 1)
         return entry
@@ -817,10 +811,10 @@ def _journal_references_hold(journal: tuple[m.JournalEntry, ...], targets: set[s
 
 def parse_money_text(text: str) -> Decimal:
     """An amount typed by a user: plain decimal with '.' (e.g. 25.5), finite, to the dirham."""
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", text.strip(), re.ASCII):
+    if not re.fullmatch(rf"\d{{1,12}}(\.\d{{1,{limits.MONEY_PLACES}}})?", text.strip(), re.ASCII):
         raise ValueError(
             f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
-            f"{MONEY_PLACES} decimals, e.g. 25.5)")
+            f"{limits.MONEY_PLACES} decimals, e.g. 25.5)")
     return Decimal(text.strip())
 
 

@@ -1,0 +1,27 @@
+"""The limits of what a ledger, a command line or a partner's sheet may hold, defined once.
+
+Reading a ledger, the fast reader, the entry builders and the importer all check against these;
+none keeps its own copy.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
+MONEY_PLACES = 6  # decimals of an amount in MDH: to the dirham
+MAX_COUNT = 10**12  # a count beyond any plausible number of people or places
+MIN_YEAR = 1900  # a date before it is a typo
+
+DECIMAL_MARKS = (".", ",")
+SPACES = (" ", "\u00a0", "\u202f")  # space, no-break space, narrow no-break space
+THOUSANDS_SEPARATORS = ("", ",", ".", " ", "\u00a0", "\u202f", "'")
+DELIMITERS = (",", ";", "\t", "|")  # of a CSV file
+
+ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"  # the id of a definition, the name of a profile
+ENTRY_ID_PATTERN = r"[A-Za-z0-9_.:\-]{1,64}"  # the id of a journal entry
+ID = re.compile(rf"^{ID_PATTERN}$")
+ENTRY_ID = re.compile(rf"^{ENTRY_ID_PATTERN}$")
+ID_RULE = "lower-case ASCII letters, digits, '_', '-' or '.', starting with a letter or digit"
+ENTRY_ID_RULE = "1 to 64 ASCII letters, digits, '_', '-', '.' or ':'"

@@ -1,4 +1,4 @@
-"""Issue 8: amendments, reconciliation, period close, provenance."""
+"""Amendments, reconciliation, period close, provenance."""
 
 from __future__ import annotations
 

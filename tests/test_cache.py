@@ -1,4 +1,4 @@
-"""Issue 5 §3-4: the cache of loaded ledgers. Whatever happens to the ledger or to the cache,
+"""The cache of loaded ledgers. Whatever happens to the ledger or to the cache,
 every report equals the one a run without cache prints, and a cache is only ever an
 optimisation: stale, corrupt, foreign or unwritable, it is ignored."""
 

@@ -1,4 +1,4 @@
-"""Issue 2 §6 and §8: every check rule with a ledger that breaks it; every bad input."""
+"""Every check rule with a ledger that breaks it; every bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 6 §2: the bad-input corpus, run by one parametrized test."""
+"""The bad-input corpus, run by one parametrized test."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5: the fast journal reader and the column-held ledger give exactly what ledger.load
+"""The fast journal reader and the column-held ledger give exactly what reading.load
 and the entry-by-entry computations give, for journals written by emploi and by hand,
 valid or not."""
 

@@ -1,4 +1,4 @@
-"""Issue 6 §4: crashes and failures at each step of the write path, disk full and I/O errors,
+"""Crashes and failures at each step of the write path, disk full and I/O errors,
 a ledger saved by someone else while emploi writes, and many concurrent writers."""
 
 from __future__ import annotations

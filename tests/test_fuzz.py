@@ -1,4 +1,4 @@
-"""Issue 6 §3: generated ledgers with hostile Unicode through every command and format, and a
+"""Generated ledgers with hostile Unicode through every command and format, and a
 mutation fuzzer over the shipped ledger's bytes. Bounded here; EMPLOI_FUZZ_LONG=N runs N times
 more examples (e.g. EMPLOI_FUZZ_LONG=20 python -m pytest tests/test_fuzz.py)."""
 

@@ -1,4 +1,4 @@
-"""Issue 3: record, disburse, void, history; how writing works; reports see the journal."""
+"""Record, disburse, void, history; how writing works; reports see the journal."""
 
 from __future__ import annotations
 

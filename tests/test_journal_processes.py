@@ -1,4 +1,4 @@
-"""Issue 3 §6: real processes writing at once, and writers killed at random moments."""
+"""Real processes writing at once, and writers killed at random moments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 3 §6: any valid sequence of record/disburse/void, then the reports equal sums computed
+"""Any valid sequence of record/disburse/void, then the reports equal sums computed
 independently from the same sequence, and the file re-parses to exactly the entries written."""
 
 from __future__ import annotations

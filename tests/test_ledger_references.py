@@ -1,4 +1,4 @@
-"""Issue 5: `_Builder.references` walks the journal entry by entry only when a quick look at
+"""`Builder.references` walks the journal entry by entry only when a quick look at
 sets says it would find something; the quick look must never miss what the walk finds."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_quick_look_agrees_with_the_walk(entries):
     targets = {t.id for t in ledger.targets}
     conventions = {c.id for c in ledger.conventions}
     funders = {f.id for f in ledger.funders}
-    walk = reading._Builder("x")
+    walk = reading.Builder("x")
     walk._journal_references(ledger, targets, conventions, funders)
     assert reading._journal_references_hold(journal, targets, conventions, funders) == (
         not walk.problems)

@@ -1,4 +1,4 @@
-"""Issue 5 §1-2: what a command imports, and the benchmark's generator (the benchmark itself is
+"""What a command imports, and the benchmark's generator (the benchmark itself is
 too slow for the suite: `python benchmarks/bench.py`, see docs/performance.md)."""
 
 from __future__ import annotations

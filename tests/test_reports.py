@@ -1,4 +1,4 @@
-"""Issue 2: the seed figures in every format and both languages, with exact expected output."""
+"""The seed figures in every format and both languages, with exact expected output."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 7, part 3: roll-up across programmes (several ledgers, one national view).
+"""Roll-up across programmes (several ledgers, one national view).
 
 Exact outputs are in tests/golden/rollup/; after a deliberate change, rewrite them with
 `EMPLOI_REGOLD=1 python3 -m pytest tests/test_rollup.py` and review the diff."""

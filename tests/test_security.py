@@ -1,4 +1,4 @@
-"""Issue 6 §5: nothing from a ledger is executed or interpreted, and nothing is written anywhere
+"""Nothing from a ledger is executed or interpreted, and nothing is written anywhere
 but where the user pointed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 2 §1 and §3: finding the ledger, starting a new one, the version, the README."""
+"""Finding the ledger, starting a new one, the version, the README."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5: `history` writes csv, json and md as its rows are made, byte for byte what the
+"""`history` writes csv, json and md as its rows are made, byte for byte what the
 list-based writers wrote (kept here as the reference), and --output stays atomic."""
 
 from __future__ import annotations

@@ -877,7 +877,7 @@ def _one_command(first: list[str]) -> typer.Typer:
     return one
 
 
-# ---- pace and reports (issue 4) ----------------------------------------------------------
+# ---- pace and reports --------------------------------------------------------------------
 
 
 class Period(StrEnum):
@@ -1043,7 +1043,7 @@ def report(
     _run(lang, body)
 
 
-# ---- import and export (issue 7) ----------------------------------------------------------
+# ---- import and export ----------------------------------------------------------------------
 
 
 class ImportKind(StrEnum):

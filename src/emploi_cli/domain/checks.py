@@ -1,9 +1,10 @@
 """`emploi check`: rules over a loaded ledger, each a small function returning problems.
 
 Structural problems (syntax, types, missing keys, duplicate ids, unknown references) come from
-loading (ledger.py). The rules here are findings about a well-formed ledger: totals that do not
-add up, money past its amount, dates in the future or outside the period, cumulative figures that
-go down, copies left by a merge, failed reconciliations, entries inside closed periods.
+loading (store/reading.py). The rules here are findings about a well-formed ledger: totals that
+do not add up, money past its amount, dates in the future or outside the period, cumulative
+figures that go down, copies left by a merge, failed reconciliations, entries inside closed
+periods. Each finding names its code, the entry and field it concerns, and its place.
 """
 
 from __future__ import annotations
@@ -317,7 +318,7 @@ def check(ledger: m.Ledger, today: date, entry_lines: dict[str, int] | None = No
     return problems
 
 
-# ---- pace and reports (issue 4): target budgets and schedules ----------------------------
+# ---- target budgets and schedules (what pace and the reports rely on) --------------------
 
 
 def _target_paths(ledger: m.Ledger) -> dict[str, str]:

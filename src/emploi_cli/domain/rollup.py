@@ -1,4 +1,4 @@
-"""Roll-up across programmes (issue 7): several ledgers, one national view.
+"""Roll-up across programmes: several ledgers, one national view.
 
 Pure: takes loaded ledgers and a date, returns each programme's figures and the totals by
 indicator across all of them. Nothing here prints, reads files or exits.

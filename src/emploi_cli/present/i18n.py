@@ -80,7 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning": ("avertissement", "warning"),
     "n_problems": ("{errors} erreur(s), {warnings} avertissement(s)",
                    "{errors} error(s), {warnings} warning(s)"),
-    # import and export (issue 7)
+    # import and export
     "import": ("Import", "Import"),
     "row": ("Ligne du fichier", "Row"),
     "status": ("État", "Status"),
@@ -130,7 +130,7 @@ def percent(value: Decimal, lang: str) -> str:
     return f"{number(value, lang, 2)} %"
 
 
-# ---- pace and reports (issue 4) ----------------------------------------------------------
+# ---- pace and reports --------------------------------------------------------------------
 
 LABELS.update({
     # statuses (json/csv spell them as the keys)
@@ -256,7 +256,7 @@ LABELS.update({
                        "terminal, or -f md)."),
 })
 
-# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# ---- roll-up across programmes -------------------------------------------------------------
 
 LABELS.update({
     "programme_section": ("{programme} · {title}", "{programme} · {title}"),

@@ -406,7 +406,7 @@ class Reader:
         first, *pieces = addition.split("\n[[")
         if first not in ("", "\n") or len(pieces) != len(entries):
             return False
-        builder = reading._Builder(self.file)
+        builder = reading.Builder(self.file)
         counts = _counts(ledger)
         added: list[m.JournalEntry] = []
         for (kind, written), piece in zip(entries, pieces, strict=True):
@@ -575,7 +575,7 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
     small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
                         if f.name != "journal"}, journal=journal)
-    builder = reading._Builder(file)
+    builder = reading.Builder(file)
     builder.references(small)
     return builder.problems, voided
 

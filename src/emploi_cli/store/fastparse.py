@@ -5,7 +5,7 @@ sources, partners, funders, conventions) followed by journal entries, each a `[[
 and `key = value` lines. When the text has that shape this module parses the head with tomllib
 and each entry on its own, which gives the same document as parsing the whole file; an entry
 laid out the way emploi writes it is matched by one regular expression and built directly,
-any other entry is parsed with tomllib and built by `ledger._Builder` itself. Anything
+any other entry is parsed with tomllib and built by `reading.Builder` itself. Anything
 unusual (multi-line strings, CR line ends, a header in another form, a journal table also
 named in the head, any syntax error) sends the whole file through `ledger.load`'s path, so
 errors and their places are always tomllib's.
@@ -126,10 +126,10 @@ def parse_piece(kind: str, piece: str) -> dict:
         raise Unusual from None
 
 
-class FastBuilder(reading._Builder):
-    """ledger._Builder, reading the journal from the text itself: each entry is built directly
+class FastBuilder(reading.Builder):
+    """reading.Builder, reading the journal from the text itself: each entry is built directly
     when it is laid out as emploi writes it and valid, else parsed with tomllib and built by
-    ledger._Builder."""
+    reading.Builder."""
 
     def __init__(self, file: str, data: bytes):
         super().__init__(file)
@@ -157,7 +157,7 @@ class FastBuilder(reading._Builder):
         return doc
 
     def journal(self, doc: dict) -> tuple[m.JournalEntry, ...]:
-        """What `_Builder.journal` gives: the entries are read in file order, and each is put
+        """What `Builder.journal` gives: the entries are read in file order, and each is put
         at its place in the builder's order (kind by kind, then in file order), its problems
         too."""
         first: dict[str, int] = {}  # seq of the first entry of each kind
@@ -189,7 +189,7 @@ class FastBuilder(reading._Builder):
 
     def _built(self, kind: str, piece: str, index: int, seq: int,
                problems: list[m.Problem]) -> m.JournalEntry:
-        """The entry parsed alone by tomllib and built by `_Builder.entry`; its problems go to
+        """The entry parsed alone by tomllib and built by `Builder.entry`; its problems go to
         `problems`."""
         outer, self.problems = self.problems, problems
         try:
@@ -270,7 +270,7 @@ def _guarded(kind: str) -> bool:
 
 def _common(shared: Shared, day: str, at: str | None, by: str | None
             ) -> tuple[date, m.Provenance] | None:
-    """The checks `_Builder.entry` makes on date and provenance (the id is checked by the
+    """The checks `Builder.entry` makes on date and provenance (the id is checked by the
     pattern); None if any would fail."""
     when = shared.dates.get(day)
     if when is None:

@@ -220,7 +220,7 @@ def bom_warnings(data: bytes, file: str) -> tuple[m.Problem, ...]:
 
 
 def build(doc: dict, text: str, file: str) -> Loaded:
-    builder = _Builder(file)
+    builder = Builder(file)
     ledger = builder.ledger(doc)
     return Loaded(file, text, ledger, tuple(place_all(builder.problems, text)))
 
@@ -246,7 +246,7 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
 class _Fields:
     """Typed access to one TOML table; every mistake becomes a problem with its key path."""
 
-    def __init__(self, builder: _Builder, table: object, path: str, known: tuple[str, ...],
+    def __init__(self, builder: Builder, table: object, path: str, known: tuple[str, ...],
                  entry: str | None = None):
         self.b = builder
         self.path = path
@@ -462,7 +462,10 @@ def key_of(path: str) -> str:
     return "" if last.endswith("]") else last
 
 
-class _Builder:
+class Builder:
+    """Builds the model from a parsed TOML document, collecting every problem with its place
+    (the fast reader and the cache build with it too)."""
+
     def __init__(self, file: str):
         self.file = file
         self.problems: list[m.Problem] = []
@@ -788,7 +791,7 @@ _NAMING_CONVENTIONS = (m.TransactionEntry, m.AssertionEntry, m.AmendmentEntry)
 
 def _journal_references_hold(journal: tuple[m.JournalEntry, ...], targets: set[str],
                              conventions: set[str], funders: set[str]) -> bool:
-    """Whether `_Builder._journal_references` would find nothing (the usual case), seen from
+    """Whether `Builder._journal_references` would find nothing (the usual case), seen from
     sets alone: ids distinct ignoring case, every target, convention and funder named is
     defined, every void names another entry."""
     ids = {e.id for e in journal}

@@ -214,3 +214,14 @@ def test_one_refusal_helper():
     model = found.pop("domain/model.py")
     assert [name for name in model if not name.startswith("line")] == ["refusal"]
     assert found == {}
+
+
+def test_reconcile_names_its_finding_when_other_entries_follow_in_the_journal(emploi, ledger):
+    """Locks and profiles come after assertions in the journal: the finding is still found by
+    the id of the assertion just written."""
+    assert emploi("close", "2021-Q1", "-l", str(ledger)).exit_code == 0
+    result = emploi("reconcile", "c1.insertion", "150", "--date", "2021-06-30", "--source",
+                    "ANAPEC", "-l", str(ledger))
+    assert result.exit_code == 0
+    (line,) = result.stderr.splitlines()
+    assert "[assertions[0]]: error: assertion " in line

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BadOption", "EmploiError", "Imported", "Problem", "Reconciled", "Status", "Written",
     "amend", "check", "close", "disburse", "export", "find", "history", "import_file",
-    "init", "open_ledger", "open_ledgers", "read", "reconcile", "record", "reopen", "report",
-    "rollup", "status", "summary", "targets", "void",
+    "init", "money", "open_ledger", "open_ledgers", "read", "reconcile", "record", "reopen",
+    "report", "rollup", "status", "summary", "targets", "void",
 ]
 
 LedgerName = str | Path | None
@@ -49,6 +49,16 @@ class BadOption(EmploiError):
 
 def _today(today: date | None) -> date:
     return today if today is not None else date.today()
+
+
+def money(text: str) -> Decimal:
+    """An amount in MDH written as a plain decimal (`25.5`; at most 6 decimals)."""
+    from .store.reading import parse_money_text
+
+    try:
+        return parse_money_text(text)
+    except ValueError as exc:
+        raise EmploiError(error("bad-amount", str(exc))) from None
 
 
 # ---- finding and opening ledgers ---------------------------------------------------------

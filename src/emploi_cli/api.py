@@ -5,18 +5,19 @@ prints, exits or imports typer or rich. A command of the CLI parses its options,
 these and writes what it returns.
 
 The modules below are imported inside the functions that need them: a command pays only for
-what it uses (docs/performance.md).
+what it uses (docs/performance.md). Results are named tuples, not dataclasses: building a
+frozen dataclass's methods when the module is imported costs every command a few ms.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .domain.model import EmploiError, Ledger, Place, Problem, error
 
@@ -170,8 +171,7 @@ def _periods(ledger: Ledger, as_of: date, period: str, lang: str, ids: list[str]
     return pace_reports.periods(rows, period, as_of, lang, ledger.programme.fiscal_year_start)
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """`status`: the report, and whether a target is in the state asked about or worse."""
 
     report: Report
@@ -300,8 +300,7 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
 # ---- writing -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """An entry appended (or, with `dry_run`, the one that would be)."""
 
     path: str
@@ -402,8 +401,7 @@ def amend(ledger: LedgerName, *, reference: str = "", reason: str = "",
         quantity=quantity, end=end), dry_run, no_cache)
 
 
-@dataclass(frozen=True)
-class Reconciled:
+class Reconciled(NamedTuple):
     """A partner's figure written, and how the journal compares with it."""
 
     written: Written
@@ -477,8 +475,7 @@ def init(path: str | Path, *, force: bool = False) -> Path:
 # ---- import and export -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Imported:
+class Imported(NamedTuple):
     """What an import decided for each row, and whether it was written (all rows or none)."""
 
     path: str  # the ledger
@@ -486,7 +483,7 @@ class Imported:
     plan: Plan
     written: bool
     dry_run: bool
-    problems: tuple[Problem, ...] = field(default=())  # why nothing was written, when refused
+    problems: tuple[Problem, ...] = ()  # why nothing was written, when refused
 
     @property
     def refused(self) -> bool:

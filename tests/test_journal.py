@@ -377,7 +377,7 @@ def test_money_is_decimal_through_the_file(emploi, ledger):
 
 
 def test_completion_lists_ids_from_the_ledger(ledger):
-    from emploi_cli.cli import app as cli
+    from emploi_cli.cli import options as cli
 
     class Ctx:
         def __init__(self):

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emploi_cli.cli import app as cli
+from emploi_cli.cli import output
+from emploi_cli.cli.app import app
 from emploi_cli.domain import model as m
 from emploi_cli.domain import position
 from emploi_cli.present import i18n, reports
@@ -114,7 +115,7 @@ def big(tmp_path_factory) -> Path:
     runner = CliRunner()
 
     def run(*args: str) -> str:
-        result = runner.invoke(cli.app, [*args, "-l", str(path)], catch_exceptions=False)
+        result = runner.invoke(app, [*args, "-l", str(path)], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return result.stdout.strip()
 
@@ -264,7 +265,7 @@ def test_output_untouched_by_an_interrupt_midway(big, journal, monkeypatch, tmp_
 
     monkeypatch.setattr(reports, "history_row", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._write_output(out, chunks(reports.history(_lines(journal, {}), "en"), "csv", "en"),
+        output.write_file(out, chunks(reports.history(_lines(journal, {}), "en"), "csv", "en"),
                           str(big))
     assert out.read_text() == "before\n"
     assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]
@@ -320,7 +321,7 @@ def _old_stdout_bytes(text: str, encoding: str, exact: bool) -> bytes:
 def test_stdout_in_pieces_is_the_text_written_at_once(monkeypatch, encoding, exact, pieces):
     raw = io.BytesIO()
     stream = _Stdout(raw, encoding=encoding, newline="")
-    monkeypatch.setattr(cli.sys, "stdout", stream)
-    cli._write_stdout(iter(pieces), exact=exact)
+    monkeypatch.setattr(output.sys, "stdout", stream)
+    output.write_stdout(iter(pieces), exact=exact)
     assert raw.getvalue() == _old_stdout_bytes("".join(pieces), encoding, exact)
 

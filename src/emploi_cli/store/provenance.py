@@ -1,4 +1,5 @@
-"""Who writes an entry: EMPLOI_USER, else git's user.name for the ledger's folder, else login."""
+"""Who writes an entry (EMPLOI_USER, else git's user.name for the ledger's folder, else login),
+and the digest a report gives of the ledger it was made from."""
 
 from __future__ import annotations
 
@@ -22,3 +23,10 @@ def recorded_by(ledger: Path, env: dict[str, str]) -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a ledger file as it is on disk (what a report says it was made from)."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,5 +1,9 @@
 """The ledger `emploi init` writes: valid, documented, to be edited by hand."""
 
+from pathlib import Path
+
+from ..domain import model as m
+
 STARTER = '''\
 # emploi ledger. Format documented in docs/ledger.md of emploi; `emploi check` validates it.
 # Amounts are in the programme's unit (MDH = millions of dirhams), written as plain decimals
@@ -51,3 +55,18 @@ source = "doc1"
 
 # ---- Journal: entries appended by emploi (record, disburse, void, ...) follow. ----
 '''
+
+
+def write(path: Path, *, force: bool = False) -> Path:
+    """Write the starter ledger to `path`; an existing file only with `force`."""
+    if path.exists() and not force:
+        raise m.refusal("exists", "file exists; use --force to overwrite it",
+                        place=m.Place(str(path)))
+    if path.is_dir():
+        raise m.refusal("not-a-file", "is a directory", place=m.Place(str(path)))
+    try:
+        path.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise m.refusal("unwritable", f"cannot write: {exc.strerror}",
+                        place=m.Place(str(path))) from None
+    return path

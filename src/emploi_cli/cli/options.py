@@ -1,0 +1,244 @@
+"""Options shared by several commands, their choices, and the parsing of their values.
+
+A malformed value is a usage error (`api.BadOption`, exit 2); a well-formed value the ledger
+refuses is the API's to say (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from .. import api
+from ..domain import model as m
+
+Usage = api.BadOption
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+class Lang(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class By(StrEnum):
+    target = "target"
+    indicator = "indicator"
+
+
+class Kind(StrEnum):
+    commitment = "commitment"
+    disbursement = "disbursement"
+    expenditure = "expenditure"
+
+
+class HistoryKind(StrEnum):
+    progress = "progress"
+    transaction = "transaction"
+    commitment = "commitment"
+    disbursement = "disbursement"
+    expenditure = "expenditure"
+    void = "void"
+    amendment = "amendment"
+    assertion = "assertion"
+    lock = "lock"
+    profile = "profile"
+
+
+class Period(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class FailOn(StrEnum):
+    behind = "behind"
+    at_risk = "at-risk"
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+class ImportKind(StrEnum):
+    progress = "progress"
+    transaction = "transaction"
+
+
+class ExportFormat(StrEnum):
+    sqlite = "sqlite"
+
+
+# ---- completion (ids from the ledger in use) ---------------------------------------------
+
+
+def _completion_ledger(ctx: typer.Context) -> m.Ledger | None:
+    try:
+        option = ctx.params.get("ledger")
+        if isinstance(option, list | tuple):
+            option = option[0] if option else None
+        return api.read(option).ledger
+    except m.EmploiError:
+        return None
+
+
+def complete_target(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [t.id for t in ledger.targets if t.id.startswith(incomplete)] if ledger else []
+
+
+def complete_convention(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [c.id for c in ledger.conventions if c.id.startswith(incomplete)] if ledger else []
+
+
+def complete_funder(ctx: typer.Context, incomplete: str) -> list[str]:
+    ledger = _completion_ledger(ctx)
+    return [f.id for f in ledger.funders if f.id.startswith(incomplete)] if ledger else []
+
+
+# ---- shared options ----------------------------------------------------------------------
+
+# --ledger is repeatable for every command so that a second one is refused with a clear
+# message (exit 2) rather than silently replacing the first; `one` takes the single value.
+LedgerOpt = Annotated[list[str] | None, typer.Option(
+    "--ledger", "-l", help="Ledger file (default: $EMPLOI_LEDGER, ./data/conventions.toml, "
+    "then the shipped ledger).", show_default=False)]
+LedgersOpt = Annotated[list[str] | None, typer.Option(
+    "--ledger", "-l", help="Ledger file; repeat it, or use --ledger-dir, to roll several "
+    "programmes up into a national view (default: $EMPLOI_LEDGER, ./data/conventions.toml, "
+    "then the shipped ledger).", show_default=False)]
+LedgerDirOpt = Annotated[str | None, typer.Option(
+    "--ledger-dir", help="Roll up every *.toml ledger in this folder (sorted by name, not "
+    "recursive), with any --ledger given.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write the report to this file instead of standard output.")]
+LangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
+    "LC_ALL/LANG starts with fr, else en).", show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", help="Report as things stood on this date (YYYY-MM-DD; default today).")]
+DryRunOpt = Annotated[bool, typer.Option(
+    "--dry-run", help="Show the entry that would be written; write nothing.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="Effective date (YYYY-MM-DD; default today).")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
+PeriodOpt = Annotated[Period | None, typer.Option(
+    "--period", help="Achievements per month, quarter or year, with the running total and "
+    "what was expected (one row per target and period).", show_default=False)]
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def today() -> date:
+    """Today, or $EMPLOI_TODAY (reproducible reports and tests)."""
+    fixed = os.environ.get("EMPLOI_TODAY")
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed)
+    except ValueError:
+        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date (YYYY-MM-DD)") from None
+
+
+def language(option: Lang | None) -> str:
+    """--lang, else $EMPLOI_LANG, else fr when the locale is French, else en."""
+    if option is not None:
+        return option.value
+    chosen = os.environ.get("EMPLOI_LANG", "")
+    if chosen in ("fr", "en"):
+        return chosen
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "fr" if locale.lower().startswith("fr") else "en"
+
+
+def day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def moment(text: str | None) -> datetime | None:
+    """A date (midnight UTC) or an ISO date-time (UTC when no offset is given)."""
+    if text is None:
+        return None
+    try:
+        found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def generated_at(option: str | None) -> date | datetime | None:
+    """--generated-at, else $SOURCE_DATE_EPOCH, else None (the API then takes the report's
+    date, else now)."""
+    if option is not None:
+        try:
+            found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Usage(f"--generated-at {option!r} is not a date or date-time "
+                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+        if len(option.strip()) == 10:
+            return found.date()
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return None
+
+
+def one(ledger_option: list[str] | None) -> str | None:
+    """The one --ledger of a command that works on a single ledger; several: usage error."""
+    if ledger_option is None:
+        return None
+    if len(ledger_option) > 1:
+        raise Usage(f"--ledger was given {len(ledger_option)} times; this command works on "
+                    "one ledger (summary, targets, status, report and export read several)")
+    return ledger_option[0] if ledger_option else None
+
+
+def count(text: str) -> int:
+    stripped = text.strip()
+    if stripped.startswith("-") and stripped[1:].isdigit():
+        raise m.refusal("negative", f"value must not be negative ({stripped})", field="value")
+    if not stripped.isdigit() or not stripped.isascii():
+        raise Usage(f"VALUE {text!r} is not a whole number")
+    if len(stripped) > 13:
+        raise m.refusal("too-large", f"value {stripped} is beyond any plausible count",
+                        field="value")
+    return int(stripped)
+
+
+def money(text: str) -> Decimal:
+    return api.money(text)
+
+
+def tags(items: list[str]) -> tuple[tuple[str, str], ...]:
+    found = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise Usage(f"--tag {item!r} must be KEY=VALUE")
+        found[key.strip()] = value.strip()
+    return tuple(sorted(found.items()))

@@ -1,0 +1,176 @@
+"""The edge: what the CLI writes, where, and with which exit code.
+
+`guarded` runs a command's body and turns every failure a user can cause into one line on
+standard error and an exit code: 0 ok, 1 bad data or a failed check, 2 usage, 3 `status
+--fail-on` found a target in that state (the command raises it), 130 interrupted. `emit` is
+the one place a report's format is chosen and its text written, to standard output or a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import typer
+
+from .. import api
+from ..domain import model as m
+from .options import Format, Lang, language
+
+
+def guarded(lang_option: Lang | None, body: Callable[[str], None]) -> None:
+    """Run a command body in the chosen language; failures become a message and an exit code."""
+    lang = language(lang_option)
+    try:
+        body(lang)
+    except api.BadOption as exc:
+        stderr(f"emploi: usage error: {exc.message}")
+        raise typer.Exit(2) from None
+    except m.EmploiError as exc:
+        problems(exc.problems, lang)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a bug: say so in one line, never dump locals
+        if os.environ.get("EMPLOI_DEBUG"):
+            raise
+        stderr(f"emploi: internal error: {type(exc).__name__}: {exc} "
+               "(set EMPLOI_DEBUG=1 for a traceback, and please report it)")
+        raise typer.Exit(1) from None
+
+
+def problems(found: Iterable[m.Problem], lang: str) -> None:
+    """Problems on standard error, one line each."""
+    from ..present.reports import problem_line
+
+    lines = [f"emploi: {problem_line(p, lang)}" for p in found]
+    if lines:
+        stderr("\n".join(lines))
+
+
+def stderr(text: str) -> None:
+    stream = sys.stderr
+    try:
+        stream.write(text.encode(stream.encoding or "utf-8", "replace").decode(
+            stream.encoding or "utf-8") + "\n")
+        stream.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def emit(report, fmt: Format, lang: str, output: str | None,
+         ledger_path: str | Sequence[str] = "") -> None:
+    """Render once, write to stdout or a file, piece by piece as the report is rendered. The
+    only place a report's format is dispatched."""
+    from ..present.render import chunks
+
+    stream = sys.stdout
+    terminal = output is None and fmt is Format.table and _isatty(stream)
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
+    ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
+    pieces = chunks(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
+    if output is not None:
+        write_file(Path(output), pieces, ledger_path)
+        return
+    write_stdout(pieces, exact=fmt in (Format.csv, Format.md))
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def write_stdout(text, exact: bool = False) -> None:
+    """Write text (a str, or its pieces) to standard output. Text the terminal's encoding
+    cannot hold is replaced by `?`, except in csv and md (`exact`), which are data: they are
+    written in UTF-8 whatever the encoding (json escapes instead, see emit)."""
+    stream = sys.stdout
+    pieces = [text] if isinstance(text, str) else text
+    try:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        raw = exact and hasattr(stream, "buffer")
+        if raw and _codec(encoding) not in ("utf-8", "ascii"):
+            # all in the terminal's encoding or all in UTF-8: known at the end only
+            pieces = ["".join(pieces)]
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+        for piece in pieces:
+            if raw and not _can_encode(piece, encoding):  # ASCII is the same bytes in UTF-8
+                stream.flush()
+                stream.buffer.write(piece.encode("utf-8"))
+            else:
+                stream.write(piece)
+        stream.flush()
+        if raw:
+            stream.buffer.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        raise m.refusal("stdout", "cannot write to standard output: "
+                        f"{exc.strerror or exc}") from None
+
+
+def _codec(encoding: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return ""
+
+
+def _can_encode(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def write_file(target: Path, text, ledger_path: str | Sequence[str]) -> None:
+    """Write text (a str, or its pieces) to a temporary file renamed over `target` once all
+    is written: an error midway leaves `target` as it was."""
+    where = m.Place(str(target))
+    ledgers = [ledger_path] if isinstance(ledger_path, str) else ledger_path
+    if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
+        raise m.refusal("output-is-ledger", "--output names the ledger itself; "
+                        "refusing to overwrite it", place=where)
+    if target.is_dir():
+        raise m.refusal("output-dir", "--output is a directory", place=where)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("w", encoding="utf-8") as file:
+            for piece in [text] if isinstance(text, str) else text:
+                file.write(piece)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise m.refusal("output-unwritable", f"cannot write: {exc.strerror}",
+                        place=where) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def written(done: api.Written, fmt: Format, lang: str) -> None:
+    """What a writing command prints: the new entry's id, or the entry in the chosen format
+    (with --dry-run, or any format but table); warnings on standard error."""
+    if fmt is Format.table and not done.dry_run and not done.warnings:  # no report needed
+        write_stdout(f"{done.id}\n")
+        return
+    from ..present import reports
+
+    problems(done.warnings, lang)
+    if fmt is Format.table and not done.dry_run:
+        write_stdout(f"{done.id}\n")
+        return
+    emit(reports.written(done.fields, done.kind, done.path, done.dry_run, list(done.warnings),
+                         lang), fmt, lang, None)

@@ -1,0 +1,156 @@
+"""Commands that report on one ledger or roll several up: summary, targets, status, history,
+report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import api
+from . import options as o
+from .options import (
+    AsOfOpt,
+    By,
+    DocFormat,
+    FailOn,
+    Format,
+    FormatOpt,
+    HistoryKind,
+    LangOpt,
+    LedgerDirOpt,
+    LedgerOpt,
+    LedgersOpt,
+    NoCacheOpt,
+    OutputOpt,
+    PeriodOpt,
+    complete_convention,
+    complete_target,
+)
+from .output import emit, guarded, write_file, write_stdout
+
+commands = typer.Typer()
+
+
+@commands.command()
+def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
+            output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
+    """The money: total, conventions, funders, what has no named funder, and execution."""
+    def body(language: str) -> None:
+        day = o.day(as_of, "--as-of") or o.today()
+        opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        emit(api.summary(opened, day, language), format, language, output,
+             [x.path for x in opened])
+    guarded(lang, body)
+
+
+@commands.command()
+def targets(
+    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
+                  ] = By.target,
+    convention: Annotated[str | None, typer.Option(
+        "--convention", "-c", help="Only this convention's targets.",
+        autocompletion=complete_convention)] = None,
+    tag: Annotated[str | None, typer.Option(
+        "--tag", help="Break achievements down by this tag (e.g. province).")] = None,
+    period: PeriodOpt = None,
+) -> None:
+    """The targets: quantity, achieved, remaining and progress, per target or indicator."""
+    def body(language: str) -> None:
+        day = o.day(as_of, "--as-of") or o.today()
+        opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        report = api.targets(opened, day, language, by=by.value, convention=convention,
+                             tag=tag, period=period.value if period else None)
+        emit(report, format, language, output, [x.path for x in opened])
+    guarded(lang, body)
+
+
+@commands.command()
+def history(
+    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
+    ] = None,
+    convention: Annotated[str | None, typer.Option(
+        "--convention", "-c", help="Only this convention's entries (its money and targets).",
+        autocompletion=complete_convention)] = None,
+    kind: Annotated[HistoryKind | None, typer.Option("--kind", help="Only this kind.")
+                    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+    recorded_since: Annotated[str | None, typer.Option(
+        "--recorded-since", help="Only entries written on or after this date or UTC time "
+        "(2021-07-01 or 2021-07-01T08:00:00Z).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Only entries written by this person.")
+                  ] = None,
+    period: PeriodOpt = None,
+) -> None:
+    """The journal, oldest first; void entries are marked."""
+    def body(language: str) -> None:
+        day = o.day(as_of, "--as-of")
+        opened = api.open_ledger(o.one(ledger), no_cache=no_cache)
+        report = api.history(
+            opened, language, as_of=day, today=o.today() if period else None, target=target,
+            convention=convention, kind=kind.value if kind else None,
+            since=o.day(since, "--since"), until=o.day(until, "--until"),
+            recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
+            period=period.value if period else None)
+        emit(report, format, language, output, opened.path)
+    guarded(lang, body)
+
+
+@commands.command()
+def status(
+    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
+        "worse than behind).", show_default=False)] = None,
+) -> None:
+    """Are we on track? Funding execution and every target's status, pace and projection."""
+    def body(language: str) -> None:
+        day = o.day(as_of, "--as-of") or o.today()
+        opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        found = api.status(opened, day, language,
+                           fail_on=fail_on.value if fail_on else None)
+        emit(found.report, format, language, output, [x.path for x in opened])
+        if found.failing:
+            raise typer.Exit(3)
+    guarded(lang, body)
+
+
+@commands.command()
+def report(
+    ledger: LedgersOpt = None, ledger_dir: LedgerDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    format: Annotated[DocFormat | None, typer.Option(
+        "--format", "-f", help="md or html (default: html when --output ends in .html or "
+        ".htm, else md).", show_default=False)] = None,
+    output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
+    generated_at: Annotated[str | None, typer.Option(
+        "--generated-at", help="The production time printed in the report (YYYY-MM-DD or "
+        "ISO date-time; default: $SOURCE_DATE_EPOCH, else the --as-of date, else now).",
+        show_default=False)] = None,
+) -> None:
+    """The document to send: programme, funding, targets with pace, quarters and problems."""
+    def body(language: str) -> None:
+        day = o.day(as_of, "--as-of")
+        today = o.today()
+        stamp = o.generated_at(generated_at)
+        opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        fmt = format.value if format is not None else (
+            "html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        text = api.report(opened, language, fmt=fmt, as_of=day, today=today,
+                          generated_at=stamp)
+        if output is not None:
+            write_file(Path(output), text, [x.path for x in opened])
+            return
+        write_stdout(text)
+    guarded(lang, body)

@@ -385,6 +385,7 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
             ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
+        from ..domain import position
         from ..present import reports
 
         day = _day(as_of, "--as-of") or _today()
@@ -394,8 +395,8 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
                   output, [x.path for x in several])
             return
         loaded = several[0]
-        _emit(reports.summary(loaded.ledger, day, language), format, language, output,
-              loaded.path)
+        _emit(reports.summary(position.position(loaded.ledger, day), language), format,
+              language, output, loaded.path)
     _run(lang, body)
 
 
@@ -415,6 +416,7 @@ def targets(
 ) -> None:
     """The targets: quantity, achieved, remaining and progress, per target or indicator."""
     def body(language: str) -> None:
+        from ..domain import position
         from ..domain.entries import _require
         from ..present import reports
 
@@ -437,7 +439,7 @@ def targets(
             _emit(_period_report(loaded.ledger, day, period, language, ids), format,
                   language, output, loaded.path)
             return
-        report = reports.targets(loaded.ledger, day, language, by=by.value,
+        report = reports.targets(position.position(loaded.ledger, day), language, by=by.value,
                                  convention=convention, tag=tag)
         _emit(report, format, language, output, loaded.path)
     _run(lang, body)
@@ -940,7 +942,7 @@ def status(
 ) -> None:
     """Are we on track? Funding execution and every target's status, pace and projection."""
     def body(language: str) -> None:
-        from ..domain import pace
+        from ..domain import pace, position
         from ..present import pace_reports
 
         day = _day(as_of, "--as-of") or _today()
@@ -949,14 +951,14 @@ def status(
             from ..domain import rollup
 
             whole = _rollup(several, day)
-            by_programme = rollup.paces(whole)
-            items = [p for group in by_programme.values() for p in group]
-            report = pace_reports.status_rollup(whole, language, by_programme)
+            items = [p for group in rollup.paces(whole).values() for p in group]
+            report = pace_reports.status_rollup(whole, language)
             _emit(report, format, language, output, [x.path for x in several])
         else:
             loaded = several[0]
-            items = pace.paces(loaded.ledger, day)
-            report = pace_reports.status(loaded.ledger, day, language, items)
+            now = position.position(loaded.ledger, day)
+            items = now.paces
+            report = pace_reports.status(now, language)
             _emit(report, format, language, output, loaded.path)
         if fail_on is not None and pace.failing(items, fail_on.value):
             raise typer.Exit(3)
@@ -1014,6 +1016,7 @@ def report(
     def body(language: str) -> None:
         import hashlib
 
+        from ..domain import position
         from ..present import document
 
         explicit = _day(as_of, "--as-of")
@@ -1031,7 +1034,7 @@ def report(
                                         problems=[_check_problems(x) for x in several],
                                         produced=made)
         else:
-            doc = document.build(several[0].ledger, day, language,
+            doc = document.build(position.position(several[0].ledger, day), language,
                                  problems=_check_problems(several[0]), produced=made[0])
         text = document.render(doc, fmt)
         if output is not None:

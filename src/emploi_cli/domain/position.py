@@ -22,9 +22,7 @@ from operator import attrgetter
 from . import model as m
 from . import pace
 from .model import record
-from .pace import Progressing, percent
-
-__all__ = ["Progressing", "percent"]  # the one percent and remaining/progress, from pace
+from .pace import Progressing, percent  # the one rounding of a percentage, and progress
 
 
 def live(ledger: m.Ledger, as_of: date) -> list[m.JournalEntry]:
@@ -130,7 +128,7 @@ class Funding:
     unattributed: Decimal  # total in force minus the named funders' amounts in force
     unattributed_flows: Flows
     total_flows: Flows
-    original_unattributed: Decimal = Decimal(0)  # the same, with the amounts first stated
+    original_unattributed: Decimal  # the same, with the amounts first stated
 
     @property
     def total_matches(self) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emploi_cli.domain import checks, pace, periods
+from emploi_cli.domain import checks, pace, periods, position
 from emploi_cli.domain import model as m
 from emploi_cli.domain.closing import period_bounds
 from emploi_cli.store import reading
@@ -25,8 +25,12 @@ def load(path) -> m.Ledger:
     return loaded.ledger
 
 
+def costs_of(ledger: m.Ledger, day: date) -> dict[str, pace.Cost]:
+    return {t.id: t.cost for t in position.position(ledger, day).targets}
+
+
 def one(ledger: m.Ledger, day: date, ident: str = "c1.a") -> pace.Pace:
-    return next(p for p in pace.paces(ledger, day) if p.target.id == ident)
+    return next(p for p in position.position(ledger, day).paces if p.target.id == ident)
 
 
 # ---- exact rounding and months -----------------------------------------------------------
@@ -268,7 +272,7 @@ def test_attention_order(tmp_path):
                + progress("p4", "2021-06-30", "c1.d", 100)
                + progress("p5", "2021-06-30", "c1.e", 1000))
     ledger = load(small_ledger(tmp_path / "l.toml", targets=targets, journal=journal))
-    ordered = pace.by_attention(pace.paces(ledger, date(2021, 6, 30)))
+    ordered = pace.by_attention(position.position(ledger, date(2021, 6, 30)).paces)
     assert [(p.target.id, p.status) for p in ordered] == [
         ("c1.d", "at-risk"), ("c1.e", "at-risk"), ("c1.b", "behind"), ("c1.a", "on-track"),
         ("c1.c", "achieved"), ("c1.u", "unquantified")]
@@ -283,7 +287,7 @@ def test_cost_per_result_single_target(tmp_path):
     ledger = load(small_ledger(tmp_path / "l.toml", targets=target("c1.a", 1000), journal=(
         progress("p1", "2021-03-01", "c1.a", 400) + money("d1", "2021-02-01", "c1", "10.00")
         + money("x1", "2021-02-01", "c1", "6.00", "expenditure"))))
-    cost = pace.costs(ledger, date(2021, 6, 30))["c1.a"]
+    cost = costs_of(ledger, date(2021, 6, 30))["c1.a"]
     assert cost.basis == "convention"
     assert cost.per_result_disbursed == Decimal("25000.00")  # 10 MDH / 400
     assert cost.per_result_spent == Decimal("15000.00")
@@ -294,7 +298,7 @@ def test_cost_per_result_not_attributable_between_several_targets(tmp_path):
     ledger = load(small_ledger(tmp_path / "l.toml", targets=target("c1.a") + target("c1.b"),
                                journal=progress("p1", "2021-03-01", "c1.a", 400)
                                + money("d1", "2021-02-01", "c1", "10.00")))
-    costs = pace.costs(ledger, date(2021, 6, 30))
+    costs = costs_of(ledger, date(2021, 6, 30))
     for ident in ("c1.a", "c1.b"):
         assert costs[ident].basis is None
         assert costs[ident].per_result_disbursed is None
@@ -308,7 +312,7 @@ def test_cost_per_result_with_budgets(tmp_path):
         + target("c1.c", 7, extra="budget = 40.00"),
         journal=progress("p1", "2021-03-01", "c1.a", 1500) + money("d1", "2021-02-01", "c1",
                                                                     "50.00")))
-    costs = pace.costs(ledger, date(2021, 6, 30))
+    costs = costs_of(ledger, date(2021, 6, 30))
     a = costs["c1.a"]
     assert (a.basis, a.budget, a.disbursed) == ("budget", Decimal("60.00"), Decimal("30.000000"))
     assert a.per_result_disbursed == Decimal("20000.00")  # 30 MDH / 1500

@@ -206,7 +206,8 @@ def test_html_contains_every_figure(emploi, in_golden, html_report):
             figures += [fr(t["cost_per_result_disbursed"]), fr(t["cost_per_result_spent"])]
     money = status["funding"]
     for line in [money, *money["conventions"], *money["funders"]]:
-        figures += [fr(line["amount"]), fr(line["disbursed"]), fr(line["spent"]),
+        figures += [fr(line.get("amount", line.get("total_in_force"))), fr(line["disbursed"]),
+                    fr(line["spent"]),
                     fr(line["execution"]) + " %"]
     for figure in figures:
         assert figure in text, figure

@@ -173,7 +173,7 @@ def test_plain_columns_aligned(emploi):
 def test_terminal_tables_fit_and_never_cut_ids(ledger, emploi, report, width):
     import re as regex
 
-    from emploi_cli.domain.position import history_lines
+    from emploi_cli.domain.position import history_lines, position
     from emploi_cli.present import reports as build
     from emploi_cli.present.render import Report, to_rich
     from emploi_cli.store.reading import load
@@ -185,8 +185,8 @@ def test_terminal_tables_fit_and_never_cut_ids(ledger, emploi, report, width):
 
     day = date(2022, 6, 30)
     made: Report = {
-        "summary": lambda: build.summary(loaded, day, "en"),
-        "targets": lambda: build.targets(loaded, day, "en"),
+        "summary": lambda: build.summary(position(loaded, day), "en"),
+        "targets": lambda: build.targets(position(loaded, day), "en"),
         "history": lambda: build.history(history_lines(loaded, day), "en"),
         "check": lambda: build.problems([], "en"),
     }[report]()

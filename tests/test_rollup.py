@@ -183,7 +183,7 @@ def test_status_totals(emploi, regions):
     data = _json(emploi("status", *BOTH, "-f", "json"))
     assert [p["programme"]["id"] for p in data["programmes"]] == ["fes-meknes", "oriental"]
     totals = data["totals"]
-    assert totals["funding"]["amount"] == Decimal("506.80")
+    assert totals["funding"]["total_in_force"] == Decimal("506.80")
     assert totals["funding"]["disbursed"] == Decimal("35.50")
     assert sum(totals["counts"].values()) == 11  # every target of both programmes
     by = {i["indicator"]: i for i in totals["indicators"]}

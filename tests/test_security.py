@@ -87,6 +87,7 @@ def test_html_report_escapes_everything(emploi, hostile, tmp_path):
 
 
 def test_terminal_tables_strip_escapes(hostile):
+    from emploi_cli.domain.position import position
     from emploi_cli.present import reports
     from emploi_cli.present.render import to_rich
     from emploi_cli.store.reading import load
@@ -94,8 +95,8 @@ def test_terminal_tables_strip_escapes(hostile):
     loaded = load(hostile)
     from datetime import date
 
-    for report in (reports.summary(loaded.ledger, date(2022, 6, 30), "en"),
-                   reports.targets(loaded.ledger, date(2022, 6, 30), "en")):
+    now = position(loaded.ledger, date(2022, 6, 30))
+    for report in (reports.summary(now, "en"), reports.targets(now, "en")):
         out = to_rich(report, "en", console_width=300)
         assert "\x1b]" not in out and "\x07" not in out and "\x1b[2J" not in out
         assert "\x9b" not in out

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from emploi_cli.domain import pace
+from emploi_cli.domain import position
 from emploi_cli.present import pace_reports, render
 from emploi_cli.store import reading
 
@@ -123,7 +123,7 @@ def test_status_json(emploi, small):
     assert by_id["c2.x"]["cost_basis"] == "convention"
     assert by_id["c1.u"]["target"] is None and by_id["c1.u"]["status"] == "unquantified"
     assert data["funding"]["conventions"][0] == {
-        "id": "c1", "name": "Convention one", "amount": 100.00, "committed": 0.00,
+        "id": "c1", "title": "Convention one", "amount": 100.00, "committed": 0.00,
         "disbursed": 30.00, "spent": 12.50, "execution": 30.00}
 
 
@@ -131,14 +131,14 @@ def test_status_csv(emploi, small):
     result = emploi("status", "-l", str(small), "--as-of", "2021-06-30", "-f", "csv")
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "record,id,name,status,amount,committed,disbursed,spent,execution,target,achieved,"
+        "record,id,title,name,label,status,amount,committed,disbursed,spent,execution,target,achieved,"
         "expected,gap,progress,expected_progress,rate_so_far,rate_needed,projected,"
         "projected_completion,cost_basis,cost_per_result_disbursed,cost_per_result_spent,"
         "planned_cost_per_result")
-    assert lines[1] == "total,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,"
-    assert lines[5] == ("target,c1.b,Target c1.b,behind,,,,,,365,150,181,-31,41.10,49.59,25.22,"
+    assert lines[1] == "total,,,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,"
+    assert lines[5] == ("target,c1.b,,,Target c1.b,behind,,,,,,365,150,181,-31,41.10,49.59,25.22,"
                         "35.57,302,2022-03-17,budget,80000.00,33333.33,109589.04")
-    assert lines[6] == ("target,c1.a,Target c1.a,on-track,,,,,,3650,1700,1810,-110,46.58,49.59,"
+    assert lines[6] == ("target,c1.a,,,Target c1.a,on-track,,,,,,3650,1700,1810,-110,46.58,49.59,"
                         "285.88,322.57,3428,2022-01-24,,,,")
 
 
@@ -146,7 +146,7 @@ def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     ledger = reading.load(small).ledger
     day = date(2021, 12, 31)
-    report = pace_reports.status(ledger, day, "en", pace.paces(ledger, day))
+    report = pace_reports.status(position.position(ledger, day), "en")
     text = render.to_rich(report, "en", 220)
     assert "\x1b[1;31mat risk" in text  # red status
     assert "┃" in text  # the expected marker
@@ -158,7 +158,7 @@ def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
 def test_status_on_a_narrow_terminal_leaves_columns_out_whole(small):
     ledger = reading.load(small).ledger
     day = date(2021, 6, 30)
-    report = pace_reports.status(ledger, day, "en", pace.paces(ledger, day))
+    report = pace_reports.status(position.position(ledger, day), "en")
     wide = render.to_rich(report, "en", 220)
     assert "hidden" not in wide and "DH/result" in wide
     narrow = re.sub(r"\x1b\[[0-9;]*m", "", render.to_rich(report, "en", 80))

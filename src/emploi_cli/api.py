@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .domain.model import EmploiError, Ledger, Place, Problem, error, refusal
 
 if TYPE_CHECKING:
+    from .domain.position import Position
     from .domain.rollup import Rollup
     from .exchange.importer import Plan
     from .present.render import Report
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BadOption", "EmploiError", "Imported", "Problem", "Reconciled", "Status", "Written",
     "amend", "check", "close", "disburse", "export", "find", "history", "import_file",
-    "init", "money", "open_ledger", "open_ledgers", "read", "reconcile", "record", "reopen",
+    "init", "money", "open_ledger", "open_ledgers", "position", "read", "reconcile", "record",
+    "reopen",
     "report", "rollup", "status", "summary", "targets", "void",
 ]
 
@@ -131,13 +133,22 @@ def _known(kind: str, ident: str | None, known: list[str]) -> None:
 # ---- figures -----------------------------------------------------------------------------
 
 
+def position(opened: Loaded | Ledger, as_of: date) -> Position:
+    """Every figure in force on `as_of`: money as amended, flows, execution, targets with their
+    pace and cost. Every report renders this one result."""
+    from .domain import position as figures
+
+    ledger = opened if isinstance(opened, Ledger) else opened.ledger
+    return figures.position(ledger, as_of)
+
+
 def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en") -> Report:
     """The money: total, conventions, funders, the part with no named funder, execution."""
     from .present import reports
 
     if len(opened) > 1:
         return reports.summary_rollup(rollup(opened, as_of), lang)
-    return reports.summary(opened[0].ledger, as_of, lang)
+    return reports.summary(position(opened[0], as_of), lang)
 
 
 def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str = "target",
@@ -159,7 +170,8 @@ def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str 
             raise BadOption("--period cannot be combined with --by indicator or --tag")
         ids = [t.id for t in ledger.targets if convention in (None, t.convention)]
         return _periods(ledger, as_of, period, lang, ids)
-    return reports.targets(ledger, as_of, lang, by=by, convention=convention, tag=tag)
+    return reports.targets(position(ledger, as_of), lang, by=by, convention=convention,
+                           tag=tag)
 
 
 def _periods(ledger: Ledger, as_of: date, period: str, lang: str, ids: list[str],
@@ -189,12 +201,12 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
         from .domain import rollup as ru
 
         whole = rollup(opened, as_of)
-        by_programme = ru.paces(whole)
-        items = [p for group in by_programme.values() for p in group]
-        report = pace_reports.status_rollup(whole, lang, by_programme)
+        items = [p for group in ru.paces(whole).values() for p in group]
+        report = pace_reports.status_rollup(whole, lang)
     else:
-        items = pace.paces(opened[0].ledger, as_of)
-        report = pace_reports.status(opened[0].ledger, as_of, lang, items)
+        now = position(opened[0], as_of)
+        items = now.paces
+        report = pace_reports.status(now, lang)
     return Status(report, fail_on is not None and bool(pace.failing(items, fail_on)))
 
 
@@ -292,7 +304,7 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
                                     problems=[check(x, today=today) for x in opened],
                                     produced=made)
     else:
-        doc = document.build(opened[0].ledger, day, lang,
+        doc = document.build(position(opened[0], day), lang,
                              problems=check(opened[0], today=today), produced=made[0])
     return document.render(doc, fmt)
 

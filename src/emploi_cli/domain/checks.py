@@ -19,7 +19,7 @@ from functools import cached_property
 from . import model as m
 from .closing import closed_through
 from .model import record
-from .position import achieved_by_series, funding, in_force, live
+from .position import Funding, InForce, achieved_by_series, funding, in_force, live
 
 
 @record
@@ -29,6 +29,16 @@ class Context:
     ledger: m.Ledger
     today: date
     entry_lines: dict[str, int]  # key path of an entry ("progress[3]") -> line in the file
+
+    @cached_property
+    def force(self) -> InForce:
+        """The values in force today, worked out once per check."""
+        return in_force(self.ledger, self.today)
+
+    @cached_property
+    def funding(self) -> Funding:
+        """The money in force today, worked out once per check."""
+        return funding(self.ledger, self.today, self.force)
 
     @cached_property
     def entry_paths(self) -> dict[int, str]:
@@ -53,7 +63,7 @@ def mdh(value) -> str:
 
 
 def totals(ctx: Context) -> list[m.Problem]:
-    f = funding(ctx.ledger, ctx.today)
+    f = ctx.funding
     problems = []
     if not f.total_matches:
         problems.append(m.error(
@@ -71,7 +81,7 @@ def totals(ctx: Context) -> list[m.Problem]:
 
 
 def overspending(ctx: Context) -> list[m.Problem]:
-    f = funding(ctx.ledger, ctx.today)
+    f = ctx.funding
     problems = []
     for i, line in enumerate(f.conventions):
         if line.amount is not None and line.flows.disbursed > line.amount:
@@ -95,7 +105,7 @@ def overspending(ctx: Context) -> list[m.Problem]:
 def dates(ctx: Context) -> list[m.Problem]:
     problems = []
     start = ctx.ledger.programme.start
-    end = in_force(ctx.ledger, ctx.today).end
+    end = ctx.force.end
     for e in ctx.ledger.journal:
         if e.kind in ("amendment", "profile", "lock"):
             continue  # amendments may be scheduled ahead; locks and profiles are not events
@@ -329,7 +339,7 @@ def _target_paths(ledger: m.Ledger) -> dict[str, str]:
 def target_budgets(ctx: Context) -> list[m.Problem]:
     """The budgets of a convention's targets (MDH) must not add up to more than its amount."""
     problems = []
-    amounts = in_force(ctx.ledger, ctx.today).convention_amount
+    amounts = ctx.force.convention_amount
     for i, c in enumerate(ctx.ledger.conventions):
         budgets = [t.budget for t in c.targets if t.budget is not None]
         if budgets and sum(budgets) > amounts[c.id]:
@@ -345,7 +355,7 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
     """A target's own start/end and its milestones must make a schedule pace can follow."""
     problems = []
     paths = _target_paths(ctx.ledger)
-    force = in_force(ctx.ledger, ctx.today)
+    force = ctx.force
     programme = ctx.ledger.programme
     for t in ctx.ledger.targets:
         path = paths[t.id]

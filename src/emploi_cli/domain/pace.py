@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
 
 from . import model as m
-from . import position
 from .model import record
 
 MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
@@ -39,6 +38,30 @@ FAIL_ON = {"at-risk": frozenset({"at-risk"}), "behind": frozenset({"at-risk", "b
 
 
 # ---- exact rounding ----------------------------------------------------------------------
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
+    """part / whole in %, rounded half-up to 2 decimals; None when whole is 0 or unknown."""
+    if whole is None or whole == 0:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+class Progressing:
+    """What is left of `quantity` once `achieved` (never below 0), and the progress in %;
+    both None for an unquantified target. Mixed into the line classes that carry both."""
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
+
+    @property
+    def progress(self) -> Decimal | None:
+        return percent(self.achieved, self.quantity)
+
 
 
 def round_int(value: Fraction) -> int:
@@ -111,9 +134,10 @@ class Schedule:
         return None if exact is None else round_int(exact)
 
 
-def schedule(ledger: m.Ledger, target: m.Target, force: position.InForce) -> Schedule:
-    return Schedule(target.start or ledger.programme.start, target.end or force.end,
-                    force.target_quantity[target.id], target.milestones)
+def schedule(target: m.Target, start: date, end: date, quantity: int | None) -> Schedule:
+    """The target's own dates when it has them, else the programme's `start` and `end` (in
+    force), to `quantity` (in force)."""
+    return Schedule(target.start or start, target.end or end, quantity, target.milestones)
 
 
 # ---- status ------------------------------------------------------------------------------
@@ -148,7 +172,7 @@ def status(quantity: int | None, achieved: int, expected: int | None,
 
 
 @record
-class Pace(position.Progressing):
+class Pace(Progressing):
     """How one target is doing against its schedule on a date."""
 
     target: m.Target
@@ -232,22 +256,13 @@ class Pace(position.Progressing):
         return (STATUSES.index(self.status), ratio is None, ratio or 0)
 
 
-def paces(ledger: m.Ledger, as_of: date, convention: str | None = None) -> list[Pace]:
-    """Every target's pace, in ledger order."""
-    force = position.in_force(ledger, as_of)
-    done = position.achieved(ledger, as_of)
-    result = []
-    for t in ledger.targets:
-        if convention not in (None, t.convention):
-            continue
-        sched = schedule(ledger, t, force)
-        exact = sched.expected_exact(as_of)
-        expected = None if exact is None else round_int(exact)
-        elapsed = sched.elapsed(as_of)
-        state = status(sched.quantity, done[t.id], expected, exact, elapsed >= sched.days)
-        result.append(Pace(t, sched.quantity, done[t.id], sched, as_of, elapsed, expected,
-                           exact, state))
-    return result
+def pace_of(target: m.Target, sched: Schedule, achieved: int, as_of: date) -> Pace:
+    """How `target` is doing on `as_of` against its schedule."""
+    exact = sched.expected_exact(as_of)
+    expected = None if exact is None else round_int(exact)
+    elapsed = sched.elapsed(as_of)
+    state = status(sched.quantity, achieved, expected, exact, elapsed >= sched.days)
+    return Pace(target, sched.quantity, achieved, sched, as_of, elapsed, expected, exact, state)
 
 
 def by_attention(items: list[Pace]) -> list[Pace]:
@@ -294,31 +309,21 @@ def _share(target: m.Target, convention: m.Convention, amount: Decimal | None
     return None, None, None
 
 
-def costs(ledger: m.Ledger, as_of: date, items: list[Pace] | None = None) -> dict[str, Cost]:
-    """Target id -> its cost per result; not attributable targets get basis None."""
-    items = items if items is not None else paces(ledger, as_of)
-    money = position.funding(ledger, as_of)
-    lines = {line.id: line for line in money.conventions}
-    by_target: dict[str, Cost] = {}
-    conventions = {c.id: c for c in ledger.conventions}
-    for p in items:
-        convention = conventions[p.target.convention]
-        line = lines[convention.id]
-        basis, share, budget = _share(p.target, convention, line.amount)
-        if basis is None or share is None:
-            by_target[p.target.id] = Cost(p.target.id, None, None, None, None, p.achieved,
-                                          None, None, None)
-            continue
-        disbursed = Fraction(line.flows.disbursed) * share
-        spent = Fraction(line.flows.spent) * share
+def cost_of(target: m.Target, convention: m.Convention, amount: Decimal | None,
+            disbursed: Decimal, spent: Decimal, achieved: int, quantity: int | None) -> Cost:
+    """The target's cost per result, from its convention's amount in force (`amount`) and the
+    money disbursed and spent under it; basis None when not attributable."""
+    basis, share, budget = _share(target, convention, amount)
+    if basis is None or share is None:
+        return Cost(target.id, None, None, None, None, achieved, None, None, None)
+    disbursed_part = Fraction(disbursed) * share
+    spent_part = Fraction(spent) * share
 
-        def per(mdh: Fraction, count: int | None) -> Decimal | None:
-            return round_dec(mdh * DH_PER_MDH / count) if count else None
-        by_target[p.target.id] = Cost(
-            p.target.id, basis, budget, round_dec(disbursed, 6), round_dec(spent, 6),
-            p.achieved, per(disbursed, p.achieved), per(spent, p.achieved),
-            per(Fraction(budget or 0), p.quantity))
-    return by_target
+    def per(mdh: Fraction, count: int | None) -> Decimal | None:
+        return round_dec(mdh * DH_PER_MDH / count) if count else None
+    return Cost(target.id, basis, budget, round_dec(disbursed_part, 6),
+                round_dec(spent_part, 6), achieved, per(disbursed_part, achieved),
+                per(spent_part, achieved), per(Fraction(budget or 0), quantity))
 
 
 def budget_totals(ledger: m.Ledger) -> dict[str, Decimal]:

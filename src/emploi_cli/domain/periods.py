@@ -82,17 +82,22 @@ def running_totals(target: m.Target, entries: list[m.ProgressEntry]) -> list[tup
 
 
 def period_rows(ledger: m.Ledger, as_of: date, kind: str, *, targets: list[str] | None = None,
-                since: date | None = None, until: date | None = None) -> list[PeriodRow]:
+                since: date | None = None, until: date | None = None,
+                schedules: dict[str, Schedule] | None = None) -> list[PeriodRow]:
     """One row per target and period, from the period of the schedule's start (or of the first
-    entry, if earlier) to the period of the as-of date or of the schedule's end, if earlier."""
+    entry, if earlier) to the period of the as-of date or of the schedule's end, if earlier.
+    `schedules`: target id -> its schedule in force, when the position is already known."""
     fiscal = ledger.programme.fiscal_year_start
-    force = position.in_force(ledger, as_of)
+    if schedules is None:
+        force = position.in_force(ledger, as_of)
+        schedules = {t.id: schedule(t, ledger.programme.start, force.end,
+                                    force.target_quantity[t.id]) for t in ledger.targets}
     entries = position.progress_entries(ledger, as_of)
     rows = []
     for t in ledger.targets:
         if targets is not None and t.id not in targets:
             continue
-        sched = schedule(ledger, t, force)
+        sched = schedules[t.id]
         points = running_totals(t, entries.get(t.id, []))
         rows += _rows(t, sched, points, as_of, kind, fiscal, since, until)
     return rows

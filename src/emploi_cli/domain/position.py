@@ -1,4 +1,9 @@
-"""Pure computations over a ledger: values in force, money, achievements, journal listing.
+"""The position of a programme on a date: every figure in force, computed once. Pure.
+
+`position(ledger, as_of)` gives the programme's end, money and targets as amended, what has
+flowed and been achieved, the execution rates, each target's pace, status and cost per result,
+and the indicators. Every report, the roll-up and the SQLite export render that one result;
+none works out a figure of its own. The journal listing (history) is here too.
 
 Nothing here prints, reads files or exits. Every function takes the ledger and a date `as_of`
 and answers "as it stood on that date": entries dated after it are ignored, void entries are
@@ -9,22 +14,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import field
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from operator import attrgetter
 
 from . import model as m
+from . import pace
 from .model import record
-
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-
-
-def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
-    """part / whole in %, rounded half-up to 2 decimals; None when whole is 0 or unknown."""
-    if whole is None or whole == 0:
-        return None
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+from .pace import Progressing, percent  # the one rounding of a percentage, and progress
 
 
 def live(ledger: m.Ledger, as_of: date) -> list[m.JournalEntry]:
@@ -127,18 +125,34 @@ class Funding:
     original_conventions_total: Decimal
     conventions: tuple[FundingLine, ...]
     funders: tuple[FundingLine, ...]
-    unattributed: Decimal
+    unattributed: Decimal  # total in force minus the named funders' amounts in force
     unattributed_flows: Flows
     total_flows: Flows
+    original_unattributed: Decimal  # the same, with the amounts first stated
 
     @property
     def total_matches(self) -> bool:
         """The definitions agree: stated total = sum of the conventions as first stated."""
         return self.total == self.original_conventions_total
 
+    @property
+    def execution(self) -> Decimal | None:
+        """Disbursed / total in force, in % (the programme's taux d'exécution)."""
+        return percent(self.total_flows.disbursed, self.total_in_force)
 
-def funding(ledger: m.Ledger, as_of: date) -> Funding:
-    force = in_force(ledger, as_of)
+    @property
+    def conventions_share(self) -> Decimal | None:
+        """The conventions' amounts in force as % of the total in force (100 when they agree)."""
+        return percent(self.conventions_total, self.total_in_force)
+
+    @property
+    def unattributed_share(self) -> Decimal | None:
+        return percent(self.unattributed, self.total_in_force)
+
+
+def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Funding:
+    """The money in force on `as_of` (`force`: the amendments, when already worked out)."""
+    force = force or in_force(ledger, as_of)
     stated = ledger.programme.total
     original = sum((c.amount for c in ledger.conventions), Decimal(0))
     current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
@@ -157,8 +171,9 @@ def funding(ledger: m.Ledger, as_of: date) -> Funding:
                     f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
         for f in ledger.funders)
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
+    first_named = sum((f.amount for f in ledger.funders if f.amount is not None), Decimal(0))
     return Funding(stated, total, current, original, conventions, funders, total - named,
-                   unnamed, everything)
+                   unnamed, everything, stated - first_named)
 
 
 def _flows(ledger: m.Ledger, as_of: date
@@ -254,22 +269,10 @@ def achieved(ledger: m.Ledger, as_of: date) -> dict[str, int]:
     return {t.id: sum(series.get(t.id, {}).values()) for t in ledger.targets}
 
 
-class Progressing:
-    """What is left of `quantity` once `achieved` (never below 0), and the progress in %;
-    both None for an unquantified target. Mixed into the line classes that carry both."""
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quantity is None else max(self.quantity - self.achieved, 0)
-
-    @property
-    def progress(self) -> Decimal | None:
-        return percent(self.achieved, self.quantity)
-
-
 @record
 class TargetLine(Progressing):
-    """One target with what has been achieved towards it."""
+    """One target: its quantity in force, what has been achieved towards it, its pace
+    (expected, status, rate needed...) and its cost per result."""
 
     id: str
     convention: str
@@ -280,16 +283,14 @@ class TargetLine(Progressing):
     unit: str
     reporting: str
     achieved: int
-
+    pace: pace.Pace
+    cost: pace.Cost
 
 
 def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
                  ) -> list[TargetLine]:
-    force = in_force(ledger, as_of)
-    done = achieved(ledger, as_of)
-    return [TargetLine(t.id, t.convention, t.indicator, t.label, force.target_quantity[t.id],
-                       t.quantity, t.unit, t.reporting, done[t.id])
-            for t in ledger.targets if convention in (None, t.convention)]
+    """The targets of the position (only one convention's, when given)."""
+    return [t for t in position(ledger, as_of).targets if convention in (None, t.convention)]
 
 
 @record
@@ -336,18 +337,77 @@ class TagLine:
     achieved: int
 
 
-def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = None
-              ) -> list[TagLine]:
-    """Achievement of each target broken down by the value of one tag (None: untagged)."""
+def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = None, *,
+              lines: Iterable[TargetLine] | None = None) -> list[TagLine]:
+    """Achievement of each target broken down by the value of one tag (None: untagged).
+    `lines`: the position's targets, when already worked out."""
     series = _achievements(ledger, as_of)
     result = []
-    for line in target_lines(ledger, as_of, convention):
+    if lines is None:
+        lines = position(ledger, as_of).targets
+    for line in lines:
+        if convention not in (None, line.convention):
+            continue
         split: dict[str | None, int] = defaultdict(int)
         for tags, value in series.get(line.id, {}).items():
             split[dict(tags).get(tag)] += value
         for tag_value in sorted(split, key=lambda v: (v is None, v or "")):
             result.append(TagLine(line, tag, tag_value, split[tag_value]))
     return result
+
+
+# ---- the position ------------------------------------------------------------------------
+
+
+@record
+class Position:
+    """Every figure of one programme in force on one date."""
+
+    ledger: m.Ledger = field(compare=False, repr=False)
+    as_of: date
+    end: date  # the programme's end in force
+    funding: Funding
+    targets: tuple[TargetLine, ...]
+    indicators: tuple[IndicatorLine, ...]
+    amendments: tuple[m.AmendmentEntry, ...]  # in force, in the order they apply
+
+    @property
+    def programme(self) -> m.Programme:
+        """The programme as defined (its `end` as first stated; `self.end` is in force)."""
+        return self.ledger.programme
+
+    @property
+    def paces(self) -> list[pace.Pace]:
+        return [t.pace for t in self.targets]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many targets are in each status, in attention order."""
+        return {state: sum(t.pace.status == state for t in self.targets)
+                for state in pace.STATUSES}
+
+
+def position(ledger: m.Ledger, as_of: date) -> Position:
+    """The programme of `ledger` as it stands on `as_of`: the one computation of its figures."""
+    force = in_force(ledger, as_of)
+    money = funding(ledger, as_of, force)
+    done = achieved(ledger, as_of)
+    conventions = {c.id: c for c in ledger.conventions}
+    lines = {line.id: line for line in money.conventions}
+    start = ledger.programme.start
+    targets = []
+    for t in ledger.targets:
+        quantity = force.target_quantity[t.id]
+        line = lines[t.convention]
+        cost = pace.cost_of(t, conventions[t.convention], line.amount, line.flows.disbursed,
+                            line.flows.spent, done[t.id], quantity)
+        targets.append(TargetLine(
+            t.id, t.convention, t.indicator, t.label, quantity, t.quantity, t.unit,
+            t.reporting, done[t.id],
+            pace.pace_of(t, pace.schedule(t, start, force.end, quantity), done[t.id], as_of),
+            cost))
+    return Position(ledger, as_of, force.end, money, tuple(targets),
+                    tuple(indicator_lines(targets)), force.amendments)
 
 
 # ---- the journal as a list ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Roll-up across programmes: several ledgers, one national view.
 
-Pure: takes loaded ledgers and a date, returns each programme's figures and the totals by
-indicator across all of them. Nothing here prints, reads files or exits.
+Pure: takes loaded ledgers and a date, returns each programme's position (position.position)
+and the sums of their figures, by indicator and in money. Nothing here prints, reads files or exits.
 
 In a roll-up every convention, funder and target id is qualified by its programme,
 `programme:id` (`fes-meknes:c1.insertion`, from `programme.id`), so that ids stay unique across
@@ -105,16 +105,29 @@ def qualified(ledger: m.Ledger) -> m.Ledger:
 
 @record
 class Programme:
-    """One programme of a roll-up; `ledger` has qualified ids."""
+    """One programme of a roll-up: its position, with qualified ids."""
 
-    ledger: m.Ledger
-    funding: position.Funding
-    targets: tuple[position.TargetLine, ...]
-    indicators: tuple[position.IndicatorLine, ...]
+    position: position.Position
 
     @property
     def id(self) -> str:
         return self.ledger.programme.id
+
+    @property
+    def ledger(self) -> m.Ledger:
+        return self.position.ledger
+
+    @property
+    def funding(self) -> position.Funding:
+        return self.position.funding
+
+    @property
+    def targets(self) -> tuple[position.TargetLine, ...]:
+        return self.position.targets
+
+    @property
+    def indicators(self) -> tuple[position.IndicatorLine, ...]:
+        return self.position.indicators
 
 
 @record
@@ -182,6 +195,14 @@ class Money:
         """Disbursed / total as amended, in % (as `execution` everywhere: disbursed / amount)."""
         return position.percent(self.flows.disbursed, self.total_in_force)
 
+    @property
+    def unattributed_share(self) -> Decimal | None:
+        return position.percent(self.unattributed, self.total_in_force)
+
+    def share(self, amount: Decimal) -> Decimal | None:
+        """`amount` (a programme's total in force) as % of the national total in force."""
+        return position.percent(amount, self.total_in_force)
+
 
 @record
 class Rollup:
@@ -216,12 +237,7 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
     found = problems(ledgers)
     if found:
         raise m.EmploiError(found)
-    result = []
-    for ledger in ledgers:
-        q = qualified(ledger)
-        lines = position.target_lines(q, as_of)
-        result.append(Programme(q, position.funding(q, as_of), tuple(lines),
-                                tuple(position.indicator_lines(lines))))
+    result = [Programme(position.position(qualified(ledger), as_of)) for ledger in ledgers]
     zero = position.Flows()
     flows, unnamed = zero, zero
     for p in result:
@@ -295,4 +311,4 @@ def indicator_paces(programmes: list[tuple[str, list[pace.Pace]]]) -> list[Indic
 
 def paces(r: Rollup) -> dict[str, list[pace.Pace]]:
     """Every target's pace, per programme (qualified ids), in ledger order."""
-    return {p.id: pace.paces(p.ledger, r.as_of) for p in r.programmes}
+    return {p.id: p.position.paces for p in r.programmes}

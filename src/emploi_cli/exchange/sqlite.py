@@ -3,10 +3,11 @@
 One database holds one or more ledgers; every table has a `programme` column (the ledger's
 `programme.id`). Money is stored twice: `*_mdh` TEXT, the exact decimal in MDH as the ledger
 writes it, and `*_dh` INTEGER, whole dirhams (exact: the ledger keeps money to the dirham), for
-sums in SQL. Dates are ISO 8601 TEXT. The views `targets_achieved` and `funding_execution`
-compute, in SQL, the same figures as `emploi targets` and `emploi summary` as of the export's
-date (`export_info.as_of`). The file is written beside the target and renamed over it.
-docs/sqlite.md documents the schema.
+sums in SQL. Dates are ISO 8601 TEXT. The tables `targets_achieved` and `funding_execution`
+hold the figures of each programme's position (domain.position) as of the export's date
+(`export_info.as_of`, repeated in their `as_of` column): the figures of `emploi targets` and
+`emploi summary`, computed once, never a second time in SQL. The file is written beside the
+target and renamed over it. docs/sqlite.md documents the schema.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..domain import model as m
+from ..domain import position
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DH_PER_MDH = 1_000_000
 
@@ -174,158 +176,43 @@ CREATE TABLE profile_columns (
     column_name TEXT NOT NULL,
     PRIMARY KEY (programme, entry, field)
 );
-"""
-
-
-def _pct(part: str, whole: str) -> str:
-    """SQL for compute.percent: part/whole in %, half-up to 2 decimals, exact integer work."""
-    return (f"(CASE WHEN ({whole}) IS NULL OR ({whole}) = 0 OR ({part}) IS NULL THEN NULL "
-            f"ELSE (CASE WHEN ({part}) * ({whole}) < 0 THEN -1 ELSE 1 END) * "
-            f"((2 * abs({part}) * 10000 + abs({whole})) / (2 * abs({whole}))) / 100.0 END)")
-
-
-def _mdh(dh: str) -> str:
-    """SQL for mdh_text(): whole dirhams as exact MDH text, at least 2 decimals."""
-    return (f"(CASE WHEN ({dh}) IS NULL THEN NULL ELSE "
-            f"(CASE WHEN ({dh}) < 0 THEN '-' ELSE '' END) || "
-            f"(CASE WHEN abs({dh}) % 10000 = 0 "
-            f"THEN printf('%d.%02d', abs({dh}) / 1000000, (abs({dh}) % 1000000) / 10000) "
-            f"ELSE rtrim(printf('%d.%06d', abs({dh}) / 1000000, abs({dh}) % 1000000), '0') "
-            f"END) END)")
-
-
-LIVE = """live AS (
-    SELECT e.* FROM entries e, export_info i
-    WHERE e.voided_by IS NULL AND e.date <= i.as_of
-)"""
-
-VIEWS = f"""
-CREATE VIEW targets_achieved AS
-WITH {LIVE},
-progress AS (SELECT * FROM live WHERE kind = 'progress'),
-latest AS (
-    SELECT programme, target, value,
-           ROW_NUMBER() OVER (PARTITION BY programme, target, series
-                              ORDER BY date DESC, seq DESC) AS rn
-    FROM progress
-),
-amended AS (
-    SELECT programme, target, quantity,
-           ROW_NUMBER() OVER (PARTITION BY programme, target ORDER BY date DESC, seq DESC) AS rn
-    FROM live
-    WHERE kind = 'amendment' AND target IS NOT NULL AND quantity IS NOT NULL
-),
-figures AS (
-    SELECT t.programme, t.ord, t.id, t.convention, t.indicator, t.label,
-           CASE WHEN a.target IS NOT NULL THEN a.quantity ELSE t.quantity END AS target,
-           t.quantity AS original_target, t.unit, t.reporting,
-           COALESCE(CASE WHEN t.reporting = 'cumulative'
-               THEN (SELECT SUM(l.value) FROM latest l
-                     WHERE l.programme = t.programme AND l.target = t.id AND l.rn = 1)
-               ELSE (SELECT SUM(p.value) FROM progress p
-                     WHERE p.programme = t.programme AND p.target = t.id) END, 0) AS achieved
-    FROM targets t
-    LEFT JOIN amended a ON a.programme = t.programme AND a.target = t.id AND a.rn = 1
-)
-SELECT f.programme, f.id, f.convention, f.indicator, f.label, f.target, f.original_target,
-       f.unit, f.reporting, f.achieved,
-       CASE WHEN f.target IS NULL THEN NULL ELSE max(f.target - f.achieved, 0) END AS remaining,
-       {_pct("f.achieved", "f.target")} AS progress
-FROM figures f JOIN programmes p ON p.programme = f.programme
-ORDER BY p.ord, f.ord;
-
-CREATE VIEW funding_execution AS
-WITH {LIVE},
-tx AS (SELECT * FROM live WHERE kind = 'transaction'),
-amended AS (
-    SELECT programme, convention, funder, amount_dh,
-           ROW_NUMBER() OVER (PARTITION BY programme, convention, funder
-                              ORDER BY date DESC, seq DESC) AS rn
-    FROM live WHERE kind = 'amendment' AND amount_dh IS NOT NULL
-),
-conv AS (
-    SELECT c.programme, 1 AS part, c.ord, 'convention' AS record, c.id, c.title AS name,
-           COALESCE(a.amount_dh, c.amount_dh) AS amount_dh,
-           c.amount_dh AS original_amount_dh, NULL AS estimated,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
-            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS committed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS disbursed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = c.programme AND tx.convention = c.id) AS spent_dh
-    FROM conventions c
-    LEFT JOIN amended a ON a.programme = c.programme AND a.convention = c.id
-                       AND a.funder IS NULL AND a.rn = 1
-),
-fund AS (
-    SELECT f.programme, 2 AS part, f.ord, 'funder' AS record, f.id, f.name,
-           CASE WHEN a.amount_dh IS NOT NULL THEN a.amount_dh ELSE f.amount_dh END AS amount_dh,
-           f.amount_dh AS original_amount_dh, f.estimated,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
-            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS committed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS disbursed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = f.programme AND tx.funder = f.id) AS spent_dh
-    FROM funders f
-    LEFT JOIN amended a ON a.programme = f.programme AND a.funder = f.id
-                       AND a.convention IS NULL AND a.rn = 1
-),
-prog AS (
-    SELECT p.programme, p.ord, p.title, p.total_dh,
-           p.total_dh + (SELECT COALESCE(SUM(amount_dh - original_amount_dh), 0) FROM conv
-                         WHERE conv.programme = p.programme) AS in_force_dh
-    FROM programmes p
-),
-rest AS (
-    SELECT p.programme, 3 AS part, 0 AS ord, 'unattributed' AS record, NULL AS id,
-           NULL AS name,
-           p.in_force_dh - (SELECT COALESCE(SUM(amount_dh), 0) FROM fund
-                            WHERE fund.programme = p.programme) AS amount_dh,
-           NULL AS original_amount_dh, NULL AS estimated,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
-            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS committed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS disbursed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = p.programme AND tx.funder IS NULL) AS spent_dh
-    FROM prog p
-),
-total AS (
-    SELECT p.programme, 0 AS part, 0 AS ord, 'total' AS record, NULL AS id, p.title AS name,
-           p.in_force_dh AS amount_dh, p.total_dh AS original_amount_dh, NULL AS estimated,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'commitment' THEN amount_dh END), 0)
-            FROM tx WHERE tx.programme = p.programme) AS committed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'disbursement' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = p.programme) AS disbursed_dh,
-           (SELECT COALESCE(SUM(CASE WHEN transaction_kind = 'expenditure' THEN amount_dh END),
-                            0)
-            FROM tx WHERE tx.programme = p.programme) AS spent_dh
-    FROM prog p
-),
-lines AS (
-    SELECT * FROM total UNION ALL SELECT * FROM conv UNION ALL SELECT * FROM fund
-    UNION ALL SELECT * FROM rest
-)
-SELECT l.programme, l.record, l.id, l.name,
-       {_mdh("l.amount_dh")} AS amount_mdh, l.amount_dh,
-       {_mdh("l.original_amount_dh")} AS original_amount_mdh, l.original_amount_dh,
-       {_pct("l.amount_dh", "p.in_force_dh")} AS share,
-       l.estimated,
-       {_mdh("l.committed_dh")} AS committed_mdh, l.committed_dh,
-       {_mdh("l.disbursed_dh")} AS disbursed_mdh, l.disbursed_dh,
-       {_mdh("l.spent_dh")} AS spent_mdh, l.spent_dh,
-       CASE WHEN l.record = 'unattributed' THEN NULL
-            ELSE {_pct("l.disbursed_dh", "l.amount_dh")} END AS execution
-FROM lines l JOIN prog p ON p.programme = l.programme
-ORDER BY p.ord, l.part, l.ord;
+CREATE TABLE targets_achieved (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    as_of TEXT NOT NULL,
+    id TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    convention TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    label TEXT NOT NULL,
+    target INTEGER,
+    original_target INTEGER,
+    unit TEXT NOT NULL,
+    reporting TEXT NOT NULL,
+    achieved INTEGER NOT NULL,
+    remaining INTEGER,
+    progress REAL
+);
+CREATE TABLE funding_execution (
+    programme TEXT NOT NULL REFERENCES programmes(programme),
+    as_of TEXT NOT NULL,
+    record TEXT NOT NULL,
+    id TEXT,
+    title TEXT,
+    name TEXT,
+    amount_mdh TEXT,
+    amount_dh INTEGER,
+    original_amount_mdh TEXT,
+    original_amount_dh INTEGER,
+    share REAL,
+    estimated INTEGER,
+    committed_mdh TEXT NOT NULL,
+    committed_dh INTEGER NOT NULL,
+    disbursed_mdh TEXT NOT NULL,
+    disbursed_dh INTEGER NOT NULL,
+    spent_mdh TEXT NOT NULL,
+    spent_dh INTEGER NOT NULL,
+    execution REAL
+);
 """
 
 
@@ -343,7 +230,7 @@ def dirhams(amount: Decimal | None) -> int | None:
 
 
 def mdh_text(dh: int | None) -> str | None:
-    """Whole dirhams as exact MDH text with at least two decimals (as the SQL views write it)."""
+    """Whole dirhams as exact MDH text with at least two decimals."""
     if dh is None:
         return None
     sign = "-" if dh < 0 else ""
@@ -440,12 +327,47 @@ def _fill(db: sqlite3.Connection, ledgers: list[m.Ledger], as_of: date, version:
     counts = {"programmes": 0, "conventions": 0, "targets": 0, "entries": 0}
     for ord_, ledger in enumerate(ledgers):
         _ledger(db, ledger, ord_)
+        _figures(db, position.position(ledger, as_of))
         counts["programmes"] += 1
         counts["conventions"] += len(ledger.conventions)
         counts["targets"] += len(ledger.targets)
         counts["entries"] += len(ledger.journal)
-    db.executescript(VIEWS)
     return counts
+
+
+def _real(value: Decimal | None) -> float | None:
+    """A percentage (2 decimals) as SQLite REAL."""
+    return None if value is None else float(value)
+
+
+def _figures(db: sqlite3.Connection, pos: position.Position) -> None:
+    """The position's figures: one row per target, and per total, convention, funder and the
+    part with no named funder."""
+    pid, day, f = pos.programme.id, pos.as_of.isoformat(), pos.funding
+    db.executemany("INSERT INTO targets_achieved VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        (pid, day, t.id, i, t.convention, t.indicator, t.label, t.quantity, t.original_quantity,
+         t.unit, t.reporting, t.achieved, t.remaining, _real(t.progress))
+        for i, t in enumerate(pos.targets)])
+
+    def line(record: str, ident: str | None, title: str | None, name: str | None,
+             amount: Decimal | None, original: Decimal | None, share: Decimal | None,
+             estimated: bool | None, flows: position.Flows, execution: Decimal | None
+             ) -> tuple:
+        return (pid, day, record, ident, title, name, *_money(amount), *_money(original),
+                _real(share), None if estimated is None else int(estimated),
+                *_money(flows.committed), *_money(flows.disbursed), *_money(flows.spent),
+                _real(execution))
+
+    rows = [line("total", None, pos.programme.title, None, f.total_in_force, f.total,
+                 position.percent(f.total_in_force, f.total_in_force), None, f.total_flows,
+                 f.execution)]
+    rows += [line("convention", c.id, c.name, None, c.amount, c.original_amount, c.share,
+                  None, c.flows, c.execution) for c in f.conventions]
+    rows += [line("funder", x.id, None, x.name, x.amount, x.original_amount, x.share,
+                  x.estimated, x.flows, x.execution) for x in f.funders]
+    rows.append(line("unattributed", None, None, None, f.unattributed, f.original_unattributed,
+                     f.unattributed_share, None, f.unattributed_flows, None))
+    db.executemany(f"INSERT INTO funding_execution VALUES ({','.join('?' * 19)})", rows)
 
 
 def _ledger(db: sqlite3.Connection, ledger: m.Ledger, ord_: int) -> None:

@@ -128,18 +128,16 @@ def _day_text(value: date | datetime) -> str:
     return value.isoformat()
 
 
-def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem],
+def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
           produced: Produced) -> Document:
+    """The report of one programme: every figure from its position on the as-of date."""
     t = _labeler(lang)
-    p = ledger.programme
-    force = position.in_force(ledger, as_of)
-    items = pace.paces(ledger, as_of)
-    costs = pace.costs(ledger, as_of, items)
+    p, as_of = pos.programme, pos.as_of
     sections = (
-        _programme(ledger, force, lang),
-        _funding(ledger, as_of, lang),
-        _targets(items, costs, lang),
-        _quarters(ledger, as_of, items, lang),
+        _programme(pos, lang),
+        _funding(pos.funding, lang),
+        _targets(pos, lang),
+        _quarters(pos, lang),
         _problems(problems, lang),
         _produced(produced, as_of, lang),
     )
@@ -150,14 +148,17 @@ def build(ledger: m.Ledger, as_of: date, lang: str, *, problems: list[m.Problem]
     return Document(lang, p.title, subtitle, sections, produced, labels)
 
 
-def _programme(ledger: m.Ledger, force: position.InForce, lang: str) -> Section:
-    p = ledger.programme
+def _programme(pos: position.Position, lang: str) -> Section:
+    ledger, p = pos.ledger, pos.programme
     t = _labeler(lang)
-    period = f"{p.start.isoformat()} {t('to')} {force.end.isoformat()}"
-    if force.end != p.end:
+    period = f"{p.start.isoformat()} {t('to')} {pos.end.isoformat()}"
+    if pos.end != p.end:
         period += f" ({t('amended_from', value=p.end.isoformat())})"
+    total = _mdh(pos.funding.total_in_force, lang)
+    if pos.funding.total_in_force != p.total:
+        total += f" ({t('amended_from', value=_mdh(p.total, lang))})"
     items = [(t("region"), p.region), (t("framework"), p.framework),
-             (t("programme_period"), period), (t("programme_total"), _mdh(p.total, lang))]
+             (t("programme_period"), period), (t("programme_total"), total)]
     partners = "; ".join(f"{x.name} ({x.full_name})" if x.full_name else x.name
                          for x in ledger.partners)
     if partners:
@@ -177,9 +178,8 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
         Column("execution", "percent"))
 
 
-def _funding(ledger: m.Ledger, as_of: date, lang: str) -> Section:
+def _funding(f: position.Funding, lang: str) -> Section:
     t = _labeler(lang)
-    f = position.funding(ledger, as_of)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
 
@@ -188,15 +188,14 @@ def _funding(ledger: m.Ledger, as_of: date, lang: str) -> Section:
                 "spent": line.flows.spent, "execution": line.execution}
     conventions = tuple({"id": c.id, "title": c.name, "amount": c.amount, "share": c.share,
                          **flows(c)} for c in f.conventions)
-    total_row = {"id": "", "title": t("total"), "amount": f.total,
-                 "share": position.percent(f.conventions_total, f.total),
+    total_row = {"id": "", "title": t("total"), "amount": f.total_in_force,
+                 "share": f.conventions_share,
                  "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-                 "spent": f.total_flows.spent,
-                 "execution": position.percent(f.total_flows.disbursed, f.total)}
+                 "spent": f.total_flows.spent, "execution": f.execution}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
     unattributed = {"id": "", "name": t("unattributed"), "amount": f.unattributed,
-                    "share": position.percent(f.unattributed, f.total), "estimated": None,
+                    "share": f.unattributed_share, "estimated": None,
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
                     "spent": f.unattributed_flows.spent, "execution": None}
@@ -235,12 +234,12 @@ def _bars_summary(groups: tuple[BarGroup, ...], series: tuple[tuple[str, str], .
     return "; ".join(parts) + "."
 
 
-def _targets(items: list[pace.Pace], costs: dict[str, pace.Cost], lang: str) -> Section:
+def _targets(pos: position.Position, lang: str) -> Section:
     t = _labeler(lang)
-    ordered = pace.by_attention(items)
     rows = []
-    for p in ordered:
-        row = pace_reports.pace_row(p, costs[p.target.id])
+    for line in pace_reports.by_attention(pos.targets):
+        p = line.pace
+        row = pace_reports.pace_row(p, line.cost)
         row["status_text"] = pace_reports.status_label(p.status)
         row["bar"] = PaceBar(p.progress, p.expected_progress, p.status)
         row["schedule_text"] = p.schedule.kind
@@ -268,10 +267,13 @@ def _targets(items: list[pace.Pace], costs: dict[str, pace.Cost], lang: str) -> 
         Paragraph(t("cost_note"), "note")))
 
 
-def _quarters(ledger: m.Ledger, as_of: date, items: list[pace.Pace], lang: str) -> Section:
+def _quarters(pos: position.Position, lang: str) -> Section:
     t = _labeler(lang)
+    ledger, as_of = pos.ledger, pos.as_of
     fiscal = ledger.programme.fiscal_year_start
-    rows = periods.period_rows(ledger, as_of, "quarter")
+    items = pos.paces
+    rows = periods.period_rows(ledger, as_of, "quarter",
+                               schedules={p.target.id: p.schedule for p in items})
     entries = position.progress_entries(ledger, as_of)
     subsections = []
     for p in items:
@@ -351,7 +353,7 @@ def _produced(produced: Produced, as_of: date, lang: str) -> Section:
     )),))
 
 
-# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# ---- roll-up across programmes -------------------------------------------------------------
 # Several ledgers: a national section first, then one section per programme holding that
 # programme's report (its sections one level down, their ids prefixed with the programme's),
 # then one "produced" section listing every ledger.
@@ -366,7 +368,7 @@ def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]]
     items = paces(r)
     sections: list[Section] = [_national(r, items, lang)]
     for p, found, made in zip(r.programmes, problems, produced, strict=True):
-        doc = build(p.ledger, r.as_of, lang, problems=found, produced=made)
+        doc = build(p.position, lang, problems=found, produced=made)
         prefix = f"p-{_slug(p.id)}"
         inner = tuple(_nested(s, prefix, f"{p.id}:") for s in doc.sections
                       if s.id != "produced")
@@ -404,18 +406,16 @@ def _national(r: rollup.Rollup, items: dict[str, list[pace.Pace]], lang: str) ->
 
     t = _labeler(lang)
     money = r.money
-    rows = [{"id": p.id, "title": p.ledger.programme.title, "amount": p.funding.total,
-             "share": position.percent(p.funding.total, money.total),
+    rows = [{"id": p.id, "title": p.ledger.programme.title,
+             "amount": p.funding.total_in_force, "share": money.share(p.funding.total_in_force),
              "committed": p.funding.total_flows.committed,
              "disbursed": p.funding.total_flows.disbursed,
-             "spent": p.funding.total_flows.spent,
-             "execution": position.percent(p.funding.total_flows.disbursed, p.funding.total)}
+             "spent": p.funding.total_flows.spent, "execution": p.funding.execution}
             for p in r.programmes]
-    total = {"id": "", "title": t("national_total"), "amount": money.total,
-             "share": position.percent(money.total, money.total),
+    total = {"id": "", "title": t("national_total"), "amount": money.total_in_force,
+             "share": money.share(money.total_in_force),
              "committed": money.flows.committed, "disbursed": money.flows.disbursed,
-             "spent": money.flows.spent,
-             "execution": position.percent(money.flows.disbursed, money.total)}
+             "spent": money.flows.spent, "execution": money.execution}
     funding = Table("national_funding", (
         Column("id", label="programme"), Column("title"), Column("amount", "money"),
         Column("share", "percent"), *FLOW), (*rows, total))
@@ -436,7 +436,7 @@ def _national(r: rollup.Rollup, items: dict[str, list[pace.Pace]], lang: str) ->
         Column("unit"), Column("bar", "pace_bar", "progress"), Column("expected", "int"),
         Column("gap", "int"), Column("statuses", label="status")), indicators)
     facts = Facts(((t("programmes"), ", ".join(p.id for p in r.programmes)),
-                   (t("programme_total"), _mdh(money.total, lang))))
+                   (t("programme_total"), _mdh(money.total_in_force, lang))))
     return Section("national", t("national"), (facts, funding, chart, status,
                                                Paragraph(t("pace_rule"), "note")))
 

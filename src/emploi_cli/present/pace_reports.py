@@ -1,4 +1,4 @@
-"""Reports of issue 4: `status` (funding execution, pace of every target) and per-period rows.
+"""Reports of pace: `status` (funding execution, pace of every target) and per-period rows.
 
 Same shape as reports.py: computed rows shaped once into a `Report` that every format renders;
 the json payloads are documented in docs/formats.md.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..domain import model as m
 from ..domain import pace, position
 from ..domain.periods import PeriodRow
 from . import i18n
@@ -54,23 +53,22 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
     }
 
 
-def _execution_row(line: position.FundingLine, record: str) -> dict:
-    return {"record": record, "id": line.id, "name": line.name, "amount": line.amount,
+def _execution_row(line: position.FundingLine, record: str, name_key: str) -> dict:
+    return {"record": record, "id": line.id, name_key: line.name, "amount": line.amount,
             "committed": line.flows.committed, "disbursed": line.flows.disbursed,
             "spent": line.flows.spent, "execution": line.execution}
 
 
-def funding_data(ledger: m.Ledger, as_of: date) -> tuple[dict, list[dict]]:
+def funding_data(f: position.Funding) -> tuple[dict, list[dict]]:
     """The json of funding execution, and its rows (total, conventions, funders)."""
-    f = position.funding(ledger, as_of)
-    total = {"record": "total", "id": "", "name": "", "amount": f.total,
+    total = {"record": "total", "id": "", "amount": f.total_in_force,
              "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-             "spent": f.total_flows.spent,
-             "execution": position.percent(f.total_flows.disbursed, f.total)}
-    conventions = [_execution_row(c, "convention") for c in f.conventions]
-    funders = [{**_execution_row(x, "funder"), "estimated": x.estimated} for x in f.funders]
-    data = {key: total[key] for key in ("amount", "committed", "disbursed", "spent",
-                                        "execution")}
+             "spent": f.total_flows.spent, "execution": f.execution}
+    conventions = [_execution_row(c, "convention", "title") for c in f.conventions]
+    funders = [{**_execution_row(x, "funder", "name"), "estimated": x.estimated}
+               for x in f.funders]
+    data = {"total": f.total, "total_in_force": f.total_in_force,
+            **{key: total[key] for key in ("committed", "disbursed", "spent", "execution")}}
     data["conventions"] = [_strip(r) for r in conventions]
     data["funders"] = [_strip(r) for r in funders]
     return data, [total, *conventions, *funders]
@@ -81,7 +79,8 @@ def _strip(row: dict) -> dict:
 
 
 STATUS_CSV = (
-    Column("record"), Column("id"), Column("name"), Column("status"),
+    Column("record"), Column("id"), Column("title"), Column("name"), Column("label"),
+    Column("status"),
     Column("amount", "money"), Column("committed", "money"), Column("disbursed", "money"),
     Column("spent", "money"), Column("execution", "percent"), Column("target", "int"),
     Column("achieved", "int"), Column("expected", "int"), Column("gap", "int"),
@@ -92,17 +91,20 @@ STATUS_CSV = (
     Column("cost_per_result_spent", "money"), Column("planned_cost_per_result", "money"))
 
 
-def status(ledger: m.Ledger, as_of: date, lang: str, items: list[pace.Pace]) -> Report:
+def by_attention(lines: tuple[position.TargetLine, ...]) -> list[position.TargetLine]:
+    """The targets, what needs attention first (pace.by_attention)."""
+    return sorted(lines, key=lambda t: t.pace.attention)  # stable: ledger order breaks ties
+
+
+def status(pos: position.Position, lang: str) -> Report:
     """`emploi status`: funding execution, then every target, what needs attention first."""
-    costs = pace.costs(ledger, as_of, items)
-    ordered = pace.by_attention(items)
-    rows = [pace_row(p, costs[p.target.id]) for p in ordered]
-    funding, funding_rows = funding_data(ledger, as_of)
-    counts = {state: sum(p.status == state for p in items) for state in pace.STATUSES}
-    data = {"programme": {"id": ledger.programme.id, "title": ledger.programme.title},
+    as_of = pos.as_of
+    rows = [pace_row(t.pace, t.cost) for t in by_attention(pos.targets)]
+    funding, funding_rows = funding_data(pos.funding)
+    counts = pos.counts
+    data = {"programme": {"id": pos.programme.id, "title": pos.programme.title},
             "as_of": as_of, "funding": funding, "counts": counts, "targets": rows}
-    csv_rows = [*funding_rows,
-                *({"record": "target", "name": r["label"], **r} for r in rows)]
+    csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows)]
     human_funding = [{**r, "bar": bar(r["execution"])} for r in funding_rows]
     funding_table = Table("status_funding", (
         Column("record", "label", "record"), Column("id"), Column("amount", "money"),
@@ -172,7 +174,7 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
                   (Table("periods", columns, tuple(human)),), notes)
 
 
-# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# ---- roll-up across programmes -------------------------------------------------------------
 
 
 def counts_text(counts: dict[str, int], lang: str) -> str:
@@ -186,26 +188,28 @@ def _indicator_pace_row(i: rollup.IndicatorPace) -> dict:
             "counts": dict(i.counts)}
 
 
-def status_rollup(r: rollup.Rollup, lang: str, items: dict[str, list[pace.Pace]]) -> Report:
+def status_rollup(r: rollup.Rollup, lang: str) -> Report:
     """`emploi status` over several ledgers: each programme's status as with one ledger (ids
     qualified), then national funding execution and achievement by indicator."""
     from ..domain import rollup as ru
     from .reports import in_programme
 
     as_of = r.as_of
-    parts = [(p, status(p.ledger, as_of, lang, items[p.id])) for p in r.programmes]
+    items = ru.paces(r)
+    parts = [(p, status(p.position, lang)) for p in r.programmes]
     money = r.money
     flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
              "spent": money.flows.spent}
-    execution = position.percent(money.flows.disbursed, money.total)
-    by_programme = [{"programme": p.id, "amount": p.funding.total,
+    execution = money.execution
+    by_programme = [{"programme": p.id, "total": p.funding.total,
+                     "total_in_force": p.funding.total_in_force,
                      "committed": p.funding.total_flows.committed,
                      "disbursed": p.funding.total_flows.disbursed,
                      "spent": p.funding.total_flows.spent,
-                     "execution": position.percent(p.funding.total_flows.disbursed,
-                                                  p.funding.total)} for p, _ in parts]
-    funding = {"currency": money.currency, "unit": money.unit, "amount": money.total, **flows,
-               "execution": execution, "programmes": by_programme}
+                     "execution": p.funding.execution} for p, _ in parts]
+    funding = {"currency": money.currency, "unit": money.unit, "total": money.total,
+               "total_in_force": money.total_in_force, **flows, "execution": execution,
+               "programmes": by_programme}
     everything = [x for p in r.programmes for x in items[p.id]]
     counts = {state: sum(x.status == state for x in everything) for state in pace.STATUSES}
     totals = ru.indicator_paces([(p.id, items[p.id]) for p in r.programmes])
@@ -217,15 +221,16 @@ def status_rollup(r: rollup.Rollup, lang: str, items: dict[str, list[pace.Pace]]
     data = {"as_of": as_of, "programmes": [report.data for _, report in parts],
             "totals": {"funding": funding, "counts": counts, "indicators": indicators}}
     csv_rows = [{"programme": p.id, **row} for p, report in parts for row in report.csv.rows]
-    csv_rows.append({"record": "total", "programme": "", "amount": money.total, **flows,
-                     "execution": execution})
+    csv_rows.append({"record": "total", "programme": "", "amount": money.total_in_force,
+                     **flows, "execution": execution})
     csv_rows += [{"record": "indicator", "programme": "", "id": i["indicator"],
                   **{k: i[k] for k in ("target", "achieved", "expected", "gap", "progress",
                                        "expected_progress", "unit")}} for i in indicators]
-    national_funding = [{**row, "id": row["programme"], "bar": bar(row["execution"])}
-                        for row in by_programme]
-    national_funding.append({"id": i18n.label("national_total", lang), "amount": money.total,
-                             **flows, "execution": execution, "bar": bar(execution)})
+    national_funding = [{**row, "id": row["programme"], "amount": row["total_in_force"],
+                         "bar": bar(row["execution"])} for row in by_programme]
+    national_funding.append({"id": i18n.label("national_total", lang),
+                             "amount": money.total_in_force, **flows, "execution": execution,
+                             "bar": bar(execution)})
     funding_table = Table("national_funding", (
         Column("id", label="programme"), Column("amount", "money"),
         Column("committed", "money", drop=2), Column("disbursed", "money"),

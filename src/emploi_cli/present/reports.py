@@ -7,8 +7,6 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain import model as m
@@ -30,9 +28,10 @@ def _flows(line: position.FundingLine | None, flows: position.Flows) -> dict:
             "execution": line.execution if line else None}
 
 
-def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
-    f = position.funding(ledger, as_of)
-    p = ledger.programme
+def summary(pos: position.Position, lang: str) -> Report:
+    """`emploi summary`: the money of the position."""
+    f, as_of = pos.funding, pos.as_of
+    p = pos.programme
     conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
                     "original_amount": c.original_amount, "share": c.share,
                     **_flows(c, c.flows)} for c in f.conventions]
@@ -40,8 +39,6 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
                 "original_amount": x.original_amount, "share": x.share,
                 "estimated": x.estimated, "conventions": list(x.conventions),
                 **_flows(x, x.flows)} for x in f.funders]
-    original_unattributed = f.total - sum(
-        (x.original_amount for x in f.funders if x.original_amount is not None), Decimal(0))
     data = {
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
@@ -52,26 +49,26 @@ def summary(ledger: m.Ledger, as_of: date, lang: str) -> Report:
         "conventions": conventions,
         "funders": funders,
         "unattributed": f.unattributed,
-        "original_unattributed": original_unattributed,
+        "original_unattributed": f.original_unattributed,
         "unattributed_flows": {"committed": f.unattributed_flows.committed,
                                "disbursed": f.unattributed_flows.disbursed,
                                "spent": f.unattributed_flows.spent},
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
         "unattributed", lang), "amount": f.unattributed,
-        "original_amount": original_unattributed,
-        "share": position.percent(f.unattributed, f.total_in_force),
+        "original_amount": f.original_unattributed, "share": f.unattributed_share,
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
         {"record": "total", "amount": f.total_in_force, "original_amount": f.total,
          **_flows(None, f.total_flows)},
         {"record": "conventions_total", "amount": f.conventions_total},
-        *({"record": "convention", "name": c["title"], **c} for c in conventions),
+        *({"record": "convention", **c} for c in conventions),
         *({"record": "funder", **x} for x in funders),
         {**unattributed_row, "name": ""},
     ]
-    csv_columns = (Column("record"), Column("id"), Column("name"), Column("amount", "money"),
-                   Column("original_amount", "money"), Column("share", "percent"),
+    csv_columns = (Column("record"), Column("id"), Column("title"), Column("name"),
+                   Column("amount", "money"), Column("original_amount", "money"),
+                   Column("share", "percent"),
                    Column("estimated", "bool"), *FLOW_COLUMNS)
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
     original = (Column("original_amount", "money", drop=3),) if amended else ()
@@ -111,17 +108,20 @@ def _target_row(line: position.TargetLine) -> dict:
             "remaining": line.remaining, "progress": line.progress}
 
 
-def targets(ledger: m.Ledger, as_of: date, lang: str, *, by: str = "target",
+def targets(pos: position.Position, lang: str, *, by: str = "target",
             convention: str | None = None, tag: str | None = None) -> Report:
-    lines = position.target_lines(ledger, as_of, convention)
+    """`emploi targets`: the targets of the position, by target, indicator or tag."""
+    as_of = pos.as_of
+    lines = [t for t in pos.targets if convention in (None, t.convention)]
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
     if tag:
-        return _tag_report(ledger, as_of, lang, tag, convention, notes)
+        return _tag_report(pos, lang, tag, convention, notes)
     if by == "indicator":
+        indicators = pos.indicators if convention is None else position.indicator_lines(lines)
         rows = [{"indicator": i.indicator, "unit": i.unit, "targets": list(i.targets),
                  "target": i.quantity, "original_target": i.original_quantity,
                  "achieved": i.achieved, "remaining": i.remaining,
-                 "progress": i.progress} for i in position.indicator_lines(lines)]
+                 "progress": i.progress} for i in indicators]
         amended = any(r["target"] != r["original_target"] for r in rows)
         columns = (Column("indicator"), Column("targets_list", "text", "targets_list"),
                    *((Column("original_target", "int", drop=7),) if amended else ()),
@@ -158,12 +158,13 @@ def _kind(key: str) -> str:
     return "text"
 
 
-def _tag_report(ledger: m.Ledger, as_of: date, lang: str, tag: str, convention: str | None,
+def _tag_report(pos: position.Position, lang: str, tag: str, convention: str | None,
                 notes: tuple[str, ...]) -> Report:
     rows = [{"id": t.target.id, "convention": t.target.convention,
              "indicator": t.target.indicator, "unit": t.target.unit, "tag": t.tag,
              "tag_value": t.tag_value, "achieved": t.achieved}
-            for t in position.tag_lines(ledger, as_of, tag, convention)]
+            for t in position.tag_lines(pos.ledger, pos.as_of, tag, convention,
+                                        lines=pos.targets)]
     columns = (Column("id"), Column("convention"), Column("indicator"), Column("tag_value"),
                Column("achieved", "int"), Column("unit"))
     human = [{**r, "tag_value": r["tag_value"] if r["tag_value"] is not None
@@ -362,7 +363,7 @@ def programme_refs(r: rollup.Rollup) -> list[dict]:
 def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
     """`emploi summary` over several ledgers: each programme's summary, then national money."""
     as_of, money = r.as_of, r.money
-    parts = [(p, summary(p.ledger, as_of, lang)) for p in r.programmes]
+    parts = [(p, summary(p.position, lang)) for p in r.programmes]
     flows = {"committed": money.flows.committed, "disbursed": money.flows.disbursed,
              "spent": money.flows.spent}
     unnamed = {"committed": money.unattributed_flows.committed,
@@ -381,20 +382,19 @@ def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
          "original_amount": money.total, **flows, "execution": money.execution},
         {"record": "conventions_total", "programme": "", "amount": money.conventions_total},
         {"record": "unattributed", "programme": "", "amount": money.unattributed,
-         "share": position.percent(money.unattributed, money.total_in_force), **unnamed},
+         "share": money.unattributed_share, **unnamed},
     ]
     csv_columns = (Column("programme"), *parts[0][1].csv.columns)
     national = [{"id": p.id, "title": p.ledger.programme.title,
                  "amount": p.funding.total_in_force,
-                 "share": position.percent(p.funding.total_in_force, money.total_in_force),
+                 "share": money.share(p.funding.total_in_force),
                  "committed": p.funding.total_flows.committed,
                  "disbursed": p.funding.total_flows.disbursed,
                  "spent": p.funding.total_flows.spent,
-                 "execution": position.percent(p.funding.total_flows.disbursed,
-                                              p.funding.total_in_force)} for p, _ in parts]
+                 "execution": p.funding.execution} for p, _ in parts]
     national.append({"id": "", "title": i18n.label("national_total", lang),
                      "amount": money.total_in_force,
-                     "share": position.percent(money.total_in_force, money.total_in_force),
+                     "share": money.share(money.total_in_force),
                      **flows, "execution": money.execution})
     national_table = Table("national_funding", (
         Column("id", label="programme"), Column("title"), Column("amount", "money"),
@@ -435,7 +435,7 @@ def targets_rollup(r: rollup.Rollup, lang: str, by: str = "target") -> Report:
     sections: list[Table] = []
     csv_rows: list[dict] = []
     for p in r.programmes:
-        report = targets(p.ledger, as_of, lang, by=by)
+        report = targets(p.position, lang, by=by)
         sections += [in_programme(t, p.id, lang) for t in report.sections]
         if by == "indicator":
             csv_rows += [{**row, "record": "indicator", "programme": p.id}

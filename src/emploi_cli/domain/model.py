@@ -360,7 +360,7 @@ class Ledger:
     conventions: tuple[Convention, ...]
     journal: tuple[JournalEntry, ...] = ()
 
-    @property
+    @cached_property
     def targets(self) -> tuple[Target, ...]:
         return tuple(t for c in self.conventions for t in c.targets)
 

@@ -405,20 +405,25 @@ class Reader:
         first, *pieces = addition.split("\n[[")
         if first not in ("", "\n") or len(pieces) != len(entries):
             return False
+        from . import fastparse
+
         builder = reading._Builder(self.file)
-        counts = _counts(ledger)
+        shared = fastparse.Shared()
+        counts = _counts(ledger)  # then the running count of each kind
         added: list[m.JournalEntry] = []
         for (kind, written), piece in zip(entries, pieces, strict=True):
-            try:
-                item = reading.parse_entry(kind, piece)
-            except ValueError:
-                return False
-            if item != written:
-                return False
-            index = counts[kind] + sum(1 for e in added if e.kind == kind)
-            entry = builder.entry(kind, item, f"{m.ENTRY_TABLES[kind]}[{index}]", len(added))
+            index = counts[kind]
+            counts[kind] = index + 1
+            entry = builder.entry(kind, written, f"{m.ENTRY_TABLES[kind]}[{index}]", len(added))
             if entry is None:
                 return False
+            # the text reads back as this entry: by the fast reader's pattern, else tomllib
+            if fastparse.direct_entry(shared, kind, "[[" + piece, len(added)) != entry:
+                try:
+                    if reading.parse_entry(kind, piece) != written:
+                        return False
+                except ValueError:
+                    return False
             added.append(entry)
         if any(p.is_error for p in builder.problems):
             return False
@@ -571,7 +576,8 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     stand_ins = [m.ProgressEntry(ident, date(1900, 1, 1), 0, m.Provenance(), "", 0)
                  for ident in sorted((set(ledger.voided_ids) | named) & taken
                                      - {e.id for e in rare})]  # no reference of their own
-    journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
+    # seq numbers only place problems, and any problem refuses the shortcut
+    journal = (*added, *(replace(e, seq=len(added) + i) for i, e in enumerate([*stand_ins, *rare])))
     small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
                         if f.name != "journal"}, journal=journal)
     builder = reading._Builder(file)

@@ -375,3 +375,15 @@ def _matched(text: str, at: int) -> tuple[str, re.Match | None]:
         if found is not None:
             return kind, found
     return m.TABLE_KINDS[text[at + 2:text.index("]]", at)]], None
+
+
+def direct_entry(shared: Shared, kind: str, text: str, seq: int) -> m.JournalEntry | None:
+    """The entry `text` (one whole entry, from its `[[table]]` line) holds, when it is laid out
+    as emploi writes it and valid; else None (then parse it with tomllib)."""
+    build = _DIRECT.get(kind)
+    if build is None:
+        return None
+    found = dict(_PATTERNS)[kind].match(text)
+    if found is None or found.end() != len(text):
+        return None
+    return build(shared, found.groups(), seq)

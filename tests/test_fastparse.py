@@ -297,7 +297,7 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
     plain = reading.load(path).ledger
     cache.load(path)
     columns = cache.load(path).ledger
-    assert isinstance(columns, cache.ColumnLedger) and columns == plain
+    assert isinstance(columns.journal, cache.ColumnJournal) and columns == plain
     for day in (date(2019, 1, 1), date(2020, 6, 30), date(2021, 6, 1), date(2030, 1, 1)):
         assert position.funding(columns, day) == position.funding(plain, day)
         assert position.achieved(columns, day) == position.achieved(plain, day)
@@ -306,7 +306,7 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
             assert position.tag_lines(columns, day, tag) == position.tag_lines(plain, day, tag)
         for kind in (m.ProgressEntry, m.TransactionEntry):
             names = ("id", "date", "seq", "tags" if kind is m.ProgressEntry else "amount")
-            assert list(columns.live_rows(kind, names, day)) == list(
+            assert list(columns.journal.live_rows(kind, names, day)) == list(
                 position.live_rows(plain, kind, names, day))
     for kind in (m.ProgressEntry, m.VoidEntry, m.AmendmentEntry, m.LockEntry, m.Entry):
         assert columns.entries(kind) == plain.entries(kind)

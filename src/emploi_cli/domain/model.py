@@ -349,7 +349,11 @@ JournalEntry = (
 
 @record
 class Ledger:
-    """A whole ledger: definitions and the journal in file order."""
+    """A whole ledger: definitions and the journal in file order.
+
+    The journal is a tuple of entries, or a sequence equal to it that holds them as columns
+    (store/cache.py) and answers `of_kind(cls)`, `voided_ids()` and
+    `live_rows(cls, names, as_of)` without building every entry."""
 
     path: str
     format: int
@@ -375,13 +379,20 @@ class Ledger:
 
     def entries(self, kind: type) -> list:
         # Cached per kind: the ledger is frozen, and builders ask once per row of an import.
+        # A journal held as columns (the cache's) gives one kind without building the others.
         cache = self.__dict__.setdefault("_entries_by_kind", {})
         if kind not in cache:
-            cache[kind] = tuple(e for e in self.journal if isinstance(e, kind))
+            of_kind = getattr(self.journal, "of_kind", None)
+            found = None if of_kind is None else of_kind(kind)
+            cache[kind] = (tuple(e for e in self.journal if isinstance(e, kind))
+                           if found is None else found)
         return list(cache[kind])
 
     @cached_property
     def voided_ids(self) -> frozenset[str]:
+        from_columns = getattr(self.journal, "voided_ids", None)
+        if from_columns is not None:
+            return from_columns()
         return frozenset(e.entry for e in self.journal if isinstance(e, VoidEntry))
 
 

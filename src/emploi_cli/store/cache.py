@@ -35,7 +35,7 @@ import sys
 import time
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -372,22 +372,13 @@ class Reader:
         return loaded(self.snapshot, ledger, problems)
 
     def _parse(self) -> reading.Loaded:
-        import gc
-
         from . import fastparse
 
         data = self.snapshot.read()
-        enabled = gc.isenabled()
-        gc.disable()  # 100,000 new objects: the collector would walk them again and again
-        try:
-            ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
-            if self.use and self.snapshot.limit is None:
-                self.digest = [_digest(data)]
-                self.cache = _store(self.snapshot, self.digest, ledger, problems,
-                                    self.append_safe)
-        finally:
-            if enabled:
-                gc.enable()
+        ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
+        if self.use and self.snapshot.limit is None:
+            self.digest = [_digest(data)]
+            self.cache = _store(self.snapshot, self.digest, ledger, problems, self.append_safe)
         return loaded(self.snapshot, ledger, problems, text)
 
     # -- appends (writing.py) --
@@ -487,49 +478,34 @@ _FENCES = re.compile(r"(?m)^# (?:entry|end) [A-Za-z0-9_.:\-]+\n")
 
 def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],
            text: str | None = None) -> reading.Loaded:
-    """An reading.Loaded; its text is read and decoded when first asked for, if not given."""
+    """A reading.Loaded; its text is read and decoded when first asked for, if not given."""
     problems = (reading.bom_warnings(snapshot.head(3), snapshot.file) + snapshot.interrupted()
                 + tuple(problems))
-    if text is not None:
-        return reading.Loaded(snapshot.file, text, ledger, problems)
-    result = object.__new__(LazyLoaded)
-    result.__dict__.update(path=snapshot.file, ledger=ledger, problems=problems,
-                           _snapshot=snapshot)
-    return result
+    return reading.Loaded(snapshot.file, _text_reader(snapshot) if text is None else text,
+                          ledger, problems)
 
 
-class LazyLoaded(reading.Loaded):
-    """reading.Loaded whose text (2 bytes a character for a ledger with one 'œ') is read and
-    decoded only when something asks for it: reports never do."""
+def _text_reader(snapshot: Snapshot):
+    """Reads the text the cache described (2 bytes a character for a ledger with one 'œ'),
+    or refuses if the file is no longer that content."""
+    def read() -> str:
+        seen = _identity(snapshot.info)
+        data = snapshot.read()
+        if _identity(snapshot.info) != seen:
+            raise m.EmploiError(m.error(
+                "changed", "the ledger changed while emploi was reading it; run the "
+                "command again", m.Place(snapshot.file)))
+        return reading.decode(data, snapshot.file)
+    return read
 
-    @property  # type: ignore[override]
-    def text(self) -> str:
-        if "_text" not in self.__dict__:
-            snapshot = self.__dict__["_snapshot"]
-            seen = _identity(snapshot.info)
-            data = snapshot.read()
-            if _identity(snapshot.info) != seen:  # not the content the cache described
-                raise m.EmploiError(m.error(
-                    "changed", "the ledger changed while emploi was reading it; run the "
-                    "command again", m.Place(self.path)))
-            self.__dict__["_text"] = reading.decode(data, self.path)
-        return self.__dict__["_text"]
 
-    @text.setter
-    def text(self, value: str) -> None:
-        self.__dict__["_text"] = value
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, reading.Loaded):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(reading.Loaded))
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(reading.Loaded)))
+def _parts_of(ledger: m.Ledger) -> dict[str, Part] | None:
+    journal = ledger.journal
+    return journal.parts if isinstance(journal, ColumnJournal) else None
 
 
 def _counts(ledger: m.Ledger) -> dict[str, int]:
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is not None:
         return {kind: parts[kind].count for kind in KINDS}
     counts = dict.fromkeys(KINDS, 0)
@@ -543,7 +519,7 @@ def _positions(ledger: m.Ledger, ids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if not ids:
         return found
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is not None:
         for kind, part in parts.items():
             if part.count:
@@ -588,7 +564,7 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
 def _taken(ledger: m.Ledger, wanted: set[str]) -> set[str]:
     """Those of `wanted` that are ids of entries in the ledger: a pass over each id column,
     without a set of all 100,000 ids."""
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is None:
         return wanted.intersection(e.id for e in ledger.journal)
     return {i for part in parts.values() if part.count
@@ -651,49 +627,64 @@ class Part:
         return self.cls(*values)
 
 
-class ColumnLedger(m.Ledger):
-    """A `model.Ledger` whose journal is held as columns and built into entries only when
-    `journal` is first read. Equal to the Ledger that parsing the file gives."""
+class ColumnJournal(Sequence):
+    """A ledger's journal held as columns (`Part`s, one per entry kind, in the order ledger.py
+    builds the journal), built into entries only when they are read one by one. Equal to the
+    tuple of entries that parsing the file gives. Answers `of_kind`, `voided_ids` and
+    `live_rows` (model.Ledger and position.live_rows ask for them) from the columns."""
 
-    @property  # type: ignore[override]
-    def journal(self) -> tuple[m.JournalEntry, ...]:
-        if "_journal" not in self.__dict__:
-            self.__dict__["_journal"] = tuple(
-                e for part in self.__dict__["_parts"].values() for e in part.entries())
-        return self.__dict__["_journal"]
+    def __init__(self, parts: dict[str, Part]):
+        self.parts = parts
+        self.count = sum(part.count for part in parts.values())
+        self._entries: tuple[m.JournalEntry, ...] | None = None
 
-    @journal.setter
-    def journal(self, value: tuple[m.JournalEntry, ...]) -> None:  # dataclasses.replace()
-        self.__dict__["_journal"] = value
+    def entries(self) -> tuple[m.JournalEntry, ...]:
+        if self._entries is None:
+            self._entries = tuple(e for part in self.parts.values() for e in part.entries())
+        return self._entries
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.entries()[index]
+
+    def __iter__(self):
+        return iter(self.entries())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnJournal | tuple):
+            return self.entries() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.entries())
+
+    def __repr__(self) -> str:
+        return repr(self.entries())
 
     def _part(self, cls: type) -> Part | None:
-        parts = self.__dict__.get("_parts")
         kind = getattr(cls, "kind", None)
-        if parts is None or KIND_CLASSES.get(kind) is not cls:  # type: ignore[arg-type]
-            return None
-        return parts[kind]
+        return self.parts[kind] if KIND_CLASSES.get(kind) is cls else None  # type: ignore[arg-type]
 
-    def entries(self, kind: type) -> list:
-        part = self._part(kind)
-        return super().entries(kind) if part is None else list(part.entries())
+    def of_kind(self, cls: type) -> tuple | None:
+        """The entries of one kind; None for a class that is not one kind's."""
+        part = self._part(cls)
+        return None if part is None else tuple(part.entries())
 
-    @property
     def voided_ids(self) -> frozenset[str]:
-        if "_voided" not in self.__dict__:
-            part = self._part(m.VoidEntry)
-            self.__dict__["_voided"] = (super().voided_ids if part is None
-                                        else frozenset(part.column("entry")))
-        return self.__dict__["_voided"]
+        return frozenset(self.parts["void"].column("entry"))
 
     def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> Iterable[tuple]:
-        """compute.live_rows from the columns: the named fields of the entries of one kind
+        """position.live_rows from the columns: the named fields of the entries of one kind
         dated on or before as_of and not voided, in journal order (read once, lazily: no
         list of 100,000 rows)."""
         part = self._part(cls)
         if part is None:
-            voided = self.voided_ids
-            return [tuple(getattr(e, n) for n in names) for e in self.journal
-                    if isinstance(e, cls) and e.date <= as_of and e.id not in voided]
+            voided = self.voided_ids()
+            get = attrgetter(*names)
+            return [get(e) for e in self if isinstance(e, cls) and e.date <= as_of
+                    and e.id not in voided]
         if not part.count:
             return []
         rows = zip(*[part.column(n) for n in names], strict=True)
@@ -706,14 +697,6 @@ class ColumnLedger(m.Ledger):
                 live[index] = False
             keep = live if keep is None else map(operator.and_, keep, live)
         return rows if keep is None else compress(rows, keep)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, m.Ledger):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(m.Ledger))
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(m.Ledger)))
 
 
 # ---- columns: from entries, to bytes and back ---------------------------------------------
@@ -1040,10 +1023,8 @@ class Stored:
         names = [f.name for f in fields(m.Ledger) if f.name != "journal"]
         if len(values) != len(names):
             raise ValueError("cache")
-        ledger = object.__new__(ColumnLedger)
-        ledger.__dict__.update(zip(names, values, strict=True))
-        ledger.__dict__.update(path=file, _parts=self._parts())
-        return ledger, problems
+        definitions = dict(zip(names, values, strict=True), path=file)
+        return m.Ledger(**definitions, journal=ColumnJournal(self._parts())), problems
 
     def _parts(self) -> dict[str, Part]:
         segments = self.header["segments"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from ..domain import model as m
-from ..domain.model import record
 from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
@@ -26,18 +26,39 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
-@record
 class Loaded:
-    """The result of reading one ledger file."""
+    """The result of reading one ledger file. `text` may be given as a function that reads and
+    decodes it when first asked for (a ledger read from the cache: reports never ask)."""
 
-    path: str
-    text: str
-    ledger: m.Ledger | None
-    problems: tuple[m.Problem, ...]
+    __slots__ = ("_text", "ledger", "path", "problems")
+
+    def __init__(self, path: str, text: str | Callable[[], str], ledger: m.Ledger | None,
+                 problems: tuple[m.Problem, ...]):
+        self.path, self.ledger, self.problems, self._text = path, ledger, problems, text
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
 
     @property
     def errors(self) -> list[m.Problem]:
         return [p for p in self.problems if p.is_error]
+
+    def _values(self) -> tuple:
+        return (self.path, self.text, self.ledger, self.problems)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Loaded):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Loaded(path={self.path!r}, ledger={self.ledger!r}, problems={self.problems!r})"
 
 
 # ---- finding the ledger ------------------------------------------------------------------
@@ -196,7 +217,7 @@ def load(path: Path) -> Loaded:
     loaded = build(doc, text, file)
     with open(path, "rb") as handle:
         head = handle.read(3)
-    return replace(loaded, problems=(*bom_warnings(head, file), *loaded.problems))
+    return Loaded(file, text, loaded.ledger, (*bom_warnings(head, file), *loaded.problems))
 
 
 def parse_entry(kind: str, piece: str) -> dict:

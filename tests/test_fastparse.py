@@ -5,6 +5,7 @@ valid or not."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -192,6 +193,17 @@ def test_journal_entries_are_read_directly(tmp_path):
     assert _direct_kinds(text) == ["progress"]
     fast, slow = _both(text, tmp_path)
     assert fast == slow
+
+
+def test_the_direct_path_fills_every_field_of_the_model():
+    """The fields the direct path fills are the model's, in its order: a field added to an
+    entry class and forgotten here fails, rather than making the reader quietly slow."""
+    text = HEAD + ('\n[[progress]]\nid = "p1"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
+                   'value = 120\n\n[[transactions]]\nid = "t1"\ndate = 2021-03-31\n'
+                   'convention = "c1"\namount = 1.5\nkind = "commitment"\n')
+    ledger, _, _, _ = fastparse.parse(text.encode(), "x")
+    for entry in ledger.journal:
+        assert list(vars(entry)) == [f.name for f in fields(type(entry))]
 
 
 def test_entries_written_by_emploi_are_read_directly(tmp_path):

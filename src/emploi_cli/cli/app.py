@@ -313,19 +313,12 @@ def _write_output(target: Path, text, ledger_path: str | list[str]) -> None:
                                     "refusing to overwrite it", where))
     if target.is_dir():
         raise m.EmploiError(m.error("output-dir", "--output is a directory", where))
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with temp.open("w", encoding="utf-8") as file:
-            for piece in [text] if isinstance(text, str) else text:
-                file.write(piece)
-        os.replace(temp, target)
+        from ..store.files import atomic_write
+        atomic_write(target, [text] if isinstance(text, str) else text)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise m.EmploiError(m.error("output-unwritable", f"cannot write: {exc.strerror}",
                                     where)) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _one(ledger_option: list[str] | str | None) -> str | None:

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..domain import model as m
-from . import reading
+from . import files, reading
 
 FORMAT = 1
 MAGIC = b"emploi-cache-1\n\x00"
@@ -114,9 +114,7 @@ READ_TRIES = 5
 _IDENTITY = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
 
 
-def _identity(info: os.stat_result) -> dict:
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "ctime_ns": info.st_ctime_ns,
-            "ino": info.st_ino, "dev": info.st_dev}
+_identity = files.identity
 
 
 def _settled(info: os.stat_result, stamp: int) -> bool:
@@ -220,27 +218,10 @@ class Snapshot:
         self._look()
 
     def _look(self) -> None:
-        place = m.Place(self.file)
         self.lock = read_lock(self.real)
         self.pending = parse_lock(self.lock)[1]
-        try:
-            self.stamp = time.time_ns()
-            self.info = info = os.stat(self.real)
-        except FileNotFoundError:
-            raise m.EmploiError(m.error("not-found", "no such file", place)) from None
-        except PermissionError:
-            raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
-        except OSError as exc:
-            raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read",
-                                        place)) from None
-        if stat.S_ISDIR(info.st_mode):
-            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
-        if not stat.S_ISREG(info.st_mode):
-            raise m.EmploiError(reading.not_a_file(place))
-        if info.st_size > reading.MAX_LEDGER_BYTES:
-            raise m.EmploiError(m.error(
-                "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
-                f"{reading.MAX_LEDGER_BYTES:,} bytes", place))
+        self.stamp = time.time_ns()
+        self.info = info = files.ledger_stat(self.real, self.file)
         self.limit: int | None = None
         if self.pending is not None:
             offset, addition = self.pending
@@ -1109,23 +1090,9 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     payload = b"".join(blobs.parts)
     body = b"".join([MAGIC, len(head).to_bytes(8, "little"), head, payload])
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
-                     0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(body + zlib.crc32(body).to_bytes(4, "little"))
-            while view:
-                view = view[os.write(fd, view):]
-            info = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except BaseException as exc:  # Ctrl-C too: no temporary file is left behind
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if not isinstance(exc, OSError):
-            raise
+    try:  # only an optimisation: not flushed to disk, and a failure costs speed only
+        info = files.atomic_write(target, [body, zlib.crc32(body).to_bytes(4, "little")],
+                                  mode=0o600, fsync=False)
+    except OSError:
         return None
     return Stored(header, payload, (info.st_ino, info.st_size, info.st_mtime_ns))

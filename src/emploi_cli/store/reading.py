@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -16,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..domain import model as m
+from .files import ledger_stat
 from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
-MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
 MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
 MONEY_PLACES = 6  # MDH to the dirham
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -130,34 +129,19 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def not_a_file(place: m.Place) -> m.Problem:
-    """A FIFO, a device, a socket: reading it could block or never end."""
-    return m.error("not-a-file", "is not a regular file, not a ledger file", place)
-
-
 def read_bytes(path: Path) -> bytes:
     """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
-    place = m.Place(file)
+    ledger_stat(path, file)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise m.EmploiError(m.error("not-a-file", "is a directory, not a ledger file", place))
-        if not stat.S_ISREG(info.st_mode):
-            raise m.EmploiError(not_a_file(place))
-        size = info.st_size
-        if size > MAX_LEDGER_BYTES:
-            raise m.EmploiError(m.error(
-                "too-large", f"file is {size:,} bytes; emploi reads ledgers up to "
-                f"{MAX_LEDGER_BYTES:,} bytes", place))
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise m.EmploiError(m.error("not-found", "no such file", place)) from None
+        raise m.EmploiError(m.error("not-found", "no such file", m.Place(file))) from None
     except PermissionError:
-        raise m.EmploiError(m.error("unreadable", "permission denied", place)) from None
+        raise m.EmploiError(m.error("unreadable", "permission denied", m.Place(file))) from None
     except OSError as exc:
-        raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read", place)) from None
-    return data
+        raise m.EmploiError(m.error("unreadable", exc.strerror or "cannot read",
+                                    m.Place(file))) from None
 
 
 def decode(data: bytes, file: str) -> str:
@@ -812,8 +796,3 @@ def parse_money_text(text: str) -> Decimal:
             f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
             f"{MONEY_PLACES} decimals, e.g. 25.5)")
     return Decimal(text.strip())
-
-
-def file_identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns, st.st_ino

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..domain import model as m
 from ..domain.model import record
-from . import cache, reading
+from . import cache, files, reading
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
@@ -120,15 +120,9 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     real = Path(os.path.realpath(path))
     file = str(path)
     try:
-        info = os.stat(real)  # one look: what it is, its mode, its names
-    except (FileNotFoundError, NotADirectoryError):
-        raise _refuse("not-found", "no such file", file) from None
-    except OSError as exc:
-        raise _refuse("unreadable", exc.strerror or "cannot read", file) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _refuse("not-a-file", "is a directory, not a ledger file", file)
-    if not stat.S_ISREG(info.st_mode):
-        raise _refuse("not-a-file", "is not a regular file, not a ledger file", file)
+        info = files.ledger_stat(real, file, size_limit=False)  # what it is, its mode, names
+    except m.EmploiError as exc:
+        raise _refuse(exc.problems[0].code, exc.problems[0].message, file) from None
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
     if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
@@ -352,7 +346,7 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             clean = written.st_size == offset + len(addition)
             _fault("before-fsync")
             os.fsync(fd)
-            clean = clean and cache._identity(os.fstat(fd)) == cache._identity(written)
+            clean = clean and files.identity(os.fstat(fd)) == files.identity(written)
             _fault("after-append")
         except BaseException as exc:  # an error, or Ctrl-C: cut the ledger back
             if started:
@@ -399,7 +393,7 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
 def _unchanged(fd: int, snapshot: cache.Snapshot) -> bool:
     """The ledger is still the file the snapshot saw: by its stat when that proves the content
     (cache.py), else by its bytes."""
-    if cache._identity(os.fstat(fd)) != cache._identity(snapshot.info):
+    if files.identity(os.fstat(fd)) != files.identity(snapshot.info):
         return False
     if snapshot.data is None:
         return snapshot.settled()

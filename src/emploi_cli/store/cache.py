@@ -386,15 +386,19 @@ class Reader:
         for (kind, written), piece in zip(entries, pieces, strict=True):
             index = counts[kind]
             counts[kind] = index + 1
-            entry = builder.entry(kind, written, f"{m.ENTRY_TABLES[kind]}[{index}]", len(added))
-            if entry is None:
-                return False
-            # the text reads back as this entry: by the fast reader's pattern, else tomllib
-            if fastparse.direct_entry(shared, kind, "[[" + piece, len(added)) != entry:
+            # the text is one valid entry that reads back as `written`: by the fast reader's
+            # pattern (which takes only what the builder takes without a problem), else by
+            # tomllib and the builder
+            entry = fastparse.direct_entry(shared, kind, "[[" + piece, len(added))
+            if entry is None or not _reads_as(entry, written):
                 try:
                     if reading.parse_entry(kind, piece) != written:
                         return False
                 except ValueError:
+                    return False
+                entry = builder.entry(kind, written, f"{m.ENTRY_TABLES[kind]}[{index}]",
+                                      len(added))
+                if entry is None:
                     return False
             added.append(entry)
         if any(p.is_error for p in builder.problems):
@@ -483,6 +487,21 @@ def _text_reader(snapshot: Snapshot):
 def _parts_of(ledger: m.Ledger) -> dict[str, Part] | None:
     journal = ledger.journal
     return journal.parts if isinstance(journal, ColumnJournal) else None
+
+
+def _reads_as(entry: m.JournalEntry, written: dict) -> bool:
+    """The entry holds exactly the values of `written` (the keys emploi wrote for it; those
+    it did not write hold the field's default, as the pattern that read it sees no key)."""
+    for key, value in written.items():
+        if key in reading.PROVENANCE_KEYS:
+            got = getattr(entry.provenance, key)
+        else:
+            got = getattr(entry, "transaction_kind" if key == "kind" else key, None)
+        if key == "tags" and type(value) is dict:
+            value = tuple(sorted(value.items()))
+        if type(got) is not type(value) or got != value:
+            return False
+    return True
 
 
 def _counts(ledger: m.Ledger) -> dict[str, int]:

@@ -5,11 +5,10 @@ Nothing here reads files, prints or exits. Money is `Decimal` (MDH), counts are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
 
 FORMAT_VERSION = 1
 
@@ -32,44 +31,9 @@ TABLE_KINDS = {table: kind for kind, table in ENTRY_TABLES.items()}
 # ---- records -----------------------------------------------------------------------------
 
 
-def _no_values(record: object) -> tuple:
-    return ()
-
-
-def _record_eq(self: object, other: object) -> bool:
-    if other.__class__ is self.__class__:
-        return self._compared(self) == other._compared(other)  # type: ignore[attr-defined]
-    return NotImplemented
-
-
-def _record_hash(self: object) -> int:
-    return hash(self._compared(self))  # type: ignore[attr-defined]
-
-
-def _record_repr(self: object) -> str:
-    shown = ", ".join(f"{name}={getattr(self, name)!r}"
-                      for name in self._shown)  # type: ignore[attr-defined]
-    return f"{self.__class__.__qualname__}({shown})"
-
-
 def record(cls: type) -> type:
-    """`dataclass(frozen=True)`, at about half its cost when a module is imported.
-
-    Python 3.11 writes and compiles six methods for each frozen dataclass, about 1.4 ms a class
-    and 45 ms for the classes a report needs, on every start of `emploi`. Here the dataclass
-    compiles only `__init__`, `__setattr__` and `__delattr__`; equality, hash and repr are
-    these three shared functions over the same fields, with the same meaning.
-    """
-    cls = dataclass(frozen=True, eq=False, repr=False)(cls)
-    every = fields(cls)
-    compared = [f.name for f in every if f.compare]
-    cls._compared = (attrgetter(*compared) if compared  # type: ignore[attr-defined]
-                     else staticmethod(_no_values))
-    cls._shown = tuple(f.name for f in every if f.repr)  # type: ignore[attr-defined]
-    cls.__eq__ = _record_eq  # type: ignore[method-assign]
-    cls.__hash__ = _record_hash  # type: ignore[method-assign]
-    cls.__repr__ = _record_repr  # type: ignore[method-assign]
-    return cls
+    """A frozen dataclass: every value of the model and of the reports is one."""
+    return dataclass(frozen=True)(cls)
 
 
 @record

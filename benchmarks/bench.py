@@ -367,9 +367,6 @@ def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def verdicts(rows: list[tuple[str, str, float | None, float | None]]) -> str:
     """The targets, each as measured in this run: met / not met."""
@@ -412,3 +409,7 @@ def verdicts(rows: list[tuple[str, str, float | None, float | None]]) -> str:
         figure = "" if value is None else shown.format(value)
         lines.append(f"{name:<58} {figure:>9}  {verdict}")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """A cache of loaded ledgers, so that a large journal answers in a fraction of a second.
 
-`load(path)` returns exactly what `ledger.load(path)` returns (docs/performance.md says how it
+`load(path)` returns exactly what `reading.load(path)` returns (docs/performance.md says how it
 is kept honest). The first run reads the ledger with fastparse and stores the result under
 `$XDG_CACHE_HOME/emploi/` (else `~/.cache/emploi/`); later runs check that the cache belongs to
 this very file and content and read it instead of parsing. What is stored:
@@ -10,17 +10,19 @@ this very file and content and read it instead of parsing. What is stored:
   string, date and amount once) and the position of each entry's value in it.
 
 A cache is used only when all of these match: emploi's version and this module's format, a
-fingerprint of the code that reads ledgers, the ledger's real path, size, mtime_ns and inode,
-and the SHA-256 of the bytes just read (so any change is seen, even one that keeps size and
+fingerprint of the code that reads ledgers, the ledger's real path and stat (size, mtime_ns,
+ctime_ns, inode, device); then its content is proven by that stat once the file has settled,
+else by the SHA-256 digests of the bytes (so any change is seen, even one that keeps size and
 mtime). The file must be a regular file owned by the user with no group or other permission,
 in a folder owned by the user that no one else can write to, and its own checksum must match.
 Anything else is ignored and replaced; nothing from it is trusted. It holds data only (JSON,
 numbers): loading it runs no code. A cache that cannot be written only costs speed.
 
-Entries are built from the columns only when something asks for `ledger.journal`; the reports
-that add up the journal (summary, targets) read the columns directly (`live_rows`, used by
-compute.py). An append by `record`, `disburse` or `void` adds a segment to the cache instead of
-rebuilding it.
+A cached ledger is a plain `model.Ledger` whose journal is a `ColumnJournal`: its entries are
+built from the columns only when they are read one by one; the reports that add up the journal
+(summary, targets) read the columns directly (`ColumnJournal.live_rows`, through
+position.live_rows). An append by `record`, `disburse`, `void` or `import`, checked by parsing
+only the appended text, adds a segment to the cache instead of rebuilding it.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # import_sheet.py beside this file
+
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "data" / "conventions.toml"
 TODAY = "2022-12-31"
@@ -185,15 +187,21 @@ def ledger_journal(items: list[dict]) -> str:
 
 # ---- timing ------------------------------------------------------------------------------
 
-# The floor of any Typer CLI: one command with one str option, printing a line (issue 5).
+# The floor of any Typer CLI: two commands (so that, as in emploi, the first argument names
+# one), each with one str option, printing a line.
 EMPTY_TYPER = """
 import typer
 app = typer.Typer()
 @app.command()
 def main(name: str = "x"):
     print(name)
+@app.command()
+def other(name: str = "y"):
+    print(name)
 app()
 """
+FLOOR = "typer, empty two-command app"
+IMPORT_ROWS = 40_000
 
 
 def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> tuple[float, float]:
@@ -263,8 +271,7 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
             print(f"  {label:<34} {size:>8}  {wall:7.3f} s  {peak:6.1f} MB", file=sys.stderr)
 
         add("python -c pass", "-", [sys.executable, "-c", "pass"], base)
-        add("typer, empty command", "-", [sys.executable, "-c", EMPTY_TYPER, "--name", "x"],
-            base)
+        add(FLOOR, "-", [sys.executable, "-c", EMPTY_TYPER, "main", "--name", "x"], base)
         add("emploi --version", "-", [emploi, "--version"], base)
         ledgers = [("shipped", SHIPPED)]
         for size in sizes:  # in a child: this process stays small, and so does what its
@@ -296,9 +303,21 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
             for tool in peers if size != "shipped" else ():
                 journal = work / f"journal-{size.replace(',', '')}"
                 add(f"{tool} bal", size, [tool, "-f", str(journal), "bal"], base)
+        sheet = work / "sheet.csv"
+        subprocess.run([sys.executable, str(Path(__file__).with_name("import_sheet.py")),
+                        str(IMPORT_ROWS), str(sheet)], check=True)
+        copy = work / "import.toml"
+        shutil.copyfile(SHIPPED, copy)
+        from import_sheet import IMPORT_MAPS
+
+        add("import --dry-run csv", f"{IMPORT_ROWS:,}", [
+            emploi, "import", str(sheet), *IMPORT_MAPS, "--dry-run", "-f", "csv", "-l",
+            str(copy)], base, count=max(1, runs // 2))
         print(table(rows))
         print()
         print(growth(rows))
+        print()
+        print(verdicts(rows))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -326,11 +345,13 @@ def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:
     lines = [f"{'command':<34} {'entries':>9} {'median s':>9} {'peak MB':>8}  ratio",
              "-" * 76]
     bare = lookup.get(("python -c pass", "-"))
-    floor = lookup.get(("typer, empty command", "-"))
+    floor = lookup.get((FLOOR, "-"))
     for label, size, wall, peak in rows:
         ratio = ""
         if size == "shipped" and bare and floor and wall:
-            ratio = f"{wall / bare:.1f}x python -c pass; {wall / floor:.2f}x empty typer"
+            ratio = f"{wall / bare:.1f}x python -c pass; {wall / floor:.2f}x the floor"
+        elif size != "-" and floor and wall and label.startswith(("targets json", "record")):
+            ratio = f"{wall / floor:.2f}x the floor"
         elif label.startswith("summary json warm") or label.startswith("targets json warm"):
             parts = []
             for tool in ("ledger", "hledger"):
@@ -343,6 +364,50 @@ def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:
             if other and wall:
                 ratio = f"hledger bal / this = {other / wall:.1f}x"
         lines.append(f"{label:<34} {size:>9} {wall:9.3f} {peak:8.1f}  {ratio}".rstrip())
+    return "\n".join(lines)
+
+
+
+def verdicts(rows: list[tuple[str, str, float | None, float | None]]) -> str:
+    """The targets, each as measured in this run: met / not met."""
+    lookup = {(label, size): wall for label, size, wall, _ in rows}
+    floor = lookup.get((FLOOR, "-")) or 0.0
+    big = "100,000"
+    peak = max((p for label, _, _, p in rows if p and not label.startswith(
+        ("hledger", "ledger", "python", "typer"))), default=None)
+
+    def ratio(label: str, size: str, other: float | None = None) -> float | None:
+        wall = lookup.get((label, size))
+        base = floor if other is None else other
+        return wall / base if wall and base else None
+
+    targets_warm, targets_cold = (lookup.get(("targets json warm", big)),
+                                  lookup.get(("targets json cold", big)))
+    ledger_bal, hledger_bal = lookup.get(("ledger bal", big)), lookup.get(("hledger bal", big))
+    checks = [
+        ("shipped summary -f json (warm) <= 1.25x the floor",
+         ratio("summary json warm", "shipped"), lambda r: r <= 1.25, "{:.2f}x"),
+        ("100,000 warm targets -f json <= 2x the floor",
+         ratio("targets json warm", big), lambda r: r <= 2, "{:.2f}x"),
+        ("... and >= 4x faster than ledger bal",
+         ledger_bal / targets_warm if ledger_bal and targets_warm else None,
+         lambda r: r >= 4, "{:.1f}x"),
+        ("100,000 cold targets -f json <= 2 s", targets_cold, lambda r: r <= 2, "{:.2f} s"),
+        ("... and faster than hledger bal",
+         hledger_bal / targets_cold if hledger_bal and targets_cold else None,
+         lambda r: r > 1, "{:.1f}x"),
+        ("record on 100,000 entries (warm cache) <= 3x the floor",
+         ratio("record (warm cache)", big), lambda r: r <= 3, "{:.2f}x"),
+        ("peak memory <= 150 MB", peak, lambda r: r <= 150, "{:.0f} MB"),
+        (f"import --dry-run of {IMPORT_ROWS:,} rows <= 3 s",
+         lookup.get(("import --dry-run csv", f"{IMPORT_ROWS:,}")), lambda r: r <= 3,
+         "{:.2f} s"),
+    ]
+    lines = [f"targets (the floor: {FLOOR}, {floor:.3f} s in this run)", "-" * 76]
+    for name, value, good, shown in checks:
+        verdict = "not measured" if value is None else "met" if good(value) else "not met"
+        figure = "" if value is None else shown.format(value)
+        lines.append(f"{name:<58} {figure:>9}  {verdict}")
     return "\n".join(lines)
 
 

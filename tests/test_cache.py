@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from emploi_cli.store import cache, fastparse, reading
+from emploi_cli.store import cache, fastparse, files, reading
 
 from .conftest import SHIPPED
 
@@ -174,14 +174,14 @@ def test_second_run_reads_the_cache_not_the_ledger(emploi, cached, journal, monk
         raise AssertionError("parsed although the cache holds this content")
     monkeypatch.setattr(fastparse, "parse", refuse)
     loaded = cache.load(journal)
-    assert type(loaded.ledger).__name__ == "ColumnLedger"
+    assert type(loaded.ledger.journal).__name__ == "ColumnJournal"
     assert emploi("targets", "-l", str(journal), "-f", "json").stdout == first
 
 
 def test_cached_ledger_equals_parsed_one_both_ways(cached, journal):
     cache.load(journal)
     warm, cold = cache.load(journal), reading.load(journal)
-    assert type(warm.ledger) is cache.ColumnLedger
+    assert type(warm.ledger.journal) is cache.ColumnJournal
     assert warm == cold and cold == warm
     assert warm.ledger == cold.ledger and cold.ledger == warm.ledger
     assert hash(warm.ledger) == hash(cold.ledger)
@@ -426,7 +426,7 @@ def test_times_come_back_exactly(cached, tmp_path, stamp):
     path.write_text(SHIPPED.read_text(encoding="utf-8") + entries, encoding="utf-8")
     cache.load(path)
     warm = cache.load(path)
-    assert type(warm.ledger) is cache.ColumnLedger
+    assert type(warm.ledger.journal) is cache.ColumnJournal
     assert warm == reading.load(path)
     assert [repr(e.provenance.recorded_at) for e in warm.ledger.journal] == [
         repr(e.provenance.recorded_at) for e in reading.load(path).ledger.journal]
@@ -469,20 +469,20 @@ def test_unsettled_cache_is_proven_by_hashing_then_stamped_settled(cached, journ
     info = journal.stat()
     text = journal.read_text(encoding="utf-8")
     journal.write_text(text.replace("value = 120", "value = 920"), encoding="utf-8")
-    real_identity = cache._identity
-    monkeypatch.setattr(cache, "_identity", lambda i: {**real_identity(i),
+    real_identity = files.identity
+    monkeypatch.setattr(files, "identity", lambda i: {**real_identity(i),
                                                        "ctime_ns": info.st_ctime_ns,
                                                        "mtime_ns": info.st_mtime_ns})
     assert cache.load(journal) == reading.load(journal)
     journal.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(cache, "_identity", real_identity)
+    monkeypatch.setattr(files, "identity", real_identity)
     cache.load(journal)
     assert _header(target)["settled"] is False
     monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # now the clock has moved on
     assert cache.load(journal) == reading.load(journal)
     assert _header(target)["settled"] is True  # stamped: the next load trusts the stat
     _refuse_reading(monkeypatch)
-    assert type(cache.load(journal).ledger) is cache.ColumnLedger
+    assert type(cache.load(journal).ledger.journal) is cache.ColumnJournal
 
 
 def test_any_change_after_settling_is_seen(emploi, cached, journal):
@@ -535,7 +535,7 @@ def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, 
     assert journal.read_bytes() == before + done.addition.encode()
     assert journal.stat().st_ino == inode  # appended in place
     assert _header(_cache_files(cached)[0])["settled"] is True
-    assert type(cache.load(journal).ledger) is cache.ColumnLedger
+    assert type(cache.load(journal).ledger.journal) is cache.ColumnJournal
     assert cache.load(journal) == reading.load(journal)
 
 

@@ -5,6 +5,7 @@ valid or not."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -194,6 +195,17 @@ def test_journal_entries_are_read_directly(tmp_path):
     assert fast == slow
 
 
+def test_the_direct_path_fills_every_field_of_the_model():
+    """The fields the direct path fills are the model's, in its order: a field added to an
+    entry class and forgotten here fails, rather than making the reader quietly slow."""
+    text = HEAD + ('\n[[progress]]\nid = "p1"\ndate = 2021-03-31\ntarget = "c1.insertion"\n'
+                   'value = 120\n\n[[transactions]]\nid = "t1"\ndate = 2021-03-31\n'
+                   'convention = "c1"\namount = 1.5\nkind = "commitment"\n')
+    ledger, _, _, _ = fastparse.parse(text.encode(), "x")
+    for entry in ledger.journal:
+        assert list(vars(entry)) == [f.name for f in fields(type(entry))]
+
+
 def test_entries_written_by_emploi_are_read_directly(tmp_path):
     """What writing.serialise writes (fences included) takes the direct path."""
     from datetime import UTC, datetime
@@ -297,7 +309,7 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
     plain = reading.load(path).ledger
     cache.load(path)
     columns = cache.load(path).ledger
-    assert isinstance(columns, cache.ColumnLedger) and columns == plain
+    assert isinstance(columns.journal, cache.ColumnJournal) and columns == plain
     for day in (date(2019, 1, 1), date(2020, 6, 30), date(2021, 6, 1), date(2030, 1, 1)):
         assert position.funding(columns, day) == position.funding(plain, day)
         assert position.achieved(columns, day) == position.achieved(plain, day)
@@ -306,7 +318,7 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
             assert position.tag_lines(columns, day, tag) == position.tag_lines(plain, day, tag)
         for kind in (m.ProgressEntry, m.TransactionEntry):
             names = ("id", "date", "seq", "tags" if kind is m.ProgressEntry else "amount")
-            assert list(columns.live_rows(kind, names, day)) == list(
+            assert list(columns.journal.live_rows(kind, names, day)) == list(
                 position.live_rows(plain, kind, names, day))
     for kind in (m.ProgressEntry, m.VoidEntry, m.AmendmentEntry, m.LockEntry, m.Entry):
         assert columns.entries(kind) == plain.entries(kind)

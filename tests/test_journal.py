@@ -6,9 +6,12 @@ import json
 import os
 import stat
 import tomllib
+from datetime import UTC, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import SHIPPED
 
@@ -465,3 +468,16 @@ def test_csv_stays_exact_on_an_ascii_terminal(ledger):
                              "-f", "csv"], capture_output=True,
                             env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert "Région Fès-Meknès".encode() in result.stdout
+
+
+@given(st.text(max_size=30), st.one_of(
+    st.text(max_size=40), st.integers(-10**15, 10**15), st.booleans(), st.dates(),
+    st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=-5))])),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3)))
+@settings(max_examples=300, deadline=None)
+def test_toml_values_are_written_as_tomli_w_writes_them(key, value):
+    import tomli_w
+
+    from emploi_cli.store.writing import _toml_pair
+
+    assert _toml_pair(key, value) + "\n" == tomli_w.dumps({key: value})

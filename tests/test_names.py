@@ -9,11 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "emploi_cli"
-# Left to the change that gives the store one stat check (it replaces cache._identity).
-KNOWN = {("store/writing.py", "cache._identity")}
-# Rewritten by another change at the time of writing; their section names still say
-# "(issue 4)" or "(issue 7)". Drop each from here once it is reworded.
-NOT_YET = {"present/reports.py", "present/pace_reports.py", "present/document.py"}
+KNOWN: set[tuple[str, str]] = set()
+NOT_YET: set[str] = set()
 
 
 def _package_modules() -> set[str]:

@@ -12,7 +12,7 @@ frozen dataclass's methods when the module is imported costs every command a few
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -29,11 +29,37 @@ if TYPE_CHECKING:
     from .store.reading import Loaded
 
 __all__ = [
-    "BadOption", "EmploiError", "Imported", "Problem", "Reconciled", "Status", "Written",
-    "amend", "check", "close", "disburse", "export", "find", "history", "import_file",
-    "init", "money", "open_ledger", "open_ledgers", "position", "read", "reconcile", "record",
+    "BadOption",
+    "EmploiError",
+    "Imported",
+    "Problem",
+    "Reconciled",
+    "Status",
+    "Written",
+    "amend",
+    "check",
+    "close",
+    "disburse",
+    "export",
+    "find",
+    "history",
+    "import_file",
+    "init",
+    "money",
+    "open_ledger",
+    "open_ledgers",
+    "position",
+    "read",
+    "reconcile",
+    "record",
     "reopen",
-    "report", "rollup", "status", "summary", "targets", "void",
+    "report",
+    "rollup",
+    "status",
+    "summary",
+    "targets",
+    "void",
+    "write_output",
 ]
 
 LedgerName = str | Path | None
@@ -307,6 +333,29 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
         doc = document.build(position(opened[0], day), lang,
                              problems=check(opened[0], today=today), produced=made[0])
     return document.render(doc, fmt)
+
+
+# ---- files to send on --------------------------------------------------------------------
+
+
+def write_output(target: Path, pieces: Iterable[str], ledgers: Sequence[str | Path] = ()
+                 ) -> None:
+    """Write a report (its pieces of text) to `target`, replacing it whole once all is written
+    (mode kept, through a symlink to its target); an error midway leaves it as it was. Never
+    one of `ledgers`, never a folder."""
+    from .store.files import atomic_write
+
+    where = Place(str(target))
+    if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
+        raise refusal("output-is-ledger", "--output names the ledger itself; refusing to "
+                      "overwrite it", place=where)
+    if target.is_dir():
+        raise refusal("output-dir", "--output is a directory", place=where)
+    try:
+        atomic_write(target, pieces)
+    except OSError as exc:
+        raise refusal("output-unwritable", f"cannot write: {exc.strerror}",
+                      place=where) from None
 
 
 # ---- writing -----------------------------------------------------------------------------

@@ -58,14 +58,9 @@ def main(
 def run() -> None:
     """Console-script entry point.
 
-    Start-up time (docs/performance.md): one command runs and exits, so the cyclic garbage
-    collector only slows it down (it walks the 100,000 entries of a large journal again and
-    again); and typer builds the options of every command on each call, so when the first
-    argument names a command, only that command is built.
+    Start-up time (docs/performance.md): typer builds the options of every command on each
+    call, so when the first argument names a command, only that command is built.
     """
-    import gc
-
-    gc.disable()
     _one_command(sys.argv[1:2])()
 
 

@@ -136,28 +136,9 @@ def _can_encode(text: str, encoding: str) -> bool:
 
 
 def write_file(target: Path, text, ledger_path: str | Sequence[str]) -> None:
-    """Write text (a str, or its pieces) to a temporary file renamed over `target` once all
-    is written: an error midway leaves `target` as it was."""
-    where = m.Place(str(target))
-    ledgers = [ledger_path] if isinstance(ledger_path, str) else ledger_path
-    if any(p and target.exists() and os.path.samefile(target, p) for p in ledgers):
-        raise m.refusal("output-is-ledger", "--output names the ledger itself; "
-                        "refusing to overwrite it", place=where)
-    if target.is_dir():
-        raise m.refusal("output-dir", "--output is a directory", place=where)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with temp.open("w", encoding="utf-8") as file:
-            for piece in [text] if isinstance(text, str) else text:
-                file.write(piece)
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise m.refusal("output-unwritable", f"cannot write: {exc.strerror}",
-                        place=where) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    """--output: the file replaced whole once all is written (api.write_output)."""
+    api.write_output(target, [text] if isinstance(text, str) else text,
+                     [ledger_path] if isinstance(ledger_path, str) else ledger_path)
 
 
 def written(done: api.Written, fmt: Format, lang: str) -> None:

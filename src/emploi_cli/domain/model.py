@@ -5,12 +5,11 @@ Nothing here reads files, prints or exits. Money is `Decimal` (MDH), counts are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
 
 FORMAT_VERSION = 1
 
@@ -33,44 +32,9 @@ TABLE_KINDS = {table: kind for kind, table in ENTRY_TABLES.items()}
 # ---- records -----------------------------------------------------------------------------
 
 
-def _no_values(record: object) -> tuple:
-    return ()
-
-
-def _record_eq(self: object, other: object) -> bool:
-    if other.__class__ is self.__class__:
-        return self._compared(self) == other._compared(other)  # type: ignore[attr-defined]
-    return NotImplemented
-
-
-def _record_hash(self: object) -> int:
-    return hash(self._compared(self))  # type: ignore[attr-defined]
-
-
-def _record_repr(self: object) -> str:
-    shown = ", ".join(f"{name}={getattr(self, name)!r}"
-                      for name in self._shown)  # type: ignore[attr-defined]
-    return f"{self.__class__.__qualname__}({shown})"
-
-
 def record(cls: type) -> type:
-    """`dataclass(frozen=True)`, at about half its cost when a module is imported.
-
-    Python 3.11 writes and compiles six methods for each frozen dataclass, about 1.4 ms a class
-    and 45 ms for the classes a report needs, on every start of `emploi`. Here the dataclass
-    compiles only `__init__`, `__setattr__` and `__delattr__`; equality, hash and repr are
-    these three shared functions over the same fields, with the same meaning.
-    """
-    cls = dataclass(frozen=True, eq=False, repr=False)(cls)
-    every = fields(cls)
-    compared = [f.name for f in every if f.compare]
-    cls._compared = (attrgetter(*compared) if compared  # type: ignore[attr-defined]
-                     else staticmethod(_no_values))
-    cls._shown = tuple(f.name for f in every if f.repr)  # type: ignore[attr-defined]
-    cls.__eq__ = _record_eq  # type: ignore[method-assign]
-    cls.__hash__ = _record_hash  # type: ignore[method-assign]
-    cls.__repr__ = _record_repr  # type: ignore[method-assign]
-    return cls
+    """A frozen dataclass: every value of the model and of the reports is one."""
+    return dataclass(frozen=True)(cls)
 
 
 @record
@@ -380,7 +344,11 @@ JournalEntry = (
 
 @record
 class Ledger:
-    """A whole ledger: definitions and the journal in file order."""
+    """A whole ledger: definitions and the journal in file order.
+
+    The journal is a tuple of entries, or a sequence equal to it that holds them as columns
+    (store/cache.py) and answers `of_kind(cls)`, `voided_ids()` and
+    `live_rows(cls, names, as_of)` without building every entry."""
 
     path: str
     format: int
@@ -391,7 +359,7 @@ class Ledger:
     conventions: tuple[Convention, ...]
     journal: tuple[JournalEntry, ...] = ()
 
-    @property
+    @cached_property
     def targets(self) -> tuple[Target, ...]:
         return tuple(t for c in self.conventions for t in c.targets)
 
@@ -406,13 +374,20 @@ class Ledger:
 
     def entries(self, kind: type) -> list:
         # Cached per kind: the ledger is frozen, and builders ask once per row of an import.
+        # A journal held as columns (the cache's) gives one kind without building the others.
         cache = self.__dict__.setdefault("_entries_by_kind", {})
         if kind not in cache:
-            cache[kind] = tuple(e for e in self.journal if isinstance(e, kind))
+            of_kind = getattr(self.journal, "of_kind", None)
+            found = None if of_kind is None else of_kind(kind)
+            cache[kind] = (tuple(e for e in self.journal if isinstance(e, kind))
+                           if found is None else found)
         return list(cache[kind])
 
     @cached_property
     def voided_ids(self) -> frozenset[str]:
+        from_columns = getattr(self.journal, "voided_ids", None)
+        if from_columns is not None:
+            return from_columns()
         return frozenset(e.entry for e in self.journal if isinstance(e, VoidEntry))
 
 

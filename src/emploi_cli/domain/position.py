@@ -36,10 +36,10 @@ def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date
     """The named fields (two or more) of the live entries of one kind, in journal order, to
     be read once.
 
-    A ledger read from the cache (cache.ColumnLedger) answers from its columns, without
-    building 100,000 entries; any other ledger is read entry by entry.
+    A journal held as columns (model.Ledger says which) answers from its columns, without
+    building 100,000 entries; any other is read entry by entry.
     """
-    fast = getattr(ledger, "live_rows", None)
+    fast = getattr(ledger.journal, "live_rows", None)
     if fast is not None:
         return fast(kind, names, as_of)
     voided = ledger.voided_ids

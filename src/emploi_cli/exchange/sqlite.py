@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..domain import model as m
 from ..domain import position
+from ..store.files import atomic_write
 
 SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -278,38 +279,30 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
         seen[pid] = ledger.path
     if target.is_dir():
         raise m.refusal("output-dir", "is a directory", place=m.Place(file))
-    mode = 0o644
     if target.exists():
         try:
             with open(target, "rb") as handle:
                 head = handle.read(len(SQLITE_MAGIC))
-            mode = os.stat(target).st_mode & 0o7777
         except OSError as exc:
             raise m.refusal("unreadable", exc.strerror or "cannot read",
                             place=m.Place(file)) from None
         if head and head != SQLITE_MAGIC:
             raise m.refusal("not-sqlite", "exists and is not a SQLite database; refusing to "
                             "replace it", place=m.Place(file))
-    real = Path(os.path.realpath(target))
-    temp = real.with_name(f".{real.name}.{os.getpid()}.emploi-tmp")
-    temp.unlink(missing_ok=True)
-    try:
+    counts: dict[str, int] = {}
+
+    def fill(temp: Path) -> None:
         connection = sqlite3.connect(temp)
         try:
-            counts = _fill(connection, ledgers, as_of, version)
+            counts.update(_fill(connection, ledgers, as_of, version))
             connection.commit()
         finally:
             connection.close()
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(temp, mode)
-        os.replace(temp, real)
+    real = Path(os.path.realpath(target))
+    try:
+        atomic_write(real, fill)
     except (OSError, sqlite3.Error) as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
+        temp = real.with_name(f".{real.name}.{os.getpid()}.tmp")
         for suffix in ("-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 Path(f"{temp}{suffix}").unlink(missing_ok=True)

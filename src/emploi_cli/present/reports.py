@@ -281,7 +281,7 @@ def problem_line(p: m.Problem, lang: str = "en") -> str:
     return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"
 
 
-# ---- import (issue 7) --------------------------------------------------------------------
+# ---- import ------------------------------------------------------------------------------
 
 IMPORT_CSV_COLUMNS = (
     Column("row", "int"), Column("status"), Column("id"), Column("date", "date"),
@@ -342,7 +342,7 @@ def _cell_reason(p: m.Problem) -> str:
     return f"{column}: {p.message}" if column else p.message
 
 
-# ---- roll-up across programmes (issue 7) ---------------------------------------------------
+# ---- roll-up across programmes -----------------------------------------------------------
 # Several ledgers: each programme's report as with one ledger (ids qualified `programme:id`),
 # then the national totals. Shapes documented in docs/formats.md, "Roll-up across programmes".
 

@@ -1,6 +1,6 @@
 """A cache of loaded ledgers, so that a large journal answers in a fraction of a second.
 
-`load(path)` returns exactly what `ledger.load(path)` returns (docs/performance.md says how it
+`load(path)` returns exactly what `reading.load(path)` returns (docs/performance.md says how it
 is kept honest). The first run reads the ledger with fastparse and stores the result under
 `$XDG_CACHE_HOME/emploi/` (else `~/.cache/emploi/`); later runs check that the cache belongs to
 this very file and content and read it instead of parsing. What is stored:
@@ -10,17 +10,19 @@ this very file and content and read it instead of parsing. What is stored:
   string, date and amount once) and the position of each entry's value in it.
 
 A cache is used only when all of these match: emploi's version and this module's format, a
-fingerprint of the code that reads ledgers, the ledger's real path, size, mtime_ns and inode,
-and the SHA-256 of the bytes just read (so any change is seen, even one that keeps size and
+fingerprint of the code that reads ledgers, the ledger's real path and stat (size, mtime_ns,
+ctime_ns, inode, device); then its content is proven by that stat once the file has settled,
+else by the SHA-256 digests of the bytes (so any change is seen, even one that keeps size and
 mtime). The file must be a regular file owned by the user with no group or other permission,
 in a folder owned by the user that no one else can write to, and its own checksum must match.
 Anything else is ignored and replaced; nothing from it is trusted. It holds data only (JSON,
 numbers): loading it runs no code. A cache that cannot be written only costs speed.
 
-Entries are built from the columns only when something asks for `ledger.journal`; the reports
-that add up the journal (summary, targets) read the columns directly (`live_rows`, used by
-compute.py). An append by `record`, `disburse` or `void` adds a segment to the cache instead of
-rebuilding it.
+A cached ledger is a plain `model.Ledger` whose journal is a `ColumnJournal`: its entries are
+built from the columns only when they are read one by one; the reports that add up the journal
+(summary, targets) read the columns directly (`ColumnJournal.live_rows`, through
+position.live_rows). An append by `record`, `disburse`, `void` or `import`, checked by parsing
+only the appended text, adds a segment to the cache instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import sys
 import time
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -46,7 +48,7 @@ from pathlib import Path
 from .. import __version__
 from ..domain import limits
 from ..domain import model as m
-from . import reading
+from . import files, reading
 
 FORMAT = 1
 MAGIC = b"emploi-cache-1\n\x00"
@@ -115,9 +117,6 @@ READ_TRIES = 5
 _IDENTITY = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
 
 
-def _identity(info: os.stat_result) -> dict:
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "ctime_ns": info.st_ctime_ns,
-            "ino": info.st_ino, "dev": info.st_dev}
 
 
 def _settled(info: os.stat_result, stamp: int) -> bool:
@@ -221,27 +220,10 @@ class Snapshot:
         self._look()
 
     def _look(self) -> None:
-        place = m.Place(self.file)
         self.lock = read_lock(self.real)
         self.pending = parse_lock(self.lock)[1]
-        try:
-            self.stamp = time.time_ns()
-            self.info = info = os.stat(self.real)
-        except FileNotFoundError:
-            raise m.refusal("not-found", "no such file", place=place) from None
-        except PermissionError:
-            raise m.refusal("unreadable", "permission denied", place=place) from None
-        except OSError as exc:
-            raise m.refusal("unreadable", exc.strerror or "cannot read",
-                            place=place) from None
-        if stat.S_ISDIR(info.st_mode):
-            raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
-        if not stat.S_ISREG(info.st_mode):
-            raise m.EmploiError(reading.not_a_file(place))
-        if info.st_size > reading.MAX_LEDGER_BYTES:
-            raise m.refusal(
-                "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
-                f"{reading.MAX_LEDGER_BYTES:,} bytes", place=place)
+        self.stamp = time.time_ns()
+        self.info = info = files.ledger_stat(self.real, self.file)
         self.limit: int | None = None
         if self.pending is not None:
             offset, addition = self.pending
@@ -270,7 +252,7 @@ class Snapshot:
                 after = os.stat(self.real)
             except OSError:
                 after = None
-            if (after is not None and _identity(after) == _identity(self.info)
+            if (after is not None and files.identity(after) == files.identity(self.info)
                     and len(data) == self.info.st_size
                     and read_lock(self.real) == self.lock):  # no append begun or ended
                 self.data = data if self.limit is None else data[:self.limit]
@@ -373,22 +355,13 @@ class Reader:
         return loaded(self.snapshot, ledger, problems)
 
     def _parse(self) -> reading.Loaded:
-        import gc
-
         from . import fastparse
 
         data = self.snapshot.read()
-        enabled = gc.isenabled()
-        gc.disable()  # 100,000 new objects: the collector would walk them again and again
-        try:
-            ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
-            if self.use and self.snapshot.limit is None:
-                self.digest = [_digest(data)]
-                self.cache = _store(self.snapshot, self.digest, ledger, problems,
-                                    self.append_safe)
-        finally:
-            if enabled:
-                gc.enable()
+        ledger, problems, text, self.append_safe = fastparse.parse(data, self.file)
+        if self.use and self.snapshot.limit is None:
+            self.digest = [_digest(data)]
+            self.cache = _store(self.snapshot, self.digest, ledger, problems, self.append_safe)
         return loaded(self.snapshot, ledger, problems, text)
 
     # -- appends (writing.py) --
@@ -406,20 +379,29 @@ class Reader:
         first, *pieces = addition.split("\n[[")
         if first not in ("", "\n") or len(pieces) != len(entries):
             return False
+        from . import fastparse
+
         builder = reading.Builder(self.file)
-        counts = _counts(ledger)
+        shared = fastparse.Shared()
+        counts = _counts(ledger)  # then the running count of each kind
         added: list[m.JournalEntry] = []
         for (kind, written), piece in zip(entries, pieces, strict=True):
-            try:
-                item = reading.parse_entry(kind, piece)
-            except ValueError:
-                return False
-            if item != written:
-                return False
-            index = counts[kind] + sum(1 for e in added if e.kind == kind)
-            entry = builder.entry(kind, item, f"{m.ENTRY_TABLES[kind]}[{index}]", len(added))
-            if entry is None:
-                return False
+            index = counts[kind]
+            counts[kind] = index + 1
+            # the text is one valid entry that reads back as `written`: by the fast reader's
+            # pattern (which takes only what the builder takes without a problem), else by
+            # tomllib and the builder
+            entry = fastparse.direct_entry(shared, kind, "[[" + piece, len(added))
+            if entry is None or not _reads_as(entry, written):
+                try:
+                    if reading.parse_entry(kind, piece) != written:
+                        return False
+                except ValueError:
+                    return False
+                entry = builder.entry(kind, written, f"{m.ENTRY_TABLES[kind]}[{index}]",
+                                      len(added))
+                if entry is None:
+                    return False
             added.append(entry)
         if any(p.is_error for p in builder.problems):
             return False
@@ -456,7 +438,7 @@ class Reader:
             target.unlink(missing_ok=True)
             return
         stamp, info = _settled_stat(self.real)
-        if _identity(info) != _identity(written):  # changed since: the cache would not fit
+        if files.identity(info) != files.identity(written):  # changed since: it would not fit
             return
         self.cache.extend(target, info, _settled(info, stamp),
                           [*self.digest, _digest(addition)], self.added, self.voided)
@@ -483,49 +465,49 @@ _FENCES = re.compile(rf"(?m)^# (?:entry|end) {limits.ENTRY_ID_PATTERN}\n")
 
 def loaded(snapshot: Snapshot, ledger: m.Ledger | None, problems: tuple[m.Problem, ...],
            text: str | None = None) -> reading.Loaded:
-    """An reading.Loaded; its text is read and decoded when first asked for, if not given."""
+    """A reading.Loaded; its text is read and decoded when first asked for, if not given."""
     problems = (reading.bom_warnings(snapshot.head(3), snapshot.file) + snapshot.interrupted()
                 + tuple(problems))
-    if text is not None:
-        return reading.Loaded(snapshot.file, text, ledger, problems)
-    result = object.__new__(LazyLoaded)
-    result.__dict__.update(path=snapshot.file, ledger=ledger, problems=problems,
-                           _snapshot=snapshot)
-    return result
+    return reading.Loaded(snapshot.file, _text_reader(snapshot) if text is None else text,
+                          ledger, problems)
 
 
-class LazyLoaded(reading.Loaded):
-    """reading.Loaded whose text (2 bytes a character for a ledger with one 'œ') is read and
-    decoded only when something asks for it: reports never do."""
+def _text_reader(snapshot: Snapshot):
+    """Reads the text the cache described (2 bytes a character for a ledger with one 'œ'),
+    or refuses if the file is no longer that content."""
+    def read() -> str:
+        seen = files.identity(snapshot.info)
+        data = snapshot.read()
+        if files.identity(snapshot.info) != seen:
+            raise m.refusal(
+                "changed", "the ledger changed while emploi was reading it; run the "
+                "command again", place=m.Place(snapshot.file))
+        return reading.decode(data, snapshot.file)
+    return read
 
-    @property  # type: ignore[override]
-    def text(self) -> str:
-        if "_text" not in self.__dict__:
-            snapshot = self.__dict__["_snapshot"]
-            seen = _identity(snapshot.info)
-            data = snapshot.read()
-            if _identity(snapshot.info) != seen:  # not the content the cache described
-                raise m.refusal(
-                    "changed", "the ledger changed while emploi was reading it; run the "
-                    "command again", place=m.Place(self.path))
-            self.__dict__["_text"] = reading.decode(data, self.path)
-        return self.__dict__["_text"]
 
-    @text.setter
-    def text(self, value: str) -> None:
-        self.__dict__["_text"] = value
+def _parts_of(ledger: m.Ledger) -> dict[str, Part] | None:
+    journal = ledger.journal
+    return journal.parts if isinstance(journal, ColumnJournal) else None
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, reading.Loaded):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(reading.Loaded))
 
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(reading.Loaded)))
+def _reads_as(entry: m.JournalEntry, written: dict) -> bool:
+    """The entry holds exactly the values of `written` (the keys emploi wrote for it; those
+    it did not write hold the field's default, as the pattern that read it sees no key)."""
+    for key, value in written.items():
+        if key in reading.PROVENANCE_KEYS:
+            got = getattr(entry.provenance, key)
+        else:
+            got = getattr(entry, "transaction_kind" if key == "kind" else key, None)
+        if key == "tags" and type(value) is dict:
+            value = tuple(sorted(value.items()))
+        if type(got) is not type(value) or got != value:
+            return False
+    return True
 
 
 def _counts(ledger: m.Ledger) -> dict[str, int]:
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is not None:
         return {kind: parts[kind].count for kind in KINDS}
     counts = dict.fromkeys(KINDS, 0)
@@ -539,7 +521,7 @@ def _positions(ledger: m.Ledger, ids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if not ids:
         return found
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is not None:
         for kind, part in parts.items():
             if part.count:
@@ -572,7 +554,8 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
     stand_ins = [m.ProgressEntry(ident, date(1900, 1, 1), 0, m.Provenance(), "", 0)
                  for ident in sorted((set(ledger.voided_ids) | named) & taken
                                      - {e.id for e in rare})]  # no reference of their own
-    journal = tuple(replace(e, seq=i) for i, e in enumerate([*stand_ins, *rare, *added]))
+    # seq numbers only place problems, and any problem refuses the shortcut
+    journal = (*added, *(replace(e, seq=len(added) + i) for i, e in enumerate([*stand_ins, *rare])))
     small = m.Ledger(**{f.name: getattr(ledger, f.name) for f in fields(m.Ledger)
                         if f.name != "journal"}, journal=journal)
     builder = reading.Builder(file)
@@ -583,7 +566,7 @@ def _references(ledger: m.Ledger, added: list[m.JournalEntry], file: str
 def _taken(ledger: m.Ledger, wanted: set[str]) -> set[str]:
     """Those of `wanted` that are ids of entries in the ledger: a pass over each id column,
     without a set of all 100,000 ids."""
-    parts = ledger.__dict__.get("_parts")
+    parts = _parts_of(ledger)
     if parts is None:
         return wanted.intersection(e.id for e in ledger.journal)
     return {i for part in parts.values() if part.count
@@ -646,49 +629,64 @@ class Part:
         return self.cls(*values)
 
 
-class ColumnLedger(m.Ledger):
-    """A `model.Ledger` whose journal is held as columns and built into entries only when
-    `journal` is first read. Equal to the Ledger that parsing the file gives."""
+class ColumnJournal(Sequence):
+    """A ledger's journal held as columns (`Part`s, one per entry kind, in the order ledger.py
+    builds the journal), built into entries only when they are read one by one. Equal to the
+    tuple of entries that parsing the file gives. Answers `of_kind`, `voided_ids` and
+    `live_rows` (model.Ledger and position.live_rows ask for them) from the columns."""
 
-    @property  # type: ignore[override]
-    def journal(self) -> tuple[m.JournalEntry, ...]:
-        if "_journal" not in self.__dict__:
-            self.__dict__["_journal"] = tuple(
-                e for part in self.__dict__["_parts"].values() for e in part.entries())
-        return self.__dict__["_journal"]
+    def __init__(self, parts: dict[str, Part]):
+        self.parts = parts
+        self.count = sum(part.count for part in parts.values())
+        self._entries: tuple[m.JournalEntry, ...] | None = None
 
-    @journal.setter
-    def journal(self, value: tuple[m.JournalEntry, ...]) -> None:  # dataclasses.replace()
-        self.__dict__["_journal"] = value
+    def entries(self) -> tuple[m.JournalEntry, ...]:
+        if self._entries is None:
+            self._entries = tuple(e for part in self.parts.values() for e in part.entries())
+        return self._entries
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.entries()[index]
+
+    def __iter__(self):
+        return iter(self.entries())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnJournal | tuple):
+            return self.entries() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.entries())
+
+    def __repr__(self) -> str:
+        return repr(self.entries())
 
     def _part(self, cls: type) -> Part | None:
-        parts = self.__dict__.get("_parts")
         kind = getattr(cls, "kind", None)
-        if parts is None or KIND_CLASSES.get(kind) is not cls:  # type: ignore[arg-type]
-            return None
-        return parts[kind]
+        return self.parts[kind] if KIND_CLASSES.get(kind) is cls else None  # type: ignore[arg-type]
 
-    def entries(self, kind: type) -> list:
-        part = self._part(kind)
-        return super().entries(kind) if part is None else list(part.entries())
+    def of_kind(self, cls: type) -> tuple | None:
+        """The entries of one kind; None for a class that is not one kind's."""
+        part = self._part(cls)
+        return None if part is None else tuple(part.entries())
 
-    @property
     def voided_ids(self) -> frozenset[str]:
-        if "_voided" not in self.__dict__:
-            part = self._part(m.VoidEntry)
-            self.__dict__["_voided"] = (super().voided_ids if part is None
-                                        else frozenset(part.column("entry")))
-        return self.__dict__["_voided"]
+        return frozenset(self.parts["void"].column("entry"))
 
     def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> Iterable[tuple]:
-        """compute.live_rows from the columns: the named fields of the entries of one kind
+        """position.live_rows from the columns: the named fields of the entries of one kind
         dated on or before as_of and not voided, in journal order (read once, lazily: no
         list of 100,000 rows)."""
         part = self._part(cls)
         if part is None:
-            voided = self.voided_ids
-            return [tuple(getattr(e, n) for n in names) for e in self.journal
-                    if isinstance(e, cls) and e.date <= as_of and e.id not in voided]
+            voided = self.voided_ids()
+            get = attrgetter(*names)
+            return [get(e) for e in self if isinstance(e, cls) and e.date <= as_of
+                    and e.id not in voided]
         if not part.count:
             return []
         rows = zip(*[part.column(n) for n in names], strict=True)
@@ -701,14 +699,6 @@ class ColumnLedger(m.Ledger):
                 live[index] = False
             keep = live if keep is None else map(operator.and_, keep, live)
         return rows if keep is None else compress(rows, keep)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, m.Ledger):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(m.Ledger))
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(m.Ledger)))
 
 
 # ---- columns: from entries, to bytes and back ---------------------------------------------
@@ -1010,7 +1000,7 @@ class Stored:
         h = self.header
         return (h.get("emploi") == __version__ and h.get("format") == FORMAT
                 and h.get("code") == _code_id() and h.get("real") == str(real)
-                and {k: h.get(k) for k in _IDENTITY} == _identity(info))
+                and {k: h.get(k) for k in _IDENTITY} == files.identity(info))
 
     def restamp(self, target: Path) -> Stored | None:
         """Write this cache again, marked settled: its file's stat now proves the content."""
@@ -1035,10 +1025,8 @@ class Stored:
         names = [f.name for f in fields(m.Ledger) if f.name != "journal"]
         if len(values) != len(names):
             raise ValueError("cache")
-        ledger = object.__new__(ColumnLedger)
-        ledger.__dict__.update(zip(names, values, strict=True))
-        ledger.__dict__.update(path=file, _parts=self._parts())
-        return ledger, problems
+        definitions = dict(zip(names, values, strict=True), path=file)
+        return m.Ledger(**definitions, journal=ColumnJournal(self._parts())), problems
 
     def _parts(self) -> dict[str, Part]:
         segments = self.header["segments"]
@@ -1074,7 +1062,7 @@ class Stored:
         ordered = sorted(added, key=lambda e: KINDS.index(e.kind))
         journal = tuple(replace(e, seq=i) for i, e in enumerate(ordered))
         header.update(segments=[*header["segments"], _segment(journal, voided, blobs)],
-                      blobs=blobs.spans, digest=digest, settled=settled, **_identity(info))
+                      blobs=blobs.spans, digest=digest, settled=settled, **files.identity(info))
         _write(target, header, blobs)
 
 
@@ -1108,7 +1096,7 @@ def _store(snapshot: Snapshot, digest: list, ledger: m.Ledger | None,
         header = {
             "emploi": __version__, "format": FORMAT, "code": _code_id(),
             "real": str(snapshot.real), "file": snapshot.file, "digest": digest,
-            "settled": snapshot.settled(), **_identity(snapshot.info),
+            "settled": snapshot.settled(), **files.identity(snapshot.info),
             "append_safe": append_safe, "ledger": None if ledger is None else "columns",
             "definitions": blobs.json(_encode_value(definitions)),
             "problems": blobs.json(_encode_value(tuple(problems))),
@@ -1123,23 +1111,9 @@ def _write(target: Path, header: dict, blobs: Blobs) -> Stored | None:
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     payload = b"".join(blobs.parts)
     body = b"".join([MAGIC, len(head).to_bytes(8, "little"), head, payload])
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
-                     0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(body + zlib.crc32(body).to_bytes(4, "little"))
-            while view:
-                view = view[os.write(fd, view):]
-            info = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except BaseException as exc:  # Ctrl-C too: no temporary file is left behind
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if not isinstance(exc, OSError):
-            raise
+    try:  # only an optimisation: not flushed to disk, and a failure costs speed only
+        info = files.atomic_write(target, [body, zlib.crc32(body).to_bytes(4, "little")],
+                                  mode=0o600, fsync=False)
+    except OSError:
         return None
     return Stored(header, payload, (info.st_ino, info.st_size, info.st_mtime_ns))

@@ -10,8 +10,8 @@ unusual (multi-line strings, CR line ends, a header in another form, a journal t
 named in the head, any syntax error) sends the whole file through `ledger.load`'s path, so
 errors and their places are always tomllib's.
 
-The direct build is guarded: it is used for an entry kind only while its keys and fields are
-the ones written below (ENTRY_KEYS in ledger.py, the dataclass in model.py), and it accepts only
+The direct build is guarded: it is used for an entry kind only while ledger.py reads the keys
+its pattern reads; it fills the dataclass's fields as model.py lists them, and it accepts only
 values the builder would accept without a problem; anything else goes to the builder.
 """
 
@@ -242,30 +242,29 @@ _TRANSACTION = re.compile(
     rf'kind = "({_S})"\n(?:funder = "({_S})"\n)?(?:note = "({_S})"\n)?'
     rf'(?:source = "({_S})"\n)?(?:import_key = "({_S})"\n)?' + _PROVENANCE)
 
-# What the direct build was written against; if ledger.py or model.py change, it steps aside.
-_EXPECTED = {
-    "progress": (
-        ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
-        ("id", "date", "seq", "provenance", "target", "value", "note", "source", "tags",
-         "import_key", "kind")),
-    "transaction": (
-        ("id", "date", "convention", "amount", "kind", "funder", "note", "source",
-         "import_key"),
-        ("id", "date", "seq", "provenance", "convention", "amount", "transaction_kind",
-         "funder", "note", "source", "import_key", "kind")),
+# The fields of each entry class, from the model: the direct build fills them in this order
+# (a field added to the model and not to `_progress` or `_transaction` leaves the entries
+# short, which every comparison with tomllib's reading fails on; it never goes unnoticed).
+_FIELDS = {kind: tuple(f.name for f in fields(cls))
+           for kind, cls in (("progress", m.ProgressEntry), ("transaction", m.TransactionEntry))}
+# The keys each pattern reads, in the order emploi writes them: the direct build steps aside
+# for a kind whose keys ledger.py reads differently (tests/test_fastparse.py checks it is on).
+_KEYS = {
+    "progress": ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
+    "transaction": ("id", "date", "convention", "amount", "kind", "funder", "note", "source",
+                    "import_key"),
 }
 _ENTRY_CLASSES = {"progress": m.ProgressEntry, "transaction": m.TransactionEntry}
 
 
 def _guarded(kind: str) -> bool:
-    keys, names = _EXPECTED[kind]
     cls = _ENTRY_CLASSES[kind]
-    return (reading.ENTRY_KEYS.get(kind) == keys and reading.PROVENANCE_KEYS == (
-        "recorded_at", "recorded_by") and tuple(f.name for f in fields(cls)) == names
-        and fields(cls)[-1].default == kind and not hasattr(cls, "__post_init__")
-        and not hasattr(cls, "__slots__")
-        and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
-        and limits.ENTRY_ID.pattern == f"^{_ID}$")
+    return (reading.ENTRY_KEYS.get(kind) == _KEYS[kind]
+            and reading.PROVENANCE_KEYS == ("recorded_at", "recorded_by")
+            and _FIELDS[kind][-1] == "kind" and fields(cls)[-1].default == kind
+            and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
+            and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
+            and limits.ENTRY_ID.pattern == f"^{_ID}$")
 
 
 def _common(shared: Shared, day: str, at: str | None, by: str | None
@@ -312,21 +311,12 @@ def _progress(shared: Shared, groups: tuple, seq: int) -> m.ProgressEntry | None
     text = shared.texts.setdefault
     # m.ProgressEntry(...) without its generated __init__, which sets each field through
     # object.__setattr__ (a third of the time of reading an entry): the same object, its
-    # fields stored in order so that their names stay shared with the class's; _guarded
-    # checks the fields, and that there is no __post_init__ and no __slots__
+    # fields stored in the model's order so that their names stay shared with the class's;
+    # _guarded checks that there is no __post_init__ and no __slots__
     made = object.__new__(m.ProgressEntry)
-    state = made.__dict__
-    state["id"] = eid
-    state["date"] = common[0]
-    state["seq"] = seq
-    state["provenance"] = common[1]
-    state["target"] = text(target, target)
-    state["value"] = count
-    state["note"] = text(note, note)
-    state["source"] = text(source, source)
-    state["tags"] = pairs
-    state["import_key"] = text(key, key)
-    state["kind"] = "progress"
+    made.__dict__.update(zip(_FIELDS["progress"], (
+        eid, common[0], seq, common[1], text(target, target), count, text(note, note),
+        text(source, source), pairs, text(key, key), "progress"), strict=True))
     return made
 
 
@@ -345,19 +335,10 @@ def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry 
         shared.money[amount] = money
     text = shared.texts.setdefault
     made = object.__new__(m.TransactionEntry)  # as _progress does
-    state = made.__dict__
-    state["id"] = eid
-    state["date"] = common[0]
-    state["seq"] = seq
-    state["provenance"] = common[1]
-    state["convention"] = text(convention, convention)
-    state["amount"] = money
-    state["transaction_kind"] = text(kind, kind)
-    state["funder"] = text(funder, funder)
-    state["note"] = text(note, note)
-    state["source"] = text(source, source)
-    state["import_key"] = text(key, key)
-    state["kind"] = "transaction"
+    made.__dict__.update(zip(_FIELDS["transaction"], (
+        eid, common[0], seq, common[1], text(convention, convention), money, text(kind, kind),
+        text(funder, funder), text(note, note), text(source, source), text(key, key),
+        "transaction"), strict=True))
     return made
 
 
@@ -376,3 +357,15 @@ def _matched(text: str, at: int) -> tuple[str, re.Match | None]:
         if found is not None:
             return kind, found
     return m.TABLE_KINDS[text[at + 2:text.index("]]", at)]], None
+
+
+def direct_entry(shared: Shared, kind: str, text: str, seq: int) -> m.JournalEntry | None:
+    """The entry `text` (one whole entry, from its `[[table]]` line) holds, when it is laid out
+    as emploi writes it and valid; else None (then parse it with tomllib)."""
+    build = _DIRECT.get(kind)
+    if build is None:
+        return None
+    found = dict(_PATTERNS)[kind].match(text)
+    if found is None or found.end() != len(text):
+        return None
+    return build(shared, found.groups(), seq)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,25 +16,45 @@ from pathlib import Path
 
 from ..domain import limits
 from ..domain import model as m
-from ..domain.model import record
+from .files import ledger_stat
 from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
-MAX_LEDGER_BYTES = 32 * 1024 * 1024  # about 350,000 journal entries
 
 
-@record
 class Loaded:
-    """The result of reading one ledger file."""
+    """The result of reading one ledger file. `text` may be given as a function that reads and
+    decodes it when first asked for (a ledger read from the cache: reports never ask)."""
 
-    path: str
-    text: str
-    ledger: m.Ledger | None
-    problems: tuple[m.Problem, ...]
+    __slots__ = ("_text", "ledger", "path", "problems")
+
+    def __init__(self, path: str, text: str | Callable[[], str], ledger: m.Ledger | None,
+                 problems: tuple[m.Problem, ...]):
+        self.path, self.ledger, self.problems, self._text = path, ledger, problems, text
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
 
     @property
     def errors(self) -> list[m.Problem]:
         return [p for p in self.problems if p.is_error]
+
+    def _values(self) -> tuple:
+        return (self.path, self.text, self.ledger, self.problems)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Loaded):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Loaded(path={self.path!r}, ledger={self.ledger!r}, problems={self.problems!r})"
 
 
 # ---- finding the ledger ------------------------------------------------------------------
@@ -106,34 +126,19 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def not_a_file(place: m.Place) -> m.Problem:
-    """A FIFO, a device, a socket: reading it could block or never end."""
-    return m.error("not-a-file", "is not a regular file, not a ledger file", place)
-
-
 def read_bytes(path: Path) -> bytes:
     """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
-    place = m.Place(file)
+    ledger_stat(path, file)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
-        if not stat.S_ISREG(info.st_mode):
-            raise m.EmploiError(not_a_file(place))
-        size = info.st_size
-        if size > MAX_LEDGER_BYTES:
-            raise m.refusal(
-                "too-large", f"file is {size:,} bytes; emploi reads ledgers up to "
-                f"{MAX_LEDGER_BYTES:,} bytes", place=place)
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise m.refusal("not-found", "no such file", place=place) from None
+        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
     except PermissionError:
-        raise m.refusal("unreadable", "permission denied", place=place) from None
+        raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
     except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read", place=place) from None
-    return data
+        raise m.refusal("unreadable", exc.strerror or "cannot read",
+                        place=m.Place(file)) from None
 
 
 def decode(data: bytes, file: str) -> str:
@@ -193,7 +198,7 @@ def load(path: Path) -> Loaded:
     loaded = build(doc, text, file)
     with open(path, "rb") as handle:
         head = handle.read(3)
-    return replace(loaded, problems=(*bom_warnings(head, file), *loaded.problems))
+    return Loaded(file, text, loaded.ledger, (*bom_warnings(head, file), *loaded.problems))
 
 
 def parse_entry(kind: str, piece: str) -> dict:
@@ -819,8 +824,3 @@ def parse_money_text(text: str) -> Decimal:
             f"{text!r} is not an amount in MDH (digits with an optional '.' and at most "
             f"{limits.MONEY_PLACES} decimals, e.g. 25.5)")
     return Decimal(text.strip())
-
-
-def file_identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns, st.st_ino

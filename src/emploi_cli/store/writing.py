@@ -25,14 +25,16 @@ import errno
 import fcntl
 import json
 import os
+import re
 import stat
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from ..domain import model as m
 from ..domain.model import record
-from . import cache, reading
+from . import cache, files, reading
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
@@ -72,22 +74,39 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     or end out of the merged chunk; without unique first and last lines it would splice two
     entries written in different clones into one table.
     """
-    import tomli_w
-
     parts = []
     for kind, fields in entries:
         lines = []
         for key, value in fields.items():
             if isinstance(value, dict):  # an inline table, never a [sub.table] header
-                inner = ", ".join(tomli_w.dumps({k: v}).strip() for k, v in value.items())
-                lines.append(f"{tomli_w.dumps({key: 0}).split(' = ')[0]} = {{ {inner} }}\n")
+                inner = ", ".join(_toml_pair(k, v) for k, v in value.items())
+                lines.append(f"{_toml_pair(key, 0).split(' = ')[0]} = {{ {inner} }}\n")
             else:
-                lines.append(tomli_w.dumps({key: value}))
+                lines.append(_toml_pair(key, value) + "\n")
         ident = fields.get("id")
         opening, closing = (f"# entry {ident}\n", f"# end {ident}\n") if ident else ("", "")
         parts.append(f"\n{opening}[[{m.ENTRY_TABLES[kind]}]]\n{''.join(lines)}{closing}")
     text = "".join(parts)
     return text.replace("\n", newline) if newline != "\n" else text
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN_TEXT = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')  # what tomli-w writes unescaped
+
+
+def _toml_pair(key: str, value: object) -> str:
+    """`key = value` as `tomli_w.dumps({key: value})` writes it (without the line end); the
+    usual keys and values (a plain string, a whole number, a date, a date-time) without
+    calling it, which an import of 40,000 rows would feel."""
+    kind = type(value)
+    if _PLAIN_KEY.fullmatch(key):
+        if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
+            return f'{key} = "{value}"'
+        if kind in (int, date, datetime):
+            return f"{key} = {value}"
+    import tomli_w
+
+    return tomli_w.dumps({key: value}).rstrip("\n")
 
 
 def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = False
@@ -97,16 +116,10 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     real = Path(os.path.realpath(path))
     file = str(path)
     try:
-        info = os.stat(real)  # one look: what it is, its mode, its names
-    except (FileNotFoundError, NotADirectoryError):
-        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
-    except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read", place=m.Place(file)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise m.refusal("not-a-file", "is a directory, not a ledger file", place=m.Place(file))
-    if not stat.S_ISREG(info.st_mode):
-        raise m.refusal("not-a-file", "is not a regular file, not a ledger file",
-                        place=m.Place(file))
+        info = files.ledger_stat(real, file, size_limit=False)  # what it is, its mode, names
+    except m.EmploiError as exc:
+        raise m.refusal(exc.problems[0].code, exc.problems[0].message,
+                        place=m.Place(file)) from None
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
     if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
@@ -334,7 +347,7 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
             clean = written.st_size == offset + len(addition)
             _fault("before-fsync")
             os.fsync(fd)
-            clean = clean and cache._identity(os.fstat(fd)) == cache._identity(written)
+            clean = clean and files.identity(os.fstat(fd)) == files.identity(written)
             _fault("after-append")
         except BaseException as exc:  # an error, or Ctrl-C: cut the ledger back
             if started:
@@ -381,7 +394,7 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
 def _unchanged(fd: int, snapshot: cache.Snapshot) -> bool:
     """The ledger is still the file the snapshot saw: by its stat when that proves the content
     (cache.py), else by its bytes."""
-    if cache._identity(os.fstat(fd)) != cache._identity(snapshot.info):
+    if files.identity(os.fstat(fd)) != files.identity(snapshot.info):
         return False
     if snapshot.data is None:
         return snapshot.settled()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -296,35 +296,36 @@ def check(ledger: Loaded | str | Path | None = None, *, today: date | None = Non
 
 
 def produced(opened: Sequence[Loaded], generated_at: date | datetime) -> list:
-    """When and from what a report is made: each ledger's name, SHA-256, entries, version."""
+    """When and from what a report is made: each ledger's file name (never its folder: a
+    report goes out, a home directory and a user name stay in), SHA-256, entries, version."""
     from . import __version__
     from .present import document
     from .store.provenance import digest
 
-    return [document.Produced(generated_at=generated_at, ledger=str(x.path),
+    return [document.Produced(generated_at=generated_at, ledger=Path(x.path).name,
                               sha256=digest(Path(x.path)), entries=len(x.ledger.journal),
                               version=__version__) for x in opened]
 
 
-def production_time(generated_at: date | datetime | None, as_of: date | None) -> date | datetime:
-    """The production time a report prints: the one given, else the report's date, else now
-    (UTC, to the second)."""
+def production_time(generated_at: date | datetime | None, today: date | None = None
+                    ) -> date | datetime:
+    """The production time a report prints: the one given, else today (never the as-of date:
+    a report on 30 June produced on 5 July says both)."""
     if generated_at is not None:
         return generated_at
-    if as_of is not None:
-        return as_of
-    return datetime.now(UTC).replace(microsecond=0)
+    return _today(today)
 
 
 def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
            as_of: date | None = None, today: date | None = None,
            generated_at: date | datetime | None = None) -> str:
     """The document to send (md or html): programme, funding, targets with pace, quarters,
-    problems, and how it was produced. `as_of` defaults to today."""
+    problems, and how it was produced. `as_of` defaults to today; the production time is
+    `generated_at`, else today."""
     from .present import document
 
     day = as_of or _today(today)
-    made = produced(opened, production_time(generated_at, as_of))
+    made = produced(opened, production_time(generated_at, today))
     if len(opened) > 1:
         doc = document.build_rollup(rollup(opened, day), lang,
                                     problems=[check(x, today=today) for x in opened],

@@ -68,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "matches": ("concorde", "matches"),
     "differs": ("ne concorde pas", "does not match"),
     "unattributed": ("Sans bailleur désigné", "No named funder"),
+    "unattributed_short": ("non désigné", "unnamed"),
     "unquantified": ("non chiffré", "unquantified"),
     "none": ("(aucune)", "(none)"),
     "yes": ("oui", "yes"),

@@ -219,7 +219,8 @@ class Status(NamedTuple):
 def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
            fail_on: str | None = None) -> Status:
     """Funding execution and every target's status, pace and projection. `fail_on` (behind,
-    at-risk): `failing` says whether a target is in that state or worse."""
+    at-risk, missed): `failing` says whether a target is in that state or worse, or (missed
+    being the worst) whether money was missed: an amount not disbursed in full by the end."""
     from .domain import pace
     from .present import pace_reports
 
@@ -228,12 +229,16 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
 
         whole = rollup(opened, as_of)
         items = [p for group in ru.paces(whole).values() for p in group]
+        money = [p.funding for p in whole.programmes]
         report = pace_reports.status_rollup(whole, lang)
     else:
         now = position(opened[0], as_of)
-        items = now.paces
+        items, money = now.paces, [now.funding]
         report = pace_reports.status(now, lang)
-    return Status(report, fail_on is not None and bool(pace.failing(items, fail_on)))
+    failing = fail_on is not None and (bool(pace.failing(items, fail_on)) or (
+        "missed" in pace.FAIL_ON[fail_on] and any(
+            line.status == "missed" for f in money for line in (f, *f.conventions, *f.funders))))
+    return Status(report, failing)
 
 
 HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expenditure",

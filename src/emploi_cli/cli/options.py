@@ -65,6 +65,7 @@ class Period(StrEnum):
 class FailOn(StrEnum):
     behind = "behind"
     at_risk = "at-risk"
+    missed = "missed"
 
 
 class DocFormat(StrEnum):

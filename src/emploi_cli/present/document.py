@@ -196,13 +196,17 @@ def _funding(f: position.Funding, lang: str) -> Section:
 
     def flows(line: position.FundingLine) -> dict:
         return {"committed": line.flows.committed, "disbursed": line.flows.disbursed,
-                "spent": line.flows.spent, "execution": line.execution}
+                "spent": line.flows.spent, "execution": line.execution,
+                "status_text": line.status and pace_reports.status_label(line.status),
+                "shortfall": line.shortfall}
     conventions = tuple({"id": c.id, "title": c.name, "amount": c.amount, "share": c.share,
                          **flows(c)} for c in f.conventions)
     total_row = {"id": "", "title": t("total"), "amount": f.total_in_force,
                  "share": f.conventions_share,
                  "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-                 "spent": f.total_flows.spent, "execution": f.execution}
+                 "spent": f.total_flows.spent, "execution": f.execution,
+                 "status_text": f.status and pace_reports.status_label(f.status),
+                 "shortfall": f.shortfall}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
     unattributed = {"id": "", "name": t("unattributed"), "short": t("unattributed_short"),
@@ -211,12 +215,13 @@ def _funding(f: position.Funding, lang: str) -> Section:
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
                     "spent": f.unattributed_flows.spent, "execution": None}
+    states = pace_reports.money_state_columns(f.status is not None)
     convention_table = Table("funding_by_convention", (
         Column("id"), Column("title"), Column("amount", "money"), Column("share", "percent"),
-        *FLOW), (*conventions, total_row))
+        *FLOW, *states), (*conventions, total_row))
     funder_table = Table("funding_by_funder", (
         Column("id"), Column("name"), Column("amount", "money"), Column("share", "percent"),
-        Column("estimated", "bool"), *FLOW), (*funders, unattributed))
+        Column("estimated", "bool"), *FLOW, *states), (*funders, unattributed))
 
     def chart(ident: str, what: str, rows: tuple[dict, ...], name_key: str) -> BarChart:
         groups = tuple(BarGroup(r.get("short") or r["id"], r[name_key],
@@ -263,8 +268,8 @@ def _targets(pos: position.Position, lang: str) -> Section:
     status_table = Table("status_targets", (
         Column("status_text", "label", "status", pace_reports.STATUS_LABEL_STYLES),
         Column("id"), Column("label"), Column("achieved", "int"), Column("target", "int"),
-        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int")),
-        tuple(rows))
+        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int"),
+        *pace_reports.shortfall_columns(rows)), tuple(rows))
     pace_table = Table("pace", (
         Column("id"), Column("schedule_text", "label", "schedule"), Column("start", "date"),
         Column("end", "date"),
@@ -276,8 +281,9 @@ def _targets(pos: position.Position, lang: str) -> Section:
         Column("spent_attributed", "money", "spent_mdh"), Column("achieved", "int"),
         Column("cost_per_result_disbursed", "money"), Column("cost_per_result_spent", "money"),
         Column("planned_cost_per_result", "money")), tuple(rows))
+    notes = tuple(Paragraph(text, "note") for text in pace_reports.state_notes(pos, lang))
     return Section("targets", t("targets"), (
-        status_table, Paragraph(t("pace_rule"), "note"), pace_table, cost_table,
+        status_table, Paragraph(t("pace_rule"), "note"), *notes, pace_table, cost_table,
         Paragraph(t("cost_note"), "note")))
 
 

@@ -59,7 +59,10 @@ td.neg { color: #991b1b; }
 .st-behind { background: #fef3c7; color: #92400e; }
 .st-on-track { background: #dcfce7; color: #166534; }
 .st-achieved_status { background: #dbeafe; color: #1e40af; }
-.st-not-started, .st-unquantified_status { background: #eef0f3; color: #374151; }
+.st-not-started, .st-unquantified_status, .st-awaiting-data { background: #eef0f3;
+  color: #374151; }
+.st-missed { background: #fee2e2; color: #991b1b; }
+.st-met { background: #dbeafe; color: #1e40af; }
 .st-error { background: #fee2e2; color: #991b1b; }
 .st-warning { background: #fef3c7; color: #92400e; }
 svg.bar { display: block; width: 100%; height: 2.6mm; margin-bottom: 0.6mm; }

@@ -412,16 +412,19 @@ def _append(path: Path, kind: str, make, dry_run: bool, no_cache: bool) -> Writt
 
 def record(ledger: LedgerName, target: str, value: int, *, day: date | None = None,
            note: str = "", source: str = "", tags: Sequence[tuple[str, str]] = (),
-           today: date | None = None, dry_run: bool = False, no_cache: bool = False
-           ) -> Written:
-    """Progress on a target: `value` in its unit, dated `day` (default today)."""
+           today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+           strict: bool = False) -> Written:
+    """Progress on a target: `value` in its unit, dated `day` (default today). A value that
+    looks like a slip (alone more than half the target, or taking the total past it) is
+    written with a warning, or refused when `strict`."""
     from .domain import entries
 
     path = find(ledger, writable=True)
     stamp = _stamp(path)
     return _append(path, "progress", lambda current: entries.progress(
         current, target=target, value=value, day=day or _today(today), today=_today(today),
-        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags))), dry_run, no_cache)
+        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags)), strict=strict),
+        dry_run, no_cache)
 
 
 def disburse(ledger: LedgerName, convention: str, amount: Decimal, *,
@@ -563,11 +566,13 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 thousands: str | None = None, date_format: str | None = None,
                 delimiter: str | None = None, encoding: str | None = None,
                 sheet: str | None = None, header_row: int | None = None,
-                today: date | None = None, dry_run: bool = False, no_cache: bool = False
-                ) -> Imported:
+                today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+                strict: bool = False) -> Imported:
     """Plan the rows of a partner's file (.csv, .xlsx, .ods) against the ledger and append
     them all, or none when a row is refused. `maps`: FIELD=Column; `profile`: a saved mapping
-    (what is given here overrides it); `save_profile`: save the mapping with the rows."""
+    (what is given here overrides it); `save_profile`: save the mapping with the rows;
+    `strict`: a row whose value looks like a slip is refused (so nothing is written) instead
+    of imported with a warning."""
     from .domain import entries
     from .exchange import importer
     from .store import writing
@@ -614,7 +619,8 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 note = "profile_would_save" if dry_run else "profile_saved"
         plan = importer.plan(current, str(file), mapping.kind, rows, today=_today(today),
                              stamp=stamp, columns=mapping.by_field, profile=keep,
-                             profile_name=save_profile or "", profile_note=note)
+                             profile_name=save_profile or "", profile_note=note,
+                             strict=strict)
         if plan.refused or not plan.entries:
             raise importer.Stop(plan)
         plans.append(plan)

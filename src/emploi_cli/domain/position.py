@@ -232,12 +232,12 @@ def achieved_by_series(target: m.Target, entries: list[m.ProgressEntry]
         [(target.id, e.tags, e.date, e.seq, e.value) for e in entries], cumulative).items()}
 
 
-_PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
+PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
 
 
 def _series(rows: Iterable[tuple], cumulative: set[str]
             ) -> dict[tuple[str, tuple[tuple[str, str], ...]], int]:
-    """(target, tag set) -> achievement, over rows of _PROGRESS_ROW in journal order: the
+    """(target, tag set) -> achievement, over rows of PROGRESS_ROW in journal order: the
     values of a target add up unless it is in `cumulative`, where each series keeps its latest
     value (latest date; on the same date, the later entry in the file)."""
     sums: dict[tuple, int] = {}
@@ -261,7 +261,7 @@ def _achievements(ledger: m.Ledger, as_of: date
     """Target id -> achievement per tag set, from the live progress entries."""
     cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
     by_target: dict[str, dict[tuple[tuple[str, str], ...], int]] = defaultdict(dict)
-    rows = live_rows(ledger, m.ProgressEntry, _PROGRESS_ROW, as_of)
+    rows = live_rows(ledger, m.ProgressEntry, PROGRESS_ROW, as_of)
     for (target, tags), value in _series(rows, cumulative).items():
         by_target[target][tags] = value
     return by_target

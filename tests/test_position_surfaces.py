@@ -168,6 +168,10 @@ def _check_status(data: dict, pos: position.Position) -> None:
         f.total_flows.spent, f.execution)
     assert [(c["amount"], c["execution"]) for c in money["conventions"]] == [
         (c.amount, c.execution) for c in f.conventions]
+    assert (money["status"], money["shortfall"]) == (f.status, f.shortfall)
+    assert [(x["status"], x["shortfall"]) for x in money["conventions"] + money["funders"]] \
+        == [(x.status, x.shortfall) for x in f.conventions + f.funders]
+    assert (f.status is None) == (pos.as_of < pos.end)  # money has a state once the end passed
     assert data["counts"] == pos.counts
     by_id = {t["id"]: t for t in data["targets"]}
     for t in pos.targets:
@@ -176,10 +180,11 @@ def _check_status(data: dict, pos: position.Position) -> None:
                 row["remaining"], row["progress"], row["expected_progress"],
                 row["rate_so_far"], row["rate_needed"], row["projected"], row["end"],
                 row["cost_basis"], row["cost_per_result_disbursed"],
-                row["planned_cost_per_result"]) == (
+                row["planned_cost_per_result"], row["shortfall"], row["first_report"]) == (
             t.quantity, t.achieved, p.status, p.expected, p.gap, t.remaining, t.progress,
             p.expected_progress, p.rate_so_far, p.rate_needed, p.projected,
-            p.end.isoformat(), c.basis, c.per_result_disbursed, c.planned_per_result)
+            p.end.isoformat(), c.basis, c.per_result_disbursed, c.planned_per_result,
+            p.shortfall, p.schedule.first_report_due.isoformat())
 
 
 def _check_report(text: str, pos: position.Position) -> None:
@@ -188,15 +193,21 @@ def _check_report(text: str, pos: position.Position) -> None:
     def cells(*pairs) -> list[str]:
         return [human_text(v, kind, "en") for v, kind in pairs]
 
+    over = f.status is not None  # money shows met or missed, and the shortfall
+
+    def state(line) -> tuple:
+        return ((line.status and pace_reports.status_label(line.status), "label"),
+                (line.shortfall, "money")) if over else ()
+
     def flows(line) -> tuple:
         return ((line.flows.committed, "money"), (line.flows.disbursed, "money"),
-                (line.flows.spent, "money"), (line.execution, "percent"))
+                (line.flows.spent, "money"), (line.execution, "percent"), *state(line))
     total = f"{human_text(f.total_in_force, 'money', 'en')} MDH"
     assert f"- **Total amount**: {total}" in text
     assert _lines(text, " Total")[0][1:] == cells(
         (f.total_in_force, "money"), (f.conventions_share, "percent"),
         (f.total_flows.committed, "money"), (f.total_flows.disbursed, "money"),
-        (f.total_flows.spent, "money"), (f.execution, "percent"))
+        (f.total_flows.spent, "money"), (f.execution, "percent"), *state(f))
     for c in f.conventions:
         assert _lines(text, c.id)[0][1:] == cells((c.amount, "money"), (c.share, "percent"),
                                                   *flows(c))
@@ -206,14 +217,16 @@ def _check_report(text: str, pos: position.Position) -> None:
     assert _lines(text, " No named funder")[0][1:] == cells(
         (f.unattributed, "money"), (f.unattributed_share, "percent"), (None, "bool"),
         (f.unattributed_flows.committed, "money"), (f.unattributed_flows.disbursed, "money"),
-        (f.unattributed_flows.spent, "money"), (None, "percent"))
+        (f.unattributed_flows.spent, "money"), (None, "percent"),
+        *(((None, "label"), (None, "money")) if over else ()))
+    missed = any(t.pace.status == "missed" for t in pos.targets)
     for t in pos.targets:
         state = human_text(pace_reports.status_label(t.pace.status), "label", "en")
         row = _lines(text, state)
         row = next(r for r in row if r[0] == t.id.replace("_", "\\_"))
         assert [row[2], row[3], *row[5:]] == cells(
             (t.achieved, "int"), (t.quantity, "int"), (t.pace.expected, "int"),
-            (t.pace.gap, "int"))
+            (t.pace.gap, "int"), *(((t.pace.shortfall, "int"),) if missed else ()))
 
 
 def _check_sqlite(db: Path, pos: position.Position) -> None:

@@ -247,8 +247,8 @@ def test_report_has_a_section_per_programme_and_national_totals(emploi, regions)
         "## oriental — Programme emploi de l'Oriental", "## About this report"]
     assert "| insertion | 2,000 | 25,815 | personnes |" in md.stdout
     assert "#### oriental:c2.formation — Jeunes formés" in md.stdout
-    for path in (FES, ORIENTAL):
-        assert f"| {path} |" in md.stdout
+    for path in (FES, ORIENTAL):  # by file name only: the folder stays in
+        assert f"| {Path(path).name} |" in md.stdout and f"| {path} |" not in md.stdout
     html = emploi("report", *BOTH, "-f", "html", "--generated-at", "2022-07-01")
     assert html.exit_code == 0, html.stderr
     ids = re.findall(r' id="([^"]+)"', html.stdout)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -219,7 +219,8 @@ class Status(NamedTuple):
 def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
            fail_on: str | None = None) -> Status:
     """Funding execution and every target's status, pace and projection. `fail_on` (behind,
-    at-risk): `failing` says whether a target is in that state or worse."""
+    at-risk, missed): `failing` says whether a target is in that state or worse, or (missed
+    being the worst) whether money was missed: an amount not disbursed in full by the end."""
     from .domain import pace
     from .present import pace_reports
 
@@ -228,12 +229,16 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
 
         whole = rollup(opened, as_of)
         items = [p for group in ru.paces(whole).values() for p in group]
+        money = [p.funding for p in whole.programmes]
         report = pace_reports.status_rollup(whole, lang)
     else:
         now = position(opened[0], as_of)
-        items = now.paces
+        items, money = now.paces, [now.funding]
         report = pace_reports.status(now, lang)
-    return Status(report, fail_on is not None and bool(pace.failing(items, fail_on)))
+    failing = fail_on is not None and (bool(pace.failing(items, fail_on)) or (
+        "missed" in pace.FAIL_ON[fail_on] and any(
+            line.status == "missed" for f in money for line in (f, *f.conventions, *f.funders))))
+    return Status(report, failing)
 
 
 HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expenditure",
@@ -296,35 +301,36 @@ def check(ledger: Loaded | str | Path | None = None, *, today: date | None = Non
 
 
 def produced(opened: Sequence[Loaded], generated_at: date | datetime) -> list:
-    """When and from what a report is made: each ledger's name, SHA-256, entries, version."""
+    """When and from what a report is made: each ledger's file name (never its folder: a
+    report goes out, a home directory and a user name stay in), SHA-256, entries, version."""
     from . import __version__
     from .present import document
     from .store.provenance import digest
 
-    return [document.Produced(generated_at=generated_at, ledger=str(x.path),
+    return [document.Produced(generated_at=generated_at, ledger=Path(x.path).name,
                               sha256=digest(Path(x.path)), entries=len(x.ledger.journal),
                               version=__version__) for x in opened]
 
 
-def production_time(generated_at: date | datetime | None, as_of: date | None) -> date | datetime:
-    """The production time a report prints: the one given, else the report's date, else now
-    (UTC, to the second)."""
+def production_time(generated_at: date | datetime | None, today: date | None = None
+                    ) -> date | datetime:
+    """The production time a report prints: the one given, else today (never the as-of date:
+    a report on 30 June produced on 5 July says both)."""
     if generated_at is not None:
         return generated_at
-    if as_of is not None:
-        return as_of
-    return datetime.now(UTC).replace(microsecond=0)
+    return _today(today)
 
 
 def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
            as_of: date | None = None, today: date | None = None,
            generated_at: date | datetime | None = None) -> str:
     """The document to send (md or html): programme, funding, targets with pace, quarters,
-    problems, and how it was produced. `as_of` defaults to today."""
+    problems, and how it was produced. `as_of` defaults to today; the production time is
+    `generated_at`, else today."""
     from .present import document
 
     day = as_of or _today(today)
-    made = produced(opened, production_time(generated_at, as_of))
+    made = produced(opened, production_time(generated_at, today))
     if len(opened) > 1:
         doc = document.build_rollup(rollup(opened, day), lang,
                                     problems=[check(x, today=today) for x in opened],
@@ -406,16 +412,19 @@ def _append(path: Path, kind: str, make, dry_run: bool, no_cache: bool) -> Writt
 
 def record(ledger: LedgerName, target: str, value: int, *, day: date | None = None,
            note: str = "", source: str = "", tags: Sequence[tuple[str, str]] = (),
-           today: date | None = None, dry_run: bool = False, no_cache: bool = False
-           ) -> Written:
-    """Progress on a target: `value` in its unit, dated `day` (default today)."""
+           today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+           strict: bool = False) -> Written:
+    """Progress on a target: `value` in its unit, dated `day` (default today). A value that
+    looks like a slip (alone more than half the target, or taking the total past it) is
+    written with a warning, or refused when `strict`."""
     from .domain import entries
 
     path = find(ledger, writable=True)
     stamp = _stamp(path)
     return _append(path, "progress", lambda current: entries.progress(
         current, target=target, value=value, day=day or _today(today), today=_today(today),
-        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags))), dry_run, no_cache)
+        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags)), strict=strict),
+        dry_run, no_cache)
 
 
 def disburse(ledger: LedgerName, convention: str, amount: Decimal, *,
@@ -557,11 +566,13 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 thousands: str | None = None, date_format: str | None = None,
                 delimiter: str | None = None, encoding: str | None = None,
                 sheet: str | None = None, header_row: int | None = None,
-                today: date | None = None, dry_run: bool = False, no_cache: bool = False
-                ) -> Imported:
+                today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+                strict: bool = False) -> Imported:
     """Plan the rows of a partner's file (.csv, .xlsx, .ods) against the ledger and append
     them all, or none when a row is refused. `maps`: FIELD=Column; `profile`: a saved mapping
-    (what is given here overrides it); `save_profile`: save the mapping with the rows."""
+    (what is given here overrides it); `save_profile`: save the mapping with the rows;
+    `strict`: a row whose value looks like a slip is refused (so nothing is written) instead
+    of imported with a warning."""
     from .domain import entries
     from .exchange import importer
     from .store import writing
@@ -608,7 +619,8 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 note = "profile_would_save" if dry_run else "profile_saved"
         plan = importer.plan(current, str(file), mapping.kind, rows, today=_today(today),
                              stamp=stamp, columns=mapping.by_field, profile=keep,
-                             profile_name=save_profile or "", profile_note=note)
+                             profile_name=save_profile or "", profile_note=note,
+                             strict=strict)
         if plan.refused or not plan.entries:
             raise importer.Stop(plan)
         plans.append(plan)

@@ -19,6 +19,7 @@ from .options import (
     LangOpt,
     LedgerOpt,
     NoCacheOpt,
+    StrictOpt,
 )
 from .output import emit, guarded, problems, write_stdout
 
@@ -68,7 +69,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be added; write nothing.")] = False,
     format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, strict: StrictOpt = False,
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
     def body(language: str) -> None:
@@ -78,7 +79,8 @@ def import_(
             file, o.one(ledger), kind=kind.value if kind else None, maps=map_ or [],
             profile=profile, save_profile=save_profile, decimal=decimal, thousands=thousands,
             date_format=date_format, delimiter=delimiter, encoding=encoding, sheet=sheet,
-            header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache)
+            header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache,
+            strict=strict)
         problems(done.warnings, language)
         emit(reports.imported(done.plan, ledger=done.path, dry_run=dry_run,
                               written=done.written, lang=language), format, language, None)

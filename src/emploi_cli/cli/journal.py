@@ -20,6 +20,7 @@ from .options import (
     LedgerOpt,
     NoCacheOpt,
     NoteOpt,
+    StrictOpt,
     complete_convention,
     complete_funder,
     complete_target,
@@ -41,7 +42,7 @@ def record(
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, strict: StrictOpt = False,
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
     def body(language: str) -> None:
@@ -49,7 +50,8 @@ def record(
         day = o.day(date_, "--date") or o.today()
         tags = o.tags(tag or [])
         done = api.record(o.one(ledger), target, count, day=day, note=note, source=source,
-                          tags=tags, today=o.today(), dry_run=dry_run, no_cache=no_cache)
+                          tags=tags, today=o.today(), dry_run=dry_run, no_cache=no_cache,
+                          strict=strict)
         written(done, format, language)
     guarded(lang, body)
 

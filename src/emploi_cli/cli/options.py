@@ -65,6 +65,7 @@ class Period(StrEnum):
 class FailOn(StrEnum):
     behind = "behind"
     at_risk = "at-risk"
+    missed = "missed"
 
 
 class DocFormat(StrEnum):
@@ -134,6 +135,9 @@ AsOfOpt = Annotated[str | None, typer.Option(
 DryRunOpt = Annotated[bool, typer.Option(
     "--dry-run", help="Show the entry that would be written; write nothing.")]
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Refuse (write nothing) a value that looks like a slip: alone more than "
+    "half of its target, or taking the achieved total past it; without it, a warning.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
 NoCacheOpt = Annotated[bool, typer.Option(

@@ -111,8 +111,9 @@ def status(
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     no_cache: NoCacheOpt = False,
     fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
-        "worse than behind).", show_default=False)] = None,
+        "--fail-on", help="Exit 3 when any target is in this state or worse (worst first: "
+        "missed, at-risk, behind); missed counts money not disbursed in full by the end too.",
+        show_default=False)] = None,
 ) -> None:
     """Are we on track? Funding execution and every target's status, pace and projection."""
     def body(language: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -113,10 +114,74 @@ def _text_fields(**values: str | None) -> dict:
     return {k: v for k, v in values.items() if v}
 
 
+class Plausibility:
+    """What has been achieved towards each target (every live entry, whatever its date), kept
+    up to date entry by entry, to warn about a figure that looks like a slip: a value that
+    alone exceeds half of its target, or takes the achieved total past it (`20.815` read as
+    twenty thousand). One pass over the journal, then each new entry in constant time."""
+
+    def __init__(self, ledger: m.Ledger) -> None:
+        from .position import PROGRESS_ROW, in_force, live_rows
+
+        self.quantity = in_force(ledger, date.max).target_quantity
+        self.cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
+        self.sums: dict[str, int] = {}
+        self.latest: dict[tuple, tuple[date, int]] = {}  # (target, tags) -> (date, value)
+        self.series: dict[str, int] = {}  # cumulative target -> sum of its series' latest
+        for target, tags, day, _, value in live_rows(ledger, m.ProgressEntry, PROGRESS_ROW,
+                                                     date.max):
+            self._add(target, tags, day, value)
+
+    def _add(self, target: str, tags: tuple, day: date, value: int) -> int:
+        """Count one entry; the increase of the target's achieved total."""
+        if target not in self.cumulative:
+            self.sums[target] = self.sums.get(target, 0) + value
+            return value
+        before = self.latest.get((target, tags))
+        if before is not None and day < before[0]:
+            return 0  # an older figure of a series: its latest one stands
+        step = value - (before[1] if before else 0)
+        self.latest[(target, tags)] = (day, value)
+        self.series[target] = self.series.get(target, 0) + step
+        return step
+
+    def total(self, target: str) -> int:
+        return (self.series if target in self.cumulative else self.sums).get(target, 0)
+
+    def check(self, target: str, tags: tuple, day: date, value: int) -> list[m.Problem]:
+        """Count the entry; a warning when it looks like a slip (none for an unquantified
+        target)."""
+        quantity = self.quantity.get(target)
+        before = self.total(target)
+        step = self._add(target, tags, day, value)
+        if not quantity:
+            return []
+        after = before + step
+        args = {"target": target, "value": value, "quantity": quantity, "before": before,
+                "after": after}
+        if before <= quantity < after:
+            return [m.warning(
+                "total-past-target", f"value {value} takes {target} from {before} to {after}, "
+                f"past its target of {quantity}: is the figure right (a thousands separator "
+                "read as a decimal point)?", entry=target, field="value", args=args)]
+        if 2 * step > quantity:
+            return [m.warning(
+                "value-over-half-target", f"value {value} alone is more than half of "
+                f"{target}'s target of {quantity}: is the figure right?", entry=target,
+                field="value", args=args)]
+        return []
+
+
+PLAUSIBILITY_CODES = ("total-past-target", "value-over-half-target")
+
+
 def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: date,
              stamp: Stamp, note: str = "", source: str = "",
              tags: tuple[tuple[str, str], ...] = (), import_key: str = "",
-             entry_id: str = "") -> tuple[dict, list[m.Problem]]:
+             entry_id: str = "", plausibility: Plausibility | None = None,
+             strict: bool = False) -> tuple[dict, list[m.Problem]]:
+    """`plausibility`: the running totals, when entries are built one after another (an
+    import); `strict`: a figure that looks like a slip is refused instead of warned about."""
     require_known("target", target, [t.id for t in ledger.targets])
     if value < 0:
         raise m.refusal("negative", f"value must not be negative ({value})", field="value",
@@ -124,6 +189,11 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
     check_limits(count=value, field="value")
     warnings = check_date(ledger, day, today, "progress")
     check_open(ledger, day)
+    slips = (plausibility or Plausibility(ledger)).check(target, tags, day, value)
+    if slips and strict:
+        raise m.EmploiError([replace(p, severity="error", message=p.message + " (refused: "
+                                     "--strict)") for p in slips])
+    warnings = [*warnings, *slips]
     fields = {"id": entry_id or new_id(), "date": day, "target": target, "value": value,
               **_text_fields(note=note, source=source)}
     if tags:

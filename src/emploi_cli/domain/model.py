@@ -156,6 +156,7 @@ class Programme:
     signed_note: str = ""
     source: str = ""
     fiscal_year_start: int = 1
+    first_report: date | None = None  # when the first report on every target is due
 
 
 @record
@@ -194,6 +195,7 @@ class Target:
     milestones: tuple[Milestone, ...] = ()
     budget: Decimal | None = None  # MDH of the convention's amount attributed to this target
     source: str = ""
+    first_report: date | None = None  # when its first report is due (else the programme's)
 
 
 @record

@@ -113,6 +113,8 @@ class FundingLine:
     execution: Decimal | None
     estimated: bool = False
     conventions: tuple[str, ...] = ()
+    status: str | None = None  # after the programme's end: met or missed (pace.money_status)
+    shortfall: Decimal | None = None  # MDH not disbursed, when missed
 
 
 @record
@@ -129,6 +131,8 @@ class Funding:
     unattributed_flows: Flows
     total_flows: Flows
     original_unattributed: Decimal  # the same, with the amounts first stated
+    status: str | None = None  # the total, after the programme's end: met or missed
+    shortfall: Decimal | None = None  # MDH of the total not disbursed, when missed
 
     @property
     def total_matches(self) -> bool:
@@ -153,6 +157,7 @@ class Funding:
 def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Funding:
     """The money in force on `as_of` (`force`: the amendments, when already worked out)."""
     force = force or in_force(ledger, as_of)
+    over = as_of >= force.end  # as of the end day, the whole period has elapsed
     stated = ledger.programme.total
     original = sum((c.amount for c in ledger.conventions), Decimal(0))
     current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
@@ -161,19 +166,26 @@ def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Fund
     conventions = tuple(
         FundingLine(c.id, c.title, force.convention_amount[c.id], c.amount,
                     percent(force.convention_amount[c.id], total), by_convention[c.id],
-                    percent(by_convention[c.id].disbursed, force.convention_amount[c.id]))
-        for c in ledger.conventions)
+                    percent(by_convention[c.id].disbursed, force.convention_amount[c.id]),
+                    status=state, shortfall=short)
+        for c in ledger.conventions
+        for state, short in [pace.money_status(force.convention_amount[c.id],
+                                               by_convention[c.id].disbursed, over)])
     funders = tuple(
         FundingLine(f.id, f.name, force.funder_amount[f.id], f.amount,
                     percent(force.funder_amount[f.id], total)
                     if force.funder_amount[f.id] is not None else None,
                     by_funder[f.id], percent(by_funder[f.id].disbursed, force.funder_amount[f.id]),
-                    f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
-        for f in ledger.funders)
+                    f.estimated, f.conventions or tuple(c.id for c in ledger.conventions),
+                    state, short)
+        for f in ledger.funders
+        for state, short in [pace.money_status(force.funder_amount[f.id],
+                                               by_funder[f.id].disbursed, over)])
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
     first_named = sum((f.amount for f in ledger.funders if f.amount is not None), Decimal(0))
+    state, short = pace.money_status(total, everything.disbursed, over)
     return Funding(stated, total, current, original, conventions, funders, total - named,
-                   unnamed, everything, stated - first_named)
+                   unnamed, everything, stated - first_named, state, short)
 
 
 def _flows(ledger: m.Ledger, as_of: date
@@ -220,12 +232,12 @@ def achieved_by_series(target: m.Target, entries: list[m.ProgressEntry]
         [(target.id, e.tags, e.date, e.seq, e.value) for e in entries], cumulative).items()}
 
 
-_PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
+PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
 
 
 def _series(rows: Iterable[tuple], cumulative: set[str]
             ) -> dict[tuple[str, tuple[tuple[str, str], ...]], int]:
-    """(target, tag set) -> achievement, over rows of _PROGRESS_ROW in journal order: the
+    """(target, tag set) -> achievement, over rows of PROGRESS_ROW in journal order: the
     values of a target add up unless it is in `cumulative`, where each series keeps its latest
     value (latest date; on the same date, the later entry in the file)."""
     sums: dict[tuple, int] = {}
@@ -249,7 +261,7 @@ def _achievements(ledger: m.Ledger, as_of: date
     """Target id -> achievement per tag set, from the live progress entries."""
     cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
     by_target: dict[str, dict[tuple[tuple[str, str], ...], int]] = defaultdict(dict)
-    rows = live_rows(ledger, m.ProgressEntry, _PROGRESS_ROW, as_of)
+    rows = live_rows(ledger, m.ProgressEntry, PROGRESS_ROW, as_of)
     for (target, tags), value in _series(rows, cumulative).items():
         by_target[target][tags] = value
     return by_target
@@ -391,21 +403,23 @@ def position(ledger: m.Ledger, as_of: date) -> Position:
     """The programme of `ledger` as it stands on `as_of`: the one computation of its figures."""
     force = in_force(ledger, as_of)
     money = funding(ledger, as_of, force)
-    done = achieved(ledger, as_of)
+    series = _achievements(ledger, as_of)
+    done = {t.id: sum(series.get(t.id, {}).values()) for t in ledger.targets}
     conventions = {c.id: c for c in ledger.conventions}
     lines = {line.id: line for line in money.conventions}
-    start = ledger.programme.start
+    programme = ledger.programme
     targets = []
     for t in ledger.targets:
         quantity = force.target_quantity[t.id]
         line = lines[t.convention]
         cost = pace.cost_of(t, conventions[t.convention], line.amount, line.flows.disbursed,
                             line.flows.spent, done[t.id], quantity)
+        sched = pace.schedule(t, programme.start, force.end, quantity, programme.first_report,
+                              programme.fiscal_year_start)
         targets.append(TargetLine(
             t.id, t.convention, t.indicator, t.label, quantity, t.quantity, t.unit,
             t.reporting, done[t.id],
-            pace.pace_of(t, pace.schedule(t, start, force.end, quantity), done[t.id], as_of),
-            cost))
+            pace.pace_of(t, sched, done[t.id], as_of, recorded=t.id in series), cost))
     return Position(ledger, as_of, force.end, money, tuple(targets),
                     tuple(indicator_lines(targets)), force.amendments)
 

@@ -747,11 +747,14 @@ def present_keys(ledger: m.Ledger, kind: str) -> dict[str, m.JournalEntry]:
 def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date,
          stamp: entries.Stamp, columns: dict[str, str] | None = None,
          profile: tuple[str, dict] | None = None, profile_name: str = "",
-         profile_note: str = "") -> Plan:
+         profile_note: str = "", strict: bool = False) -> Plan:
     """Decide each row against the ledger as it is now; build the new entries.
 
-    `columns` (field -> column name) lets a refusal by the entry builders name its cell."""
+    `columns` (field -> column name) lets a refusal by the entry builders name its cell.
+    A progress row whose value looks like a slip (entries.Plausibility, counted with the rows
+    before it) is warned about, or refused when `strict`."""
     columns = columns or {}
+    totals = entries.Plausibility(ledger) if kind == "progress" else None
     present = present_keys(ledger, kind)
     used_ids = {e.id for e in ledger.journal}
     if profile is not None:
@@ -770,7 +773,8 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
             continue
         entry_id = _fresh_id(used_ids)
         try:
-            fields, warnings = _build(ledger, kind, row, today, stamp, entry_id)
+            fields, warnings = _build(ledger, kind, row, today, stamp, entry_id, totals,
+                                      strict)
         except m.EmploiError as exc:
             problems = tuple(replace(p, place=_place(file, row.number, columns.get(p.field, "")))
                              for p in exc.problems)
@@ -800,13 +804,15 @@ def _fresh_id(used: set[str]) -> str:
 
 
 def _build(ledger: m.Ledger, kind: str, row: Row, today: date, stamp: entries.Stamp,
-           entry_id: str) -> tuple[dict, list[m.Problem]]:
+           entry_id: str, totals: entries.Plausibility | None = None, strict: bool = False
+           ) -> tuple[dict, list[m.Problem]]:
     v = row.values
     if kind == "progress":
         return entries.progress(
             ledger, target=v["target"], value=v["value"], day=v["date"], today=today,
             stamp=stamp, note=v.get("note", ""), source=v.get("source", ""),
-            tags=v.get("tags", ()), import_key=row.key, entry_id=entry_id)
+            tags=v.get("tags", ()), import_key=row.key, entry_id=entry_id,
+            plausibility=totals, strict=strict)
     return entries.transaction(
         ledger, convention=v["convention"], amount=v["amount"], kind=v["kind"], day=v["date"],
         today=today, stamp=stamp, funder=v.get("funder", ""), note=v.get("note", ""),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..domain import model as m
@@ -50,6 +51,7 @@ class BarGroup:
     label: str  # short (an id)
     name: str  # long (title or name)
     values: tuple[Decimal | None, ...]  # one per series; None: not stated
+    unnamed: bool = False  # the part with no named funder: drawn apart from the funders
 
 
 @record
@@ -144,8 +146,17 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
               "as_of": t("as_of_marker", date=as_of.isoformat()), "contents": t("contents"),
               "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {as_of.isoformat()}"
-    return Document(lang, p.title, subtitle, sections, produced, labels)
+    return Document(lang, p.title, _subtitle(as_of, produced.generated_at, lang), sections,
+                    produced, labels)
+
+
+def _subtitle(as_of: date, generated_at: date | datetime, lang: str) -> str:
+    """`Progress report · Position as of <as-of> · Produced <day>`: the date the figures
+    stand at and the day the report was made, never one for the other."""
+    t = _labeler(lang)
+    day = generated_at.date() if isinstance(generated_at, datetime) else generated_at
+    return (f"{t('report_title')} · {t('report_as_of')} {as_of.isoformat()} · "
+            f"{t('generated_at')} {day.isoformat()}")
 
 
 def _programme(pos: position.Position, lang: str) -> Section:
@@ -185,29 +196,36 @@ def _funding(f: position.Funding, lang: str) -> Section:
 
     def flows(line: position.FundingLine) -> dict:
         return {"committed": line.flows.committed, "disbursed": line.flows.disbursed,
-                "spent": line.flows.spent, "execution": line.execution}
+                "spent": line.flows.spent, "execution": line.execution,
+                "status_text": line.status and pace_reports.status_label(line.status),
+                "shortfall": line.shortfall}
     conventions = tuple({"id": c.id, "title": c.name, "amount": c.amount, "share": c.share,
                          **flows(c)} for c in f.conventions)
     total_row = {"id": "", "title": t("total"), "amount": f.total_in_force,
                  "share": f.conventions_share,
                  "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-                 "spent": f.total_flows.spent, "execution": f.execution}
+                 "spent": f.total_flows.spent, "execution": f.execution,
+                 "status_text": f.status and pace_reports.status_label(f.status),
+                 "shortfall": f.shortfall}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
-    unattributed = {"id": "", "name": t("unattributed"), "amount": f.unattributed,
+    unattributed = {"id": "", "name": t("unattributed"), "short": t("unattributed_short"),
+                    "unnamed": True, "amount": f.unattributed,
                     "share": f.unattributed_share, "estimated": None,
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
                     "spent": f.unattributed_flows.spent, "execution": None}
+    states = pace_reports.money_state_columns(f.status is not None)
     convention_table = Table("funding_by_convention", (
         Column("id"), Column("title"), Column("amount", "money"), Column("share", "percent"),
-        *FLOW), (*conventions, total_row))
+        *FLOW, *states), (*conventions, total_row))
     funder_table = Table("funding_by_funder", (
         Column("id"), Column("name"), Column("amount", "money"), Column("share", "percent"),
-        Column("estimated", "bool"), *FLOW), (*funders, unattributed))
+        Column("estimated", "bool"), *FLOW, *states), (*funders, unattributed))
 
     def chart(ident: str, what: str, rows: tuple[dict, ...], name_key: str) -> BarChart:
-        groups = tuple(BarGroup(r["id"], r[name_key], tuple(r[k] for k, _ in series))
+        groups = tuple(BarGroup(r.get("short") or r["id"], r[name_key],
+                                tuple(r[k] for k, _ in series), r.get("unnamed", False))
                        for r in rows)
         title = t(f"funding_by_{what}")
         return BarChart(ident, title, t("chart_funding_desc", what=t(f"{what}_word")) + " "
@@ -216,7 +234,8 @@ def _funding(f: position.Funding, lang: str) -> Section:
                            chart("chart-funding-conventions", "convention", conventions,
                                  "title"),
                            funder_table,
-                           chart("chart-funding-funders", "funder", funders, "name")]
+                           chart("chart-funding-funders", "funder", (*funders, unattributed),
+                                 "name")]
     if not f.total_matches:
         blocks.insert(0, Paragraph(
             f"{t('stated_total')} {_mdh(f.total, lang)} · {t('conventions_total')} "
@@ -249,8 +268,8 @@ def _targets(pos: position.Position, lang: str) -> Section:
     status_table = Table("status_targets", (
         Column("status_text", "label", "status", pace_reports.STATUS_LABEL_STYLES),
         Column("id"), Column("label"), Column("achieved", "int"), Column("target", "int"),
-        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int")),
-        tuple(rows))
+        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int"),
+        *pace_reports.shortfall_columns(rows)), tuple(rows))
     pace_table = Table("pace", (
         Column("id"), Column("schedule_text", "label", "schedule"), Column("start", "date"),
         Column("end", "date"),
@@ -262,8 +281,9 @@ def _targets(pos: position.Position, lang: str) -> Section:
         Column("spent_attributed", "money", "spent_mdh"), Column("achieved", "int"),
         Column("cost_per_result_disbursed", "money"), Column("cost_per_result_spent", "money"),
         Column("planned_cost_per_result", "money")), tuple(rows))
+    notes = tuple(Paragraph(text, "note") for text in pace_reports.state_notes(pos, lang))
     return Section("targets", t("targets"), (
-        status_table, Paragraph(t("pace_rule"), "note"), pace_table, cost_table,
+        status_table, Paragraph(t("pace_rule"), "note"), *notes, pace_table, cost_table,
         Paragraph(t("cost_note"), "note")))
 
 
@@ -333,12 +353,17 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
     if not found:
         return Section("problems", t("problems"), (Paragraph(t("no_problems")),))
     errors = sum(p.is_error for p in found)
-    rows = tuple({"severity": p.severity, "place": place_text(p), "code": p.code,
-                  "message": p.message} for p in found)
+    rows = tuple({"severity": p.severity, "place": place_text(_file_name_only(p)),
+                  "code": p.code, "message": p.message} for p in found)
     return Section("problems", t("problems"), (
         Paragraph(t("n_problems", errors=errors, warnings=len(found) - errors)),
         Table("", (Column("severity", "label", "severity"), Column("place"), Column("code"),
                    Column("message")), rows)))
+
+
+def _file_name_only(problem: m.Problem) -> m.Problem:
+    """A problem placed by the ledger's file name: a report goes out, its folder stays in."""
+    return replace(problem, place=replace(problem.place, file=PurePath(problem.place.file).name))
 
 
 def _produced(produced: Produced, as_of: date, lang: str) -> Section:
@@ -377,7 +402,7 @@ def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]]
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
               "as_of": t("as_of_marker", date=r.as_of.isoformat()), "contents": t("contents"),
               "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {r.as_of.isoformat()}"
+    subtitle = _subtitle(r.as_of, produced[0].generated_at, lang)
     overall = Produced(produced[0].generated_at, ", ".join(x.ledger for x in produced), "",
                        sum(x.entries for x in produced), produced[0].version)
     return Document(lang, t("rollup_title"), subtitle, tuple(sections), overall, labels)

@@ -68,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "matches": ("concorde", "matches"),
     "differs": ("ne concorde pas", "does not match"),
     "unattributed": ("Sans bailleur désigné", "No named funder"),
+    "unattributed_short": ("non désigné", "unnamed"),
     "unquantified": ("non chiffré", "unquantified"),
     "none": ("(aucune)", "(none)"),
     "yes": ("oui", "yes"),
@@ -140,6 +141,19 @@ LABELS.update({
     "not-started": ("pas commencé", "not started"),
     "achieved_status": ("atteint", "achieved"),
     "unquantified_status": ("non chiffré", "unquantified"),
+    "missed": ("non atteint", "missed"),
+    "met": ("atteint à l'échéance", "met"),
+    "awaiting-data": ("en attente de données", "awaiting data"),
+    "shortfall": ("Manque", "Shortfall"),
+    "first_report": ("Premier rapport", "First report"),
+    "end_rule": ("Échéance passée : chaque objectif est atteint ou non atteint, avec ce qui "
+                 "manque ; l'argent aussi (décaissé contre montant).",
+                 "The end has passed: each target is met or missed, with its shortfall; money "
+                 "likewise (disbursed against the amount)."),
+    "awaiting_rule": ("En attente de données : rien n'est enregistré et le premier rapport "
+                      "n'est pas encore dû (fin du premier trimestre complet, ou first_report).",
+                      "Awaiting data: nothing is recorded and the first report is not due yet "
+                      "(the end of the first full quarter, or first_report)."),
     # status screen
     "status_funding": ("Exécution financière", "Funding execution"),
     "status_targets": ("Objectifs : état, rythme et projection",

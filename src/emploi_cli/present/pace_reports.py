@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from ..domain import rollup
 
 STATUS_LABELS = {"achieved": "achieved_status", "unquantified": "unquantified_status"}
-STATUS_STYLES = (("at-risk", "bold red"), ("behind", "yellow"), ("on-track", "green"),
-                 ("not-started", "dim"), ("achieved", "bold green"), ("unquantified", "dim"))
+STATUS_STYLES = (("missed", "bold red"), ("at-risk", "bold red"), ("behind", "yellow"),
+                 ("on-track", "green"), ("awaiting-data", "dim"), ("not-started", "dim"),
+                 ("achieved", "bold green"), ("met", "bold green"), ("unquantified", "dim"))
 
 
 def status_label(state: str) -> str:
@@ -40,7 +41,9 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
         "id": t.id, "convention": t.convention, "indicator": t.indicator, "label": t.label,
         "unit": t.unit, "reporting": t.reporting, "status": p.status,
         "schedule": p.schedule.kind, "start": p.start, "end": p.end,
+        "first_report": p.schedule.first_report_due,
         "target": p.quantity, "achieved": p.achieved, "expected": p.expected, "gap": p.gap,
+        "shortfall": p.shortfall,
         "remaining": p.remaining, "progress": p.progress,
         "expected_progress": p.expected_progress, "rate_so_far": p.rate_so_far,
         "rate_needed": p.rate_needed, "projected": p.projected,
@@ -56,19 +59,22 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
 def _execution_row(line: position.FundingLine, record: str, name_key: str) -> dict:
     return {"record": record, "id": line.id, name_key: line.name, "amount": line.amount,
             "committed": line.flows.committed, "disbursed": line.flows.disbursed,
-            "spent": line.flows.spent, "execution": line.execution}
+            "spent": line.flows.spent, "execution": line.execution, "status": line.status,
+            "shortfall": line.shortfall}
 
 
 def funding_data(f: position.Funding) -> tuple[dict, list[dict]]:
     """The json of funding execution, and its rows (total, conventions, funders)."""
     total = {"record": "total", "id": "", "amount": f.total_in_force,
              "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-             "spent": f.total_flows.spent, "execution": f.execution}
+             "spent": f.total_flows.spent, "execution": f.execution, "status": f.status,
+             "shortfall": f.shortfall}
     conventions = [_execution_row(c, "convention", "title") for c in f.conventions]
     funders = [{**_execution_row(x, "funder", "name"), "estimated": x.estimated}
                for x in f.funders]
     data = {"total": f.total, "total_in_force": f.total_in_force,
-            **{key: total[key] for key in ("committed", "disbursed", "spent", "execution")}}
+            **{key: total[key] for key in ("committed", "disbursed", "spent", "execution",
+                                           "status", "shortfall")}}
     data["conventions"] = [_strip(r) for r in conventions]
     data["funders"] = [_strip(r) for r in funders]
     return data, [total, *conventions, *funders]
@@ -84,6 +90,7 @@ STATUS_CSV = (
     Column("amount", "money"), Column("committed", "money"), Column("disbursed", "money"),
     Column("spent", "money"), Column("execution", "percent"), Column("target", "int"),
     Column("achieved", "int"), Column("expected", "int"), Column("gap", "int"),
+    Column("shortfall", "money"), Column("first_report", "date"),
     Column("progress", "percent"), Column("expected_progress", "percent"),
     Column("rate_so_far", "money"), Column("rate_needed", "money"),
     Column("projected", "int"), Column("projected_completion", "date"),
@@ -105,12 +112,15 @@ def status(pos: position.Position, lang: str) -> Report:
     data = {"programme": {"id": pos.programme.id, "title": pos.programme.title},
             "as_of": as_of, "funding": funding, "counts": counts, "targets": rows}
     csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows)]
-    human_funding = [{**r, "bar": bar(r["execution"])} for r in funding_rows]
+    human_funding = [{**r, "bar": bar(r["execution"]),
+                      "status_text": r["status"] and status_label(r["status"])}
+                     for r in funding_rows]
+    over = pos.funding.status is not None  # the end has passed: money is met or missed
     funding_table = Table("status_funding", (
         Column("record", "label", "record"), Column("id"), Column("amount", "money"),
         Column("committed", "money", drop=2), Column("disbursed", "money"),
         Column("spent", "money", drop=1), Column("execution", "percent"),
-        Column("bar", "bar", drop=3)), tuple(human_funding))
+        *money_state_columns(over), Column("bar", "bar", drop=3)), tuple(human_funding))
     human_targets = [{
         **r, "status_text": status_label(r["status"]),
         "pace_bar": PaceBar(r["progress"], r["expected_progress"], r["status"]),
@@ -122,6 +132,7 @@ def status(pos: position.Position, lang: str) -> Report:
         Column("progress", "percent", drop=3),
         Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
         Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        *shortfall_columns(rows),
         Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
         Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
@@ -129,9 +140,35 @@ def status(pos: position.Position, lang: str) -> Report:
                         for s, n in counts.items() if n)
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
                                                                     else ""),
-             i18n.label("pace_rule", lang), i18n.label("cost_note", lang))
+             i18n.label("pace_rule", lang), *state_notes(pos, lang), i18n.label("cost_note", lang))
     return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), (funding_table, target_table),
                   notes)
+
+
+def money_state_columns(over: bool) -> tuple[Column, ...]:
+    """Once the programme's end has passed: whether each amount was disbursed (met) or not
+    (missed), and by how much it fell short. Before, nothing (the columns would be empty)."""
+    if not over:
+        return ()
+    return (Column("status_text", "label", "status", STATUS_LABEL_STYLES),
+            Column("shortfall", "money"))
+
+
+def shortfall_columns(rows: list[dict]) -> tuple[Column, ...]:
+    """What a missed target fell short by, when a target is missed."""
+    return (Column("shortfall", "int"),) if any(r["status"] == "missed" for r in rows) else ()
+
+
+def state_notes(pos: position.Position, lang: str) -> tuple[str, ...]:
+    """The rule of the states the table shows beyond the pace rule: after the end (met,
+    missed) and before the first report (awaiting data)."""
+    states = {t.pace.status for t in pos.targets}
+    notes = []
+    if pos.funding.status is not None or states & {"met", "missed"}:
+        notes.append(i18n.label("end_rule", lang))
+    if "awaiting-data" in states:
+        notes.append(i18n.label("awaiting_rule", lang))
+    return tuple(notes)
 
 
 # ---- periods -----------------------------------------------------------------------------
@@ -206,7 +243,8 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
                      "committed": p.funding.total_flows.committed,
                      "disbursed": p.funding.total_flows.disbursed,
                      "spent": p.funding.total_flows.spent,
-                     "execution": p.funding.execution} for p, _ in parts]
+                     "execution": p.funding.execution, "status": p.funding.status,
+                     "shortfall": p.funding.shortfall} for p, _ in parts]
     funding = {"currency": money.currency, "unit": money.unit, "total": money.total,
                "total_in_force": money.total_in_force, **flows, "execution": execution,
                "programmes": by_programme}

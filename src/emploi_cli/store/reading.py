@@ -441,7 +441,7 @@ def _tname(value: object) -> str:
 
 PROGRAMME_KEYS = ("id", "title", "region", "framework", "start", "end", "total", "currency",
                   "unit", "signed_place", "signed_date", "signed_note", "source",
-                  "fiscal_year_start")
+                  "fiscal_year_start", "first_report")
 PROVENANCE_KEYS = ("recorded_at", "recorded_by")
 ENTRY_KEYS = {
     "progress": ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
@@ -548,7 +548,8 @@ class Builder:
             currency=f.text("currency", True), unit=f.text("unit", True),
             region=f.text("region"), framework=f.text("framework"),
             signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
-            signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal)
+            signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal,
+            first_report=f.day("first_report"))
         if start and end and end < start:
             f.err("period", f"programme ends ({end}) before it starts ({start})",
                   "programme.end")
@@ -584,7 +585,7 @@ class Builder:
     def target(self, table: object, path: str, convention: str) -> m.Target:
         f = _Fields(self, table, path, (
             "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
-            "milestones", "budget", "source", "note"))
+            "milestones", "budget", "source", "note", "first_report"))
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
@@ -602,7 +603,8 @@ class Builder:
             reporting=f.choice("reporting", m.REPORTING_MODES, True, "increment"),
             start=f.day("start"), end=f.day("end"),
             milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
-            budget=f.money("budget"), source=f.text("source"))
+            budget=f.money("budget"), source=f.text("source"),
+            first_report=f.day("first_report"))
 
     # -- journal --
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..domain import model as m
 from ..domain import pace, periods, position
 from ..domain.model import record
-from . import i18n, pace_reports
+from . import i18n, pace_reports, reports
 from .render import Column, PaceBar, Table, human_text
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
     p, as_of = pos.programme, pos.as_of
     sections = (
         _programme(pos, lang),
-        _funding(pos.funding, lang),
+        _funding(pos, lang),
         _targets(pos, lang),
         _quarters(pos, lang),
         _problems(problems, lang),
@@ -163,7 +163,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
                          for x in ledger.partners)
     if partners:
         items.append((t("partners"), partners))
-    sources = "; ".join(f"{s.title} ({s.kind})" if s.kind else s.title for s in ledger.sources)
+    sources = "; ".join(_citation(s) for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
     signed = ", ".join(x for x in (p.signed_place, p.signed_date.isoformat()
@@ -178,7 +178,15 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
         Column("execution", "percent"))
 
 
-def _funding(f: position.Funding, lang: str) -> Section:
+def _citation(source: m.Source) -> str:
+    """A source as a reader finds it: title (kind, publisher, date, url), what is known."""
+    known = [x for x in (source.kind, source.publisher,
+                         source.date.isoformat() if source.date else "", source.url) if x]
+    return f"{source.title} ({', '.join(known)})" if known else source.title
+
+
+def _funding(pos: position.Position, lang: str) -> Section:
+    f = pos.funding
     t = _labeler(lang)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
@@ -194,7 +202,9 @@ def _funding(f: position.Funding, lang: str) -> Section:
                  "spent": f.total_flows.spent, "execution": f.execution}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
-    unattributed = {"id": "", "name": t("unattributed"), "amount": f.unattributed,
+    bounded = reports.bounded
+    unattributed = {"id": "", "name": t("unattributed"), "amount": bounded(
+                        f.unattributed, lang, at_most=f.unattributed_at_most),
                     "share": f.unattributed_share, "estimated": None,
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
@@ -204,7 +214,9 @@ def _funding(f: position.Funding, lang: str) -> Section:
         *FLOW), (*conventions, total_row))
     funder_table = Table("funding_by_funder", (
         Column("id"), Column("name"), Column("amount", "money"), Column("share", "percent"),
-        Column("estimated", "bool"), *FLOW), (*funders, unattributed))
+        Column("estimated", "bool"), *FLOW), (
+            *({**x, "amount": bounded(x["amount"], lang, at_least=line.at_least)}
+              for x, line in zip(funders, f.funders, strict=True)), unattributed))
 
     def chart(ident: str, what: str, rows: tuple[dict, ...], name_key: str) -> BarChart:
         groups = tuple(BarGroup(r["id"], r[name_key], tuple(r[k] for k, _ in series))
@@ -217,6 +229,14 @@ def _funding(f: position.Funding, lang: str) -> Section:
                                  "title"),
                            funder_table,
                            chart("chart-funding-funders", "funder", funders, "name")]
+    if any(split.funding for split in f.split):
+        blocks.append(Table("split", reports.SPLIT_COLUMNS,
+                            tuple(reports.split_rows(f, lang))))
+    if any(y.planned is not None for y in pos.years):
+        table = reports.year_table(pos, lang)
+        blocks.append(replace(table, rows=tuple(r for r in table.rows
+                                                if r["planned"] is not None)))
+    blocks += [Paragraph(note, "note") for note in reports.disagreement_notes(pos, lang)]
     if not f.total_matches:
         blocks.insert(0, Paragraph(
             f"{t('stated_total')} {_mdh(f.total, lang)} · {t('conventions_total')} "

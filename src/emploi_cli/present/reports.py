@@ -87,7 +87,7 @@ def _split_data(f: position.Funding) -> dict[str, dict]:
     return result
 
 
-def _split_rows(f: position.Funding, lang: str) -> list[dict]:
+def split_rows(f: position.Funding, lang: str) -> list[dict]:
     """The table a convention is read by: each funder's contribution, the money not split
     among conventions that may go to it, and the part with no named funder."""
     rows = []
@@ -213,7 +213,7 @@ def summary(pos: position.Position, lang: str, by: str = "convention") -> Report
                                                 at_most=f.unattributed_at_most)}))
     tables = [totals, convention_table, funder_table]
     if f.funders:
-        tables.append(Table("split", SPLIT_COLUMNS, tuple(_split_rows(f, lang))))
+        tables.append(Table("split", SPLIT_COLUMNS, tuple(split_rows(f, lang))))
     if pairs:
         tables.append(Table("funder_conventions", PAIR_COLUMNS, tuple(pairs)))
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()),

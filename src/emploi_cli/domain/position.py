@@ -282,10 +282,11 @@ def _split(ledger: m.Ledger, force: InForce, by_pair: dict[tuple[str, str], Flow
         split.append(ConventionSplit(
             c.id, amount, mine, open_money, max(rest, Decimal(0)),
             bool(open_money) or any(s.at_least for s in mine)))
-    pairs = tuple(FunderConvention(f, c, force.contribution_amount.get((f, c)), flows)
-                  for (f, c), flows in sorted(
-                      by_pair.items(), key=lambda kv: (order.get(kv[0][0], len(order)),
-                                                       kv[0][1])) if f in funders)
+    named = set(by_pair) | set(force.contribution_amount)
+    pairs = tuple(FunderConvention(f, c, force.contribution_amount.get((f, c)),
+                                   by_pair.get((f, c), Flows()))
+                  for f, c in sorted(named, key=lambda pair: (order.get(pair[0], len(order)),
+                                                              pair[1])) if f in funders)
     return tuple(split), tuple(unsplit), pairs
 
 

@@ -137,14 +137,12 @@ def test_status_csv(emploi, small):
         "record,id,title,name,label,status,amount,committed,disbursed,spent,execution,target,achieved,"
         "expected,gap,shortfall,first_report,progress,expected_progress,rate_so_far,rate_needed,projected,"
         "projected_completion,cost_basis,cost_per_result_disbursed,cost_per_result_spent,"
-        "planned_cost_per_result")
-    assert lines[1] == "total,,,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,,,"
+        "planned_cost_per_result,year,convention,funder,planned")
+    assert lines[1] == "total,,,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,,,,,,,"
     assert lines[5] == ("target,c1.b,,,Target c1.b,behind,,,,,,365,150,181,-31,,2021-03-31,41.10,"
-                        "49.59,25.22,"
-                        "35.57,302,2022-03-17,budget,80000.00,33333.33,109589.04")
+                        "49.59,25.22,35.57,302,2022-03-17,budget,80000.00,33333.33,109589.04,,c1,,")
     assert lines[6] == ("target,c1.a,,,Target c1.a,on-track,,,,,,3650,1700,1810,-110,,2021-03-31,"
-                        "46.58,49.59,"
-                        "285.88,322.57,3428,2022-01-24,,,,")
+                        "46.58,49.59,285.88,322.57,3428,2022-01-24,,,,,,c1,,")
 
 
 def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):

@@ -168,13 +168,19 @@ def position(opened: Loaded | Ledger, as_of: date) -> Position:
     return figures.position(ledger, as_of)
 
 
-def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en") -> Report:
-    """The money: total, conventions, funders, the part with no named funder, execution."""
+def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
+            by: str = "convention") -> Report:
+    """The money: total, conventions, funders, the part with no named funder, execution, who
+    pays what by convention; `by="year"`: the financing plan against the flows per year."""
     from .present import reports
 
     if len(opened) > 1:
+        if by == "year":
+            raise refusal("rollup-by-year", "summary --by year reads one ledger at a time "
+                          "(fiscal years and plans are a programme's own)", field="by",
+                          args={"by": by})
         return reports.summary_rollup(rollup(opened, as_of), lang)
-    return reports.summary(position(opened[0], as_of), lang)
+    return reports.summary(position(opened[0], as_of), lang, by=by)
 
 
 def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str = "target",
@@ -218,9 +224,11 @@ class Status(NamedTuple):
 
 def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
            fail_on: str | None = None) -> Status:
-    """Funding execution and every target's status, pace and projection. `fail_on` (behind,
-    at-risk, missed): `failing` says whether a target is in that state or worse, or (missed
-    being the worst) whether money was missed: an amount not disbursed in full by the end."""
+    """Funding execution, every target's status, pace and projection, and the financing plan
+    by year. `fail_on` (behind, at-risk, missed): `failing` says whether a target is in that
+    state or worse, or (missed being the worst) whether money was missed: an amount not
+    disbursed in full by the end; with `behind`, a year whose disbursements lag its plan fails
+    too."""
     from .domain import pace
     from .present import pace_reports
 
@@ -238,6 +246,8 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
     failing = fail_on is not None and (bool(pace.failing(items, fail_on)) or (
         "missed" in pace.FAIL_ON[fail_on] and any(
             line.status == "missed" for f in money for line in (f, *f.conventions, *f.funders))))
+    if fail_on == "behind" and len(opened) == 1:
+        failing = failing or any(y.state == "behind" for y in now.years)
     return Status(report, failing)
 
 

@@ -104,10 +104,12 @@ def void(
 def amend(
     ledger: LedgerOpt = None,
     convention: Annotated[str, typer.Option(
-        "--convention", help="Convention whose amount changes.",
+        "--convention", help="Convention whose amount changes (with --funder: the "
+        "convention of the contribution that changes).",
         autocompletion=complete_convention)] = "",
-    funder: Annotated[str, typer.Option("--funder", help="Funder whose commitment changes.",
-                                        autocompletion=complete_funder)] = "",
+    funder: Annotated[str, typer.Option(
+        "--funder", help="Funder whose commitment changes (with --convention: its "
+        "contribution to that convention).", autocompletion=complete_funder)] = "",
     target: Annotated[str, typer.Option("--target", help="Target whose quantity changes.",
                                         autocompletion=complete_target)] = "",
     end: Annotated[str | None, typer.Option("--end", help="The programme's new end date.")

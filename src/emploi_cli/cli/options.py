@@ -37,6 +37,11 @@ class By(StrEnum):
     indicator = "indicator"
 
 
+class SummaryBy(StrEnum):
+    convention = "convention"
+    year = "year"
+
+
 class Kind(StrEnum):
     commitment = "commitment"
     disbursement = "disbursement"

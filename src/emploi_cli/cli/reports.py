@@ -25,6 +25,7 @@ from .options import (
     NoCacheOpt,
     OutputOpt,
     PeriodOpt,
+    SummaryBy,
     complete_convention,
     complete_target,
 )
@@ -36,12 +37,16 @@ commands = typer.Typer()
 @commands.command()
 def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
             output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
-            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
+            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False,
+            by: Annotated[SummaryBy, typer.Option(
+                "--by", help="convention: the money and who pays what; year: the financing "
+                "plan against what was committed, disbursed and spent, per fiscal year.")
+            ] = SummaryBy.convention) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
-        emit(api.summary(opened, day, language), format, language, output,
+        emit(api.summary(opened, day, language, by=by.value), format, language, output,
              [x.path for x in opened])
     guarded(lang, body)
 

@@ -19,7 +19,15 @@ from functools import cached_property
 from . import model as m
 from .closing import closed_through
 from .model import record
-from .position import Funding, InForce, achieved_by_series, funding, in_force, live
+from .position import (
+    Funding,
+    InForce,
+    achieved_by_series,
+    alternatives,
+    funding,
+    in_force,
+    live,
+)
 
 
 @record
@@ -359,7 +367,7 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
     programme = ctx.ledger.programme
     for t in ctx.ledger.targets:
         path = paths[t.id]
-        start, end = t.start or programme.start, t.end or force.end
+        start, end = t.start or programme.schedule_start, t.end or force.end
         if end < start:
             problems.append(m.error(
                 "target-period", f"target {t.id} ends ({end.isoformat()}) before it starts "
@@ -400,4 +408,100 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
     return problems
 
 
-RULES = (*RULES, target_budgets, target_schedules)
+# ---- co-financing, plans and sources -----------------------------------------------------
+
+
+def contributions(ctx: Context) -> list[m.Problem]:
+    """A funder's contributions add up to its amount or less; a convention receives no more
+    from its funders than its amount (all as in force)."""
+    problems = []
+    force = ctx.force
+    given: dict[str, Decimal] = defaultdict(Decimal)
+    received: dict[str, Decimal] = defaultdict(Decimal)
+    for (funder, convention), amount in force.contribution_amount.items():
+        given[funder] += amount
+        received[convention] += amount
+    for i, f in enumerate(ctx.ledger.funders):
+        amount = force.funder_amount[f.id]
+        if f.id in given and amount is not None and not f.at_least and given[f.id] > amount:
+            problems.append(m.error(
+                "contributions-above-funder", f"funder {f.id}'s contributions add up to "
+                f"{mdh(given[f.id])}, more than its amount ({mdh(amount)})",
+                _place(ctx, f"funders[{i}].contributions"), entry=f.id, field="contributions",
+                args={"funder": f.id, "contributions": given[f.id], "amount": amount}))
+    for i, c in enumerate(ctx.ledger.conventions):
+        amount = force.convention_amount[c.id]
+        if received.get(c.id, 0) > amount:
+            problems.append(m.error(
+                "convention-overfunded", f"funders contribute {mdh(received[c.id])} to "
+                f"{c.id}, more than its amount ({mdh(amount)})",
+                _place(ctx, f"conventions[{i}].amount"), entry=c.id, field="amount",
+                args={"convention": c.id, "contributions": received[c.id],
+                      "amount": amount}))
+    return problems
+
+
+def plans(ctx: Context) -> list[m.Problem]:
+    """A financing plan adds up to its amount (in force) or less."""
+    problems = []
+    force = ctx.force
+    items = [(f"conventions[{i}]", c.id, c.id, c.plan, force.convention_amount[c.id])
+             for i, c in enumerate(ctx.ledger.conventions)]
+    items += [(f"funders[{i}].contributions[{j}]", f.id, f"{f.id}/{x.convention}", x.plan,
+               force.contribution_amount.get((f.id, x.convention), x.amount))
+              for i, f in enumerate(ctx.ledger.funders) for j, x in enumerate(f.contributions)]
+    for path, entry, subject, plan, amount in items:
+        planned = sum((t.amount for t in plan), Decimal(0))
+        if plan and planned > amount:
+            problems.append(m.error(
+                "plan-above-amount", f"the plan of {subject} adds up to {mdh(planned)}, more "
+                f"than its amount ({mdh(amount)})", _place(ctx, f"{path}.plan"), entry=entry,
+                field="plan", args={"subject": subject, "planned": planned, "amount": amount}))
+    return problems
+
+
+def _figure(value) -> str:
+    return mdh(value) if isinstance(value, Decimal) else str(value)
+
+
+def sources_disagree(ctx: Context) -> list[m.Problem]:
+    """Two sources give one figure differently: the ledger uses one, the other is kept."""
+    problems = []
+    paths = {("convention", c.id): f"conventions[{i}]"
+             for i, c in enumerate(ctx.ledger.conventions)}
+    paths |= {("funder", f.id): f"funders[{i}]" for i, f in enumerate(ctx.ledger.funders)}
+    paths |= {("target", tid): path for tid, path in _target_paths(ctx.ledger).items()}
+    for d in alternatives(ctx.ledger):
+        used = "none" if d.value is None else _figure(d.value)
+        problems.append(m.warning(
+            "sources-disagree", f"{d.kind} {d.id}: {d.field} is {used} by "
+            f"{d.source or 'an unnamed source'} but {_figure(d.other)} by {d.other_source}",
+            _place(ctx, f"{paths[(d.kind, d.id)]}.alternatives"), entry=d.id, field=d.field,
+            args={"kind": d.kind, "value": "" if d.value is None else d.value,
+                  "source": d.source, "other": d.other, "other_source": d.other_source}))
+    return problems
+
+
+def source_citations(ctx: Context) -> list[m.Problem]:
+    """Sources are cited as a reader finds them, not by a path on the writer's machine; a
+    signing date outside the programme period is likely a typo."""
+    problems = []
+    for i, source in enumerate(ctx.ledger.sources):
+        if source.file:
+            problems.append(m.warning(
+                "source-path", f"source {source.id} names a file ({source.file}), which "
+                "readers of the ledger do not have: cite it by title, publisher, date and url",
+                _place(ctx, f"sources[{i}].file"), entry=source.id, field="file",
+                args={"source": source.id, "file": source.file}))
+    p = ctx.ledger.programme
+    if p.signed_date is not None and not p.signed_date <= ctx.force.end:
+        problems.append(m.warning(
+            "signed-outside", f"the programme is signed on {p.signed_date.isoformat()}, after "
+            f"its end ({ctx.force.end.isoformat()}): pace cannot start there",
+            _place(ctx, "programme.signed"), entry=p.id, field="signed",
+            args={"signed": p.signed_date, "end": ctx.force.end}))
+    return problems
+
+
+RULES = (*RULES, target_budgets, target_schedules, contributions, plans, sources_disagree,
+         source_citations)

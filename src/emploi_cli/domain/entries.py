@@ -265,15 +265,34 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
     """A change of one value from `day` on (an avenant). May be dated in the future."""
     subjects = [name for name, given in (("--convention", convention), ("--funder", funder),
                                          ("--target", target), ("--end", end)) if given]
-    if len(subjects) != 1:
-        raise m.refusal("amendment", "name exactly one of --convention, --funder, --target or "
-                        f"--end (got {', '.join(subjects) or 'none'})",
+    contribution = subjects == ["--convention", "--funder"]
+    if len(subjects) != 1 and not contribution:
+        raise m.refusal("amendment", "name exactly one of --convention, --funder, --funder "
+                        "with --convention (a contribution), --target or --end (got "
+                        f"{', '.join(subjects) or 'none'})",
                         args={"subjects": ", ".join(subjects)})
     if not reference.strip() or not reason.strip():
         raise m.refusal("empty", "an amendment needs --reference and --reason",
                         field="reason" if reference.strip() else "reference")
     fields: dict = {"id": new_id(), "date": day, "reference": reference, "reason": reason}
-    if convention or funder:
+    if contribution:
+        require_known("funder", funder, [f.id for f in ledger.funders])
+        require_known("convention", convention, [c.id for c in ledger.conventions])
+        named = ledger.funder(funder)
+        if named is not None and named.conventions and convention not in named.conventions:
+            raise m.refusal("unknown-ref", f"funder {funder!r} does not fund {convention!r} "
+                            "(its `conventions` leave it out)", entry=funder,
+                            field="convention", args={"funder": funder,
+                                                      "convention": convention})
+        if amount is None or quantity is not None:
+            raise m.refusal("amendment", "amending a contribution takes --amount (MDH)",
+                            entry=funder, field="amount", args={"kind": "contribution"})
+        if not amount.is_finite() or amount < 0:
+            raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
+                            "or more", entry=funder, field="amount", args={"amount": amount})
+        check_limits(amount=amount, field="amount", entry=funder)
+        fields |= {"convention": convention, "funder": funder, "amount": amount}
+    elif convention or funder:
         kind, ident = ("convention", convention) if convention else ("funder", funder)
         known = [c.id for c in ledger.conventions] if convention else [
             f.id for f in ledger.funders]
@@ -313,8 +332,9 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
 
 
 def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
-    """An amendment must not make the money inconsistent (funders above the total, budgets
-    above a convention's amount) at its date or after: check the ledger with it added."""
+    """An amendment must not make the money inconsistent (funders above the total, budgets,
+    contributions or plans above an amount) at its date or after: check the ledger with it
+    added."""
     from dataclasses import replace as changed
 
     from . import checks
@@ -325,7 +345,7 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
         convention=fields.get("convention", ""), funder=fields.get("funder", ""),
         target=fields.get("target", ""), amount=fields.get("amount"),
         quantity=fields.get("quantity"), end=fields.get("end"))))
-    rules = (checks.totals, checks.target_budgets)
+    rules = (checks.totals, checks.target_budgets, checks.contributions, checks.plans)
     moment = max(day, date.today())
     before = {_finding(p) for rule in rules
               for p in rule(checks.Context(ledger, moment, {})) if p.is_error}

@@ -121,12 +121,44 @@ def refusal(code: str, message: str, *, entry: str = "", field: str = "",
 
 @record
 class Source:
-    """A document the figures come from."""
+    """A document the figures come from, cited as a reader would find it: title, publisher,
+    date, language and url. `file` is only read from older ledgers (`check` warns about it)."""
 
     id: str
     title: str
     kind: str = ""
     file: str = ""
+    publisher: str = ""
+    date: date | None = None
+    language: str = ""
+    url: str = ""
+
+
+@record
+class Alternative:
+    """A figure another source gives differently from the one the ledger uses."""
+
+    source: str
+    amount: Decimal | None = None  # for a convention or a funder
+    quantity: int | None = None  # for a target
+
+
+@record
+class Tranche:
+    """One year of a financing plan: the amount planned for a fiscal year."""
+
+    year: int
+    amount: Decimal
+
+
+@record
+class Contribution:
+    """What one funder gives to one convention, as a source states it."""
+
+    convention: str
+    amount: Decimal
+    source: str = ""
+    plan: tuple[Tranche, ...] = ()
 
 
 @record
@@ -158,6 +190,11 @@ class Programme:
     fiscal_year_start: int = 1
     first_report: date | None = None  # when the first report on every target is due
 
+    @property
+    def schedule_start(self) -> date:
+        """Where pace schedules start: the signing when a source dates it, else `start`."""
+        return self.signed_date or self.start
+
 
 @record
 class Funder:
@@ -169,6 +206,9 @@ class Funder:
     estimated: bool = False
     conventions: tuple[str, ...] = ()
     source: str = ""
+    at_least: bool = False  # the source gives the amount as a floor ("more than 200 MDH")
+    contributions: tuple[Contribution, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @record
@@ -196,6 +236,7 @@ class Target:
     budget: Decimal | None = None  # MDH of the convention's amount attributed to this target
     source: str = ""
     first_report: date | None = None  # when its first report is due (else the programme's)
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @record
@@ -207,6 +248,8 @@ class Convention:
     amount: Decimal
     targets: tuple[Target, ...] = ()
     source: str = ""
+    plan: tuple[Tranche, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 # ---- journal entries ---------------------------------------------------------------------
@@ -268,8 +311,8 @@ class VoidEntry(Entry):
 
 @record
 class AmendmentEntry(Entry):
-    """Changes one value from `date` on: convention amount, funder amount, target quantity,
-    or the programme's end date. Exactly one subject is set."""
+    """Changes one value from `date` on: convention amount, funder amount, a funder's
+    contribution to a convention (both set), target quantity, or the programme's end date."""
 
     reference: str
     reason: str
@@ -283,6 +326,8 @@ class AmendmentEntry(Entry):
 
     @property
     def subject(self) -> str:
+        if self.funder and self.convention:
+            return f"funder {self.funder}: contribution to {self.convention}"
         if self.convention:
             return f"convention {self.convention}: amount"
         if self.funder:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 
 from . import model as m
@@ -60,18 +61,24 @@ class InForce:
     target_quantity: dict[str, int | None]
     end: date
     amendments: tuple[m.AmendmentEntry, ...]
+    contribution_amount: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    # (funder, convention) -> a funder's contribution to a convention
 
 
 def in_force(ledger: m.Ledger, as_of: date) -> InForce:
     conventions = {c.id: c.amount for c in ledger.conventions}
     funders: dict[str, Decimal | None] = {f.id: f.amount for f in ledger.funders}
     quantities = {t.id: t.quantity for t in ledger.targets}
+    contributions = {(f.id, c.convention): c.amount for f in ledger.funders
+                     for c in f.contributions}
     end = ledger.programme.end
     voided = ledger.voided_ids
     applied = sorted((e for e in ledger.entries(m.AmendmentEntry)
                       if e.date <= as_of and e.id not in voided), key=lambda e: (e.date, e.seq))
     for a in applied:
-        if a.convention and a.amount is not None:
+        if a.funder and a.convention and a.amount is not None:
+            contributions[(a.funder, a.convention)] = a.amount
+        elif a.convention and a.amount is not None:
             conventions[a.convention] = a.amount
         elif a.funder and a.amount is not None:
             funders[a.funder] = a.amount
@@ -79,7 +86,7 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
             quantities[a.target] = a.quantity
         elif a.end is not None:
             end = a.end
-    return InForce(conventions, funders, quantities, end, tuple(applied))
+    return InForce(conventions, funders, quantities, end, tuple(applied), contributions)
 
 
 # ---- money -------------------------------------------------------------------------------
@@ -115,6 +122,60 @@ class FundingLine:
     conventions: tuple[str, ...] = ()
     status: str | None = None  # after the programme's end: met or missed (pace.money_status)
     shortfall: Decimal | None = None  # MDH not disbursed, when missed
+    at_least: bool = False  # the amount is a floor ("more than ...")
+    source: str = ""
+    alternatives: tuple[m.Alternative, ...] = ()
+
+
+@record
+class Share:
+    """One funder's contribution to one convention, as a source states it."""
+
+    funder: str
+    convention: str
+    amount: Decimal  # in force
+    original_amount: Decimal | None  # as first stated (None: added by an amendment)
+    at_least: bool
+    estimated: bool
+    source: str
+    plan: tuple[m.Tranche, ...]
+    flows: Flows  # transactions naming both the funder and the convention
+
+
+@record
+class Unsplit:
+    """The part of a funder's amount that no source splits among its conventions: never
+    spread over them."""
+
+    funder: str
+    amount: Decimal
+    at_least: bool
+    estimated: bool
+    conventions: tuple[str, ...]
+
+
+@record
+class ConventionSplit:
+    """A convention read as a co-financing table: each funder's contribution, the money
+    not split among conventions that may go to it, and the part with no named funder."""
+
+    convention: str
+    amount: Decimal  # in force
+    funding: tuple[Share, ...]
+    unsplit: tuple[Unsplit, ...]  # funders whose unsplit money may go to this convention
+    unattributed: Decimal  # amount minus the contributions (never below zero)
+    unattributed_at_most: bool  # a ceiling: unsplit money or a floor may cover part of it
+
+
+@record
+class FunderConvention:
+    """A funder's money for one convention: its contribution (None when not split) and the
+    flows of the transactions that name both."""
+
+    funder: str
+    convention: str
+    contribution: Decimal | None
+    flows: Flows
 
 
 @record
@@ -133,6 +194,14 @@ class Funding:
     original_unattributed: Decimal  # the same, with the amounts first stated
     status: str | None = None  # the total, after the programme's end: met or missed
     shortfall: Decimal | None = None  # MDH of the total not disbursed, when missed
+    split: tuple[ConventionSplit, ...] = ()  # who pays what, convention by convention
+    unsplit: tuple[Unsplit, ...] = ()  # funders' money not split among conventions
+    funder_conventions: tuple[FunderConvention, ...] = ()  # flows naming funder and convention
+
+    @property
+    def unattributed_at_most(self) -> bool:
+        """The part with no named funder is a ceiling: some funder's amount is a floor."""
+        return any(line.at_least for line in self.funders if line.amount is not None)
 
     @property
     def total_matches(self) -> bool:
@@ -162,7 +231,7 @@ def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Fund
     original = sum((c.amount for c in ledger.conventions), Decimal(0))
     current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
     total = stated + current - original
-    by_convention, by_funder, unnamed, everything = _flows(ledger, as_of)
+    by_convention, by_funder, unnamed, everything, by_pair = _flows(ledger, as_of)
     conventions = tuple(
         FundingLine(c.id, c.title, force.convention_amount[c.id], c.amount,
                     percent(force.convention_amount[c.id], total), by_convention[c.id],
@@ -177,20 +246,67 @@ def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Fund
                     if force.funder_amount[f.id] is not None else None,
                     by_funder[f.id], percent(by_funder[f.id].disbursed, force.funder_amount[f.id]),
                     f.estimated, f.conventions or tuple(c.id for c in ledger.conventions),
-                    state, short)
+                    state, short, f.at_least, f.source, f.alternatives)
         for f in ledger.funders
         for state, short in [pace.money_status(force.funder_amount[f.id],
                                                by_funder[f.id].disbursed, over)])
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
     first_named = sum((f.amount for f in ledger.funders if f.amount is not None), Decimal(0))
     state, short = pace.money_status(total, everything.disbursed, over)
+    split, unsplit, pairs = _split(ledger, force, by_pair)
     return Funding(stated, total, current, original, conventions, funders, total - named,
-                   unnamed, everything, stated - first_named, state, short)
+                   unnamed, everything, stated - first_named, state, short, split, unsplit,
+                   pairs)
+
+
+def _split(ledger: m.Ledger, force: InForce, by_pair: dict[tuple[str, str], Flows]
+           ) -> tuple[tuple[ConventionSplit, ...], tuple[Unsplit, ...],
+                      tuple[FunderConvention, ...]]:
+    """Each convention's contributions, each funder's unsplit part, each funder's flows per
+    convention. Money not split is listed, never divided."""
+    stated = {(f.id, c.convention): c for f in ledger.funders for c in f.contributions}
+    funders = {f.id: f for f in ledger.funders}
+    every = tuple(c.id for c in ledger.conventions)
+    shares: dict[str, list[Share]] = defaultdict(list)
+    unsplit = []
+    for f in ledger.funders:
+        given = Decimal(0)
+        for (funder, convention), amount in force.contribution_amount.items():
+            if funder != f.id:
+                continue
+            first = stated.get((funder, convention))
+            shares[convention].append(Share(
+                funder, convention, amount, first.amount if first else None, f.at_least,
+                f.estimated, first.source if first else "", first.plan if first else (),
+                by_pair.get((funder, convention), Flows())))
+            given += amount
+        amount = force.funder_amount[f.id]
+        if amount is not None and amount > given:
+            unsplit.append(Unsplit(f.id, amount - given, f.at_least, f.estimated,
+                                   f.conventions or every))
+    order = {f.id: i for i, f in enumerate(ledger.funders)}
+    split = []
+    for c in ledger.conventions:
+        mine = tuple(sorted(shares[c.id], key=lambda s: order[s.funder]))
+        open_money = tuple(u for u in unsplit if c.id in u.conventions)
+        amount = force.convention_amount[c.id]
+        rest = amount - sum((s.amount for s in mine), Decimal(0))
+        split.append(ConventionSplit(
+            c.id, amount, mine, open_money, max(rest, Decimal(0)),
+            bool(open_money) or any(s.at_least for s in mine)))
+    named = set(by_pair) | set(force.contribution_amount)
+    pairs = tuple(FunderConvention(f, c, force.contribution_amount.get((f, c)),
+                                   by_pair.get((f, c), Flows()))
+                  for f, c in sorted(named, key=lambda pair: (order.get(pair[0], len(order)),
+                                                              pair[1])) if f in funders)
+    return tuple(split), tuple(unsplit), pairs
 
 
 def _flows(ledger: m.Ledger, as_of: date
-           ) -> tuple[dict[str, Flows], dict[str, Flows], Flows, Flows]:
-    """Flows of the live transactions by convention, by funder, without a funder, in all.
+           ) -> tuple[dict[str, Flows], dict[str, Flows], Flows, Flows,
+                      dict[tuple[str, str], Flows]]:
+    """Flows of the live transactions by convention, by funder, without a funder, in all,
+    and by (funder, convention) for the transactions that name both.
 
     The same sums as adding up with Flows.add (exact decimals add up to the same value and
     exponent in any order), in one pass that adds each amount once.
@@ -204,6 +320,7 @@ def _flows(ledger: m.Ledger, as_of: date
     slots = {"commitment": 0, "disbursement": 1, "expenditure": 2}
     by_convention: dict[str, list[Decimal]] = defaultdict(lambda: [zero] * 3)
     by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [zero] * 3)
+    by_pair: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [zero] * 3)
     unnamed, everything = [zero] * 3, [zero] * 3
     for (convention, funder, kind), amount in sums.items():
         slot = slots.get(kind)
@@ -212,9 +329,12 @@ def _flows(ledger: m.Ledger, as_of: date
         for flows in (by_convention[convention], by_funder[funder] if funder else unnamed,
                       everything):
             flows[slot] += amount
+        if funder:
+            by_pair[(funder, convention)][slot] += amount
     return (defaultdict(Flows, {k: Flows(*v) for k, v in by_convention.items()}),
             defaultdict(Flows, {k: Flows(*v) for k, v in by_funder.items()}),
-            Flows(*unnamed), Flows(*everything))
+            Flows(*unnamed), Flows(*everything),
+            {k: Flows(*v) for k, v in by_pair.items()})
 
 
 # ---- achievements ------------------------------------------------------------------------
@@ -368,6 +488,148 @@ def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = 
     return result
 
 
+# ---- sources that disagree ---------------------------------------------------------------
+
+
+@record
+class Disagreement:
+    """A figure the ledger uses and another source's figure for the same thing."""
+
+    kind: str  # "convention", "funder" or "target"
+    id: str
+    field: str  # "amount" or "quantity"
+    value: Decimal | int | None  # the figure the ledger uses, as first stated
+    source: str  # the source of that figure
+    other: Decimal | int  # the other source's figure
+    other_source: str
+
+
+def alternatives(ledger: m.Ledger) -> tuple[Disagreement, ...]:
+    """Every alternative that differs from the figure the ledger uses, in ledger order."""
+    found = []
+    items: list[tuple[str, str, str, Decimal | int | None, str,
+                      tuple[m.Alternative, ...]]] = []
+    items += [("convention", c.id, "amount", c.amount, c.source, c.alternatives)
+              for c in ledger.conventions]
+    items += [("funder", f.id, "amount", f.amount, f.source, f.alternatives)
+              for f in ledger.funders]
+    items += [("target", t.id, "quantity", t.quantity, t.source, t.alternatives)
+              for t in ledger.targets]
+    for kind, ident, key, value, source, others in items:
+        for alt in others:
+            other = alt.amount if key == "amount" else alt.quantity
+            if other is not None and other != value:
+                found.append(Disagreement(kind, ident, key, value, source, other, alt.source))
+    return tuple(found)
+
+
+# ---- the financing plan by year ----------------------------------------------------------
+
+YEAR_STATES = ("behind", "met", "running", "future")
+
+
+@record
+class YearLine:
+    """One fiscal year of the programme, of a convention or of one funder's contribution:
+    what was planned, what flowed, and the state of its disbursements against the plan."""
+
+    year: int  # named after the calendar year it starts in
+    first: date
+    last: date
+    convention: str  # "" for the whole programme
+    funder: str  # "" unless the line is a funder's contribution
+    planned: Decimal | None  # None: no plan covers this line
+    flows: Flows
+    state: str  # behind, met, running, future; "" without a plan
+
+    @property
+    def execution(self) -> Decimal | None:
+        """Disbursed / planned, in %."""
+        return percent(self.flows.disbursed, self.planned) if self.planned else None
+
+
+def fiscal_year(day: date, first_month: int) -> int:
+    return day.year if day.month >= first_month else day.year - 1
+
+
+def _year_bounds(year: int, first_month: int) -> tuple[date, date]:
+    first = date(year, first_month, 1)
+    after = date(year + 1, first_month, 1)
+    return first, date.fromordinal(after.toordinal() - 1)
+
+
+def _year_state(planned: Decimal | None, disbursed: Decimal, first: date, last: date,
+                as_of: date) -> str:
+    if planned is None:
+        return ""
+    if first > as_of:
+        return "future"
+    if last > as_of:
+        return "running"
+    return "met" if disbursed >= planned else "behind"
+
+
+def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine, ...]:
+    """Per fiscal year, from the programme's first to its last (in force) and every year a
+    plan or a transaction names: the programme's line, then each convention's, then each
+    contribution with a plan. A year has a plan when a plan names it (a convention with no
+    plan adds nothing to the programme's planned figure; the programme's line is planned
+    only when some convention has a plan)."""
+    fm = ledger.programme.fiscal_year_start
+    zero = Decimal(0)
+    sums: dict[tuple[int, str, str, str], Decimal] = {}
+    for convention, funder, kind, amount, day in live_rows(
+            ledger, m.TransactionEntry,
+            ("convention", "funder", "transaction_kind", "amount", "date"), as_of):
+        key = (fiscal_year(day, fm), convention, funder, kind)
+        sums[key] = sums.get(key, zero) + amount
+    years = set(range(fiscal_year(ledger.programme.start, fm),
+                      fiscal_year(force.end, fm) + 1))
+    years |= {k[0] for k in sums}
+    plans: dict[tuple[str, str], dict[int, Decimal]] = {}
+    for c in ledger.conventions:
+        if c.plan:
+            plans[(c.id, "")] = {t.year: t.amount for t in c.plan}
+    for f in ledger.funders:
+        for contribution in f.contributions:
+            if contribution.plan:
+                plans[(contribution.convention, f.id)] = {
+                    t.year: t.amount for t in contribution.plan}
+    for plan in plans.values():
+        years |= set(plan)
+
+    def flows(year: int, convention: str | None, funder: str | None) -> Flows:
+        result = Flows()
+        for (y, c, f, kind), amount in sums.items():
+            if y == year and convention in (None, c) and funder in (None, f):
+                result = result.add(kind, amount)
+        return result
+
+    any_plan = any(not f for (_, f) in plans)
+    lines = []
+    for year in sorted(years):
+        first, last = _year_bounds(year, fm)
+        total_flows = flows(year, None, None)
+        planned = (sum((p.get(year, zero) for (c, f), p in plans.items() if not f), zero)
+                   if any_plan else None)
+        lines.append(YearLine(year, first, last, "", "", planned, total_flows,
+                              _year_state(planned, total_flows.disbursed, first, last, as_of)))
+        for c in ledger.conventions:
+            plan = plans.get((c.id, ""))
+            got = flows(year, c.id, None)
+            planned = plan.get(year, zero) if plan is not None else None
+            lines.append(YearLine(year, first, last, c.id, "", planned, got,
+                                  _year_state(planned, got.disbursed, first, last, as_of)))
+        for (c_id, f_id), plan in plans.items():
+            if not f_id:
+                continue
+            got = flows(year, c_id, f_id)
+            planned = plan.get(year, zero)
+            lines.append(YearLine(year, first, last, c_id, f_id, planned, got,
+                                  _year_state(planned, got.disbursed, first, last, as_of)))
+    return tuple(lines)
+
+
 # ---- the position ------------------------------------------------------------------------
 
 
@@ -382,6 +644,14 @@ class Position:
     targets: tuple[TargetLine, ...]
     indicators: tuple[IndicatorLine, ...]
     amendments: tuple[m.AmendmentEntry, ...]  # in force, in the order they apply
+    disagreements: tuple[Disagreement, ...] = ()  # figures two sources give differently
+    force: InForce | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def years(self) -> tuple[YearLine, ...]:
+        """Plan against flows per fiscal year (worked out when first asked for)."""
+        return year_lines(self.ledger, self.as_of, self.force or in_force(
+            self.ledger, self.as_of))
 
     @property
     def programme(self) -> m.Programme:
@@ -414,14 +684,15 @@ def position(ledger: m.Ledger, as_of: date) -> Position:
         line = lines[t.convention]
         cost = pace.cost_of(t, conventions[t.convention], line.amount, line.flows.disbursed,
                             line.flows.spent, done[t.id], quantity)
-        sched = pace.schedule(t, programme.start, force.end, quantity, programme.first_report,
-                              programme.fiscal_year_start)
+        sched = pace.schedule(t, programme.schedule_start, force.end, quantity,
+                              programme.first_report, programme.fiscal_year_start)
         targets.append(TargetLine(
             t.id, t.convention, t.indicator, t.label, quantity, t.quantity, t.unit,
             t.reporting, done[t.id],
             pace.pace_of(t, sched, done[t.id], as_of, recorded=t.id in series), cost))
     return Position(ledger, as_of, force.end, money, tuple(targets),
-                    tuple(indicator_lines(targets)), force.amendments)
+                    tuple(indicator_lines(targets)), force.amendments,
+                    alternatives(ledger), force)
 
 
 # ---- the journal as a list ---------------------------------------------------------------

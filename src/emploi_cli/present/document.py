@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..domain import model as m
 from ..domain import pace, periods, position
 from ..domain.model import record
-from . import i18n, pace_reports
+from . import i18n, pace_reports, reports
 from .render import Column, PaceBar, Table, human_text
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
     p, as_of = pos.programme, pos.as_of
     sections = (
         _programme(pos, lang),
-        _funding(pos.funding, lang),
+        _funding(pos, lang),
         _targets(pos, lang),
         _quarters(pos, lang),
         _problems(problems, lang),
@@ -174,7 +174,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
                          for x in ledger.partners)
     if partners:
         items.append((t("partners"), partners))
-    sources = "; ".join(f"{s.title} ({s.kind})" if s.kind else s.title for s in ledger.sources)
+    sources = "; ".join(_citation(s) for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
     signed = ", ".join(x for x in (p.signed_place, p.signed_date.isoformat()
@@ -189,7 +189,15 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
         Column("execution", "percent"))
 
 
-def _funding(f: position.Funding, lang: str) -> Section:
+def _citation(source: m.Source) -> str:
+    """A source as a reader finds it: title (kind, publisher, date, url), what is known."""
+    known = [x for x in (source.kind, source.publisher,
+                         source.date.isoformat() if source.date else "", source.url) if x]
+    return f"{source.title} ({', '.join(known)})" if known else source.title
+
+
+def _funding(pos: position.Position, lang: str) -> Section:
+    f = pos.funding
     t = _labeler(lang)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
@@ -209,6 +217,7 @@ def _funding(f: position.Funding, lang: str) -> Section:
                  "shortfall": f.shortfall}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
+    bounded = reports.bounded
     unattributed = {"id": "", "name": t("unattributed"), "short": t("unattributed_short"),
                     "unnamed": True, "amount": f.unattributed,
                     "share": f.unattributed_share, "estimated": None,
@@ -221,7 +230,11 @@ def _funding(f: position.Funding, lang: str) -> Section:
         *FLOW, *states), (*conventions, total_row))
     funder_table = Table("funding_by_funder", (
         Column("id"), Column("name"), Column("amount", "money"), Column("share", "percent"),
-        Column("estimated", "bool"), *FLOW, *states), (*funders, unattributed))
+        Column("estimated", "bool"), *FLOW, *states), (
+            *({**x, "amount": bounded(x["amount"], lang, at_least=line.at_least)}
+              for x, line in zip(funders, f.funders, strict=True)),
+            {**unattributed, "amount": bounded(f.unattributed, lang,
+                                               at_most=f.unattributed_at_most)}))
 
     def chart(ident: str, what: str, rows: tuple[dict, ...], name_key: str) -> BarChart:
         groups = tuple(BarGroup(r.get("short") or r["id"], r[name_key],
@@ -236,6 +249,14 @@ def _funding(f: position.Funding, lang: str) -> Section:
                            funder_table,
                            chart("chart-funding-funders", "funder", (*funders, unattributed),
                                  "name")]
+    if any(split.funding for split in f.split):
+        blocks.append(Table("split", reports.SPLIT_COLUMNS,
+                            tuple(reports.split_rows(f, lang))))
+    if any(y.planned is not None for y in pos.years):
+        table = reports.year_table(pos, lang)
+        blocks.append(replace(table, rows=tuple(r for r in table.rows
+                                                if r["planned"] is not None)))
+    blocks += [Paragraph(note, "note") for note in reports.disagreement_notes(pos, lang)]
     if not f.total_matches:
         blocks.insert(0, Paragraph(
             f"{t('stated_total')} {_mdh(f.total, lang)} · {t('conventions_total')} "

@@ -291,3 +291,39 @@ LABELS.update({
 })
 
 LABELS.update({"programme_word": ("programme", "programme")})
+
+# ---- co-financing, financing plan, sources -------------------------------------------------
+
+LABELS.update({
+    "split": ("Qui finance quoi, par convention", "Who pays what, by convention"),
+    "funder_conventions": ("Bailleurs par convention", "Funders by convention"),
+    "years": ("Plan de financement par année", "Financing plan by year"),
+    "convention": ("Convention", "Convention"),
+    "funder": ("Bailleur", "Funder"),
+    "part": ("Part", "Part"),
+    "source": ("Source", "Source"),
+    "contribution": ("Contribution (MDH)", "Contribution (MDH)"),
+    "contribution_part": ("contribution", "contribution"),
+    "unsplit_part": ("non répartie entre {conventions}", "not split among {conventions}"),
+    "unattributed_part": ("sans bailleur désigné", "no named funder"),
+    "at_least_value": ("> {value}", "> {value}"),
+    "at_most_value": ("≤ {value}", "≤ {value}"),
+    "year": ("Année", "Year"),
+    "planned": ("Prévu (MDH)", "Planned (MDH)"),
+    "plan_state": ("Décaissements / plan", "Disbursements vs plan"),
+    "plan_met": ("conforme", "met"),
+    "plan_behind": ("en retard", "behind"),
+    "plan_running": ("en cours", "running"),
+    "plan_future": ("à venir", "future"),
+    "programme_word": ("programme", "programme"),
+    "alternatives": ("Sources divergentes", "Sources that disagree"),
+    "disagreement": ("{kind} {id} : {field} {value} selon {source}, {other} selon "
+                     "{other_source}",
+                     "{kind} {id}: {field} {value} by {source}, {other} by {other_source}"),
+    "field_amount": ("montant", "amount"),
+    "field_quantity": ("quantité", "quantity"),
+    "target_word": ("objectif", "target"),
+    "unnamed_source": ("une source non nommée", "an unnamed source"),
+    "years_behind": ("Années dont les décaissements sont en deçà du plan : {years}",
+                     "Years whose disbursements lag the plan: {years}"),
+})

@@ -6,12 +6,13 @@ the json payloads are documented in docs/formats.md.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain import pace, position
 from ..domain.periods import PeriodRow
-from . import i18n
+from . import i18n, reports
 from .render import Column, PaceBar, Report, Table, bar
 
 if TYPE_CHECKING:
@@ -95,7 +96,8 @@ STATUS_CSV = (
     Column("rate_so_far", "money"), Column("rate_needed", "money"),
     Column("projected", "int"), Column("projected_completion", "date"),
     Column("cost_basis"), Column("cost_per_result_disbursed", "money"),
-    Column("cost_per_result_spent", "money"), Column("planned_cost_per_result", "money"))
+    Column("cost_per_result_spent", "money"), Column("planned_cost_per_result", "money"),
+    Column("year"), Column("convention"), Column("funder"), Column("planned", "money"))
 
 
 def by_attention(lines: tuple[position.TargetLine, ...]) -> list[position.TargetLine]:
@@ -109,9 +111,12 @@ def status(pos: position.Position, lang: str) -> Report:
     rows = [pace_row(t.pace, t.cost) for t in by_attention(pos.targets)]
     funding, funding_rows = funding_data(pos.funding)
     counts = pos.counts
+    years = [r for r in reports.year_rows(pos) if r["planned"] is not None]
     data = {"programme": {"id": pos.programme.id, "title": pos.programme.title},
-            "as_of": as_of, "funding": funding, "counts": counts, "targets": rows}
-    csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows)]
+            "as_of": as_of, "funding": funding, "counts": counts, "targets": rows,
+            "years": years}
+    csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows),
+                *({"record": "year", **r, "status": r["state"]} for r in years)]
     human_funding = [{**r, "bar": bar(r["execution"]),
                       "status_text": r["status"] and status_label(r["status"])}
                      for r in funding_rows]
@@ -138,11 +143,17 @@ def status(pos: position.Position, lang: str) -> Report:
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
     summary = ", ".join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
+    behind = sorted({str(y.year) for y in reports.years_behind(pos)})
     notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
                                                                     else ""),
-             i18n.label("pace_rule", lang), *state_notes(pos, lang), i18n.label("cost_note", lang))
-    return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), (funding_table, target_table),
-                  notes)
+             i18n.label("pace_rule", lang), *state_notes(pos, lang), i18n.label("cost_note", lang),
+             *((i18n.label("years_behind", lang, years=", ".join(behind)),) if behind else ()))
+    tables = [funding_table, target_table]
+    if years:
+        table = reports.year_table(pos, lang)
+        tables.append(replace(table, rows=tuple(r for r in table.rows
+                                                if r["planned"] is not None)))
+    return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), tuple(tables), notes)
 
 
 def money_state_columns(over: bool) -> tuple[Column, ...]:

@@ -7,6 +7,7 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain import model as m
@@ -28,17 +29,122 @@ def _flows(line: position.FundingLine | None, flows: position.Flows) -> dict:
             "execution": line.execution if line else None}
 
 
-def summary(pos: position.Position, lang: str) -> Report:
-    """`emploi summary`: the money of the position."""
+def bounded(amount, lang: str, *, at_least: bool = False, at_most: bool = False):
+    """An amount as a table shows it: `> 200.00` for a floor, `≤ 374.80` for a ceiling."""
+    if amount is None or not (at_least or at_most):
+        return amount
+    return i18n.label("at_least_value" if at_least else "at_most_value", lang,
+                      value=i18n.money(amount, lang))
+
+
+def _plan(plan) -> list[dict]:
+    return [{"year": t.year, "amount": t.amount} for t in plan]
+
+
+def _alternatives(alternatives) -> list[dict]:
+    return [{"amount": a.amount, "source": a.source} if a.quantity is None
+            else {"quantity": a.quantity, "source": a.source} for a in alternatives]
+
+
+def disagreement_rows(pos: position.Position) -> list[dict]:
+    """Figures two sources give differently, as json lists them."""
+    return [{"kind": d.kind, "id": d.id, "field": d.field, "value": d.value,
+             "source": d.source or None, "other": d.other, "other_source": d.other_source}
+            for d in pos.disagreements]
+
+
+def disagreement_notes(pos: position.Position, lang: str) -> tuple[str, ...]:
+    """One line per figure two sources give differently, for under the tables."""
+    def figure(value) -> str:
+        if value is None:
+            return i18n.label("not_stated", lang)
+        return (f"{i18n.money(value, lang)} MDH" if isinstance(value, Decimal)
+                else i18n.number(value, lang))
+    return tuple(i18n.label(
+        "disagreement", lang, kind=i18n.label(f"{d.kind}_word", lang), id=d.id,
+        field=i18n.label(f"field_{d.field}", lang), value=figure(d.value),
+        source=d.source or i18n.label("unnamed_source", lang), other=figure(d.other),
+        other_source=d.other_source) for d in pos.disagreements)
+
+
+def _split_data(f: position.Funding) -> dict[str, dict]:
+    """conventions[].funding, .unsplit, .unattributed as json gives them, by convention id."""
+    result = {}
+    for split in f.split:
+        result[split.convention] = {
+            "funding": [{"funder": s.funder, "amount": s.amount,
+                         "original_amount": s.original_amount, "at_least": s.at_least,
+                         "estimated": s.estimated, "source": s.source or None,
+                         "plan": _plan(s.plan),
+                         "committed": s.flows.committed, "disbursed": s.flows.disbursed,
+                         "spent": s.flows.spent} for s in split.funding],
+            "unsplit": [{"funder": u.funder, "amount": u.amount, "at_least": u.at_least,
+                         "estimated": u.estimated, "conventions": list(u.conventions)}
+                        for u in split.unsplit],
+            "unattributed": split.unattributed,
+            "unattributed_at_most": split.unattributed_at_most,
+        }
+    return result
+
+
+def split_rows(f: position.Funding, lang: str) -> list[dict]:
+    """The table a convention is read by: each funder's contribution, the money not split
+    among conventions that may go to it, and the part with no named funder."""
+    rows = []
+    for split in f.split:
+        for s in split.funding:
+            rows.append({"convention": split.convention, "part": i18n.label(
+                "contribution_part", lang), "funder": s.funder,
+                "amount": bounded(s.amount, lang, at_least=s.at_least),
+                "estimated": s.estimated, "source": s.source})
+        for u in split.unsplit:
+            rows.append({"convention": split.convention, "part": i18n.label(
+                "unsplit_part", lang, conventions=", ".join(u.conventions)),
+                "funder": u.funder, "amount": bounded(u.amount, lang, at_least=u.at_least),
+                "estimated": u.estimated, "source": ""})
+        rows.append({"convention": split.convention,
+                     "part": i18n.label("unattributed_part", lang), "funder": "",
+                     "amount": bounded(split.unattributed, lang,
+                                       at_most=split.unattributed_at_most),
+                     "estimated": None, "source": ""})
+    return rows
+
+
+SPLIT_COLUMNS = (Column("convention"), Column("part"), Column("funder"),
+                 Column("amount", "money"), Column("estimated", "bool", drop=2),
+                 Column("source", drop=1))
+PAIR_COLUMNS = (Column("funder"), Column("convention"), Column("contribution", "money"),
+                Column("committed", "money"), Column("disbursed", "money"),
+                Column("spent", "money"))
+
+
+def summary(pos: position.Position, lang: str, by: str = "convention") -> Report:
+    """`emploi summary`: the money of the position (`by="year"`: the plan against the flows
+    per fiscal year)."""
+    if by == "year":
+        return summary_by_year(pos, lang)
     f, as_of = pos.funding, pos.as_of
     p = pos.programme
+    split = _split_data(f)
+    plans = {c.id: c for c in pos.ledger.conventions}
     conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
                     "original_amount": c.original_amount, "share": c.share,
-                    **_flows(c, c.flows)} for c in f.conventions]
+                    **_flows(c, c.flows), **split[c.id],
+                    "plan": _plan(plans[c.id].plan),
+                    "alternatives": _alternatives(plans[c.id].alternatives)}
+                   for c in f.conventions]
+    unsplit = {u.funder: u.amount for u in f.unsplit}
+    pairs = [{"funder": x.funder, "convention": x.convention, "contribution": x.contribution,
+              "committed": x.flows.committed, "disbursed": x.flows.disbursed,
+              "spent": x.flows.spent} for x in f.funder_conventions]
     funders = [{"id": x.id, "name": x.name, "amount": x.amount,
                 "original_amount": x.original_amount, "share": x.share,
                 "estimated": x.estimated, "conventions": list(x.conventions),
-                **_flows(x, x.flows)} for x in f.funders]
+                **_flows(x, x.flows), "at_least": x.at_least, "source": x.source or None,
+                "unsplit": unsplit.get(x.id),
+                "by_convention": [{k: v for k, v in r.items() if k != "funder"}
+                                  for r in pairs if r["funder"] == x.id],
+                "alternatives": _alternatives(x.alternatives)} for x in f.funders]
     data = {
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
@@ -49,13 +155,15 @@ def summary(pos: position.Position, lang: str) -> Report:
         "conventions": conventions,
         "funders": funders,
         "unattributed": f.unattributed,
+        "unattributed_at_most": f.unattributed_at_most,
         "original_unattributed": f.original_unattributed,
         "unattributed_flows": {"committed": f.unattributed_flows.committed,
                                "disbursed": f.unattributed_flows.disbursed,
                                "spent": f.unattributed_flows.spent},
+        "alternatives": disagreement_rows(pos),
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
-        "unattributed", lang), "amount": f.unattributed,
+        "unattributed", lang), "amount": f.unattributed, "at_most": f.unattributed_at_most,
         "original_amount": f.original_unattributed, "share": f.unattributed_share,
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
@@ -65,11 +173,22 @@ def summary(pos: position.Position, lang: str) -> Report:
         *({"record": "convention", **c} for c in conventions),
         *({"record": "funder", **x} for x in funders),
         {**unattributed_row, "name": ""},
+        *({"record": "contribution", "convention": c["id"], **s, "source": s["source"]}
+          for c in conventions for s in c["funding"]),
+        *({"record": "unsplit", "funder": u.funder, "convention": ";".join(u.conventions),
+           "amount": u.amount, "at_least": u.at_least, "estimated": u.estimated}
+          for u in f.unsplit),
+        *({"record": "convention_unattributed", "convention": c["id"],
+           "amount": c["unattributed"], "at_most": c["unattributed_at_most"]}
+          for c in conventions),
+        *({"record": "funder_convention", **r, "amount": r["contribution"]} for r in pairs),
     ]
     csv_columns = (Column("record"), Column("id"), Column("title"), Column("name"),
                    Column("amount", "money"), Column("original_amount", "money"),
                    Column("share", "percent"),
-                   Column("estimated", "bool"), *FLOW_COLUMNS)
+                   Column("estimated", "bool"), *FLOW_COLUMNS, Column("convention"),
+                   Column("funder"), Column("at_least", "bool"), Column("at_most", "bool"),
+                   Column("source"))
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
     original = (Column("original_amount", "money", drop=3),) if amended else ()
     in_force = ({"item": i18n.label("total_in_force", lang), "amount": f.total_in_force,
@@ -88,10 +207,59 @@ def summary(pos: position.Position, lang: str) -> Report:
         Column("id"), Column("name"), *original, Column("amount", "money"),
         Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
         *FLOW_COLUMNS),
-        (*funders, unattributed_row))
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
-    return Report(data, Table("", csv_columns, tuple(csv_rows)),
-                  (totals, convention_table, funder_table), notes)
+        (*({**x, "amount": bounded(x["amount"], lang, at_least=x["at_least"])}
+           for x in funders),
+         {**unattributed_row, "amount": bounded(f.unattributed, lang,
+                                                at_most=f.unattributed_at_most)}))
+    tables = [totals, convention_table, funder_table]
+    if f.funders:
+        tables.append(Table("split", SPLIT_COLUMNS, tuple(split_rows(f, lang))))
+    if pairs:
+        tables.append(Table("funder_conventions", PAIR_COLUMNS, tuple(pairs)))
+    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+             *disagreement_notes(pos, lang))
+    return Report(data, Table("", csv_columns, tuple(csv_rows)), tuple(tables), notes)
+
+
+YEAR_COLUMNS = (Column("year"), Column("convention"), Column("funder", drop=3),
+                Column("planned", "money"), Column("committed", "money", drop=2),
+                Column("disbursed", "money"), Column("spent", "money", drop=1),
+                Column("execution", "percent"), Column("state", "label", "plan_state"))
+
+
+def year_rows(pos: position.Position) -> list[dict]:
+    """The plan against the flows per fiscal year, as json gives it."""
+    return [{"year": y.year, "start": y.first, "end": y.last,
+             "convention": y.convention or None, "funder": y.funder or None,
+             "planned": y.planned, "committed": y.flows.committed,
+             "disbursed": y.flows.disbursed, "spent": y.flows.spent,
+             "execution": y.execution, "state": y.state or None} for y in pos.years]
+
+
+def year_table(pos: position.Position, lang: str) -> Table:
+    rows = [{**r, "convention": r["convention"] or i18n.label("programme_word", lang),
+             "funder": r["funder"] or "", "state": f"plan_{r['state']}" if r["state"] else ""}
+            for r in year_rows(pos)]
+    return Table("years", YEAR_COLUMNS, tuple(rows))
+
+
+def years_behind(pos: position.Position) -> list[position.YearLine]:
+    return [y for y in pos.years if y.state == "behind"]
+
+
+def summary_by_year(pos: position.Position, lang: str) -> Report:
+    """`emploi summary --by year`: planned, committed, disbursed and spent per fiscal year,
+    for the programme, each convention and each contribution with a plan."""
+    rows = year_rows(pos)
+    data = {"programme": {"id": pos.programme.id, "title": pos.programme.title,
+                          "currency": pos.programme.currency, "unit": pos.programme.unit},
+            "as_of": pos.as_of, "years": rows}
+    csv_columns = (Column("year"), Column("start", "date"), Column("end", "date"),
+                   Column("convention"), Column("funder"), Column("planned", "money"),
+                   Column("committed", "money"), Column("disbursed", "money"),
+                   Column("spent", "money"), Column("execution", "percent"), Column("state"))
+    notes = (i18n.label("as_of", lang, date=pos.as_of.isoformat()),)
+    return Report(data, Table("", csv_columns, tuple(rows)), (year_table(pos, lang),), notes)
 
 
 # ---- targets -----------------------------------------------------------------------------

@@ -440,7 +440,7 @@ def _tname(value: object) -> str:
 
 
 PROGRAMME_KEYS = ("id", "title", "region", "framework", "start", "end", "total", "currency",
-                  "unit", "signed_place", "signed_date", "signed_note", "source",
+                  "unit", "signed_place", "signed", "signed_date", "signed_note", "source",
                   "fiscal_year_start", "first_report")
 PROVENANCE_KEYS = ("recorded_at", "recorded_by")
 ENTRY_KEYS = {
@@ -536,6 +536,11 @@ class Builder:
             return None
         start, end = f.day("start", True), f.day("end", True)
         total = f.money("total", True)
+        signed = f.day("signed")
+        if "signed" in f.table and "signed_date" in f.table:
+            f.err("signed-twice", "write the signing date once, as `signed` (`signed_date` is "
+                  "its older name)", "programme.signed_date")
+        signed = signed or f.day("signed_date")
         fiscal = f.count("fiscal_year_start") or 1
         if not 1 <= fiscal <= 12:
             f.err("bad-value", "fiscal_year_start must be a month number from 1 to 12",
@@ -547,7 +552,7 @@ class Builder:
             total=total if total is not None else Decimal(0),
             currency=f.text("currency", True), unit=f.text("unit", True),
             region=f.text("region"), framework=f.text("framework"),
-            signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
+            signed_place=f.text("signed_place"), signed_date=signed,
             signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal,
             first_report=f.day("first_report"))
         if start and end and end < start:
@@ -556,8 +561,10 @@ class Builder:
         return result
 
     def source(self, table: object, path: str) -> m.Source:
-        f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note"))
-        return m.Source(f.ident(), f.text("title", True), f.text("kind"), f.text("file"))
+        f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note",
+                                        "publisher", "date", "language"))
+        return m.Source(f.ident(), f.text("title", True), f.text("kind"), f.text("file"),
+                        f.text("publisher"), f.day("date"), f.text("language"), f.text("url"))
 
     def partner(self, table: object, path: str) -> m.Partner:
         f = _Fields(self, table, path, ("id", "name", "full_name", "source", "note"))
@@ -565,12 +572,16 @@ class Builder:
 
     def funder(self, table: object, path: str) -> m.Funder:
         f = _Fields(self, table, path,
-                    ("id", "name", "amount", "estimated", "conventions", "source", "note"))
+                    ("id", "name", "amount", "estimated", "conventions", "source", "note",
+                     "at_least", "contributions", "alternatives"))
         return m.Funder(f.ident(), f.text("name", True), f.money("amount"),
-                        f.flag("estimated"), f.ids("conventions"), f.text("source"))
+                        f.flag("estimated"), f.ids("conventions"), f.text("source"),
+                        f.flag("at_least"), self.contributions(f, path),
+                        self.alternatives(f, path, "amount"))
 
     def convention(self, table: object, path: str) -> m.Convention:
-        f = _Fields(self, table, path, ("id", "title", "amount", "targets", "source", "note"))
+        f = _Fields(self, table, path, ("id", "title", "amount", "targets", "source", "note",
+                                        "plan", "alternatives"))
         cid = f.ident()
         targets = f.table.get("targets", [])
         if not isinstance(targets, list):
@@ -580,12 +591,12 @@ class Builder:
         return m.Convention(
             cid, f.text("title", True), f.money("amount", True) or Decimal(0),
             tuple(self.target(t, f"{path}.targets[{i}]", cid) for i, t in enumerate(targets)),
-            f.text("source"))
+            f.text("source"), self.plan(f, path), self.alternatives(f, path, "amount"))
 
     def target(self, table: object, path: str, convention: str) -> m.Target:
         f = _Fields(self, table, path, (
             "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
-            "milestones", "budget", "source", "note", "first_report"))
+            "milestones", "budget", "source", "note", "first_report", "alternatives"))
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
@@ -604,7 +615,66 @@ class Builder:
             start=f.day("start"), end=f.day("end"),
             milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
             budget=f.money("budget"), source=f.text("source"),
-            first_report=f.day("first_report"))
+            first_report=f.day("first_report"),
+            alternatives=self.alternatives(f, path, "quantity"))
+
+    def _items(self, f: _Fields, key: str, path: str, shape: str) -> list:
+        value = f.table.get(key, [])
+        if not isinstance(value, list):
+            f.err("type", f"{key} must be an array of {shape} tables", f"{path}.{key}")
+            return []
+        return value
+
+    def plan(self, f: _Fields, path: str) -> tuple[m.Tranche, ...]:
+        """A financing plan: `plan = [{year = 2021, amount = 120.00}, ...]`, one per year."""
+        tranches: list[m.Tranche] = []
+        for i, item in enumerate(self._items(f, "plan", path, "{year, amount}")):
+            where = f"{path}.plan[{i}]"
+            tf = _Fields(self, item, where, ("year", "amount"), f.entry)
+            year, amount = tf.count("year", True), tf.money("amount", True)
+            if year is not None and not limits.MIN_YEAR <= year <= 9999:
+                tf.err("bad-value", f"year {year} is not a year", f"{where}.year",
+                       args={"year": year})
+                continue
+            if year is not None and any(t.year == year for t in tranches):
+                tf.err("duplicate-year", f"the plan gives {year} twice", f"{where}.year",
+                       args={"year": year})
+                continue
+            if year is not None and amount is not None:
+                tranches.append(m.Tranche(year, amount))
+        return tuple(sorted(tranches, key=lambda t: t.year))
+
+    def alternatives(self, f: _Fields, path: str, figure: str) -> tuple[m.Alternative, ...]:
+        """Figures other sources give: `{amount = ..., source = "id"}` (or `quantity`)."""
+        found = []
+        for i, item in enumerate(self._items(f, "alternatives", path,
+                                             f"{{{figure}, source}}")):
+            af = _Fields(self, item, f"{path}.alternatives[{i}]", (figure, "source", "note"),
+                         f.entry)
+            source = af.text("source", True)
+            value = af.money(figure, True) if figure == "amount" else af.count(figure, True)
+            if value is not None:
+                found.append(m.Alternative(source, **{figure: value}))
+        return tuple(found)
+
+    def contributions(self, f: _Fields, path: str) -> tuple[m.Contribution, ...]:
+        """What a funder gives to each convention: `{convention, amount, source, plan}`."""
+        found = []
+        for i, item in enumerate(self._items(f, "contributions", path,
+                                             "{convention, amount, source}")):
+            where = f"{path}.contributions[{i}]"
+            cf = _Fields(self, item, where, ("convention", "amount", "source", "plan", "note"),
+                         f.entry)
+            convention, amount = cf.text("convention", True), cf.money("amount", True)
+            if any(c.convention == convention for c in found):
+                cf.err("duplicate-id", f"funder {f.entry!r} gives its contribution to "
+                       f"{convention!r} twice", f"{where}.convention",
+                       args={"funder": f.entry, "convention": convention})
+                continue
+            if convention and amount is not None:
+                found.append(m.Contribution(convention, amount, cf.text("source"),
+                                            self.plan(cf, where)))
+        return tuple(found)
 
     # -- journal --
 
@@ -652,10 +722,14 @@ class Builder:
                 target=f.text("target"), amount=f.money("amount"),
                 quantity=f.count("quantity"), end=f.day("end"))
             subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
+            if subjects == ["convention", "funder"]:
+                subjects = ["contribution"]
             if len(subjects) != 1:
                 f.err("amendment", "an amendment names exactly one of convention, funder, "
-                      f"target or end (found {', '.join(subjects) or 'none'})", path)
-            elif subjects[0] in ("convention", "funder") and "amount" not in f.table:
+                      "funder and convention (a contribution), target or end (found "
+                      f"{', '.join(subjects) or 'none'})", path)
+            elif subjects[0] in ("convention", "funder", "contribution") and (
+                    "amount" not in f.table):
                 f.err("missing", f"an amendment of a {subjects[0]} needs an amount",
                       f"{path}.amount")
             elif subjects[0] == "target" and "quantity" not in f.table:
@@ -718,6 +792,19 @@ class Builder:
             if f.source and f.source not in source_ids:
                 self.err("unknown-ref", f"source {f.source!r} is not in [[sources]]",
                          f"funders[{i}].source", entry=f.id)
+            for j, c in enumerate(f.contributions):
+                where = f"funders[{i}].contributions[{j}]"
+                if c.convention not in conventions:
+                    self.err("unknown-ref", f"funder {f.id!r} contributes to unknown convention "
+                             f"{c.convention!r}", f"{where}.convention", entry=f.id,
+                             args={"funder": f.id, "convention": c.convention})
+                elif f.conventions and c.convention not in f.conventions:
+                    self.err("unknown-ref", f"funder {f.id!r} contributes to {c.convention!r}, "
+                             "which is not in its `conventions`", f"{where}.convention",
+                             entry=f.id, args={"funder": f.id, "convention": c.convention})
+                if c.source and c.source not in source_ids:
+                    self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
+                             f"{where}.source", entry=f.id)
         for ci, c in enumerate(ledger.conventions):
             if c.source and c.source not in source_ids:
                 self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
@@ -726,6 +813,16 @@ class Builder:
                 if t.source and t.source not in source_ids:
                     self.err("unknown-ref", f"source {t.source!r} is not in [[sources]]",
                              f"conventions[{ci}].targets[{ti}].source", entry=t.id)
+        cited = [(f"funders[{i}]", f.id, f.alternatives) for i, f in enumerate(ledger.funders)]
+        cited += [(f"conventions[{ci}]", c.id, c.alternatives)
+                  for ci, c in enumerate(ledger.conventions)]
+        cited += [(f"conventions[{ci}].targets[{ti}]", t.id, t.alternatives)
+                  for ci, c in enumerate(ledger.conventions) for ti, t in enumerate(c.targets)]
+        for path, owner, alternatives in cited:
+            for j, alt in enumerate(alternatives):
+                if alt.source and alt.source not in source_ids:
+                    self.err("unknown-ref", f"source {alt.source!r} is not in [[sources]]",
+                             f"{path}.alternatives[{j}].source", entry=owner)
         units: dict[str, tuple[str, str]] = {}
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):

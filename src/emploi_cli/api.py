@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .domain.model import EmploiError, Ledger, Place, Problem, error, refusal
+from .domain.model import AssertionEntry, EmploiError, Ledger, Place, Problem, error, refusal
 
 if TYPE_CHECKING:
+    from .domain.checks import Comparison
     from .domain.position import Position
     from .domain.rollup import Rollup
     from .exchange.importer import Plan
@@ -467,10 +468,20 @@ class Reconciled(NamedTuple):
 
     written: Written
     mismatches: tuple[Problem, ...] = ()  # `reconcile` problems of this figure (empty: it matches)
+    comparison: Comparison | None = None  # None: not compared (a dry run)
 
     @property
     def matches(self) -> bool:
         return not self.mismatches
+
+    @property
+    def verdict(self) -> Problem | None:
+        """One line to show: the mismatch (an error), or a note that the figures match."""
+        from .domain import checks
+
+        if self.mismatches:
+            return self.mismatches[0]
+        return None if self.comparison is None else checks.matched(self.comparison)
 
 
 def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
@@ -479,7 +490,8 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
               today: date | None = None, dry_run: bool = False, no_cache: bool = False
               ) -> Reconciled:
     """A partner's cumulative figure (a target's `value`, or a convention's `amount` of one
-    `kind`), which the journal must match; `mismatches` says where it does not."""
+    `kind`), which the journal must match; `mismatches` says where it does not, `comparison`
+    gives both figures, the difference and the entries counted."""
     from .domain import checks, entries
     from .store import cache
 
@@ -495,8 +507,10 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
     if after is None:
         return Reconciled(written)
     found = checks.reconciliations(checks.Context(after, _today(today), {}))
-    return Reconciled(written, tuple(p for p in found
-                                     if p.code == "reconcile" and p.entry == written.id))
+    assertion = next((e for e in after.entries(AssertionEntry) if e.id == written.id), None)
+    compared = None if assertion is None else checks.compare(after, assertion)
+    return Reconciled(written, tuple(_in_file([p for p in found if p.code == "reconcile"
+                                               and p.entry == written.id], path)), compared)
 
 
 def _lock(ledger: LedgerName, action: str, period: str, reason: str, today: date | None,

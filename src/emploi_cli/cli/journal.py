@@ -24,7 +24,7 @@ from .options import (
     complete_funder,
     complete_target,
 )
-from .output import guarded, problems, written
+from .output import guarded, reconciled, written
 
 commands = typer.Typer()
 
@@ -165,8 +165,7 @@ def reconcile(
                              convention=convention, amount=money,
                              kind=kind.value if kind else "", funder=funder, source=source,
                              day=day, today=o.today(), dry_run=dry_run, no_cache=no_cache)
-        written(done.written, format, language)
-        problems(done.mismatches, language)
+        reconciled(done, format, language)
     guarded(lang, body)
 
 

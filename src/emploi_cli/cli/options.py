@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from .. import api
+from ..domain import dates
 from ..domain import model as m
 
 Usage = api.BadOption
@@ -154,7 +155,8 @@ def today() -> date:
     try:
         return date.fromisoformat(fixed)
     except ValueError:
-        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date: {dates.why_not_iso(fixed)}"
+                    ) from None
 
 
 def language(option: Lang | None) -> str:
@@ -174,7 +176,7 @@ def day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage(f"{option} {text!r} is not a date: {dates.why_not_iso(text)}") from None
 
 
 def moment(text: str | None) -> datetime | None:
@@ -184,7 +186,9 @@ def moment(text: str | None) -> datetime | None:
     try:
         found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+        reason = dates.impossible_iso(text[:10])
+        raise Usage(f"--recorded-since {text!r} is not a date or date-time"
+                    + (f": {reason}" if reason else "")) from None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
@@ -195,8 +199,10 @@ def generated_at(option: str | None) -> date | datetime | None:
         try:
             found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
+            reason = dates.impossible_iso(option[:10])
             raise Usage(f"--generated-at {option!r} is not a date or date-time "
-                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+                        + (f": {reason}" if reason else "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+                        ) from None
         if len(option.strip()) == 10:
             return found.date()
         return found if found.tzinfo else found.replace(tzinfo=UTC)

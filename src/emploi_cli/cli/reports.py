@@ -28,7 +28,7 @@ from .options import (
     complete_convention,
     complete_target,
 )
-from .output import emit, guarded, write_file, write_stdout
+from .output import STATUS_FAILING, emit, guarded, write_file, write_stdout
 
 commands = typer.Typer()
 
@@ -122,7 +122,7 @@ def status(
                            fail_on=fail_on.value if fail_on else None)
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
-            raise typer.Exit(3)
+            raise typer.Exit(STATUS_FAILING)
     guarded(lang, body)
 
 

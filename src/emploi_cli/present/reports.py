@@ -220,11 +220,13 @@ def _history_data(row: dict) -> dict:
 
 
 def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.Problem],
-            lang: str) -> Report:
-    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be)."""
+            lang: str, extra: dict | None = None) -> Report:
+    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be); `extra`:
+    more keys after the entry's (reconcile's verdict)."""
     data = {"written": not dry_run, "ledger": path, "kind": kind, "entry": entry,
-            "warnings": [problem_data(p) for p in warnings]}
-    rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
+            **(extra or {}), "warnings": [problem_data(p) for p in warnings]}
+    rows = tuple({"item": k, "value": _as_text(v)}
+                 for k, v in {**entry, **(extra or {})}.items())
     columns = (Column("item", label="item"), Column("value", label="value"))
     notes = (i18n.label("dry_run", lang),) if dry_run else ()
     return Report(data, Table("", columns, rows), (Table("entry", columns, rows),), notes)

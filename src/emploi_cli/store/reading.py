@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..domain import limits
+from ..domain import dates, limits
 from ..domain import model as m
 from .files import ledger_stat
 from .locate import first_repeat, key_lines, locate
@@ -161,6 +161,14 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 
+def _token_at(text: str, line: int, column: int) -> str:
+    """The word at a line and column (both from 1) of `text`."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    return re.split(r"[\s,\]}#]", lines[line - 1][column - 1:], maxsplit=1)[0]
+
+
 def parse_toml(text: str, file: str) -> dict:
     """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
     import tomllib  # not needed when the cache answers (start-up time)
@@ -183,6 +191,9 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
+        if line is not None and column is not None and "date" in message:
+            reason = dates.impossible_iso(_token_at(text, line, column))
+            message += f": {reason}" if reason else ""
         raise m.refusal("toml-syntax", f"TOML syntax: {message}",
                         place=m.Place(file, "", line, column)) from None
     except RecursionError:
@@ -335,6 +346,8 @@ class _Fields:
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
             hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
+            if isinstance(value, str) and (reason := dates.impossible_iso(value)):
+                hint = f" ({value} is not a date either: {reason})"
             self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
             return None
         if value.year < limits.MIN_YEAR:

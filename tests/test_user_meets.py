@@ -1,0 +1,126 @@
+"""What a new officer meets in a week of ordinary work, driven as they drive it: a real
+process with their environment where the process matters, CliRunner elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# the console script installed beside this Python, as a user's shell finds it
+EMPLOI = str(Path(sys.executable).with_name("emploi"))
+
+
+def user(*args: str, ledger: Path | None = None, cwd: Path | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`emploi ARGS` as a user runs it: a process, the ledger in $EMPLOI_LEDGER."""
+    environment = {**os.environ, **(env or {})}
+    if ledger is not None:
+        environment["EMPLOI_LEDGER"] = str(ledger)
+    return subprocess.run([EMPLOI, *args], capture_output=True, text=True, env=environment,
+                          cwd=cwd, timeout=60)
+
+
+# ---- a command that fails says so --------------------------------------------------------
+
+
+def test_a_reconcile_that_does_not_match_is_written_says_so_and_exits_4(ledger):
+    recorded = user("record", "c1.insertion", "120", "--date", "2021-03-01", ledger=ledger)
+    assert recorded.returncode == 0, recorded.stderr
+    entry = recorded.stdout.strip()
+    done = user("reconcile", "c1.insertion", "150", "--date", "2021-03-31", "--source",
+                "ANAPEC", ledger=ledger)
+    assert done.returncode == 4
+    assertion = done.stdout.strip()
+    assert f'id = "{assertion}"' in ledger.read_text()  # what the partner said is kept
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"emploi: {ledger} [assertions[0]]: error: assertion {assertion} ")
+    assert "150 personnes by the partner but 120 personnes in the journal (difference -30); " \
+        in line
+    assert f"entries counted: {entry}" in line
+
+
+def test_a_reconcile_in_json_gives_the_verdict(ledger):
+    user("record", "c1.insertion", "120", "--date", "2021-03-01", ledger=ledger)
+    differs = user("reconcile", "c1.insertion", "150", "--date", "2021-03-31", "--source",
+                   "ANAPEC", "-f", "json", ledger=ledger)
+    data = json.loads(differs.stdout)
+    assert differs.returncode == 4
+    assert (data["written"], data["matches"], data["expected"], data["found"],
+            data["difference"]) == (True, False, 150, 120, -30)
+    assert len(data["entries_counted"]) == 1
+    money = user("reconcile", "--convention", "c1", "--amount", "0", "--kind", "disbursement",
+                 "--date", "2021-03-31", "--source", "Trésor", "-f", "json", ledger=ledger)
+    assert money.returncode == 0, money.stderr
+    assert '"matches": true' in money.stdout and '"difference": 0.00' in money.stdout
+
+
+def test_a_reconcile_that_matches_says_so(ledger):
+    user("record", "c1.insertion", "120", "--date", "2021-03-01", ledger=ledger)
+    done = user("reconcile", "c1.insertion", "120", "--date", "2021-03-31", "--source",
+                "ANAPEC", ledger=ledger)
+    assert done.returncode == 0
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"emploi: note: assertion {done.stdout.strip()} (ANAPEC): "
+                           "c1.insertion as of 2021-03-31 matches the journal: 120 personnes;")
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["summary", "--bogus"],
+     "emploi: usage error: No such option: --bogus (try 'emploi summary -h' for help)"),
+    (["summaryy"], "emploi: usage error: No such command 'summaryy'. Did you mean 'summary'? "
+     "(try 'emploi -h' for help)"),
+    (["record"], "emploi: usage error: Missing argument 'TARGET'. (try 'emploi record -h' for "
+     "help)"),
+    (["summary", "--as-of", "2021-02-30"],
+     "emploi: usage error: --as-of '2021-02-30' is not a date: February 2021 has 28 days"),
+])
+def test_usage_errors_are_one_line_like_every_error(args, line):
+    done = user(*args)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", line + "\n")
+
+
+def test_usage_errors_are_one_line_in_process_too(emploi):
+    result = emploi("history", "--kind", "gift")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("emploi: usage error:")
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["record", "c1.insertion", "5", "--date", "2021-02-29"], "February 2021 has 28 days"),
+    (["record", "c1.insertion", "5", "--date", "2021-13-01"], "there is no month 13"),
+    (["record", "c1.insertion", "5", "--date", "31/03/2021"], "dates are written YYYY-MM-DD"),
+    (["history", "--since", "2021-06-31"], "June 2021 has 30 days"),
+    (["amend", "--end", "2023-02-29", "--reference", "a", "--reason", "b"],
+     "February 2023 has 28 days"),
+    (["close", "2021-02-30"], "February 2021 has 28 days"),
+])
+def test_a_date_a_user_types_says_why_it_is_not_one(emploi, ledger, args, reason):
+    result = emploi(*args, "-l", str(ledger))
+    assert result.exit_code in (1, 2) and result.stderr.rstrip().endswith(reason)
+
+
+def test_dates_a_file_holds_say_why_they_are_not_dates(ledger, tmp_path):
+    text = ledger.read_text()
+    bare = tmp_path / "bare.toml"
+    bare.write_text(text + '\n[[progress]]\nid = "x1"\ntarget = "c1.insertion"\nvalue = 5\n'
+                    'date = 2021-02-30\n')
+    done = user("summary", ledger=bare)
+    assert done.returncode == 1
+    assert "TOML syntax: Invalid date or datetime: February 2021 has 28 days" in done.stderr
+    quoted = tmp_path / "quoted.toml"
+    quoted.write_text(bare.read_text().replace("date = 2021-02-30", 'date = "2021-02-30"'))
+    assert ("date must be a date, not a string (2021-02-30 is not a date either: February "
+            "2021 has 28 days)") in user("check", ledger=quoted).stdout
+    sheet = tmp_path / "t2.csv"
+    sheet.write_text("Indicateur,Nombre,Date\nc1.insertion,5,31/06/2021\n")
+    done = user("import", str(sheet), "--kind", "progress", "--map", "target=Indicateur",
+                "--map", "value=Nombre", "--map", "date=Date", "--date-format", "%d/%m/%Y",
+                ledger=ledger)
+    assert done.returncode == 1
+    assert ("[row 2, column 'Date']: error: '31/06/2021' is not a date: June 2021 has 30 "
+            "days") in done.stderr

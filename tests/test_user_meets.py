@@ -124,3 +124,38 @@ def test_dates_a_file_holds_say_why_they_are_not_dates(ledger, tmp_path):
     assert done.returncode == 1
     assert ("[row 2, column 'Date']: error: '31/06/2021' is not a date: June 2021 has 30 "
             "days") in done.stderr
+
+
+# ---- what you see is what there is -------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["summary"], ["targets"], ["history"], ["status"],
+                                     ["check"], ["targets", "--by", "indicator"]])
+def test_output_takes_its_format_from_the_extension(tmp_path, ledger, command):
+    for name, starts in (("out.csv", ("record,", "id,", "severity,", "indicator,")),
+                         ("out.json", ("{", "[")), ("out.md", ("## ", "| ", "No problems.")),
+                         ("out.txt", ("",))):
+        target = tmp_path / name
+        done = user(*command, "-o", str(target), ledger=ledger)
+        assert done.returncode == 0, done.stderr
+        text = target.read_text()
+        assert text.startswith(starts), (name, text[:40])
+        if name == "out.json":
+            json.loads(text)
+        if name == "out.txt":  # anything else: the table, as a pipe shows it
+            assert text == user(*command, ledger=ledger).stdout
+
+
+def test_a_format_the_extension_contradicts_is_refused(tmp_path, ledger):
+    target = tmp_path / "x.json"
+    done = user("summary", "-f", "csv", "-o", str(target), ledger=ledger)
+    assert (done.returncode, target.exists()) == (2, False)
+    assert done.stderr == (f"emploi: usage error: --format csv contradicts --output "
+                           f"'{target}', whose extension says json; leave --format out, or "
+                           "name the file for the format\n")
+    assert user("summary", "-f", "md", "-o", str(tmp_path / "x.txt"), ledger=ledger
+                ).returncode == 0
+    assert user("report", "-f", "md", "-o", str(tmp_path / "r.html"), ledger=ledger
+                ).returncode == 2
+    assert user("report", "-o", str(tmp_path / "r.md"), ledger=ledger).returncode == 0
+    assert (tmp_path / "r.md").read_text().startswith("# ")

@@ -125,8 +125,12 @@ LedgerDirOpt = Annotated[str | None, typer.Option(
     "--ledger-dir", help="Roll up every *.toml ledger in this folder (sorted by name, not "
     "recursive), with any --ledger given.", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="Output format (default: from the --output file's extension, "
+    ".json .csv .md, else table).", show_default=False)]
 OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of standard output.")]
+    "--output", "-o", help="Write the report to this file instead of standard output; its "
+    "extension gives the format when --format is not given.")]
 LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
     "LC_ALL/LANG starts with fr, else en).", show_default=False)]
@@ -212,6 +216,30 @@ def generated_at(option: str | None) -> date | datetime | None:
             raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
         return datetime.fromtimestamp(int(epoch), UTC)
     return None
+
+
+# The format an --output file's extension names.
+SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
+
+
+def chosen_format(given: str | None, output: str | None, offered: tuple[str, ...],
+                  default: str) -> str:
+    """--format, else the one the --output file's extension names among those `offered`,
+    else `default`; a --format the extension contradicts is a usage error."""
+    named = SUFFIXES.get(os.path.splitext(output)[1].lower()) if output else None
+    inferred = named if named in offered else None
+    if given is None:
+        return inferred or default
+    if inferred is not None and inferred != given:
+        raise Usage(f"--format {given} contradicts --output {output!r}, whose extension says "
+                    f"{inferred}; leave --format out, or name the file for the format")
+    return given
+
+
+def report_format(given: Format | None, output: str | None) -> Format:
+    """The format of a report (table, json, csv, md): chosen_format's rule."""
+    return Format(chosen_format(given.value if given else None, output,
+                                tuple(f.value for f in Format), Format.table.value))
 
 
 def one(ledger_option: list[str] | None) -> str | None:

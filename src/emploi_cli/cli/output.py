@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from .. import api
 from ..domain import model as m
-from .options import Format, Lang, language
+from .options import Format, Lang, language, report_format
 
 OK = 0
 BAD_DATA = 1  # an unreadable or invalid ledger, a value it refuses, a failed check
@@ -101,12 +101,14 @@ def stderr(text: str) -> None:
         pass
 
 
-def emit(report, fmt: Format, lang: str, output: str | None,
+def emit(report, given: Format | None, lang: str, output: str | None,
          ledger_path: str | Sequence[str] = "") -> None:
     """Render once, write to stdout or a file, piece by piece as the report is rendered. The
-    only place a report's format is dispatched."""
+    only place a report's format is dispatched: `given` (--format), else the one the output
+    file's extension names, else a table."""
     from ..present.render import chunks
 
+    fmt = report_format(given, output)
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()

@@ -15,8 +15,6 @@ from .options import (
     By,
     DocFormat,
     FailOn,
-    Format,
-    FormatOpt,
     HistoryKind,
     LangOpt,
     LedgerDirOpt,
@@ -25,6 +23,7 @@ from .options import (
     NoCacheOpt,
     OutputOpt,
     PeriodOpt,
+    ReportFormatOpt,
     complete_convention,
     complete_target,
 )
@@ -34,7 +33,7 @@ commands = typer.Typer()
 
 
 @commands.command()
-def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
+def summary(ledger: LedgersOpt = None, format: ReportFormatOpt = None,
             output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
             ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
@@ -48,7 +47,7 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
 
 @commands.command()
 def targets(
-    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     no_cache: NoCacheOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
@@ -72,7 +71,7 @@ def targets(
 
 @commands.command()
 def history(
-    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgerOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
@@ -107,7 +106,7 @@ def history(
 
 @commands.command()
 def status(
-    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     no_cache: NoCacheOpt = False,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -145,8 +144,7 @@ def report(
         today = o.today()
         stamp = o.generated_at(generated_at)
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
-        fmt = format.value if format is not None else (
-            "html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        fmt = o.chosen_format(format.value if format else None, output, ("md", "html"), "md")
         text = api.report(opened, language, fmt=fmt, as_of=day, today=today,
                           generated_at=stamp)
         if output is not None:

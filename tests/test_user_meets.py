@@ -159,3 +159,71 @@ def test_a_format_the_extension_contradicts_is_refused(tmp_path, ledger):
                 ).returncode == 2
     assert user("report", "-o", str(tmp_path / "r.md"), ledger=ledger).returncode == 0
     assert (tmp_path / "r.md").read_text().startswith("# ")
+
+
+def on_terminal(*args: str, ledger: Path, columns: int) -> str:
+    """`emploi ARGS` in a terminal `columns` wide (a pseudo-terminal), colours removed."""
+    import pty
+    import re
+
+    env = {**os.environ, "EMPLOI_LEDGER": str(ledger), "COLUMNS": str(columns),
+           "TERM": "xterm"}
+    env.pop("TERMINAL_WIDTH", None)
+    main, child = pty.openpty()
+    process = subprocess.Popen([EMPLOI, *args], stdout=child, stderr=child, env=env)
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            piece = os.read(main, 65536)
+        except OSError:
+            break
+        if not piece:
+            break
+        out += piece
+    os.close(main)
+    assert process.wait(timeout=60) == 0
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.decode()).replace("\r\n", "\n")
+
+
+@pytest.fixture
+def worked(ledger) -> Path:
+    """The shipped ledger after a little work: progress, a void, money."""
+    entry = user("record", "c1.insertion", "120", "--date", "2021-03-31", "--source",
+                 "ANAPEC rapport T1", "--tag", "province=Fès", ledger=ledger).stdout.strip()
+    user("void", entry, "--reason", "recorded twice", ledger=ledger)
+    user("disburse", "c1", "25.5", "--funder", "region", "--date", "2021-02-01", ledger=ledger)
+    return ledger
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux pseudo-terminal")
+def test_a_narrow_terminal_never_hides_what_a_row_means(worked):
+    history = on_terminal("history", ledger=worked, columns=60)
+    assert max(len(line) for line in history.splitlines()) <= 60
+    (voided,) = [block for block in history.split("\n\n") if "c1.insertion" in block]
+    for line in ("  Value         120", "  Void          yes",
+                 "  Source        ANAPEC rapport T1"):  # each row folded into a block
+        assert line in voided.splitlines()
+    wide = on_terminal("history", ledger=worked, columns=120)
+    assert "Void" in wide and "Value" in wide and "Amount (MDH)" in wide
+    assert "Columns hidden for lack of room: Note, Source, Tags, Recorded at, By (" in wide
+    summary = on_terminal("summary", ledger=worked, columns=60)
+    assert "  Estimated       yes" in summary.splitlines()
+    status = on_terminal("status", ledger=worked, columns=60)
+    assert "  Expected" in status and "  Progress" in status and "hidden" not in status
+
+
+def test_targets_by_tag_heads_the_column_with_the_tag(worked):
+    user("record", "c1.insertion", "7", "--date", "2021-04-30", "--tag", "province=Meknès",
+         ledger=worked)
+    table = user("targets", "--tag", "province", ledger=worked).stdout.splitlines()
+    assert table[1].split() == ["Id", "Convention", "Indicator", "province", "Achieved", "Unit"]
+    md = user("targets", "--tag", "province", "-f", "md", ledger=worked).stdout
+    assert "| Id | Convention | Indicator | province | Achieved | Unit |" in md
+
+
+def test_history_has_a_source_column(worked):
+    table = user("history", ledger=worked).stdout.splitlines()
+    assert "Source" in table[1].split()
+    (row,) = [line for line in table if "c1.insertion" in line]
+    assert "ANAPEC rapport T1" in row

@@ -227,3 +227,39 @@ def test_history_has_a_source_column(worked):
     assert "Source" in table[1].split()
     (row,) = [line for line in table if "c1.insertion" in line]
     assert "ANAPEC rapport T1" in row
+
+
+@pytest.fixture
+def typo(ledger) -> Path:
+    """The shipped ledger with `quantity = 20815` mistyped `quantiy`."""
+    text = ledger.read_text()
+    assert text.count("\nquantity = 20815\n") == 1
+    ledger.write_text(text.replace("\nquantity = 20815\n", "\nquantiy = 20815\n"))
+    return ledger
+
+
+TYPO_WARNING = ("emploi: {ledger}:75:1 [conventions[0].targets[0].quantiy]: warning: unknown "
+                "key 'quantiy' (ignored; did you mean 'quantity'?)\n")
+
+
+@pytest.mark.parametrize("command", [
+    ["summary"], ["targets"], ["targets", "-f", "json"], ["history"], ["status"],
+    ["report"], ["record", "c1.insertion", "5", "--date", "2021-03-01"],
+    ["disburse", "c1", "1", "--date", "2021-03-01", "--source", "x"],
+    ["close", "2020", "--dry-run"], ["import", "examples/anapec-t2.csv", "--kind", "progress",
+                        "--header-row", "3", "--delimiter", ";", "--decimal", ",",
+                        "--thousands", ".", "--date-format", "%d/%m/%Y", "--map",
+                        "target=Indicateur", "--map", "value=Nombre", "--map", "date=Date"]])
+def test_every_command_that_reads_a_ledger_warns_of_an_unknown_key(typo, command):
+    repo = Path(__file__).resolve().parent.parent
+    done = user(*command, ledger=typo, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == TYPO_WARNING.format(ledger=typo)
+    quiet = user(*command, "--quiet", ledger=typo, cwd=repo)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+def test_json_output_is_unchanged_by_the_warning(typo, ledger):
+    warned = user("targets", "-f", "json", ledger=typo)
+    assert json.loads(warned.stdout)[0]["target"] is None  # what the typo does: unquantified
+    assert "quantiy" not in warned.stdout

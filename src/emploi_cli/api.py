@@ -51,6 +51,7 @@ __all__ = [
     "open_ledgers",
     "position",
     "read",
+    "read_warnings",
     "reconcile",
     "record",
     "reopen",
@@ -135,6 +136,16 @@ def open_ledgers(ledgers: Sequence[str | Path] | None = None, folder: str | Path
                                     None if folder is None else str(folder),
                                     dict(os.environ), Path.cwd())
     return [open_ledger(path, no_cache=no_cache) for path in paths]
+
+
+def read_warnings(opened: Loaded | Sequence[Loaded]) -> list[Problem]:
+    """What every command that reads a ledger warns about, whatever it does with it: keys the
+    format does not know (a typo such as `quantiy` leaves a figure out), each placed, with the
+    key it likely means."""
+    from .store import reading
+
+    ledgers = [opened] if not isinstance(opened, Sequence) else opened
+    return [p for x in ledgers for p in reading.read_warnings(x.problems)]
 
 
 def rollup(opened: Sequence[Loaded], as_of: date) -> Rollup:
@@ -370,6 +381,7 @@ class Written(NamedTuple):
     fields: dict
     warnings: tuple[Problem, ...]
     dry_run: bool
+    read_warnings: tuple[Problem, ...] = ()  # about the ledger as read (`read_warnings`)
 
     @property
     def id(self) -> str:
@@ -402,7 +414,8 @@ def _append(path: Path, kind: str, make, dry_run: bool, no_cache: bool) -> Writt
     except EmploiError as exc:
         raise EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
     entry_kind, fields = done.entries[0]
-    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run)
+    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run,
+                   done.read)
 
 
 def record(ledger: LedgerName, target: str, value: int, *, day: date | None = None,

@@ -141,6 +141,8 @@ DryRunOpt = Annotated[bool, typer.Option(
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No warnings on standard error (errors are still shown).")]
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
 PeriodOpt = Annotated[Period | None, typer.Option(

@@ -27,9 +27,18 @@ RECONCILE_DIFFERS = 4  # `reconcile`: written, but the journal says otherwise
 INTERRUPTED = 130
 
 
-def guarded(lang_option: Lang | None, body: Callable[[str], None]) -> None:
-    """Run a command body in the chosen language; failures become a message and an exit code."""
+class Shown:
+    """What the edge shows besides the output: `quiet` (--quiet) leaves warnings out."""
+
+    quiet = False
+
+
+def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool = False
+            ) -> None:
+    """Run a command body in the chosen language; failures become a message and an exit code.
+    `quiet`: no warnings on standard error."""
     lang = language(lang_option)
+    Shown.quiet = quiet
     try:
         body(lang)
     except api.BadOption as exc:
@@ -83,10 +92,11 @@ def usage_error(message: str, command: str = "") -> None:
 
 
 def problems(found: Iterable[m.Problem], lang: str) -> None:
-    """Problems on standard error, one line each."""
+    """Problems on standard error, one line each (with --quiet, errors only)."""
     from ..present.reports import problem_line
 
-    lines = [f"emploi: {problem_line(p, lang)}" for p in found]
+    lines = [f"emploi: {problem_line(p, lang)}" for p in found
+             if p.is_error or not Shown.quiet]
     if lines:
         stderr("\n".join(lines))
 
@@ -125,6 +135,11 @@ def _isatty(stream) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def read_warnings(opened, lang: str) -> None:
+    """Warnings about the ledgers as read (unknown keys), on standard error."""
+    problems(api.read_warnings(opened), lang)
 
 
 def write_stdout(text, exact: bool = False) -> None:
@@ -186,6 +201,7 @@ def written(done: api.Written, fmt: Format, lang: str, extra: dict | None = None
     """What a writing command prints: the new entry's id, or the entry in the chosen format
     (with --dry-run, or any format but table); warnings on standard error. `extra`: more
     keys for the json (reconcile's verdict)."""
+    problems(done.read_warnings, lang)
     if fmt is Format.table and not done.dry_run and not done.warnings:  # no report needed
         write_stdout(f"{done.id}\n")
         return

@@ -23,11 +23,12 @@ from .options import (
     NoCacheOpt,
     OutputOpt,
     PeriodOpt,
+    QuietOpt,
     ReportFormatOpt,
     complete_convention,
     complete_target,
 )
-from .output import STATUS_FAILING, emit, guarded, write_file, write_stdout
+from .output import STATUS_FAILING, emit, guarded, read_warnings, write_file, write_stdout
 
 commands = typer.Typer()
 
@@ -35,21 +36,23 @@ commands = typer.Typer()
 @commands.command()
 def summary(ledger: LedgersOpt = None, format: ReportFormatOpt = None,
             output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
-            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
+            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False,
+            quiet: QuietOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         emit(api.summary(opened, day, language), format, language, output,
              [x.path for x in opened])
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def targets(
     ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
                   ] = By.target,
     convention: Annotated[str | None, typer.Option(
@@ -63,16 +66,18 @@ def targets(
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         report = api.targets(opened, day, language, by=by.value, convention=convention,
                              tag=tag, period=period.value if period else None)
         emit(report, format, language, output, [x.path for x in opened])
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def history(
     ledger: LedgerOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
     ] = None,
@@ -94,6 +99,7 @@ def history(
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of")
         opened = api.open_ledger(o.one(ledger), no_cache=no_cache)
+        read_warnings(opened, language)
         report = api.history(
             opened, language, as_of=day, today=o.today() if period else None, target=target,
             convention=convention, kind=kind.value if kind else None,
@@ -101,14 +107,14 @@ def history(
             recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
             period=period.value if period else None)
         emit(report, format, language, output, opened.path)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def status(
     ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
         "worse than behind).", show_default=False)] = None,
@@ -117,18 +123,19 @@ def status(
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         found = api.status(opened, day, language,
                            fail_on=fail_on.value if fail_on else None)
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
             raise typer.Exit(STATUS_FAILING)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def report(
     ledger: LedgersOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     format: Annotated[DocFormat | None, typer.Option(
         "--format", "-f", help="md or html (default: html when --output ends in .html or "
         ".htm, else md).", show_default=False)] = None,
@@ -144,6 +151,7 @@ def report(
         today = o.today()
         stamp = o.generated_at(generated_at)
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         fmt = o.chosen_format(format.value if format else None, output, ("md", "html"), "md")
         text = api.report(opened, language, fmt=fmt, as_of=day, today=today,
                           generated_at=stamp)
@@ -151,4 +159,4 @@ def report(
             write_file(Path(output), text, [x.path for x in opened])
             return
         write_stdout(text)
-    guarded(lang, body)
+    guarded(lang, body, quiet)

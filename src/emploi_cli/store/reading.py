@@ -259,6 +259,28 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
 # ---- building the model ------------------------------------------------------------------
 
 
+READ_WARNINGS = ("unknown-key",)  # what every command that reads a ledger warns about
+
+
+def read_warnings(problems) -> list[m.Problem]:
+    """The warnings every command that reads a ledger shows: keys the format does not know,
+    each with its place and the key it likely means (`check` shows them all)."""
+    return [p for p in problems if p.code in READ_WARNINGS and not p.is_error]
+
+
+def likely_key(key: object, known) -> str:
+    """The known key a mistyped one most likely means ("" when none is close)."""
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if not close:
+        folded = {k.casefold(): k for k in known}
+        close = [folded[key.casefold()]] if key.casefold() in folded else []
+    return close[0] if close else ""
+
+
 class _Fields:
     """Typed access to one TOML table; every mistake becomes a problem with its key path."""
 
@@ -274,8 +296,10 @@ class _Fields:
             builder.err("type", f"must be a table, not {_tname(table)}", path, entry=self.entry)
         for key in self.table:
             if key not in known:
-                self.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}",
-                          args={"key": key})
+                likely = likely_key(key, known)
+                self.warn("unknown-key", f"unknown key {key!r} (ignored"
+                          + (f"; did you mean {likely!r}?)" if likely else ")"),
+                          f"{path}.{key}", args={"key": key, "likely": likely})
 
     def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
         """An error at `path` (a key of this table), naming the table's id as its entry."""
@@ -512,7 +536,10 @@ class Builder:
     def ledger(self, doc: dict) -> m.Ledger | None:
         for key in doc:
             if key not in TOP_KEYS:
-                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored)", key)
+                likely = likely_key(key, TOP_KEYS)
+                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored"
+                          + (f"; did you mean {likely!r}?)" if likely else ")"), key,
+                          args={"key": key, "likely": likely})
         version = doc.get("format")
         if version is None:
             self.err("missing", "missing required key 'format' (the ledger format version, "

@@ -263,3 +263,8 @@ def test_json_output_is_unchanged_by_the_warning(typo, ledger):
     warned = user("targets", "-f", "json", ledger=typo)
     assert json.loads(warned.stdout)[0]["target"] is None  # what the typo does: unquantified
     assert "quantiy" not in warned.stdout
+
+
+def test_emploi_alone_still_prints_its_help():
+    done = user()
+    assert done.returncode == 2 and done.stderr.startswith("Usage: emploi [OPTIONS] COMMAND")

@@ -67,16 +67,20 @@ class OneLineErrors(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
         from typer._click import exceptions as click_errors
+        from typer.exceptions import Abort
 
         try:
             done = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as exc:  # `emploi` alone: the help, as asked
+            exc.show()
+            done = exc.exit_code
         except click_errors.UsageError as exc:
             usage_error(exc.format_message(), exc.ctx.command_path if exc.ctx else "emploi")
             done = USAGE
         except click_errors.ClickException as exc:
             stderr(f"emploi: error: {' '.join(exc.format_message().split())}")
             done = exc.exit_code
-        except click_errors.Abort:
+        except Abort:
             stderr("emploi: aborted")
             done = BAD_DATA
         code = done if isinstance(done, int) else OK

@@ -131,19 +131,19 @@ def test_dates_a_file_holds_say_why_they_are_not_dates(ledger, tmp_path):
 
 @pytest.mark.parametrize("command", [["summary"], ["targets"], ["history"], ["status"],
                                      ["check"], ["targets", "--by", "indicator"]])
-def test_output_takes_its_format_from_the_extension(tmp_path, ledger, command):
+def test_output_takes_its_format_from_the_extension(emploi, tmp_path, ledger, command):
     for name, starts in (("out.csv", ("record,", "id,", "severity,", "indicator,")),
                          ("out.json", ("{", "[")), ("out.md", ("## ", "| ", "No problems.")),
                          ("out.txt", ("",))):
         target = tmp_path / name
-        done = user(*command, "-o", str(target), ledger=ledger)
-        assert done.returncode == 0, done.stderr
+        done = emploi(*command, "-l", str(ledger), "-o", str(target))
+        assert done.exit_code == 0, done.stderr
         text = target.read_text()
         assert text.startswith(starts), (name, text[:40])
         if name == "out.json":
             json.loads(text)
         if name == "out.txt":  # anything else: the table, as a pipe shows it
-            assert text == user(*command, ledger=ledger).stdout
+            assert text == emploi(*command, "-l", str(ledger)).stdout
 
 
 def test_a_format_the_extension_contradicts_is_refused(tmp_path, ledger):
@@ -250,13 +250,19 @@ TYPO_WARNING = ("emploi: {ledger}:75:1 [conventions[0].targets[0].quantiy]: warn
                         "--header-row", "3", "--delimiter", ";", "--decimal", ",",
                         "--thousands", ".", "--date-format", "%d/%m/%Y", "--map",
                         "target=Indicateur", "--map", "value=Nombre", "--map", "date=Date"]])
-def test_every_command_that_reads_a_ledger_warns_of_an_unknown_key(typo, command):
-    repo = Path(__file__).resolve().parent.parent
-    done = user(*command, ledger=typo, cwd=repo)
-    assert done.returncode == 0, done.stderr
+def test_every_command_that_reads_a_ledger_warns_of_an_unknown_key(emploi, typo, command,
+                                                                    monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    done = emploi(*command, "-l", str(typo))
+    assert done.exit_code == 0, done.stderr
     assert done.stderr == TYPO_WARNING.format(ledger=typo)
-    quiet = user(*command, "--quiet", ledger=typo, cwd=repo)
-    assert (quiet.returncode, quiet.stderr) == (0, "")
+    quiet = emploi(*command, "-l", str(typo), "--quiet")
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+
+
+def test_the_warning_reaches_a_users_terminal(typo):
+    done = user("summary", ledger=typo)
+    assert (done.returncode, done.stderr) == (0, TYPO_WARNING.format(ledger=typo))
 
 
 def test_json_output_is_unchanged_by_the_warning(typo, ledger):

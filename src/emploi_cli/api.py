@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .domain.model import EmploiError, Ledger, Place, Problem, error, refusal
+from .domain.model import AssertionEntry, EmploiError, Ledger, Place, Problem, error, refusal
 
 if TYPE_CHECKING:
+    from .domain.checks import Comparison
     from .domain.position import Position
     from .domain.rollup import Rollup
     from .exchange.importer import Plan
@@ -50,6 +51,7 @@ __all__ = [
     "open_ledgers",
     "position",
     "read",
+    "read_warnings",
     "reconcile",
     "record",
     "reopen",
@@ -134,6 +136,16 @@ def open_ledgers(ledgers: Sequence[str | Path] | None = None, folder: str | Path
                                     None if folder is None else str(folder),
                                     dict(os.environ), Path.cwd())
     return [open_ledger(path, no_cache=no_cache) for path in paths]
+
+
+def read_warnings(opened: Loaded | Sequence[Loaded]) -> list[Problem]:
+    """What every command that reads a ledger warns about, whatever it does with it: keys the
+    format does not know (a typo such as `quantiy` leaves a figure out), each placed, with the
+    key it likely means."""
+    from .store import reading
+
+    ledgers = [opened] if not isinstance(opened, Sequence) else opened
+    return [p for x in ledgers for p in reading.read_warnings(x.problems)]
 
 
 def rollup(opened: Sequence[Loaded], as_of: date) -> Rollup:
@@ -385,6 +397,7 @@ class Written(NamedTuple):
     fields: dict
     warnings: tuple[Problem, ...]
     dry_run: bool
+    read_warnings: tuple[Problem, ...] = ()  # about the ledger as read (`read_warnings`)
 
     @property
     def id(self) -> str:
@@ -417,7 +430,8 @@ def _append(path: Path, kind: str, make, dry_run: bool, no_cache: bool) -> Writt
     except EmploiError as exc:
         raise EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
     entry_kind, fields = done.entries[0]
-    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run)
+    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run,
+                   done.read)
 
 
 def record(ledger: LedgerName, target: str, value: int, *, day: date | None = None,
@@ -486,10 +500,20 @@ class Reconciled(NamedTuple):
 
     written: Written
     mismatches: tuple[Problem, ...] = ()  # `reconcile` problems of this figure (empty: it matches)
+    comparison: Comparison | None = None  # None: not compared (a dry run)
 
     @property
     def matches(self) -> bool:
         return not self.mismatches
+
+    @property
+    def verdict(self) -> Problem | None:
+        """One line to show: the mismatch (an error), or a note that the figures match."""
+        from .domain import checks
+
+        if self.mismatches:
+            return self.mismatches[0]
+        return None if self.comparison is None else checks.matched(self.comparison)
 
 
 def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
@@ -498,7 +522,8 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
               today: date | None = None, dry_run: bool = False, no_cache: bool = False
               ) -> Reconciled:
     """A partner's cumulative figure (a target's `value`, or a convention's `amount` of one
-    `kind`), which the journal must match; `mismatches` says where it does not."""
+    `kind`), which the journal must match; `mismatches` says where it does not, `comparison`
+    gives both figures, the difference and the entries counted."""
     from .domain import checks, entries
     from .store import cache
 
@@ -514,8 +539,10 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
     if after is None:
         return Reconciled(written)
     found = checks.reconciliations(checks.Context(after, _today(today), {}))
-    return Reconciled(written, tuple(p for p in found
-                                     if p.code == "reconcile" and p.entry == written.id))
+    assertion = next((e for e in after.entries(AssertionEntry) if e.id == written.id), None)
+    compared = None if assertion is None else checks.compare(after, assertion)
+    return Reconciled(written, tuple(_in_file([p for p in found if p.code == "reconcile"
+                                               and p.entry == written.id], path)), compared)
 
 
 def _lock(ledger: LedgerName, action: str, period: str, reason: str, today: date | None,

@@ -14,9 +14,11 @@ import typer
 
 from .. import __version__
 from . import exchange, journal, ledger, reports
+from .output import OneLineErrors
 
 app = typer.Typer(
     name="emploi",
+    cls=OneLineErrors,
     help="Budget and target tracker for public employment programmes, on a TOML ledger.",
     add_completion=True,
     no_args_is_help=True,

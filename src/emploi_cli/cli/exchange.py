@@ -19,6 +19,7 @@ from .options import (
     LangOpt,
     LedgerOpt,
     NoCacheOpt,
+    QuietOpt,
     StrictOpt,
 )
 from .output import emit, guarded, problems, write_stdout
@@ -69,7 +70,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be added; write nothing.")] = False,
     format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False, strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False, strict: StrictOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
     def body(language: str) -> None:
@@ -81,12 +82,13 @@ def import_(
             date_format=date_format, delimiter=delimiter, encoding=encoding, sheet=sheet,
             header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache,
             strict=strict)
-        problems(done.warnings, language)
+        problems([*api.read_warnings(api.read(done.path, no_cache=no_cache)), *done.warnings],
+                 language)
         emit(reports.imported(done.plan, ledger=done.path, dry_run=dry_run,
                               written=done.written, lang=language), format, language, None)
         if done.refused:
             raise m.EmploiError(list(done.problems))
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
@@ -103,7 +105,7 @@ def export(
         "--ledger-dir", help="Export every *.toml ledger in this folder.",
         show_default=False)] = None,
     as_of: AsOfOpt = None, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
     def body(language: str) -> None:
@@ -111,5 +113,7 @@ def export(
 
         day = o.day(as_of, "--as-of") or o.today()
         counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache)
+        problems(api.read_warnings(api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)),
+                 language)
         write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
-    guarded(lang, body)
+    guarded(lang, body, quiet)

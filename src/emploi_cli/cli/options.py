@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from .. import api
+from ..domain import dates
 from ..domain import model as m
 
 Usage = api.BadOption
@@ -130,8 +131,12 @@ LedgerDirOpt = Annotated[str | None, typer.Option(
     "--ledger-dir", help="Roll up every *.toml ledger in this folder (sorted by name, not "
     "recursive), with any --ledger given.", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="Output format (default: from the --output file's extension, "
+    ".json .csv .md, else table).", show_default=False)]
 OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of standard output.")]
+    "--output", "-o", help="Write the report to this file instead of standard output; its "
+    "extension gives the format when --format is not given.")]
 LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
     "LC_ALL/LANG starts with fr, else en).", show_default=False)]
@@ -145,6 +150,8 @@ StrictOpt = Annotated[bool, typer.Option(
     "half of its target, or taking the achieved total past it; without it, a warning.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No warnings on standard error (errors are still shown).")]
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
 PeriodOpt = Annotated[Period | None, typer.Option(
@@ -163,7 +170,8 @@ def today() -> date:
     try:
         return date.fromisoformat(fixed)
     except ValueError:
-        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date: {dates.why_not_iso(fixed)}"
+                    ) from None
 
 
 def language(option: Lang | None) -> str:
@@ -183,7 +191,7 @@ def day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage(f"{option} {text!r} is not a date: {dates.why_not_iso(text)}") from None
 
 
 def moment(text: str | None) -> datetime | None:
@@ -193,7 +201,9 @@ def moment(text: str | None) -> datetime | None:
     try:
         found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+        reason = dates.impossible_iso(text[:10])
+        raise Usage(f"--recorded-since {text!r} is not a date or date-time"
+                    + (f": {reason}" if reason else "")) from None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
@@ -204,8 +214,10 @@ def generated_at(option: str | None) -> date | datetime | None:
         try:
             found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
+            reason = dates.impossible_iso(option[:10])
             raise Usage(f"--generated-at {option!r} is not a date or date-time "
-                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+                        + (f": {reason}" if reason else "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+                        ) from None
         if len(option.strip()) == 10:
             return found.date()
         return found if found.tzinfo else found.replace(tzinfo=UTC)
@@ -215,6 +227,30 @@ def generated_at(option: str | None) -> date | datetime | None:
             raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
         return datetime.fromtimestamp(int(epoch), UTC)
     return None
+
+
+# The format an --output file's extension names.
+SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
+
+
+def chosen_format(given: str | None, output: str | None, offered: tuple[str, ...],
+                  default: str) -> str:
+    """--format, else the one the --output file's extension names among those `offered`,
+    else `default`; a --format the extension contradicts is a usage error."""
+    named = SUFFIXES.get(os.path.splitext(output)[1].lower()) if output else None
+    inferred = named if named in offered else None
+    if given is None:
+        return inferred or default
+    if inferred is not None and inferred != given:
+        raise Usage(f"--format {given} contradicts --output {output!r}, whose extension says "
+                    f"{inferred}; leave --format out, or name the file for the format")
+    return given
+
+
+def report_format(given: Format | None, output: str | None) -> Format:
+    """The format of a report (table, json, csv, md): chosen_format's rule."""
+    return Format(chosen_format(given.value if given else None, output,
+                                tuple(f.value for f in Format), Format.table.value))
 
 
 def one(ledger_option: list[str] | None) -> str | None:

@@ -217,6 +217,64 @@ def sources_cited(ctx: Context) -> list[m.Problem]:
     return problems
 
 
+@record
+class Comparison:
+    """A partner's cumulative figure (an assertion) against what the journal says by its date."""
+
+    assertion: m.AssertionEntry
+    expected: int | Decimal  # what the partner said
+    found: int | Decimal  # what the journal says
+    unit: str
+    counted: tuple[str, ...]  # ids of the entries counted
+    hints: str  # the usual causes of a difference, in words ("" when none applies)
+
+    @property
+    def difference(self) -> int | Decimal:
+        """Journal minus partner: positive when the journal holds more."""
+        return self.found - self.expected
+
+    @property
+    def matches(self) -> bool:
+        return self.found == self.expected
+
+
+def compare(ledger: m.Ledger, a: m.AssertionEntry) -> Comparison | None:
+    """What the journal says of the assertion's subject by its date (None: nothing to compare,
+    e.g. an unknown target)."""
+    pool = [e for e in live(ledger, a.date)]
+    if a.target:
+        target = ledger.target(a.target)
+        if target is None or a.value is None:
+            return None
+        involved = [e for e in pool if isinstance(e, m.ProgressEntry) and e.target == a.target]
+        found: int | Decimal = sum(achieved_by_series(target, involved).values())
+        expected: int | Decimal = a.value
+        after = [e for e in live(ledger, date.max)
+                 if isinstance(e, m.ProgressEntry) and e.target == a.target
+                 and e.date > a.date]
+        values = [(e, e.value) for e in involved]
+        later = [(e, e.value) for e in after]
+        unit = target.unit
+    else:
+        if a.amount is None:
+            return None
+        involved = [e for e in pool if isinstance(e, m.TransactionEntry)
+                    and e.convention == a.convention
+                    and e.transaction_kind == a.transaction_kind
+                    and (not a.funder or e.funder == a.funder)]
+        found = Decimal(sum((e.amount for e in involved), 0))
+        expected = a.amount
+        after = [e for e in live(ledger, date.max) if isinstance(e, m.TransactionEntry)
+                 and e.convention == a.convention
+                 and e.transaction_kind == a.transaction_kind
+                 and (not a.funder or e.funder == a.funder) and e.date > a.date]
+        values = [(e, e.amount) for e in involved]
+        later = [(e, e.amount) for e in after]
+        unit = "MDH"
+    hints = "" if found == expected else _reconcile_hints(found - expected, values, later)
+    return Comparison(a, expected, found, unit, tuple(e.id for e, _ in values), hints)
+
+
 def reconciliations(ctx: Context) -> list[m.Problem]:
     """Every assertion (a partner's cumulative figure) must equal what the journal says."""
     problems = []
@@ -224,53 +282,43 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
     for a in ledger.entries(m.AssertionEntry):
         if a.id in ledger.voided_ids:
             continue
-        pool = [e for e in live(ledger, a.date)]
-        if a.target:
-            target = ledger.target(a.target)
-            if target is None or a.value is None:
-                continue
-            involved = [e for e in pool if isinstance(e, m.ProgressEntry) and e.target == a.target]
-            found = sum(achieved_by_series(target, involved).values())
-            expected = a.value
-            after = [e for e in live(ledger, date.max)
-                     if isinstance(e, m.ProgressEntry) and e.target == a.target
-                     and e.date > a.date]
-            values = [(e, e.value) for e in involved]
-            later = [(e, e.value) for e in after]
-            unit = target.unit
-        else:
-            if a.amount is None:
-                continue
-            involved = [e for e in pool if isinstance(e, m.TransactionEntry)
-                        and e.convention == a.convention
-                        and e.transaction_kind == a.transaction_kind
-                        and (not a.funder or e.funder == a.funder)]
-            found = sum((e.amount for e in involved), 0)
-            expected = a.amount
-            after = [e for e in live(ledger, date.max) if isinstance(e, m.TransactionEntry)
-                     and e.convention == a.convention
-                     and e.transaction_kind == a.transaction_kind
-                     and (not a.funder or e.funder == a.funder) and e.date > a.date]
-            values = [(e, e.amount) for e in involved]
-            later = [(e, e.amount) for e in after]
-            unit = "MDH"
-        if found == expected:
+        found = compare(ledger, a)
+        if found is None or found.matches:
             continue
-        difference = found - expected
-        hints = _reconcile_hints(difference, values, later)
-        if unit == "MDH":
-            expected, found = m.money_text(expected), m.money_text(Decimal(found))
-            difference = m.money_text(difference)
-        ids = ", ".join(e.id for e, _ in values) or "none"
-        problems.append(m.error(
-            "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
-            f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
-            f"journal (difference {_signed(difference)}); entries counted: {ids}"
-            + (f"; {hints}" if hints else ""), _entry_place(ctx, a), entry=a.id,
-            field="value" if a.target else "amount",
-            args={"source": a.source, "subject": a.target or a.convention, "date": a.date,
-                  "expected": expected, "found": found, "unit": unit}))
+        problems.append(mismatch(found, _entry_place(ctx, a)))
     return problems
+
+
+def mismatch(c: Comparison, place: m.Place | None = None) -> m.Problem:
+    """A failed reconciliation as a problem: both figures, the difference, the entries."""
+    a, unit, hints = c.assertion, c.unit, c.hints
+    expected, found, difference = (str(c.expected), str(c.found), str(c.difference))
+    if unit == "MDH":
+        expected, found = m.money_text(Decimal(c.expected)), m.money_text(Decimal(c.found))
+        difference = m.money_text(Decimal(c.difference))
+    ids = ", ".join(c.counted) or "none"
+    return m.error(
+        "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
+        f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
+        f"journal (difference {_signed(difference)}); entries counted: {ids}"
+        + (f"; {hints}" if hints else ""), place, entry=a.id,
+        field="value" if a.target else "amount",
+        args={"source": a.source, "subject": a.target or a.convention, "date": a.date,
+              "expected": expected, "found": found, "unit": unit,
+              "difference": _signed(difference), "entries": ids, "hints": hints})
+
+
+def matched(c: Comparison) -> m.Problem:
+    """A reconciliation that holds, as a note to show: the figure and the entries counted."""
+    a = c.assertion
+    figure = m.money_text(Decimal(c.found)) if c.unit == "MDH" else str(c.found)
+    ids = ", ".join(c.counted) or "none"
+    return m.note("reconcile-matches",
+                  f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
+                  f"{a.date.isoformat()} matches the journal: {figure} {c.unit}; entries "
+                  f"counted: {ids}", entry=a.id, field="value" if a.target else "amount",
+                  args={"source": a.source, "subject": a.target or a.convention,
+                        "date": a.date, "found": figure, "unit": c.unit, "entries": ids})
 
 
 def _signed(value) -> str:

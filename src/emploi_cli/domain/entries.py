@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from . import limits
+from . import dates, limits
 from . import model as m
 from .closing import closed_through
 from .model import record
@@ -411,8 +411,10 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
     try:
         first, last = period_bounds(period, ledger.programme.fiscal_year_start)
     except ValueError:
+        reason = dates.impossible_iso(period) or dates.impossible_iso(f"{period}-01")
         raise m.refusal("bad-period", f"{period!r} is not a period (2021, 2021-Q2, 2021-06 "
-                        "or 2021-06-30)", field="period", args={"period": period}) from None
+                        "or 2021-06-30)" + (f": {reason}" if reason else ""), field="period",
+                        args={"period": period, "reason": reason or ""}) from None
     voided = ledger.voided_ids
     through = closed_through([e for e in ledger.entries(m.LockEntry) if e.id not in voided],
                              ledger.programme.fiscal_year_start)

@@ -107,6 +107,12 @@ def warning(code: str, message: str, place: Place | None = None, *, entry: str =
     return Problem("warning", code, message, place or Place(), entry, field, _args(args))
 
 
+def note(code: str, message: str, place: Place | None = None, *, entry: str = "",
+         field: str = "", args: Args = None) -> Problem:
+    """A note: nothing wrong, worth saying (a reconciliation that holds)."""
+    return Problem("note", code, message, place or Place(), entry, field, _args(args))
+
+
 def refusal(code: str, message: str, *, entry: str = "", field: str = "",
             place: Place | None = None, args: Args = None, exit_code: int = 1) -> EmploiError:
     """The one way the library refuses something a user asked: an EmploiError holding one error.

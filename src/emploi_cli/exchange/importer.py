@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..domain import entries
+from ..domain import dates, entries
 from ..domain import model as m
 from ..domain.limits import (
     DECIMAL_MARKS,
@@ -488,6 +488,9 @@ def date_cell(cell: object, style: Style) -> date:
                 return date.fromisoformat(text)  # what strptime gives, ten times faster
             return datetime.strptime(text, style.date_format).date()
         except ValueError:
+            reason = dates.why_not(text, style.date_format)
+            if reason:
+                raise CellError(f"{text!r} is not a date: {reason}") from None
             raise CellError(f"{text!r} is not a date in the declared format "
                             f"{style.date_format} (--date-format)") from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):

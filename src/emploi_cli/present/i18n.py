@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ok": ("Aucun problème.", "No problems."),
     "error": ("erreur", "error"),
     "warning": ("avertissement", "warning"),
+    "note": ("note", "note"),
     "n_problems": ("{errors} erreur(s), {warnings} avertissement(s)",
                    "{errors} error(s), {warnings} warning(s)"),
     # import and export

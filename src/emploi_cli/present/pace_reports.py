@@ -134,9 +134,9 @@ def status(pos: position.Position, lang: str) -> Report:
     target_table = Table("status_targets", (
         Column("status_text", "label", "status", STATUS_LABEL_STYLES),
         Column("id"), Column("achieved", "int"), Column("target", "int"),
-        Column("progress", "percent", drop=3),
-        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
-        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("progress", "percent"),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES, drop=10),
+        Column("expected", "int"), Column("gap", "int", drop=4),
         *shortfall_columns(rows),
         Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
         Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
@@ -289,9 +289,9 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
                    "statuses": counts_text(i["counts"], lang)} for i in indicators)
     indicator_table = Table("national_status", (
         Column("indicator"), Column("achieved", "int"), Column("target", "int"),
-        Column("unit", drop=5), Column("progress", "percent", drop=3),
-        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
-        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("unit", drop=5), Column("progress", "percent"),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES, drop=10),
+        Column("expected", "int"), Column("gap", "int", drop=4),
         Column("statuses", label="status", drop=6)), human)
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)

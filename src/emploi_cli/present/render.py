@@ -37,7 +37,17 @@ class Column:
     # label (the value is an i18n key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
     styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
-    drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
+    drop: int = 0  # terminal only: when the table is too wide, the column with the highest
+    # `drop` is given up first; 0: never given up (what a row means: its id, its figure, a void
+    # or estimated mark). When even those do not fit, each row is folded into a block.
+    heading: str = ""  # a heading from the ledger (a tag's name), shown as written, not an
+    # i18n key; "" for `label`'s
+
+
+def heading(column: Column, lang: str) -> str:
+    """A column's heading as people read it."""
+    return safe(column.heading) if column.heading else i18n.label(column.label or column.key,
+                                                                   lang)
 
 
 @record
@@ -276,7 +286,7 @@ def md_chunks(report: Report, lang: str):
         if table.name:
             yield f"{gap}## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n"
             gap = "\n"
-        header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
+        header = [md_cell(heading(c, lang)) for c in columns]
         align = ["---:" if c.kind in NUMERIC else "---" for c in columns]
         yield f"{gap}| {' | '.join(header)} |\n| {' | '.join(align)} |\n"
         gap = "\n"
@@ -294,7 +304,7 @@ def to_plain(report: Report, lang: str) -> str:
     parts = []
     for table in map(_whole, report.sections):
         columns = [c for c in table.columns if c.kind not in BARS]
-        header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
+        header = [safe(heading(c, lang)) for c in columns]
         body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
                 for row in table.rows]
         widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
@@ -326,11 +336,14 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
                          header_style="bold", box=SIMPLE_HEAD, pad_edge=False)
         columns = fit_columns(table, lang, console.width)
+        if columns is None:
+            _rich_blocks(console, table, lang, title)
+            continue
         for column in columns:
             natural = _natural_width(table, column, lang)
             whole = column.kind in (*NUMERIC, *BARS, "date", "datetime", "bool") or (
                 column.key in _KEEP_WHOLE)
-            grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
+            grid.add_column(Text(safe(heading(column, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
                             no_wrap=whole, min_width=natural if whole else min(natural, 12),
                             overflow="ellipsis" if whole else "fold")
@@ -350,11 +363,37 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         console.print(grid)
         hidden = [c for c in table.columns if c not in columns and c.kind not in BARS]
         if hidden:
-            names = ", ".join(safe(i18n.label(c.label or c.key, lang)) for c in hidden)
+            names = ", ".join(safe(heading(c, lang)) for c in hidden)
             console.print(Text(i18n.label("hidden_columns", lang, columns=names), style="dim"))
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _rich_blocks(console, table: Table, lang: str, title: str | None) -> None:
+    """A table too wide for the terminal even with every column it may give up left out:
+    each row as a block, its first cell on a line, then `heading  value` for every other
+    column that has a value. Nothing is hidden; bars are left out (their figures stay)."""
+    from rich.text import Text
+
+    if title:
+        console.print(Text(safe(title), style="bold"))
+    columns = [c for c in table.columns if c.kind not in BARS]
+    headings = {c.key: heading(c, lang) for c in columns[1:]}
+    pad = max((width(h) for h in headings.values()), default=0)
+    for row in table.rows:
+        console.print(Text(""))
+        first = human_text(row.get(columns[0].key), columns[0].kind, lang)
+        if first:
+            console.print(Text(first, style="bold"))
+        for column in columns[1:]:
+            text = human_text(row.get(column.key), column.kind, lang)
+            if text in ("", "—") and column.kind not in NUMERIC:
+                continue
+            name = headings[column.key]
+            console.print(Text(f"  {name}{' ' * (pad - width(name))}  {text}"),
+                          overflow="fold")
+    console.print(Text(""))
 
 
 def _whole(table: Table) -> Table:
@@ -373,13 +412,14 @@ _FREE_TEXT_MIN = 12
 
 def _natural_width(table: Table, column: Column, lang: str) -> int:
     cells = [width(human_text(row.get(column.key), column.kind, lang)) for row in table.rows]
-    return max([width(i18n.label(column.label or column.key, lang)), *cells])
+    return max([width(heading(column, lang)), *cells])
 
 
-def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
+def fit_columns(table: Table, lang: str, available: int) -> list[Column] | None:
     """The columns a terminal of `available` cells can show: while the table is wider than
     its whole columns plus the free text folded to _FREE_TEXT_MIN, leave out the column with
-    the highest `drop` (bars count as 1 when the report gives none; 0: never left out)."""
+    the highest `drop` (bars go first when the report gives no order; 0: never left out).
+    None: the columns that never go do not fit either; the rows are folded into blocks."""
     def needed(column: Column) -> int:
         natural = _natural_width(table, column, lang)
         wraps = column.kind not in (*NUMERIC, *BARS, "date", "datetime", "bool") and (
@@ -387,14 +427,15 @@ def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
         return (min(natural, _FREE_TEXT_MIN) if wraps else natural) + 3
 
     def drop(column: Column) -> int:
-        return column.drop or (100 if column.kind == "bar" else 0)
+        return column.drop or (100 if column.kind in BARS else 0)
 
     columns = list(table.columns)
     sizes = {id(c): needed(c) for c in columns}
-    while sum(sizes[id(c)] for c in columns) + 1 > available and len(columns) > 1:
+    while sum(sizes[id(c)] for c in columns) + 1 > available:
         candidates = [c for c in columns if drop(c)]
-        # past the report's own choices, the rightmost column goes (the first never does)
-        columns.remove(max(candidates, key=drop) if candidates else columns[-1])
+        if not candidates:
+            return None
+        columns.remove(max(candidates, key=drop))
     return columns
 
 

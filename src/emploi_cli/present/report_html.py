@@ -15,7 +15,7 @@ from fractions import Fraction
 from ..domain.pace import round_dec
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .render import NUMERIC, PaceBar, Table, human_text, safe
+from .render import NUMERIC, PaceBar, Table, heading, human_text, safe
 from .report_md import pace_bar_words
 
 CSS = """\
@@ -138,7 +138,7 @@ def table(t: Table, lang: str) -> str:
     total = sum(_weight(c) for c in columns)
     cols = "".join(f'<col style="width:{num(_weight(c) * 100 / total)}%">' for c in columns)
     head = "".join(
-        f'<th scope="col"{_num_class(c)}>{esc(i18n.label(c.label or c.key, lang))}</th>'
+        f'<th scope="col"{_num_class(c)}>{esc(heading(c, lang))}</th>'
         for c in columns)
     body = []
     for row in t.rows:

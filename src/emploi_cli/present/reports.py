@@ -205,7 +205,7 @@ def summary(pos: position.Position, lang: str, by: str = "convention") -> Report
         Column("share", "percent", drop=4), *FLOW_COLUMNS), tuple(conventions))
     funder_table = Table("funders", (
         Column("id"), Column("name"), *original, Column("amount", "money"),
-        Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
+        Column("share", "percent", drop=4), Column("estimated", "bool"),
         *FLOW_COLUMNS),
         (*({**x, "amount": bounded(x["amount"], lang, at_least=x["at_least"])}
            for x in funders),
@@ -333,8 +333,8 @@ def _tag_report(pos: position.Position, lang: str, tag: str, convention: str | N
              "tag_value": t.tag_value, "achieved": t.achieved}
             for t in position.tag_lines(pos.ledger, pos.as_of, tag, convention,
                                         lines=pos.targets)]
-    columns = (Column("id"), Column("convention"), Column("indicator"), Column("tag_value"),
-               Column("achieved", "int"), Column("unit"))
+    columns = (Column("id"), Column("convention"), Column("indicator"),
+               Column("tag_value", heading=tag), Column("achieved", "int"), Column("unit"))
     human = [{**r, "tag_value": r["tag_value"] if r["tag_value"] is not None
               else i18n.label("none", lang)} for r in rows]
     csv_columns = (Column("id"), Column("convention"), Column("indicator"), Column("unit"),
@@ -369,9 +369,11 @@ def history(lines: position.HistoryLines, lang: str) -> Report:
     made = map(history_row, lines)
     first = next(made, None)  # "no entries" is a note, known before anything is written
     rows = chain((first,), made) if first is not None else iter(())
-    drops = {"recorded_at": 9, "recorded_by": 8, "tags": 7, "funder": 6, "text": 5}
-    shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
-             "void", "recorded_at", "recorded_by")
+    # given up first to last; the id, date, kind, subject, figures and void mark never go
+    drops = {"recorded_at": 9, "recorded_by": 8, "text": 7, "source": 6, "tags": 5,
+             "funder": 4}
+    shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "source",
+             "tags", "void", "recorded_at", "recorded_by")
     human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
                           if c.key in shown)
     notes = () if first is not None else (i18n.label("no_entries", lang),)
@@ -388,11 +390,13 @@ def _history_data(row: dict) -> dict:
 
 
 def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.Problem],
-            lang: str) -> Report:
-    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be)."""
+            lang: str, extra: dict | None = None) -> Report:
+    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be); `extra`:
+    more keys after the entry's (reconcile's verdict)."""
     data = {"written": not dry_run, "ledger": path, "kind": kind, "entry": entry,
-            "warnings": [problem_data(p) for p in warnings]}
-    rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
+            **(extra or {}), "warnings": [problem_data(p) for p in warnings]}
+    rows = tuple({"item": k, "value": _as_text(v)}
+                 for k, v in {**entry, **(extra or {})}.items())
     columns = (Column("item", label="item"), Column("value", label="value"))
     notes = (i18n.label("dry_run", lang),) if dry_run else ()
     return Report(data, Table("", columns, rows), (Table("entry", columns, rows),), notes)

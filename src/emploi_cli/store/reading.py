@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..domain import limits
+from ..domain import dates, limits
 from ..domain import model as m
 from .files import ledger_stat
 from .locate import first_repeat, key_lines, locate
@@ -161,6 +161,14 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 
+def _token_at(text: str, line: int, column: int) -> str:
+    """The word at a line and column (both from 1) of `text`."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    return re.split(r"[\s,\]}#]", lines[line - 1][column - 1:], maxsplit=1)[0]
+
+
 def parse_toml(text: str, file: str) -> dict:
     """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
     import tomllib  # not needed when the cache answers (start-up time)
@@ -183,6 +191,9 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
+        if line is not None and column is not None and "date" in message:
+            reason = dates.impossible_iso(_token_at(text, line, column))
+            message += f": {reason}" if reason else ""
         raise m.refusal("toml-syntax", f"TOML syntax: {message}",
                         place=m.Place(file, "", line, column)) from None
     except RecursionError:
@@ -248,6 +259,28 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
 # ---- building the model ------------------------------------------------------------------
 
 
+READ_WARNINGS = ("unknown-key",)  # what every command that reads a ledger warns about
+
+
+def read_warnings(problems) -> list[m.Problem]:
+    """The warnings every command that reads a ledger shows: keys the format does not know,
+    each with its place and the key it likely means (`check` shows them all)."""
+    return [p for p in problems if p.code in READ_WARNINGS and not p.is_error]
+
+
+def likely_key(key: object, known) -> str:
+    """The known key a mistyped one most likely means ("" when none is close)."""
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if not close:
+        folded = {k.casefold(): k for k in known}
+        close = [folded[key.casefold()]] if key.casefold() in folded else []
+    return close[0] if close else ""
+
+
 class _Fields:
     """Typed access to one TOML table; every mistake becomes a problem with its key path."""
 
@@ -263,8 +296,10 @@ class _Fields:
             builder.err("type", f"must be a table, not {_tname(table)}", path, entry=self.entry)
         for key in self.table:
             if key not in known:
-                self.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}",
-                          args={"key": key})
+                likely = likely_key(key, known)
+                self.warn("unknown-key", f"unknown key {key!r} (ignored"
+                          + (f"; did you mean {likely!r}?)" if likely else ")"),
+                          f"{path}.{key}", args={"key": key, "likely": likely})
 
     def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
         """An error at `path` (a key of this table), naming the table's id as its entry."""
@@ -335,6 +370,8 @@ class _Fields:
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
             hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
+            if isinstance(value, str) and (reason := dates.impossible_iso(value)):
+                hint = f" ({value} is not a date either: {reason})"
             self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
             return None
         if value.year < limits.MIN_YEAR:
@@ -499,7 +536,10 @@ class Builder:
     def ledger(self, doc: dict) -> m.Ledger | None:
         for key in doc:
             if key not in TOP_KEYS:
-                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored)", key)
+                likely = likely_key(key, TOP_KEYS)
+                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored"
+                          + (f"; did you mean {likely!r}?)" if likely else ")"), key,
+                          args={"key": key, "likely": likely})
         version = doc.get("format")
         if version is None:
             self.err("missing", "missing required key 'format' (the ledger format version, "

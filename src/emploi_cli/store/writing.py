@@ -48,6 +48,7 @@ class Appended:
     entries: tuple[tuple[str, dict], ...]  # (kind, fields) as written
     warnings: tuple[m.Problem, ...]
     addition: str = ""  # the text appended
+    read: tuple[m.Problem, ...] = ()  # warnings about the ledger as read (unknown keys)
 
 
 Build = Callable[[m.Ledger], tuple[list[tuple[str, dict]], list[m.Problem]]]
@@ -167,7 +168,8 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
     if not reader.verify_append(addition, entries):  # checks the appended part alone
         text = loaded.text
         _verify(reading.parse_toml(text, file), text + addition, file, entries)
-    result = Appended(file, tuple(entries), tuple(warnings), addition)
+    result = Appended(file, tuple(entries), tuple(warnings), addition,
+                      tuple(reading.read_warnings(loaded.problems)))
     reader.release()
     return result, snapshot, addition.encode("utf-8"), reader
 

@@ -94,6 +94,7 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN_KEYS: dict[str, bool] = {}  # the keys are a few, written 40,000 times by an import
 _PLAIN_TEXT = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')  # what tomli-w writes unescaped
 
 
@@ -102,7 +103,10 @@ def _toml_pair(key: str, value: object) -> str:
     usual keys and values (a plain string, a whole number, a date, a date-time) without
     calling it, which an import of 40,000 rows would feel."""
     kind = type(value)
-    if _PLAIN_KEY.fullmatch(key):
+    plain = _PLAIN_KEYS.get(key)
+    if plain is None:
+        plain = _PLAIN_KEYS[key] = _PLAIN_KEY.fullmatch(key) is not None
+    if plain:
         if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
             return f'{key} = "{value}"'
         if kind in (int, date, datetime):

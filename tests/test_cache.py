@@ -694,3 +694,15 @@ def test_a_ledger_rewritten_longer_is_parsed_whole(emploi, cached, journal):
     after = _same_as_without_cache(emploi, journal)
     assert after["targets", "json"] != before["targets", "json"]
     assert len(_header(_cache_files(cached)[0])["digest"]) == 1
+
+
+def test_after_many_appends_the_ledger_is_parsed_whole_once(cached, journal, monkeypatch):
+    from emploi_cli.store import writing
+
+    monkeypatch.setattr(cache, "MAX_PARTS", 3)
+    cache.load(journal)
+    for _ in range(3):
+        writing.append(journal, _build_progress)
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 3  # the third not added
+    assert cache.load(journal) == reading.load(journal)  # parsed whole
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 1

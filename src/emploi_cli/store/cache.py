@@ -163,6 +163,7 @@ class Cached:
         content. A cache or a ledger changed meanwhile is left alone. Never raises."""
         stored = self.stored
         if (stored is None or not stored.header["clean"] or directory() is None
+                or len(stored.header["digest"]) >= MAX_PARTS
                 or not stored.unchanged(self.target)):
             return
         with contextlib.suppress(OSError, Unsupported, ValueError, TypeError, KeyError,

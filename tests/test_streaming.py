@@ -325,3 +325,29 @@ def test_stdout_in_pieces_is_the_text_written_at_once(monkeypatch, encoding, exa
     output.write_stdout(iter(pieces), exact=exact)
     assert raw.getvalue() == _old_stdout_bytes("".join(pieces), encoding, exact)
 
+
+
+def test_the_json_writer_writes_what_json_dumps_writes():
+    """The one JSON writer (a recursive function over the C string encoder) gives the text of
+    `json.dumps(value, indent=2)`, for any nesting, text and number."""
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text()
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=5), inner, max_size=4), max_leaves=20)
+
+    @settings(max_examples=200, deadline=None)
+    @given(values)
+    def same(value):
+        for ascii_only in (False, True):
+            expected = json.dumps(value, indent=2, ensure_ascii=ascii_only) + "\n"
+            assert to_json(value, ascii_only=ascii_only) == expected
+            if isinstance(value, list):
+                assert to_json(iter(value), ascii_only=ascii_only) == expected
+            if isinstance(value, dict):
+                streamed = {k: iter(v) if isinstance(v, list) else v for k, v in value.items()}
+                assert to_json(streamed, ascii_only=ascii_only) == expected
+    same()

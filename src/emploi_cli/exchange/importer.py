@@ -582,6 +582,7 @@ def parse_rows(sheet: Sheet, mp: Mapping) -> list[Row]:
     if problems:
         raise m.EmploiError(problems)
     index = {name: sheet.headers.index(_header(column)) for name, column in mp.columns}
+    index = {name: index[name] for name in sorted(index, key=_field_order)}  # fields in order
     rows: list[Row] = []
     for number, cells in sheet.rows:
         if all(_blank(c) for c in cells):
@@ -600,7 +601,7 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
         at = index[name]
         return cells[at] if at < len(cells) else None
 
-    for name in sorted(index, key=_field_order):
+    for name in index:  # in _field_order
         raw = cell(name)
         column = columns[name]
         if _blank(raw):

@@ -618,6 +618,14 @@ def test_standard_output(emploi, full, schema, std):
     valid(result.stdout_bytes, schema, std)
 
 
+def test_sqlite_never_goes_to_standard_output(emploi, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = emploi("export", "-f", "sqlite", "-", "-l", str(SHIPPED))
+    assert result.exit_code == 1
+    assert "cannot go to standard output" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_refusal_writes_nothing(emploi, tmp_path):
     out = tmp_path / "keep.xml"
     out.write_text("before", encoding="utf-8")
@@ -630,7 +638,7 @@ def test_output_is_not_the_ledger(emploi, full):
     before = full.read_bytes()
     result = emploi("export", "-f", "iati", str(full), "-l", str(full))
     assert result.exit_code == 1
-    assert "output-is-ledger" not in result.stdout
+    assert "refusing to overwrite it" in result.stderr
     assert full.read_bytes() == before
 
 

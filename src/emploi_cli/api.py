@@ -667,6 +667,9 @@ def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
     from . import __version__
     from .exchange import sqlite
 
+    if str(file) == "-":
+        raise refusal("export-stdout", f"a {format} export cannot go to standard output; "
+                      "name a file", field="file", args={"format": format})
     paths = _export_paths(ledgers, folder)
     target = os.path.realpath(file)
     for path in paths:

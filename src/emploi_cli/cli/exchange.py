@@ -91,7 +91,7 @@ def import_(
 
 @commands.command()
 def export(
-    file: Annotated[str, typer.Argument(metavar="FILE",
+    file: Annotated[Path, typer.Argument(metavar="FILE",
         help="The file to write (replaced atomically); with --format iati, - writes the "
         "document to standard output.", show_default=False)],
     format: Annotated[ExportFormat, typer.Option(
@@ -111,11 +111,11 @@ def export(
         from ..present import i18n
 
         day = o.day(as_of, "--as-of") or o.today()
-        if file == "-" and format == ExportFormat.iati:
+        if str(file) == "-" and format == ExportFormat.iati:
             write_stdout_bytes(api.export_iati(ledger, ledger_dir, as_of=day,
                                                no_cache=no_cache))
             return
-        counts = api.export(Path(file), ledger, ledger_dir, as_of=day, no_cache=no_cache,
+        counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache,
                             format=format.value)
-        write_stdout(i18n.label("exported", language, file=file, **counts) + "\n")
+        write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     guarded(lang, body)

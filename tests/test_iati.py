@@ -94,6 +94,7 @@ quantity = 5000
 unit = "personnes"
 reporting = "increment"
 milestones = [{ date = 2021-12-31, value = 2000 }]
+baseline = { year = 2020, value = 1200, date = 2020-12-31 }
 
 [[conventions.targets]]
 id = "c1.espaces"
@@ -527,6 +528,9 @@ def test_full_results(full):
                                               ("700", [("province", "Oujda"), ("sex", "F")])]),
         ("2022-01-01", "2022-12-31", None, [("900", [])]),
     ]
+    # the baseline the ledger gives, on its indicator only
+    assert [dict(b.attrib) for b in doc.iter("baseline")] == [
+        {"year": "2020", "value": "1200", "iso-date": "2020-12-31"}]
     # cumulative: the running total due, and each series' latest value by the period's end
     assert periods_of(doc, "Espaces emploi") == [
         ("2021-01-01", "2021-12-31", "4", [("3", [("province", "Oujda")])]),
@@ -537,7 +541,6 @@ def test_full_results(full):
     # unquantified: actuals, never a target
     assert periods_of(doc, "Unités mobiles") == [("2022-01-01", "2022-12-31", None,
                                                   [("2", [])])]
-    assert doc.xpath("//baseline") == []
 
 
 def test_round_trip_finds_the_position(full):
@@ -676,6 +679,19 @@ def test_organisation_must_be_a_funder_or_partner(shipped_iati):
     shipped_iati.write_text(text, encoding="utf-8")
     loaded = reading.load(shipped_iati)
     assert [(p.code, p.entry) for p in loaded.errors] == [("unknown-ref", "nobody")]
+
+
+@pytest.mark.parametrize("baseline, code", [
+    ("{ year = 2020 }", "missing"),
+    ("{ year = 20, value = 3 }", "bad-value"),
+    ("{ year = 2020, value = -3 }", "negative"),
+    ("3", "type"),
+])
+def test_baseline_is_checked(full, baseline, code):
+    text = full.read_text(encoding="utf-8").replace(
+        "baseline = { year = 2020, value = 1200, date = 2020-12-31 }", f"baseline = {baseline}")
+    full.write_text(text, encoding="utf-8")
+    assert [(p.code, p.entry) for p in reading.load(full).errors] == [(code, "c1.insertion")]
 
 
 def test_identifiers_come_back_from_the_cache(full, monkeypatch, tmp_path):

@@ -246,6 +246,16 @@ class Milestone:
 
 
 @record
+class Baseline:
+    """Where a target's indicator stood before the programme: a value in a year (and on a
+    date, when the source gives one)."""
+
+    year: int
+    value: int
+    date: date | None = None
+
+
+@record
 class Target:
     """A number to reach under a convention (None when the source states none)."""
 
@@ -263,6 +273,7 @@ class Target:
     source: str = ""
     first_report: date | None = None  # when its first report is due (else the programme's)
     alternatives: tuple[Alternative, ...] = ()
+    baseline: Baseline | None = None  # the value before the programme, when a source gives it
 
 
 @record

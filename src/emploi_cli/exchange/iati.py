@@ -277,6 +277,12 @@ class Activities:
                                                         "ascending": "1"})
         self.texts(indicator, "title", line.label)
         self.texts(indicator, "description", line.unit)
+        target = self.ledger.target(line.id)
+        if target is not None and target.baseline is not None:
+            attrib = {"year": str(target.baseline.year), "value": str(target.baseline.value)}
+            if target.baseline.date is not None:
+                attrib["iso-date"] = _day(target.baseline.date)
+            ET.SubElement(indicator, "baseline", attrib)
         for row in self.pos.results[line.id]:
             if row.target is None and not row.actuals:
                 continue

@@ -628,7 +628,8 @@ class Builder:
     def target(self, table: object, path: str, convention: str) -> m.Target:
         f = _Fields(self, table, path, (
             "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
-            "milestones", "budget", "source", "note", "first_report", "alternatives"))
+            "milestones", "budget", "source", "note", "first_report", "alternatives",
+            "baseline"))
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
@@ -648,7 +649,23 @@ class Builder:
             milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
             budget=f.money("budget"), source=f.text("source"),
             first_report=f.day("first_report"),
-            alternatives=self.alternatives(f, path, "quantity"))
+            alternatives=self.alternatives(f, path, "quantity"),
+            baseline=self.baseline(f, path))
+
+    def baseline(self, f: _Fields, path: str) -> m.Baseline | None:
+        """`baseline = { year = 2019, value = 1200 }` (and `date`, when the source gives it)."""
+        if "baseline" not in f.table:
+            return None
+        where = f"{path}.baseline"
+        bf = _Fields(self, f.table["baseline"], where, ("year", "value", "date"), f.entry)
+        year, value = bf.count("year", True), bf.count("value", True)
+        if year is not None and not limits.MIN_YEAR <= year <= 9999:
+            bf.err("bad-value", f"year {year} is not a year", f"{where}.year",
+                   args={"year": year})
+            return None
+        if year is None or value is None:
+            return None
+        return m.Baseline(year, value, bf.day("date"))
 
     def _items(self, f: _Fields, key: str, path: str, shape: str) -> list:
         value = f.table.get(key, [])

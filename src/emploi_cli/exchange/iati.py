@@ -43,16 +43,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # ---- what the ledger must declare --------------------------------------------------------
 
 
-def _missing(ledger: m.Ledger, key: str, message: str) -> m.EmploiError:
-    return m.refusal("iati-missing", message, entry=ledger.programme.id, field=key,
-                     place=m.Place(ledger.path, f"programme.iati.{key}"), args={"key": key})
-
-
-def _unknown(ledger: m.Ledger, key: str, value: str, codelist: str) -> m.EmploiError:
-    return m.refusal("iati-code", f"{key} {value!r} is not in the IATI {codelist} codelist",
-                     entry=ledger.programme.id, field=key,
-                     place=m.Place(ledger.path, f"programme.iati.{key}"),
-                     args={"key": key, "value": value, "codelist": codelist})
+def _key(ledger: m.Ledger, key: str) -> dict:
+    """Where a problem with a key of `[programme.iati]` is: the refusal's entry, field, place."""
+    return {"entry": ledger.programme.id, "field": key,
+            "place": m.Place(ledger.path, f"programme.iati.{key}")}
 
 
 def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
@@ -61,8 +55,8 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
     iati = ledger.programme.iati or m.Iati()
     for key in REQUIRED:
         if not getattr(iati, key):
-            raise _missing(ledger, key, f"add {key} to [programme.iati] to export IATI "
-                           "(docs/iati.md)")
+            raise m.refusal("iati-missing", f"add {key} to [programme.iati] to export IATI "
+                            "(docs/iati.md)", args={"key": key}, **_key(ledger, key))
     checks = [("reporting_org_type", iati.reporting_org_type, codes.ORGANISATION_TYPES,
                "OrganisationType"), ("sector", iati.sector, codes.SECTORS, "Sector")]
     for o in iati.organisations:
@@ -70,15 +64,21 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
                    ("organisations.type", o.type, codes.ORGANISATION_TYPES, "OrganisationType")]
     for key, value, allowed, name in checks:
         if value and value not in allowed:
-            raise _unknown(ledger, key, value, name)
+            raise m.refusal("iati-code", f"{key} {value!r} is not in the IATI {name} codelist",
+                            args={"key": key, "value": value, "codelist": name},
+                            **_key(ledger, key))
     sources = {s.id: s for s in ledger.sources}
     cited = sources.get(ledger.programme.source)
     language = iati.language or (cited.language if cited else "")
     if not language:
-        raise _missing(ledger, "language", "add language (of the ledger's titles, e.g. \"fr\") "
-                       "to [programme.iati] to export IATI (docs/iati.md)")
+        raise m.refusal("iati-missing", "add language (of the ledger's titles, e.g. \"fr\") "
+                        "to [programme.iati] to export IATI (docs/iati.md)",
+                        args={"key": "language"}, **_key(ledger, "language"))
     if language not in codes.LANGUAGES:
-        raise _unknown(ledger, "language", language, "Language")
+        raise m.refusal("iati-code", f"language {language!r} is not in the IATI Language "
+                        "codelist", args={"key": "language", "value": language,
+                                          "codelist": "Language"},
+                        **_key(ledger, "language"))
     if ledger.programme.currency not in COUNTRY_OF_CURRENCY:
         raise m.refusal("iati-currency", f"IATI export knows the country of MAD programmes "
                         f"only, not of {ledger.programme.currency!r}",

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emploi_cli import api
 from emploi_cli.domain import periods, position
@@ -17,6 +19,8 @@ from emploi_cli.exchange import iati, iati_codes
 from emploi_cli.store import reading
 
 from .conftest import SHIPPED
+from .test_position_surfaces import AS_OF as SURFACE_DAYS
+from .test_position_surfaces import definitions, journal_st, journal_text
 
 try:
     from lxml import etree
@@ -546,7 +550,13 @@ def test_full_results(full):
 def test_round_trip_finds_the_position(full):
     ledger = load(full)
     pos = position.position(ledger, AS_OF)
-    doc = etree.fromstring(iati.document([pos]))
+    round_trip(etree.fromstring(iati.document([pos])), pos, "MA-COA-5678-OR")
+
+
+def round_trip(doc, pos: position.Position, prefix: str) -> None:
+    """The document holds the position's flows (by type, and disbursed by convention) and its
+    achievements by year (the sums of the --period year rows; the last running total)."""
+    ledger = pos.ledger
     by_type = {"2": Decimal(0), "3": Decimal(0), "4": Decimal(0)}
     for t in doc.iter("transaction"):
         by_type[t.find("transaction-type").get("code")] += Decimal(t.findtext("value"))
@@ -554,24 +564,45 @@ def test_round_trip_finds_the_position(full):
     assert by_type == {"2": flows.committed * 1_000_000, "3": flows.disbursed * 1_000_000,
                        "4": flows.spent * 1_000_000}
     for c in pos.funding.conventions:
-        mine = activity(doc, f"MA-COA-5678-OR-{c.id}")
+        mine = activity(doc, f"{prefix}-{c.id}")
         disbursed = sum(Decimal(t.findtext("value")) for t in mine.iter("transaction")
                         if t.find("transaction-type").get("code") == "3")
         assert disbursed == c.flows.disbursed * 1_000_000
     # actuals by year: the sums of the --period year rows, the last running total
-    rows = periods.period_rows(ledger, AS_OF, "year")
-    for line in pos.targets:
-        [indicator] = doc.xpath(f"//indicator[title/narrative='{line.label}']")
+    rows = periods.period_rows(ledger, pos.as_of, "year")
+    indicators = list(doc.iter("indicator"))
+    assert [i.findtext("title/narrative") for i in indicators] == [t.label for t in pos.targets]
+    for line, indicator in zip(pos.targets, indicators, strict=True):
         actual = {p.find("period-start").get("iso-date")[:4]:
                   sum(int(a.get("value")) for a in p.iter("actual"))
                   for p in indicator.iter("period") if p.find("actual") is not None}
         mine = [r for r in rows if r.target == line.id]
         if line.reporting == "increment":
-            assert actual == {r.period: r.value for r in mine if r.value}
+            assert {k: v for k, v in actual.items() if v} == {
+                r.period: r.value for r in mine if r.value}
             assert sum(actual.values()) == line.achieved
         else:
-            assert actual == {r.period: r.cumulative for r in mine if r.cumulative}
-            assert actual[max(actual)] == line.achieved
+            assert {k: v for k, v in actual.items() if v} == {
+                r.period: r.cumulative for r in mine if r.cumulative}
+            assert actual.get(max(actual, default=""), 0) == line.achieved
+        if line.quantity is None:
+            assert indicator.find("period/target") is None
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(journal=journal_st, day=st.sampled_from(SURFACE_DAYS),
+       base=st.sampled_from(("shipped", "cofinanced")))
+def test_random_journals_give_valid_documents_with_the_position(tmp_path, schema, std,
+                                                                 journal, day, base):
+    text = definitions(base).replace("[[sources]]", IATI_TABLE + "\n[[sources]]", 1)
+    path = tmp_path / "random.toml"
+    path.write_text(text + journal_text(journal), encoding="utf-8")
+    loaded = reading.load(path)
+    assert not loaded.errors, loaded.errors
+    pos = position.position(loaded.ledger, date.fromisoformat(day))
+    doc = valid(iati.document([pos]), schema, std)
+    round_trip(doc, pos, "MA-COA-1234-FM2020")
 
 
 def test_as_of_is_honoured(full):

@@ -226,8 +226,10 @@ class Activities:
 
     def convention(self, c: m.Convention) -> ET.Element:
         activity = self.head(self.identifier(c.id), "2", c.title, c.title)
-        funders = [f for f in self.ledger.funders if not f.conventions or c.id in f.conventions
-                   or any(x.convention == c.id for x in f.contributions)]
+        split = next(s for s in self.pos.funding.split if s.convention == c.id)
+        giving = {share.funder for share in split.funding}
+        funders = [f for f in self.ledger.funders
+                   if not f.conventions or c.id in f.conventions or f.id in giving]
         if not funders:
             raise m.refusal("iati-no-organisation", f"IATI needs a participating organisation "
                             f"for convention {c.id!r}: no funder names it (add it to a "
@@ -243,7 +245,7 @@ class Activities:
             budget = ET.SubElement(activity, "budget", {"type": BUDGET_ORIGINAL})
             self.period(budget, first, last)
             self.money(budget, tranche.amount, first)
-        for share in next(s for s in self.pos.funding.split if s.convention == c.id).funding:
+        for share in split.funding:
             for tranche in share.plan:
                 first, last = position.year_bounds(tranche.year, fm)
                 planned = ET.SubElement(activity, "planned-disbursement",

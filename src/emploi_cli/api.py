@@ -676,22 +676,55 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
     return Imported(str(path), str(file), plan, written, dry_run, problems)
 
 
-def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
-           folder: str | Path | None = None, *, as_of: date, no_cache: bool = False
-           ) -> dict[str, int]:
-    """Write the ledgers (as `open_ledgers` finds them) and their journals into a SQLite
-    database, replaced atomically; returns how many rows of each kind it holds."""
-    from . import __version__
-    from .exchange import sqlite
+def _export_paths(ledgers: Sequence[str | Path] | None, folder: str | Path | None
+                  ) -> list[Path]:
     from .store import reading
 
-    paths = reading.resolve_ledgers([str(p) for p in ledgers or []] or None,
-                                    None if folder is None else str(folder),
-                                    dict(os.environ), Path.cwd())
+    return reading.resolve_ledgers([str(p) for p in ledgers or []] or None,
+                                   None if folder is None else str(folder),
+                                   dict(os.environ), Path.cwd())
+
+
+def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
+           folder: str | Path | None = None, *, as_of: date, no_cache: bool = False,
+           format: str = "sqlite") -> dict[str, int]:
+    """Write the ledgers (as `open_ledgers` finds them) and their journals into a SQLite
+    database (`format="sqlite"`) or an IATI activity file (`"iati"`), replaced atomically;
+    returns how many programmes, conventions, targets and entries it holds."""
+    from . import __version__
+    from .exchange import sqlite
+
+    if str(file) == "-":
+        raise refusal("export-stdout", f"a {format} export cannot go to standard output; "
+                      "name a file", field="file", args={"format": format})
+    paths = _export_paths(ledgers, folder)
     target = os.path.realpath(file)
     for path in paths:
         if os.path.realpath(path) == target:
             raise refusal("output-is-ledger", f"{file} is one of the ledgers being exported; "
                           "refusing to overwrite it", place=Place(str(file)))
     opened = [open_ledger(path, no_cache=no_cache).ledger for path in paths]
+    if format == "iati":
+        write_output(Path(file), [iati_document(opened, as_of)], paths)
+        return {"programmes": len(opened),
+                "conventions": sum(len(x.conventions) for x in opened),
+                "targets": sum(len(x.targets) for x in opened),
+                "entries": sum(len(x.journal) for x in opened)}
     return sqlite.export(Path(file), opened, as_of, __version__)
+
+
+def iati_document(opened: Sequence[Ledger], as_of: date) -> bytes:
+    """The IATI 2.03 activity file of the ledgers as of a date (docs/iati.md); refuses, before
+    anything is written, a ledger without the `[programme.iati]` keys it needs."""
+    from .exchange import iati
+
+    return iati.document([position(ledger, as_of) for ledger in opened])
+
+
+def export_iati(ledgers: Sequence[str | Path] | None = None,
+                folder: str | Path | None = None, *, as_of: date, no_cache: bool = False
+                ) -> bytes:
+    """The IATI activity file of the ledgers found as for `export`, to write elsewhere."""
+    opened = [open_ledger(path, no_cache=no_cache).ledger
+              for path in _export_paths(ledgers, folder)]
+    return iati_document(opened, as_of)

@@ -22,7 +22,7 @@ from .options import (
     QuietOpt,
     StrictOpt,
 )
-from .output import emit, guarded, problems, write_stdout
+from .output import emit, guarded, problems, write_stdout, write_stdout_bytes
 
 commands = typer.Typer()
 
@@ -94,26 +94,32 @@ def import_(
 @commands.command()
 def export(
     file: Annotated[Path, typer.Argument(metavar="FILE",
-        help="The database to write (replaced atomically).",
-                                         show_default=False)],
+        help="The file to write (replaced atomically); with --format iati, - writes the "
+        "document to standard output.", show_default=False)],
     format: Annotated[ExportFormat, typer.Option(
-        "--format", "-f", help="Export format.")] = ExportFormat.sqlite,
+        "--format", "-f", help="sqlite: tables for SQL tools; iati: an IATI 2.03 activity "
+        "file (docs/iati.md).")] = ExportFormat.sqlite,
     ledger: Annotated[list[str] | None, typer.Option(
         "--ledger", "-l", help="Ledger file; repeat it to export several ledgers into one "
-        "database (default: as for the other commands).", show_default=False)] = None,
+        "file (default: as for the other commands).", show_default=False)] = None,
     ledger_dir: Annotated[str | None, typer.Option(
         "--ledger-dir", help="Export every *.toml ledger in this folder.",
         show_default=False)] = None,
     as_of: AsOfOpt = None, lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
-    """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
+    """Export ledgers: as SQLite tables for SQL tools, or as IATI activities."""
     def body(language: str) -> None:
         from ..present import i18n
 
         day = o.day(as_of, "--as-of") or o.today()
-        counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache)
         problems(api.read_warnings(api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)),
                  language)
+        if str(file) == "-" and format == ExportFormat.iati:
+            write_stdout_bytes(api.export_iati(ledger, ledger_dir, as_of=day,
+                                               no_cache=no_cache))
+            return
+        counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache,
+                            format=format.value)
         write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     guarded(lang, body, quiet)

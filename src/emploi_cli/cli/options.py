@@ -86,6 +86,7 @@ class ImportKind(StrEnum):
 
 class ExportFormat(StrEnum):
     sqlite = "sqlite"
+    iati = "iati"
 
 
 # ---- completion (ids from the ledger in use) ---------------------------------------------

@@ -178,6 +178,28 @@ def write_stdout(text, exact: bool = False) -> None:
                         f"{exc.strerror or exc}") from None
 
 
+def write_stdout_bytes(data: bytes) -> None:
+    """Write bytes to standard output as they are (a document that declares its own
+    encoding, such as IATI XML), whatever the terminal's encoding."""
+    stream = sys.stdout
+    try:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data.decode("utf-8"))
+            stream.flush()
+        else:
+            buffer.write(data)
+            buffer.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        raise m.refusal("stdout", "cannot write to standard output: "
+                        f"{exc.strerror or exc}") from None
+
+
 def _codec(encoding: str) -> str:
     import codecs
 

@@ -177,6 +177,31 @@ class Partner:
 
 
 @record
+class IatiOrganisation:
+    """How an IATI document names one funder or partner: its role (an OrganisationRole code),
+    and its organisation identifier and type when the ledger gives them."""
+
+    id: str  # the funder's or partner's id
+    role: str = ""  # "" : the default (funders 1 Funding, partners 4 Implementing)
+    ref: str = ""
+    type: str = ""
+
+
+@record
+class Iati:
+    """What an IATI activity file needs that the rest of the ledger does not say: who reports,
+    the programme's activity identifier, its DAC sector, and its organisations' roles."""
+
+    reporting_org_ref: str = ""
+    reporting_org_type: str = ""
+    reporting_org_name: str = ""
+    identifier_prefix: str = ""
+    sector: str = ""
+    language: str = ""  # the language of the ledger's titles ("": its source's language)
+    organisations: tuple[IatiOrganisation, ...] = ()
+
+
+@record
 class Programme:
     """The programme: its period, total and where it was signed."""
 
@@ -195,6 +220,7 @@ class Programme:
     source: str = ""
     fiscal_year_start: int = 1
     first_report: date | None = None  # when the first report on every target is due
+    iati: Iati | None = None  # [programme.iati], when the ledger has it
 
     @property
     def schedule_start(self) -> date:
@@ -226,6 +252,16 @@ class Milestone:
 
 
 @record
+class Baseline:
+    """Where a target's indicator stood before the programme: a value in a year (and on a
+    date, when the source gives one)."""
+
+    year: int
+    value: int
+    date: date | None = None
+
+
+@record
 class Target:
     """A number to reach under a convention (None when the source states none)."""
 
@@ -243,6 +279,7 @@ class Target:
     source: str = ""
     first_report: date | None = None  # when its first report is due (else the programme's)
     alternatives: tuple[Alternative, ...] = ()
+    baseline: Baseline | None = None  # the value before the programme, when a source gives it
 
 
 @record

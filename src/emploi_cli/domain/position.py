@@ -552,7 +552,8 @@ def fiscal_year(day: date, first_month: int) -> int:
     return day.year if day.month >= first_month else day.year - 1
 
 
-def _year_bounds(year: int, first_month: int) -> tuple[date, date]:
+def year_bounds(year: int, first_month: int) -> tuple[date, date]:
+    """The first and last day of a fiscal year."""
     first = date(year, first_month, 1)
     after = date(year + 1, first_month, 1)
     return first, date.fromordinal(after.toordinal() - 1)
@@ -608,7 +609,7 @@ def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine,
     any_plan = any(not f for (_, f) in plans)
     lines = []
     for year in sorted(years):
-        first, last = _year_bounds(year, fm)
+        first, last = year_bounds(year, fm)
         total_flows = flows(year, None, None)
         planned = (sum((p.get(year, zero) for (c, f), p in plans.items() if not f), zero)
                    if any_plan else None)
@@ -628,6 +629,83 @@ def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine,
             lines.append(YearLine(year, first, last, c_id, f_id, planned, got,
                                   _year_state(planned, got.disbursed, first, last, as_of)))
     return tuple(lines)
+
+
+# ---- results by year ---------------------------------------------------------------------
+
+
+@record
+class Actual:
+    """What the journal says one tag series of a target achieved in a period: the period's sum
+    for an increment target, the series' latest value by the period's end for a cumulative
+    one (an untagged series has no tags)."""
+
+    tags: tuple[tuple[str, str], ...]
+    value: int
+
+
+@record
+class ResultPeriod:
+    """One fiscal year of a target (clipped to the programme's and its schedule's dates): the
+    target the ledger states for it, when it states one, and the actuals of the journal."""
+
+    year: int
+    first: date
+    last: date
+    target: int | None  # None: the ledger states no figure due in this period
+    actuals: tuple[Actual, ...]  # one per tag series; () when nothing is recorded
+
+    @property
+    def actual(self) -> int | None:
+        """The actuals added up (None when nothing is recorded)."""
+        return sum(a.value for a in self.actuals) if self.actuals else None
+
+
+def stated_points(sched: pace.Schedule) -> list[tuple[date, int]]:
+    """The running totals the ledger states for a target, with their due dates: its milestones
+    (those pace reads) and its quantity on its last day. None for an unquantified target."""
+    if sched.quantity is None:
+        return []
+    inner = [(ms.date, ms.value) for ms in sched.milestones if sched.start <= ms.date < sched.end]
+    return [*inner, (sched.end, sched.quantity)]
+
+
+def result_periods(ledger: m.Ledger, as_of: date, line: TargetLine,
+                   entries: list[m.ProgressEntry], end: date) -> tuple[ResultPeriod, ...]:
+    """A target's fiscal years, from the earliest of the programme's start, its schedule's and
+    its first entry to the latest of their ends (`end`: the programme's, in force), each with
+    the figure the ledger states as due in it and the journal's actuals. An increment target's
+    period target is the increase between two stated running totals (the first period's from
+    0 at the schedule's start), None when the previous period has no stated total; a cumulative
+    target's is the running total due in the period."""
+    fm = ledger.programme.fiscal_year_start
+    sched = line.pace.schedule
+    days = [e.date for e in entries]
+    low = min([ledger.programme.start, sched.start, *days])
+    high = max([end, sched.end, *days])
+    points = stated_points(sched)
+    increment = line.reporting == "increment"
+    periods = []
+    previous: int | None = 0
+    for year in range(fiscal_year(low, fm), fiscal_year(high, fm) + 1):
+        first, last = year_bounds(year, fm)
+        first, last = max(first, low), min(last, high)
+        due = [value for day, value in points if first <= day <= last]
+        stated = due[-1] if due else None
+        target = stated
+        if increment and stated is not None:
+            target = None if previous is None else stated - previous
+        previous = stated if last >= sched.start else 0
+        counted = min(last, as_of)
+        series: dict[tuple[tuple[str, str], ...], int] = {}
+        for e in sorted(entries, key=attrgetter("date", "seq")):
+            if e.date > counted or (increment and e.date < first):
+                continue
+            series[e.tags] = series.get(e.tags, 0) + e.value if increment else e.value
+        actuals = () if first > as_of else tuple(
+            Actual(tags, value) for tags, value in sorted(series.items()))
+        periods.append(ResultPeriod(year, first, last, target, actuals))
+    return tuple(periods)
 
 
 # ---- the position ------------------------------------------------------------------------
@@ -652,6 +730,21 @@ class Position:
         """Plan against flows per fiscal year (worked out when first asked for)."""
         return year_lines(self.ledger, self.as_of, self.force or in_force(
             self.ledger, self.as_of))
+
+    @cached_property
+    def transactions(self) -> tuple[m.TransactionEntry, ...]:
+        """The live transactions (dated by `as_of`, not void), by date then file order."""
+        return tuple(sorted((e for e in live(self.ledger, self.as_of)
+                             if isinstance(e, m.TransactionEntry)),
+                            key=attrgetter("date", "seq")))
+
+    @cached_property
+    def results(self) -> dict[str, tuple[ResultPeriod, ...]]:
+        """Target id -> its fiscal years with targets stated and actuals recorded."""
+        entries = progress_entries(self.ledger, self.as_of)
+        return {line.id: result_periods(self.ledger, self.as_of, line,
+                                        entries.get(line.id, []), self.end)
+                for line in self.targets}
 
     @property
     def programme(self) -> m.Programme:

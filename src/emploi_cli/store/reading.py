@@ -430,6 +430,14 @@ class _Fields:
         return tuple(sorted(value.items()))
 
 
+def _code(f: _Fields, key: str) -> str:
+    """A code or identifier as text: a TOML string, or a whole number written bare."""
+    value = f.table.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return f.text(key).strip()
+
+
 def money_value(value: object, key: str, where: str, b: _Fields,
                 positive: bool = False) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
@@ -478,7 +486,9 @@ def _tname(value: object) -> str:
 
 PROGRAMME_KEYS = ("id", "title", "region", "framework", "start", "end", "total", "currency",
                   "unit", "signed_place", "signed", "signed_date", "signed_note", "source",
-                  "fiscal_year_start", "first_report")
+                  "fiscal_year_start", "first_report", "iati")
+IATI_KEYS = ("reporting_org_ref", "reporting_org_type", "reporting_org_name",
+             "identifier_prefix", "sector", "language", "organisations")
 PROVENANCE_KEYS = ("recorded_at", "recorded_by")
 ENTRY_KEYS = {
     "progress": ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
@@ -594,11 +604,33 @@ class Builder:
             region=f.text("region"), framework=f.text("framework"),
             signed_place=f.text("signed_place"), signed_date=signed,
             signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal,
-            first_report=f.day("first_report"))
+            first_report=f.day("first_report"), iati=self.iati(f))
         if start and end and end < start:
             f.err("period", f"programme ends ({end}) before it starts ({start})",
                   "programme.end")
         return result
+
+    def iati(self, f: _Fields) -> m.Iati | None:
+        """`[programme.iati]`: codes are read as text (`11` and `"11"` alike); whether they are
+        in the IATI codelists is checked by the export that uses them."""
+        if "iati" not in f.table:
+            return None
+        path = "programme.iati"
+        t = _Fields(self, f.table["iati"], path, IATI_KEYS, f.entry)
+        if not t.ok:
+            return None
+        organisations = []
+        raw = t.table.get("organisations", {})
+        if not isinstance(raw, dict):
+            t.err("type", "organisations must be a table: { anapec = { role = 2 } }",
+                  f"{path}.organisations")
+            raw = {}
+        for ident, item in raw.items():
+            of = _Fields(self, item, f"{path}.organisations.{ident}", ("role", "ref", "type"),
+                         ident)
+            organisations.append(m.IatiOrganisation(
+                ident, _code(of, "role"), _code(of, "ref"), _code(of, "type")))
+        return m.Iati(*(_code(t, key) for key in IATI_KEYS[:-1]), tuple(organisations))
 
     def source(self, table: object, path: str) -> m.Source:
         f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note",
@@ -636,7 +668,8 @@ class Builder:
     def target(self, table: object, path: str, convention: str) -> m.Target:
         f = _Fields(self, table, path, (
             "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
-            "milestones", "budget", "source", "note", "first_report", "alternatives"))
+            "milestones", "budget", "source", "note", "first_report", "alternatives",
+            "baseline"))
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
@@ -656,7 +689,23 @@ class Builder:
             milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
             budget=f.money("budget"), source=f.text("source"),
             first_report=f.day("first_report"),
-            alternatives=self.alternatives(f, path, "quantity"))
+            alternatives=self.alternatives(f, path, "quantity"),
+            baseline=self.baseline(f, path))
+
+    def baseline(self, f: _Fields, path: str) -> m.Baseline | None:
+        """`baseline = { year = 2019, value = 1200 }` (and `date`, when the source gives it)."""
+        if "baseline" not in f.table:
+            return None
+        where = f"{path}.baseline"
+        bf = _Fields(self, f.table["baseline"], where, ("year", "value", "date"), f.entry)
+        year, value = bf.count("year", True), bf.count("value", True)
+        if year is not None and not limits.MIN_YEAR <= year <= 9999:
+            bf.err("bad-value", f"year {year} is not a year", f"{where}.year",
+                   args={"year": year})
+            return None
+        if year is None or value is None:
+            return None
+        return m.Baseline(year, value, bf.day("date"))
 
     def _items(self, f: _Fields, key: str, path: str, shape: str) -> list:
         value = f.table.get(key, [])
@@ -824,6 +873,12 @@ class Builder:
         if ledger.programme.source and ledger.programme.source not in source_ids:
             self.err("unknown-ref", f"source {ledger.programme.source!r} is not in [[sources]]",
                      "programme.source", entry=ledger.programme.id)
+        organisations = funders | {p.id for p in ledger.partners}
+        for o in ledger.programme.iati.organisations if ledger.programme.iati else ():
+            if o.id not in organisations:
+                self.err("unknown-ref", f"[programme.iati] names {o.id!r}, which is neither a "
+                         "funder nor a partner", f"programme.iati.organisations.{o.id}",
+                         entry=o.id, args={"id": o.id})
         for i, f in enumerate(ledger.funders):
             for ref in f.conventions:
                 if ref not in conventions:

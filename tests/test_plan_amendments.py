@@ -4,6 +4,7 @@ financing plan from a date on; every use of a plan reads the plan in force."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -248,3 +249,14 @@ def test_cached_plan_amendment_equals_the_parsed_one(monkeypatch, tmp_path):
 
 def test_the_cache_fingerprints_the_model():
     assert "domain/model.py" in cache._CODE_FILES
+
+
+def test_sqlite_keeps_the_year(emploi, tmp_path):
+    path = _write(tmp_path, _with(convention="c1", year=2022, amount="110.00"))
+    db = tmp_path / "out.sqlite"
+    result = emploi("export", "-l", str(path), "--format", "sqlite", str(db))
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT convention, plan_year, amount_mdh FROM entries "
+                                  "WHERE kind = 'amendment'").fetchall()
+    assert rows == [("c1", 2022, "110.00")]

@@ -195,7 +195,7 @@ def test_tables(emploi, full, tmp_path):
     assert result.stdout == (f"{db}: 1 programme(s), 2 convention(s), 5 target(s), "
                              "21 entries.\n")
     assert query(db, "SELECT * FROM export_info") == [
-        {"schema_version": 2, "as_of": "2022-06-30", "emploi_version": "0.1.0"}]
+        {"schema_version": 3, "as_of": "2022-06-30", "emploi_version": "0.1.0"}]
     programme = query(db, "SELECT programme, ledger, total_mdh, total_dh, start_date, "
                           "end_date FROM programmes")
     assert programme == [{"programme": "fes-meknes", "ledger": str(full),

@@ -509,6 +509,76 @@ def test_full_ledger(full, schema, std):
     assert c2.xpath("transaction/provider-org/@ref") == ["MA-GOV"]
 
 
+PLAN_AMENDMENTS = '''
+[[amendments]]
+id = "a4"
+date = 2022-02-01
+reference = "avenant 2"
+reason = "tranche 2022 revue"
+convention = "c1"
+year = 2022
+amount = 45.00
+
+[[amendments]]
+id = "a5"
+date = 2022-03-01
+reference = "avenant 3"
+reason = "un plan pour c2"
+convention = "c2"
+year = 2022
+amount = 10.00
+
+[[amendments]]
+id = "a6"
+date = 2022-03-01
+reference = "avenant 3"
+reason = "tranche de la région"
+funder = "region"
+convention = "c1"
+year = 2022
+amount = 20.00
+
+[[amendments]]
+id = "a7"
+date = 2022-07-01
+reference = "avenant 4"
+reason = "après la date du document"
+convention = "c1"
+year = 2021
+amount = 25.00
+'''
+
+
+def test_plan_amendments_give_revised_budgets(tmp_path, schema, std):
+    path = tmp_path / "amended.toml"
+    path.write_text(FULL + PLAN_AMENDMENTS, encoding="utf-8")
+    doc = valid(document(path), schema, std)
+    c1, c2 = activity(doc, "MA-COA-5678-OR-c1"), activity(doc, "MA-COA-5678-OR-c2")
+
+    def budgets(element, tag: str = "budget") -> list[tuple]:
+        return [(b.get("type"), b.find("period-start").get("iso-date"),
+                 b.find("period-end").get("iso-date"), b.findtext("value"),
+                 b.find("value").get("value-date")) for b in element.iter(tag)]
+    # the original plan as first stated; a revised budget where an amendment in force sets
+    # the year (a7 is dated after the as-of date: 2021 has no revised budget)
+    assert budgets(c1) == [("1", "2021-01-01", "2021-12-31", "30000000", "2021-01-01"),
+                           ("1", "2022-01-01", "2022-12-31", "40000000", "2022-01-01"),
+                           ("2", "2022-01-01", "2022-12-31", "45000000", "2022-02-01")]
+    # a year added by an amendment has a revised budget only
+    assert budgets(c2) == [("2", "2022-01-01", "2022-12-31", "10000000", "2022-03-01")]
+    # planned disbursements: the contribution's plan in force, revised where amended
+    assert budgets(c1, "planned-disbursement") == [
+        ("1", "2021-01-01", "2021-12-31", "15000000", "2021-01-01"),
+        ("2", "2022-01-01", "2022-12-31", "20000000", "2022-03-01")]
+    later = valid(document(path, as_of=date(2022, 7, 1)), schema, std)
+    assert budgets(activity(later, "MA-COA-5678-OR-c1"))[:2] == [
+        ("1", "2021-01-01", "2021-12-31", "30000000", "2021-01-01"),
+        ("2", "2021-01-01", "2021-12-31", "25000000", "2022-07-01")]
+    before = valid(document(path, as_of=date(2022, 1, 31)), schema, std)
+    assert [b[0] for b in budgets(activity(before, "MA-COA-5678-OR-c1"))] == ["1", "1"]
+    assert budgets(activity(before, "MA-COA-5678-OR-c2")) == []
+
+
 def periods_of(doc, label: str) -> list[tuple]:
     [indicator] = doc.xpath(f"//indicator[title/narrative='{label}']")
     found = []

@@ -100,7 +100,18 @@ amendment_st = st.one_of(
                            "quantity": st.integers(1, 30000)}),
     st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
                            "end": st.sampled_from((date(2022, 6, 30), date(2023, 12, 31),
-                                                   date(2024, 6, 30)))}))
+                                                   date(2024, 6, 30)))}),
+    st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
+                           "convention": st.sampled_from(("c1", "c2")),
+                           "year": st.integers(2020, 2023),
+                           "amount": st.decimals(min_value=Decimal("0"),
+                                                 max_value=Decimal("200"), places=2)}),
+    st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
+                           "funder": st.just("region"),
+                           "convention": st.sampled_from(("c1", "c2")),
+                           "year": st.integers(2020, 2023),
+                           "amount": st.decimals(min_value=Decimal("0"),
+                                                 max_value=Decimal("100"), places=2)}))
 journal_st = st.lists(st.one_of(progress_st, transaction_st, void_st, amendment_st),
                       max_size=12)
 

@@ -482,9 +482,10 @@ def amend(ledger: LedgerName, *, reference: str = "", reason: str = "",
           convention: str = "", funder: str = "", target: str = "",
           amount: Decimal | None = None, quantity: int | None = None, end: date | None = None,
           day: date | None = None, today: date | None = None, dry_run: bool = False,
-          no_cache: bool = False) -> Written:
+          no_cache: bool = False, year: int | None = None) -> Written:
     """An amendment (avenant): a convention's amount, a funder's commitment, a target's
-    quantity or the programme's end date, from `day` on."""
+    quantity or the programme's end date, from `day` on; with `year`, the tranche of that
+    fiscal year in a convention's plan (or a contribution's, with `funder`)."""
     from .domain import entries
 
     path = find(ledger, writable=True)
@@ -492,7 +493,7 @@ def amend(ledger: LedgerName, *, reference: str = "", reason: str = "",
     return _append(path, "amendment", lambda current: entries.amendment(
         current, day=day or _today(today), reference=reference, reason=reason, stamp=stamp,
         convention=convention, funder=funder, target=target, amount=amount,
-        quantity=quantity, end=end), dry_run, no_cache)
+        quantity=quantity, end=end, year=year), dry_run, no_cache)
 
 
 class Reconciled(NamedTuple):

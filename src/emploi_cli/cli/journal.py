@@ -117,6 +117,9 @@ def amend(
                    ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="New amount in MDH.")] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", help="New quantity.")] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help="With --convention (and --funder): the fiscal year whose tranche of "
+        "the plan --amount sets.")] = None,
     reference: Annotated[str, typer.Option("--reference", help="The avenant's reference.")
                          ] = "",
     reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
@@ -124,7 +127,8 @@ def amend(
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
-    """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
+    """Record an amendment (avenant): a new amount, commitment, quantity, end date or plan
+    tranche (--year)."""
     def body(language: str) -> None:
         money = o.money(amount) if amount is not None else None
         count = o.count(quantity) if quantity is not None else None
@@ -133,7 +137,7 @@ def amend(
         done = api.amend(o.one(ledger), reference=reference, reason=reason,
                          convention=convention, funder=funder, target=target, amount=money,
                          quantity=count, end=new_end, day=day, today=o.today(),
-                         dry_run=dry_run, no_cache=no_cache)
+                         dry_run=dry_run, no_cache=no_cache, year=year)
         written(done, format, language)
     guarded(lang, body, quiet)
 

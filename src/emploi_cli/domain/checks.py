@@ -490,14 +490,18 @@ def contributions(ctx: Context) -> list[m.Problem]:
 
 
 def plans(ctx: Context) -> list[m.Problem]:
-    """A financing plan adds up to its amount (in force) or less."""
+    """A financing plan (as amended) adds up to its amount (in force) or less; the plan of a
+    contribution not in force adds up to 0."""
     problems = []
     force = ctx.force
-    items = [(f"conventions[{i}]", c.id, c.id, c.plan, force.convention_amount[c.id])
-             for i, c in enumerate(ctx.ledger.conventions)]
-    items += [(f"funders[{i}].contributions[{j}]", f.id, f"{f.id}/{x.convention}", x.plan,
-               force.contribution_amount.get((f.id, x.convention), x.amount))
-              for i, f in enumerate(ctx.ledger.funders) for j, x in enumerate(f.contributions)]
+    items = [(f"conventions[{i}]", c.id, c.id, force.convention_plan[c.id],
+              force.convention_amount[c.id]) for i, c in enumerate(ctx.ledger.conventions)]
+    stated = {(f.id, x.convention): f"funders[{i}].contributions[{j}]"
+              for i, f in enumerate(ctx.ledger.funders) for j, x in enumerate(f.contributions)}
+    funders = {f.id: f"funders[{i}]" for i, f in enumerate(ctx.ledger.funders)}
+    items += [(stated.get((f, c), f"{funders.get(f, 'funders')}.contributions"), f, f"{f}/{c}",
+               plan, force.contribution_amount.get((f, c), Decimal(0)))
+              for (f, c), plan in force.contribution_plan.items()]
     for path, entry, subject, plan, amount in items:
         planned = sum((t.amount for t in plan), Decimal(0))
         if plan and planned > amount:

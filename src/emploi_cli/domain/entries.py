@@ -261,11 +261,18 @@ def void(ledger: m.Ledger, *, entry: str, reason: str, today: date, stamp: Stamp
 def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp: Stamp,
               convention: str = "", funder: str = "", target: str = "",
               amount: Decimal | None = None, quantity: int | None = None,
-              end: date | None = None) -> tuple[dict, list[m.Problem]]:
-    """A change of one value from `day` on (an avenant). May be dated in the future."""
+              end: date | None = None, year: int | None = None
+              ) -> tuple[dict, list[m.Problem]]:
+    """A change of one value from `day` on (an avenant). May be dated in the future. With
+    `year`: the tranche of that fiscal year in a convention's plan (with `funder` too, in
+    that funder's contribution's plan)."""
     subjects = [name for name, given in (("--convention", convention), ("--funder", funder),
                                          ("--target", target), ("--end", end)) if given]
     contribution = subjects == ["--convention", "--funder"]
+    if year is not None and subjects not in (["--convention"], ["--convention", "--funder"]):
+        raise m.refusal("amendment", "--year amends a plan: name --convention (or --funder "
+                        "with --convention, a contribution's plan), not {subjects}",
+                        field="year", args={"subjects": ", ".join(subjects) or "none"})
     if len(subjects) != 1 and not contribution:
         raise m.refusal("amendment", "name exactly one of --convention, --funder, --funder "
                         "with --convention (a contribution), --target or --end (got "
@@ -291,7 +298,11 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
             raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
                             "or more", entry=funder, field="amount", args={"amount": amount})
         check_limits(amount=amount, field="amount", entry=funder)
-        fields |= {"convention": convention, "funder": funder, "amount": amount}
+        fields |= {"convention": convention, "funder": funder}
+        if year is not None:
+            _require_contribution(ledger, funder, convention, day)
+            fields["year"] = _plan_year(ledger, year, funder)
+        fields["amount"] = amount
     elif convention or funder:
         kind, ident = ("convention", convention) if convention else ("funder", funder)
         known = [c.id for c in ledger.conventions] if convention else [
@@ -304,7 +315,10 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
             raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
                             "or more", entry=ident, field="amount", args={"amount": amount})
         check_limits(amount=amount, field="amount", entry=ident)
-        fields |= {kind: ident, "amount": amount}
+        fields[kind] = ident
+        if year is not None:
+            fields["year"] = _plan_year(ledger, year, ident)
+        fields["amount"] = amount
     elif target:
         require_known("target", target, [t.id for t in ledger.targets])
         if quantity is None or amount is not None:
@@ -331,6 +345,33 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
     return _stamp(fields, stamp), []
 
 
+def _plan_year(ledger: m.Ledger, year: int, entry: str) -> int:
+    """A fiscal year of the programme (from its start to its end, as amended by any
+    amendment): the year a plan amendment may name."""
+    from .position import fiscal_year, in_force
+
+    fm = ledger.programme.fiscal_year_start
+    first = fiscal_year(ledger.programme.start, fm)
+    last = fiscal_year(max(ledger.programme.end, in_force(ledger, date.max).end), fm)
+    if not first <= year <= last:
+        raise m.refusal("plan-year", "{year} is not a fiscal year of the programme ({first} "
+                        "to {last})", entry=entry, field="year",
+                        args={"year": year, "first": first, "last": last})
+    return year
+
+
+def _require_contribution(ledger: m.Ledger, funder: str, convention: str, day: date) -> None:
+    """Refuse a plan amendment of a contribution that is neither stated nor made by an
+    amendment in force on `day`."""
+    from .position import in_force
+
+    if (funder, convention) not in in_force(ledger, day).contribution_amount:
+        raise m.refusal("unknown-ref", "funder {funder} has no contribution to {convention} "
+                        "on {date}: amend its contribution first (--amount without --year)",
+                        entry=funder, field="convention",
+                        args={"funder": funder, "convention": convention, "date": day})
+
+
 def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
     """An amendment must not make the money inconsistent (funders above the total, budgets,
     contributions or plans above an amount) at its date or after: check the ledger with it
@@ -344,7 +385,7 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
         reference=fields["reference"], reason=fields["reason"],
         convention=fields.get("convention", ""), funder=fields.get("funder", ""),
         target=fields.get("target", ""), amount=fields.get("amount"),
-        quantity=fields.get("quantity"), end=fields.get("end"))))
+        quantity=fields.get("quantity"), end=fields.get("end"), year=fields.get("year"))))
     rules = (checks.totals, checks.target_budgets, checks.contributions, checks.plans)
     moment = max(day, date.today())
     before = {_finding(p) for rule in rules

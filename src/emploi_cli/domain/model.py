@@ -355,7 +355,9 @@ class VoidEntry(Entry):
 @record
 class AmendmentEntry(Entry):
     """Changes one value from `date` on: convention amount, funder amount, a funder's
-    contribution to a convention (both set), target quantity, or the programme's end date."""
+    contribution to a convention (both set), target quantity, or the programme's end date;
+    with `year`, the tranche of that fiscal year in a convention's plan (or, funder and
+    convention set, in a contribution's plan)."""
 
     reference: str
     reason: str
@@ -365,10 +367,16 @@ class AmendmentEntry(Entry):
     amount: Decimal | None = None
     quantity: int | None = None
     end: date | None = None
+    year: int | None = None  # a plan's tranche of this fiscal year, not the whole amount
     kind: str = "amendment"
 
     @property
     def subject(self) -> str:
+        if self.year is not None and self.funder and self.convention:
+            return (f"funder {self.funder}: plan of its contribution to {self.convention}, "
+                    f"{self.year}")
+        if self.year is not None and self.convention:
+            return f"convention {self.convention}: plan, {self.year}"
         if self.funder and self.convention:
             return f"funder {self.funder}: contribution to {self.convention}"
         if self.convention:

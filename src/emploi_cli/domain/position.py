@@ -63,6 +63,12 @@ class InForce:
     amendments: tuple[m.AmendmentEntry, ...]
     contribution_amount: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     # (funder, convention) -> a funder's contribution to a convention
+    convention_plan: dict[str, tuple[m.Tranche, ...]] = field(default_factory=dict)
+    # convention -> its plan as amended, by year (() : no plan)
+    contribution_plan: dict[tuple[str, str], tuple[m.Tranche, ...]] = field(
+        default_factory=dict)  # (funder, convention) -> the contribution's plan as amended
+    tranche_amendments: dict[tuple[str, str, int], m.AmendmentEntry] = field(
+        default_factory=dict)  # (funder or "", convention, year) -> the last that set it
 
 
 def in_force(ledger: m.Ledger, as_of: date) -> InForce:
@@ -75,8 +81,11 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
     voided = ledger.voided_ids
     applied = sorted((e for e in ledger.entries(m.AmendmentEntry)
                       if e.date <= as_of and e.id not in voided), key=lambda e: (e.date, e.seq))
+    tranches: dict[tuple[str, str, int], m.AmendmentEntry] = {}
     for a in applied:
-        if a.funder and a.convention and a.amount is not None:
+        if a.year is not None and a.convention and a.amount is not None:
+            tranches[(a.funder, a.convention, a.year)] = a
+        elif a.funder and a.convention and a.amount is not None:
             contributions[(a.funder, a.convention)] = a.amount
         elif a.convention and a.amount is not None:
             conventions[a.convention] = a.amount
@@ -86,7 +95,25 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
             quantities[a.target] = a.quantity
         elif a.end is not None:
             end = a.end
-    return InForce(conventions, funders, quantities, end, tuple(applied), contributions)
+    convention_plans, contribution_plans = _plans(ledger, tranches)
+    return InForce(conventions, funders, quantities, end, tuple(applied), contributions,
+                   convention_plans, contribution_plans, tranches)
+
+
+def _plans(ledger: m.Ledger, tranches: dict[tuple[str, str, int], m.AmendmentEntry]
+           ) -> tuple[dict[str, tuple[m.Tranche, ...]],
+                      dict[tuple[str, str], tuple[m.Tranche, ...]]]:
+    """The plans as first stated, each tranche a plan amendment sets replaced or added."""
+    stated: dict[tuple[str, str], dict[int, Decimal]] = {
+        ("", c.id): {t.year: t.amount for t in c.plan} for c in ledger.conventions}
+    stated |= {(f.id, x.convention): {t.year: t.amount for t in x.plan}
+               for f in ledger.funders for x in f.contributions}
+    for (funder, convention, year), a in tranches.items():
+        stated.setdefault((funder, convention), {})[year] = a.amount  # type: ignore[assignment]
+    plans = {key: tuple(m.Tranche(y, amount) for y, amount in sorted(years.items()))
+             for key, years in stated.items()}
+    return ({c.id: plans[("", c.id)] for c in ledger.conventions},
+            {key: plan for key, plan in plans.items() if key[0]})
 
 
 # ---- money -------------------------------------------------------------------------------
@@ -138,8 +165,9 @@ class Share:
     at_least: bool
     estimated: bool
     source: str
-    plan: tuple[m.Tranche, ...]
+    plan: tuple[m.Tranche, ...]  # in force (plan amendments applied)
     flows: Flows  # transactions naming both the funder and the convention
+    original_plan: tuple[m.Tranche, ...] = ()  # as first stated
 
 
 @record
@@ -277,8 +305,10 @@ def _split(ledger: m.Ledger, force: InForce, by_pair: dict[tuple[str, str], Flow
             first = stated.get((funder, convention))
             shares[convention].append(Share(
                 funder, convention, amount, first.amount if first else None, f.at_least,
-                f.estimated, first.source if first else "", first.plan if first else (),
-                by_pair.get((funder, convention), Flows())))
+                f.estimated, first.source if first else "",
+                force.contribution_plan.get((funder, convention), ()),
+                by_pair.get((funder, convention), Flows()),
+                first.plan if first else ()))
             given += amount
         amount = force.funder_amount[f.id]
         if amount is not None and amount > given:
@@ -589,13 +619,11 @@ def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine,
     years |= {k[0] for k in sums}
     plans: dict[tuple[str, str], dict[int, Decimal]] = {}
     for c in ledger.conventions:
-        if c.plan:
-            plans[(c.id, "")] = {t.year: t.amount for t in c.plan}
-    for f in ledger.funders:
-        for contribution in f.contributions:
-            if contribution.plan:
-                plans[(contribution.convention, f.id)] = {
-                    t.year: t.amount for t in contribution.plan}
+        if force.convention_plan.get(c.id):
+            plans[(c.id, "")] = {t.year: t.amount for t in force.convention_plan[c.id]}
+    for (f_id, c_id), plan in force.contribution_plan.items():
+        if plan:
+            plans[(c_id, f_id)] = {t.year: t.amount for t in plan}
     for plan in plans.values():
         years |= set(plan)
 
@@ -726,10 +754,19 @@ class Position:
     force: InForce | None = field(default=None, compare=False, repr=False)
 
     @cached_property
+    def values_in_force(self) -> InForce:
+        """The values in force on `as_of` (amendments applied)."""
+        return self.force or in_force(self.ledger, self.as_of)
+
+    @property
+    def plans(self) -> dict[str, tuple[m.Tranche, ...]]:
+        """Convention id -> its financing plan in force (plan amendments applied)."""
+        return self.values_in_force.convention_plan
+
+    @cached_property
     def years(self) -> tuple[YearLine, ...]:
         """Plan against flows per fiscal year (worked out when first asked for)."""
-        return year_lines(self.ledger, self.as_of, self.force or in_force(
-            self.ledger, self.as_of))
+        return year_lines(self.ledger, self.as_of, self.values_in_force)
 
     @cached_property
     def transactions(self) -> tuple[m.TransactionEntry, ...]:
@@ -885,6 +922,7 @@ def _history_line(e: m.JournalEntry, kind: str, voided_by: str) -> HistoryLine:
         subject = e.convention or e.funder or e.target or "programme.end"
         value, amount, funder = e.quantity, e.amount, e.funder
         text = f"{e.reference}: {e.reason}" + (f" (end {e.end.isoformat()})" if e.end else "")
+        text += f" (plan {e.year})" if e.year is not None else ""
     elif isinstance(e, m.AssertionEntry):
         subject = e.target or e.convention
         value, amount, funder, source = e.value, e.amount, e.funder, e.source

@@ -30,7 +30,7 @@ TRANSACTION_TYPES = {"commitment": "2", "disbursement": "3", "expenditure": "4"}
 STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_FINALISATION = "1", "2", "3"  # ActivityStatus
 DATE_PLANNED_START, DATE_ACTUAL_START, DATE_PLANNED_END = "1", "2", "3"  # ActivityDateType
 RELATED_PARENT, RELATED_CHILD = "1", "2"  # RelatedActivityType
-BUDGET_ORIGINAL = "1"  # BudgetType
+BUDGET_ORIGINAL, BUDGET_REVISED = "1", "2"  # BudgetType
 DESCRIPTION_GENERAL = "1"  # DescriptionType
 RESULT_OUTPUT = "1"  # ResultType
 MEASURE_UNIT = "1"  # IndicatorMeasure
@@ -240,18 +240,27 @@ class Activities:
                        self.organisation(f.id, ROLE_FUNDING))
         self.status_and_dates(activity)
         fm = self.ledger.programme.fiscal_year_start
-        for tranche in c.plan:
+        force = self.pos.values_in_force
+        original = {t.year: t.amount for t in c.plan}
+        for tranche in force.convention_plan[c.id]:
             first, last = position.year_bounds(tranche.year, fm)
-            budget = ET.SubElement(activity, "budget", {"type": BUDGET_ORIGINAL})
-            self.period(budget, first, last)
-            self.money(budget, tranche.amount, first)
+            if tranche.year in original:
+                budget = ET.SubElement(activity, "budget", {"type": BUDGET_ORIGINAL})
+                self.period(budget, first, last)
+                self.money(budget, original[tranche.year], first)
+            amended = force.tranche_amendments.get(("", c.id, tranche.year))
+            if amended is not None:
+                budget = ET.SubElement(activity, "budget", {"type": BUDGET_REVISED})
+                self.period(budget, first, last)
+                self.money(budget, tranche.amount, amended.date)
         for share in split.funding:
             for tranche in share.plan:
                 first, last = position.year_bounds(tranche.year, fm)
-                planned = ET.SubElement(activity, "planned-disbursement",
-                                        {"type": BUDGET_ORIGINAL})
+                amended = force.tranche_amendments.get((share.funder, c.id, tranche.year))
+                planned = ET.SubElement(activity, "planned-disbursement", {
+                    "type": BUDGET_ORIGINAL if amended is None else BUDGET_REVISED})
                 self.period(planned, first, last)
-                self.money(planned, tranche.amount, first)
+                self.money(planned, tranche.amount, first if amended is None else amended.date)
                 self.provider(planned, "provider-org", share.funder)
         for e in self.pos.transactions:
             if e.convention != c.id:

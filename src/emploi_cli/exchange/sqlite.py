@@ -24,7 +24,7 @@ from ..domain import model as m
 from ..domain import position
 from ..store.files import atomic_write
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DH_PER_MDH = 1_000_000
 
@@ -140,6 +140,7 @@ CREATE TABLE entries (
     reference TEXT,
     quantity INTEGER,
     end_date TEXT,
+    plan_year INTEGER,
     action TEXT,
     period TEXT,
     name TEXT,
@@ -395,7 +396,7 @@ def _ledger(db: sqlite3.Connection, ledger: m.Ledger, ord_: int) -> None:
     voided_by: dict[str, str] = {}
     for e in sorted(ledger.entries(m.VoidEntry), key=lambda v: v.seq):
         voided_by.setdefault(e.entry, e.id)
-    db.executemany(f"INSERT INTO entries VALUES ({','.join('?' * 27)})",
+    db.executemany(f"INSERT INTO entries VALUES ({','.join('?' * 28)})",
                    [_entry_row(pid, e, voided_by.get(e.id)) for e in ledger.journal])
     db.executemany("INSERT INTO tags VALUES (?,?,?,?)", [
         (pid, e.id, k, v) for e in ledger.entries(m.ProgressEntry) for k, v in e.tags])
@@ -411,7 +412,8 @@ def _entry_row(pid: str, e: m.JournalEntry, voided_by: str | None) -> tuple:
     row: dict = {"target": None, "value": None, "convention": None, "funder": None,
                  "amount": None, "transaction_kind": None, "note": None, "source": None,
                  "series": None, "import_key": None, "voided_entry": None, "reason": None,
-                 "reference": None, "quantity": None, "end_date": None, "action": None,
+                 "reference": None, "quantity": None, "end_date": None, "plan_year": None,
+                 "action": None,
                  "period": None, "name": None}
     if isinstance(e, m.ProgressEntry):
         row.update(target=e.target, value=e.value, note=_text(e.note), source=_text(e.source),
@@ -425,7 +427,7 @@ def _entry_row(pid: str, e: m.JournalEntry, voided_by: str | None) -> tuple:
     elif isinstance(e, m.AmendmentEntry):
         row.update(reference=e.reference, reason=e.reason, convention=_text(e.convention),
                    funder=_text(e.funder), target=_text(e.target), amount=e.amount,
-                   quantity=e.quantity, end_date=_day(e.end))
+                   quantity=e.quantity, end_date=_day(e.end), plan_year=e.year)
     elif isinstance(e, m.AssertionEntry):
         row.update(source=e.source, target=_text(e.target), value=e.value,
                    convention=_text(e.convention), amount=e.amount,
@@ -439,7 +441,7 @@ def _entry_row(pid: str, e: m.JournalEntry, voided_by: str | None) -> tuple:
     return (pid, e.id, e.seq, e.kind, e.date.isoformat(), row["target"], row["value"],
             row["convention"], row["funder"], *amount, row["transaction_kind"], row["note"],
             row["source"], row["series"], row["import_key"], row["voided_entry"],
-            row["reason"], row["reference"], row["quantity"], row["end_date"], row["action"],
-            row["period"], row["name"], voided_by,
+            row["reason"], row["reference"], row["quantity"], row["end_date"], row["plan_year"],
+            row["action"], row["period"], row["name"], voided_by,
             recorded_at.isoformat().replace("+00:00", "Z") if recorded_at else None,
             _text(e.provenance.recorded_by))

@@ -130,7 +130,7 @@ def summary(pos: position.Position, lang: str, by: str = "convention") -> Report
     conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
                     "original_amount": c.original_amount, "share": c.share,
                     **_flows(c, c.flows), **split[c.id],
-                    "plan": _plan(plans[c.id].plan),
+                    "plan": _plan(pos.plans[c.id]),
                     "alternatives": _alternatives(plans[c.id].alternatives)}
                    for c in f.conventions]
     unsplit = {u.funder: u.amount for u in f.unsplit}

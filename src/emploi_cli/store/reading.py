@@ -496,7 +496,7 @@ ENTRY_KEYS = {
                     "import_key"),
     "void": ("id", "date", "entry", "reason"),
     "amendment": ("id", "date", "reference", "reason", "convention", "funder", "target",
-                  "amount", "quantity", "end"),
+                  "amount", "quantity", "end", "year"),
     "assertion": ("id", "date", "source", "target", "value", "convention", "amount", "kind",
                   "funder"),
     "lock": ("id", "date", "action", "period", "reason"),
@@ -809,11 +809,18 @@ class Builder:
                 **common, reference=f.text("reference", True), reason=f.text("reason", True),
                 convention=f.text("convention"), funder=f.text("funder"),
                 target=f.text("target"), amount=f.money("amount"),
-                quantity=f.count("quantity"), end=f.day("end"))
+                quantity=f.count("quantity"), end=f.day("end"), year=f.count("year"))
             subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
             if subjects == ["convention", "funder"]:
                 subjects = ["contribution"]
-            if len(subjects) != 1:
+            if entry.year is not None and not limits.MIN_YEAR <= entry.year <= 9999:
+                f.err("bad-value", "year {year} is not a year", f"{path}.year",
+                      args={"year": entry.year})
+            if "year" in f.table and subjects not in (["convention"], ["contribution"]):
+                f.err("amendment", "a plan amendment (year) names a convention, or a funder "
+                      "and a convention (a contribution's plan)", f"{path}.year",
+                      args={"subjects": ", ".join(subjects)})
+            elif len(subjects) != 1:
                 f.err("amendment", "an amendment names exactly one of convention, funder, "
                       "funder and convention (a contribution), target or end (found "
                       f"{', '.join(subjects) or 'none'})", path)

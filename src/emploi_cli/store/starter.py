@@ -70,3 +70,8 @@ def write(path: Path, *, force: bool = False) -> Path:
         raise m.refusal("unwritable", f"cannot write: {exc.strerror}",
                         place=m.Place(str(path))) from None
     return path
+
+
+def messages() -> list[str]:
+    """The starter ledger's texts that the catalogs translate."""
+    return []

@@ -1,0 +1,182 @@
+"""The message catalogs' upkeep: which messages the code uses, and the .po files kept in step.
+
+    python tools/catalogs.py update   # add every new message to every catalog, untranslated
+    python tools/catalogs.py check    # what is missing, untranslated or no longer used
+
+A message the code uses is one of: a label of present/i18n.py (msgctxt = its key), the
+template of a problem (the English text given to `m.error`, `m.warning`, `m.refusal` or a
+builder's `err`/`warn`), a text of the command line (`--help`, usage errors: cli/texts.py),
+or a line of the starter ledger (store/starter.py). docs/translating.md says more.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "emploi_cli"
+sys.path.insert(0, str(ROOT / "src"))
+
+from emploi_cli.present import catalog  # noqa: E402
+
+Key = catalog.Key
+# Which messages each catalog must translate: Arabic covers what reports and tables show
+# (labels); the rest falls back to French (catalog.FALLBACK) until someone translates it.
+MUST_TRANSLATE = {"fr": ("label", "problem", "cli", "starter"), "ar": ("label",)}
+# The functions whose second argument (after the code) is a problem's English template.
+PROBLEM_MAKERS = ("error", "warning", "refusal", "err", "warn")
+
+
+def group(key: Key) -> str:
+    """label, problem, cli or starter: what a message is, read from its context."""
+    context = key[0]
+    if context in ("problem", "cli", "starter"):
+        return context
+    return "label"
+
+
+def used() -> dict[Key, str]:
+    """Every message the code uses, with where it comes from (a comment for translators)."""
+    from emploi_cli.present import i18n
+
+    found: dict[Key, str] = {}
+    for key, english in i18n.LABELS.items():
+        if english:
+            found.setdefault((key, english), "present/i18n.py")
+    for path in sorted(SRC.rglob("*.py")):
+        where = str(path.relative_to(SRC))
+        for template in problem_templates(path):
+            found.setdefault(("problem", template), where)
+    from emploi_cli.cli import texts
+    from emploi_cli.store import starter
+
+    for text in texts.messages():
+        found.setdefault(("cli", text), "cli")
+    for text in starter.messages():
+        found.setdefault(("starter", text), "store/starter.py")
+    return found
+
+
+def problem_templates(path: Path) -> list[str]:
+    """The templates of the problems made in one source file (string literals only)."""
+    templates = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if not isinstance(node, ast.Call) or len(node.args) < 2:
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+            node.func, "id", "")
+        if name in PROBLEM_MAKERS:
+            text = literal(node.args[1])
+            if text:
+                templates.append(text)
+    return templates
+
+
+def literal(node: ast.AST) -> str | None:
+    """A string literal's text (implicit concatenation included), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def problem_calls_not_literal() -> list[str]:
+    """Problems made from a text the catalogs cannot hold (an f-string, a variable...)."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and len(node.args) >= 2
+                    and (node.func.attr if isinstance(node.func, ast.Attribute)
+                         else getattr(node.func, "id", "")) in PROBLEM_MAKERS
+                    and isinstance(node.args[0], ast.Constant | ast.Name | ast.Attribute)
+                    and literal(node.args[1]) is None
+                    and not _passes_through(node)):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    return found
+
+
+def _passes_through(node: ast.Call) -> bool:
+    """A helper that hands on a template it was given (`self.err(code, message, ...)` inside
+    a function that takes `message`), or a problem made again from another's template."""
+    second = node.args[1]
+    return isinstance(second, ast.Name) and second.id in ("message", "template") or (
+        isinstance(second, ast.Attribute) and second.attr == "template")
+
+
+def check() -> list[str]:
+    """One line per fault: a message missing from a catalog, untranslated where it must be,
+    present in one catalog and not another, or a translation whose {fields} differ."""
+    wanted = used()
+    faults = []
+    for lang in catalog.TRANSLATED:
+        path = catalog.LOCALE / f"{lang}.po"
+        have = catalog.read(path)
+        name = path.relative_to(ROOT)
+        for key in wanted:
+            if key not in have:
+                faults.append(f"{name}: missing {describe(key)} (run: python tools/catalogs.py "
+                              "update, then translate it)")
+            elif group(key) in MUST_TRANSLATE[lang] and (not have[key][0] or have[key][1]):
+                faults.append(f"{name}: untranslated {describe(key)}")
+            elif have[key][0] and fields(have[key][0]) != fields(key[1]):
+                faults.append(f"{name}: {describe(key)} is translated with the fields "
+                              f"{sorted(fields(have[key][0]))}, not {sorted(fields(key[1]))}")
+        for key in have:
+            if key not in wanted:
+                faults.append(f"{name}: {describe(key)} is no longer used by the code (run: "
+                              "python tools/catalogs.py update)")
+    return faults
+
+
+def describe(key: Key) -> str:
+    context, msgid = key
+    return f"msgctxt {catalog.quote(context)} msgid {catalog.quote(msgid)}" if context else (
+        f"msgid {catalog.quote(msgid)}")
+
+
+def fields(text: str) -> set[str]:
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"<unbalanced braces>"}
+
+
+def update() -> None:
+    """Rewrite every catalog in the code's order: translations kept, new messages added
+    untranslated, messages the code no longer uses dropped."""
+    wanted = used()
+    for lang in catalog.TRANSLATED:
+        path = catalog.LOCALE / f"{lang}.po"
+        have = catalog.read(path) if path.exists() else {}
+        write(path, lang, [(key, where, *have.get(key, ("", False))) for key, where in
+                           wanted.items()])
+
+
+HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: emploi\\n"\n"Language: {lang}\\n"\n'
+          '"MIME-Version: 1.0\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+          '"Content-Transfer-Encoding: 8bit\\n"\n')
+
+
+def write(path: Path, lang: str, items: list[tuple[Key, str, str, bool]]) -> None:
+    parts = [HEADER.format(lang=lang)]
+    for (context, msgid), where, msgstr, fuzzy in items:
+        lines = [f"#: {where}"]
+        if fuzzy:
+            lines.append("#, fuzzy")
+        if context:
+            lines.append(f"msgctxt {catalog.quote(context)}")
+        lines += [f"msgid {catalog.quote(msgid)}", f"msgstr {catalog.quote(msgstr)}"]
+        parts.append("\n".join(lines) + "\n")
+    path.write_text("\n".join(parts), "utf-8")
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "update":
+        update()
+    problems = check()
+    print("\n".join(problems) or "The catalogs are complete.")
+    sys.exit(1 if problems and command == "check" else 0)

@@ -25,8 +25,11 @@ Key = catalog.Key
 # Which messages each catalog must translate: Arabic covers what reports and tables show
 # (labels); the rest falls back to French (catalog.FALLBACK) until someone translates it.
 MUST_TRANSLATE = {"fr": ("label", "problem", "cli", "starter"), "ar": ("label",)}
-# The functions whose second argument (after the code) is a problem's English template.
-PROBLEM_MAKERS = ("error", "warning", "refusal", "err", "warn")
+# The functions that take a problem's English template, and which argument it is: the
+# second (after the code), or the first for a phrase (a part worded apart, `m.phrase`), a
+# usage error (`BadOption`, `Usage`) and an option's fault (`ValueError(template, values)`).
+PROBLEM_MAKERS = {"error": 1, "warning": 1, "refusal": 1, "err": 1, "warn": 1, "phrase": 0,
+                  "BadOption": 0, "Usage": 0, "ValueError": 0}
 
 
 def group(key: Key) -> str:
@@ -60,24 +63,44 @@ def used() -> dict[Key, str]:
 
 
 def problem_templates(path: Path) -> list[str]:
-    """The templates of the problems made in one source file (string literals only)."""
+    """The templates of the problems made in one source file: string literals given to a
+    maker, or assigned to a name `template` and given through it."""
     templates = []
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if not isinstance(node, ast.Call) or len(node.args) < 2:
-            continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
-            node.func, "id", "")
-        if name in PROBLEM_MAKERS:
-            text = literal(node.args[1])
-            if text:
-                templates.append(text)
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "template" for t in node.targets):
+            templates += literals(node.value) or []
+        argument = template_argument(node)
+        if argument is not None:
+            templates += literals(argument) or []
     return templates
 
 
-def literal(node: ast.AST) -> str | None:
-    """A string literal's text (implicit concatenation included), else None."""
+def template_argument(node: ast.AST) -> ast.AST | None:
+    """The argument of a problem maker's call that holds its template (None: not one)."""
+    if not isinstance(node, ast.Call):
+        return None
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+        node.func, "id", "")
+    index = PROBLEM_MAKERS.get(name)
+    if index is None or len(node.args) <= index:
+        return None
+    if name in ("error", "warning", "refusal", "err", "warn") and not isinstance(
+            node.args[0], ast.Constant | ast.Name | ast.Attribute | ast.JoinedStr):
+        return None
+    if name == "ValueError" and (len(node.args) < 2 or not isinstance(node.args[1], ast.Dict)):
+        return None
+    return node.args[index]
+
+
+def literals(node: ast.AST) -> list[str] | None:
+    """The texts a template argument can be: a string literal, or either branch of
+    `a if test else b` of two; None when it is anything else."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return [node.value] if node.value else []
+    if isinstance(node, ast.IfExp):
+        body, orelse = literals(node.body), literals(node.orelse)
+        return None if body is None or orelse is None else body + orelse
     return None
 
 
@@ -86,22 +109,12 @@ def problem_calls_not_literal() -> list[str]:
     found = []
     for path in sorted(SRC.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if (isinstance(node, ast.Call) and len(node.args) >= 2
-                    and (node.func.attr if isinstance(node.func, ast.Attribute)
-                         else getattr(node.func, "id", "")) in PROBLEM_MAKERS
-                    and isinstance(node.args[0], ast.Constant | ast.Name | ast.Attribute)
-                    and literal(node.args[1]) is None
-                    and not _passes_through(node)):
+            argument = template_argument(node)
+            if argument is not None and literals(argument) is None and not (
+                    isinstance(argument, ast.Name)
+                    and argument.id in ("message", "template")):  # handed on by a helper
                 found.append(f"{path.relative_to(SRC)}:{node.lineno}")
     return found
-
-
-def _passes_through(node: ast.Call) -> bool:
-    """A helper that hands on a template it was given (`self.err(code, message, ...)` inside
-    a function that takes `message`), or a problem made again from another's template."""
-    second = node.args[1]
-    return isinstance(second, ast.Name) and second.id in ("message", "template") or (
-        isinstance(second, ast.Attribute) and second.attr == "template")
 
 
 def check() -> list[str]:

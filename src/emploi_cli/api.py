@@ -19,7 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .domain.model import EmploiError, Ledger, Place, Problem, error, refusal
+from .domain.limits import MONEY_PLACES
+from .domain.model import EmploiError, Ledger, Place, Problem, error, phrase, refusal
 
 if TYPE_CHECKING:
     from .domain.position import Position
@@ -68,8 +69,8 @@ LedgerName = str | Path | None
 class BadOption(EmploiError):
     """A malformed or misplaced option value, not a problem of a ledger (the CLI: exit 2)."""
 
-    def __init__(self, message: str):
-        super().__init__(error("usage", message), exit_code=2)
+    def __init__(self, template: str, **values: object):
+        super().__init__(error("usage", template, args=values), exit_code=2)
 
     @property
     def message(self) -> str:
@@ -86,8 +87,10 @@ def money(text: str) -> Decimal:
 
     try:
         return parse_money_text(text)
-    except ValueError as exc:
-        raise refusal("bad-amount", str(exc), field="amount") from None
+    except ValueError:
+        raise refusal("bad-amount", "{text} is not an amount in MDH (digits with an optional '.' "
+                      "and at most {places} decimals, e.g. 25.5)", field="amount",
+                      args={"text": repr(text), "places": MONEY_PLACES}) from None
 
 
 # ---- finding and opening ledgers ---------------------------------------------------------
@@ -256,7 +259,8 @@ def history(opened: Loaded, lang: str = "en", *, as_of: date | None = None,
     _known("convention", convention, [c.id for c in ledger.conventions])
     if period is not None:
         if kind not in (None, "progress"):
-            raise BadOption(f"--period sums progress: it cannot be combined with --kind {kind}")
+            raise BadOption("--period sums progress: it cannot be combined with --kind {kind}",
+                            kind=kind)
         ids = [t.id for t in ledger.targets
                if target in (None, t.id) and convention in (None, t.convention)]
         return _periods(ledger, as_of or _today(today), period, lang, ids, since, until)
@@ -354,8 +358,8 @@ def write_output(target: Path, pieces: Iterable[str], ledgers: Sequence[str | Pa
     try:
         atomic_write(target, pieces)
     except OSError as exc:
-        raise refusal("output-unwritable", f"cannot write: {exc.strerror}",
-                      place=where) from None
+        raise refusal("output-unwritable", "cannot write: {reason}",
+                      place=where, args={"reason": exc.strerror}) from None
 
 
 # ---- writing -----------------------------------------------------------------------------
@@ -570,10 +574,11 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
         by_field = importer.parse_map(list(maps))
         separator = None if thousands is None else importer.thousands_option(thousands)
         delim = None if delimiter is None else importer.delimiter_option(delimiter)
-    except ValueError as exc:
-        raise BadOption(str(exc)) from None
+    except ValueError as exc:  # (template, values) of the option's fault
+        template, values = exc.args
+        raise BadOption(template, **values) from None
     if decimal is not None and decimal not in importer.DECIMAL_MARKS:
-        raise BadOption(f"--decimal {decimal!r} must be '.' or ','")
+        raise BadOption("--decimal {decimal} must be '.' or ','", decimal=repr(decimal))
     path = find(ledger, writable=True)
     saved = None
     if profile is not None:  # read now to know the mapping; the rows are checked later
@@ -582,10 +587,13 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
         if saved is None:
             known = importer.profile_names(current)
             raise refusal(
-                "unknown-ref", f"no import profile {profile!r} in the ledger"
-                f"{entries.did_you_mean(profile, known)}; profiles: "
-                f"{', '.join(known) or 'none (save one with --save-profile NAME)'}",
-                entry=profile, field="profile", place=Place(str(path)))
+                "unknown-ref", "no import profile {profile} in the ledger{did_you_mean}; "
+                               "profiles: {known}",
+                entry=profile, field="profile", place=Place(str(path)),
+                args={"profile": repr(profile),
+                      "did_you_mean": entries.did_you_mean(profile, known),
+                      "known": ", ".join(known)
+                      or phrase("none (save one with --save-profile NAME)")})
     mapping = importer.mapping(
         kind=kind, maps=by_field, profile=saved, decimal=decimal, thousands=separator,
         date_format=date_format, delimiter=delim, encoding=encoding, sheet=sheet,
@@ -622,8 +630,9 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
     problems: tuple[Problem, ...] = ()
     if plan.refused:
         problems = (*plan.problems, error(
-            "import-refused", f"nothing was written: {plan.count('refused')} of "
-            f"{len(plan.outcomes)} row(s) refused", Place(str(file))))
+            "import-refused", "nothing was written: {count} of {count2} row(s) refused",
+                Place(str(file)),
+            args={"count": plan.count('refused'), "count2": len(plan.outcomes)}))
     return Imported(str(path), str(file), plan, written, dry_run, problems)
 
 
@@ -642,7 +651,8 @@ def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
     target = os.path.realpath(file)
     for path in paths:
         if os.path.realpath(path) == target:
-            raise refusal("output-is-ledger", f"{file} is one of the ledgers being exported; "
-                          "refusing to overwrite it", place=Place(str(file)))
+            raise refusal("output-is-ledger", "{file} is one of the ledgers being exported; "
+                                              "refusing to overwrite it", place=Place(str(file)),
+                                                  args={"file": file})
     opened = [open_ledger(path, no_cache=no_cache).ledger for path in paths]
     return sqlite.export(Path(file), opened, as_of, __version__)

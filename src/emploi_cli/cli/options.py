@@ -154,7 +154,7 @@ def today() -> date:
     try:
         return date.fromisoformat(fixed)
     except ValueError:
-        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage("EMPLOI_TODAY {value} is not a date (YYYY-MM-DD)", value=repr(fixed)) from None
 
 
 def language(option: Lang | None) -> str:
@@ -174,7 +174,8 @@ def day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise Usage("{option} {value} is not a date (YYYY-MM-DD)", option=option,
+                    value=repr(text)) from None
 
 
 def moment(text: str | None) -> datetime | None:
@@ -184,7 +185,8 @@ def moment(text: str | None) -> datetime | None:
     try:
         found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Usage(f"--recorded-since {text!r} is not a date or date-time") from None
+        raise Usage("--recorded-since {value} is not a date or date-time",
+                    value=repr(text)) from None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
@@ -195,15 +197,16 @@ def generated_at(option: str | None) -> date | datetime | None:
         try:
             found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise Usage(f"--generated-at {option!r} is not a date or date-time "
-                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+            raise Usage("--generated-at {value} is not a date or date-time "
+                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", value=repr(option)) from None
         if len(option.strip()) == 10:
             return found.date()
         return found if found.tzinfo else found.replace(tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
-            raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
+            raise Usage("SOURCE_DATE_EPOCH {value} is not a number of seconds",
+                        value=repr(epoch))
         return datetime.fromtimestamp(int(epoch), UTC)
     return None
 
@@ -213,20 +216,22 @@ def one(ledger_option: list[str] | None) -> str | None:
     if ledger_option is None:
         return None
     if len(ledger_option) > 1:
-        raise Usage(f"--ledger was given {len(ledger_option)} times; this command works on "
-                    "one ledger (summary, targets, status, report and export read several)")
+        raise Usage("--ledger was given {count} times; this command works on one ledger "
+                    "(summary, targets, status, report and export read several)",
+                    count=len(ledger_option))
     return ledger_option[0] if ledger_option else None
 
 
 def count(text: str) -> int:
     stripped = text.strip()
     if stripped.startswith("-") and stripped[1:].isdigit():
-        raise m.refusal("negative", f"value must not be negative ({stripped})", field="value")
+        raise m.refusal("negative", "value must not be negative ({stripped})", field="value",
+                        args={"stripped": stripped})
     if not stripped.isdigit() or not stripped.isascii():
-        raise Usage(f"VALUE {text!r} is not a whole number")
+        raise Usage("VALUE {value} is not a whole number", value=repr(text))
     if len(stripped) > 13:
-        raise m.refusal("too-large", f"value {stripped} is beyond any plausible count",
-                        field="value")
+        raise m.refusal("too-large", "value {stripped} is beyond any plausible count",
+                        field="value", args={"stripped": stripped})
     return int(stripped)
 
 
@@ -239,6 +244,6 @@ def tags(items: list[str]) -> tuple[tuple[str, str], ...]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise Usage(f"--tag {item!r} must be KEY=VALUE")
+            raise Usage("--tag {value} must be KEY=VALUE", value=repr(item))
         found[key.strip()] = value.strip()
     return tuple(sorted(found.items()))

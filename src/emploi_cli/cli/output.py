@@ -114,8 +114,8 @@ def write_stdout(text, exact: bool = False) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(0) from None
     except OSError as exc:
-        raise m.refusal("stdout", "cannot write to standard output: "
-                        f"{exc.strerror or exc}") from None
+        raise m.refusal("stdout", "cannot write to standard output: {reason}",
+                        args={"reason": exc.strerror or exc}) from None
 
 
 def _codec(encoding: str) -> str:

@@ -137,7 +137,8 @@ def read_bytes(path: Path) -> bytes:
     except PermissionError:
         raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
     except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read",
+        raise m.refusal("unreadable", "{reason}",
+                        args={"reason": exc.strerror or m.phrase("cannot read")},
                         place=m.Place(file)) from None
 
 
@@ -152,9 +153,10 @@ def decode(data: bytes, file: str) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise m.refusal(
             "encoding",
-            f"byte 0x{data[exc.start]:02x} is not UTF-8 (the ledger must be UTF-8; "
-            "Latin-1 or Windows-1252 files must be converted)",
-            place=m.Place(file, "", line, column)) from None
+            "byte 0x{data} is not UTF-8 (the ledger must be UTF-8; Latin-1 or Windows-1252 files "
+            "must be converted)",
+            place=m.Place(file, "", line, column), args={"data": format(data[exc.start],
+                                                                        '02x')}) from None
 
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -183,8 +185,8 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
-        raise m.refusal("toml-syntax", f"TOML syntax: {message}",
-                        place=m.Place(file, "", line, column)) from None
+        raise m.refusal("toml-syntax", "TOML syntax: {message}",
+                        place=m.Place(file, "", line, column), args={"message": message}) from None
     except RecursionError:
         raise m.refusal(
             "toml-syntax", "TOML syntax: nesting too deep", place=m.Place(file)) from None
@@ -260,11 +262,12 @@ class _Fields:
         ident = self.table.get("id")
         self.entry = entry if entry is not None else ident if isinstance(ident, str) else ""
         if not self.ok:
-            builder.err("type", f"must be a table, not {_tname(table)}", path, entry=self.entry)
+            builder.err("type", "must be a table, not {type}", path, entry=self.entry,
+                        args={"type": _tname(table)})
         for key in self.table:
             if key not in known:
-                self.warn("unknown-key", f"unknown key {key!r} (ignored)", f"{path}.{key}",
-                          args={"key": key})
+                self.warn("unknown-key", "unknown key {key} (ignored)", f"{path}.{key}",
+                          args={"key": repr(key)})
 
     def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
         """An error at `path` (a key of this table), naming the table's id as its entry."""
@@ -276,7 +279,8 @@ class _Fields:
     def _get(self, key: str, required: bool):
         if key not in self.table:
             if required and self.ok:
-                self.err("missing", f"missing required key {key!r}", f"{self.path}.{key}")
+                self.err("missing", "missing required key {key}", f"{self.path}.{key}",
+                         args={"key": repr(key)})
             return None
         return self.table[key]
 
@@ -285,17 +289,18 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            self.err("type", f"{key} must be a string, not {_tname(value)}",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be a string, not {type}",
+                     f"{self.path}.{key}", args={"key": key, "type": _tname(value)})
             return default
         if required and not value.strip():
-            self.err("empty", f"{key} must not be empty", f"{self.path}.{key}")
+            self.err("empty", "{key} must not be empty", f"{self.path}.{key}", args={"key": key})
         return value
 
     def ident(self, key: str = "id", required: bool = True) -> str:
         value = self.text(key, required)
         if value and not limits.ID.match(value):
-            self.err("bad-id", f"{key} {value!r} must be {limits.ID_RULE}", f"{self.path}.{key}")
+            self.err("bad-id", "{key} {value} must be {ID_RULE}", f"{self.path}.{key}",
+                     args={"key": key, "value": repr(value), "ID_RULE": limits.ID_RULE})
         return value
 
     def money(self, key: str, required: bool = False, positive: bool = False) -> Decimal | None:
@@ -311,20 +316,24 @@ class _Fields:
             return None
         where = f"{self.path}.{key}"
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.err("type", f"{key} must be a whole number, not {_tname(value)}", where)
+            self.err("type", "{key} must be a whole number, not {type}", where,
+                     args={"key": key, "type": _tname(value)})
             return None
         if isinstance(value, Decimal):
             if not value.is_finite():
-                self.err("not-finite", f"{key} must be a finite whole number, not {value}",
-                         where)
+                self.err("not-finite", "{key} must be a finite whole number, not {value}",
+                         where, args={"key": key, "value": value})
             else:
-                self.err("not-integer", f"{key} must be a whole number, not {value}", where)
+                self.err("not-integer", "{key} must be a whole number, not {value}", where,
+                         args={"key": key, "value": value})
             return None
         if value < 0:
-            self.err("negative", f"{key} must not be negative ({value})", where)
+            self.err("negative", "{key} must not be negative ({value})", where,
+                     args={"key": key, "value": value})
             return None
         if value > limits.MAX_COUNT:
-            self.err("too-large", f"{key} {value} is beyond any plausible count", where)
+            self.err("too-large", "{key} {value} is beyond any plausible count", where,
+                     args={"key": key, "value": value})
             return None
         return value
 
@@ -334,11 +343,13 @@ class _Fields:
             return None
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
-            hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
-            self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
+            hint = m.phrase(" (write it unquoted: 2021-06-30)") if isinstance(value, str) else ""
+            self.err("type", "{key} must be a date, not {type}{hint}", where,
+                     args={"key": key, "type": _tname(value), "hint": hint})
             return None
         if value.year < limits.MIN_YEAR:
-            self.err("bad-date", f"{key} {value.isoformat()} is before {limits.MIN_YEAR}", where)
+            self.err("bad-date", "{key} {value} is before {MIN_YEAR}", where,
+                     args={"key": key, "value": value.isoformat(), "MIN_YEAR": limits.MIN_YEAR})
             return None
         return value
 
@@ -347,8 +358,9 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, datetime):
-            self.err("type", f"{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not "
-                     f"{_tname(value)}", f"{self.path}.{key}")
+            self.err("type", "{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not {type}",
+                     f"{self.path}.{key}",
+                     args={"key": key, "type": _tname(value)})
             return None
         return value
 
@@ -357,8 +369,8 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.err("type", f"{key} must be true or false, not {_tname(value)}",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be true or false, not {type}",
+                     f"{self.path}.{key}", args={"key": key, "type": _tname(value)})
             return default
         return value
 
@@ -366,8 +378,9 @@ class _Fields:
                default: str = "") -> str:
         value = self.text(key, required, default)
         if value and value not in choices:
-            self.err("bad-value", f"{key} must be one of {', '.join(choices)}, not {value!r}",
-                     f"{self.path}.{key}")
+            self.err("bad-value", "{key} must be one of {choices}, not {value}",
+                     f"{self.path}.{key}",
+                     args={"key": key, "choices": ', '.join(choices), "value": repr(value)})
             return default
         return value
 
@@ -376,7 +389,8 @@ class _Fields:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.err("type", f"{key} must be a list of ids", f"{self.path}.{key}")
+            self.err("type", "{key} must be a list of ids", f"{self.path}.{key}",
+                     args={"key": key})
             return ()
         return tuple(value)
 
@@ -387,8 +401,8 @@ class _Fields:
         if not isinstance(value, dict) or not all(
             isinstance(v, str) for v in value.values()
         ):
-            self.err("type", f"{key} must be a table of strings (key = \"value\")",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be a table of strings (key = \"value\")",
+                     f"{self.path}.{key}", args={"key": key})
             return ()
         return tuple(sorted(value.items()))
 
@@ -396,46 +410,50 @@ class _Fields:
 def money_value(value: object, key: str, where: str, b: _Fields,
                 positive: bool = False) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        hint = " (write it unquoted: 374.80)" if isinstance(value, str) else ""
-        b.err("type", f"{key} must be a number in MDH, not {_tname(value)}{hint}", where)
+        hint = m.phrase(" (write it unquoted: 374.80)") if isinstance(value, str) else ""
+        b.err("type", "{key} must be a number in MDH, not {type}{hint}", where,
+              args={"key": key, "type": _tname(value), "hint": hint})
         return None
     amount = Decimal(value)
     if not amount.is_finite():
-        b.err("not-finite", f"{key} must be a finite amount, not {value}", where)
+        b.err("not-finite", "{key} must be a finite amount, not {value}", where,
+              args={"key": key, "value": value})
         return None
     if abs(amount) > limits.MAX_MONEY:
-        b.err("too-large", f"{key} {value} MDH is beyond any plausible amount", where)
+        b.err("too-large", "{key} {value} MDH is beyond any plausible amount", where,
+              args={"key": key, "value": value})
         return None
     if amount < 0 or (positive and amount == 0):
-        b.err("negative", f"{key} must be {'positive' if positive else 'zero or more'}, "
-              f"not {value}", where)
+        b.err("negative", "{key} must be positive, not {value}" if positive else
+              "{key} must be zero or more, not {value}", where, args={"key": key, "value": value})
         return None
     if amount.is_zero():
         amount = abs(amount)  # -0.0 reads as 0
     if amount.as_tuple().exponent < -limits.MONEY_PLACES:  # type: ignore[operator]
-        b.err("precision", f"{key} {value} is finer than one dirham ({limits.MONEY_PLACES} "
-              "decimals in MDH)", where)
+        b.err("precision", "{key} {value} is finer than one dirham ({MONEY_PLACES} decimals in "
+                           "MDH)", where,
+              args={"key": key, "value": value, "MONEY_PLACES": limits.MONEY_PLACES})
         return None
     return amount
 
 
 def _tname(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return m.phrase("a boolean")
     if isinstance(value, str):
-        return "a string"
+        return m.phrase("a string")
     if isinstance(value, int):
-        return "an integer"
+        return m.phrase("an integer")
     if isinstance(value, Decimal):
-        return "a decimal number"
+        return m.phrase("a decimal number")
     if isinstance(value, datetime):
-        return "a date-time"
+        return m.phrase("a date-time")
     if isinstance(value, date):
-        return "a date"
+        return m.phrase("a date")
     if isinstance(value, list):
-        return "an array"
+        return m.phrase("an array")
     if isinstance(value, dict):
-        return "a table"
+        return m.phrase("a table")
     return type(value).__name__
 
 
@@ -491,24 +509,28 @@ class Builder:
     def array(self, doc: dict, key: str) -> list:
         value = doc.get(key, [])
         if not isinstance(value, list):
-            self.err("type", f"{key} must be an array of tables ([[{key}]]), not "
-                     f"{_tname(value)}", key)
+            self.err("type", "{key} must be an array of tables ([[{key}]]), not {type}", key,
+                     args={"key": key, "type": _tname(value)})
             return []
         return value
 
     def ledger(self, doc: dict) -> m.Ledger | None:
         for key in doc:
             if key not in TOP_KEYS:
-                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored)", key)
+                self.warn("unknown-key", "unknown top-level key {key} (ignored)", key,
+                          args={"key": repr(key)})
         version = doc.get("format")
         if version is None:
             self.err("missing", "missing required key 'format' (the ledger format version, "
-                     f"currently {m.FORMAT_VERSION})", "format")
+                                "currently {FORMAT_VERSION})", "format",
+                     args={"FORMAT_VERSION": m.FORMAT_VERSION})
         elif isinstance(version, bool) or not isinstance(version, int):
-            self.err("type", f"format must be an integer, not {_tname(version)}", "format")
+            self.err("type", "format must be an integer, not {type}", "format",
+                     args={"type": _tname(version)})
         elif version != m.FORMAT_VERSION:
-            self.err("format-version", f"unknown ledger format {version}; this emploi reads "
-                     f"format {m.FORMAT_VERSION}", "format")
+            self.err("format-version", "unknown ledger format {version}; this emploi reads "
+                                       "format {FORMAT_VERSION}", "format",
+                     args={"version": version, "FORMAT_VERSION": m.FORMAT_VERSION})
             return None
         programme = self.programme(doc.get("programme"))
         sources = tuple(self.source(t, f"sources[{i}]")
@@ -550,8 +572,8 @@ class Builder:
             signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
             signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal)
         if start and end and end < start:
-            f.err("period", f"programme ends ({end}) before it starts ({start})",
-                  "programme.end")
+            f.err("period", "programme ends ({end}) before it starts ({start})",
+                  "programme.end", args={"end": end, "start": start})
         return result
 
     def source(self, table: object, path: str) -> m.Source:
@@ -621,7 +643,8 @@ class Builder:
             return None
         eid = f.text("id", True)
         if eid and not limits.ENTRY_ID.match(eid):
-            f.err("bad-id", f"entry id {eid!r} must be {limits.ENTRY_ID_RULE}", f"{path}.id")
+            f.err("bad-id", "entry id {eid} must be {ENTRY_ID_RULE}", f"{path}.id",
+                  args={"eid": repr(eid), "ENTRY_ID_RULE": limits.ENTRY_ID_RULE})
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -651,11 +674,12 @@ class Builder:
                 quantity=f.count("quantity"), end=f.day("end"))
             subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
             if len(subjects) != 1:
-                f.err("amendment", "an amendment names exactly one of convention, funder, "
-                      f"target or end (found {', '.join(subjects) or 'none'})", path)
+                f.err("amendment", "an amendment names exactly one of convention, funder, target "
+                                   "or end (found {subjects})", path,
+                      args={"subjects": ", ".join(subjects) or m.phrase("none")})
             elif subjects[0] in ("convention", "funder") and "amount" not in f.table:
-                f.err("missing", f"an amendment of a {subjects[0]} needs an amount",
-                      f"{path}.amount")
+                f.err("missing", "an amendment of a {subjects} needs an amount",
+                      f"{path}.amount", args={"subjects": subjects[0]})
             elif subjects[0] == "target" and "quantity" not in f.table:
                 f.err("missing", "an amendment of a target needs a quantity",
                       f"{path}.quantity")
@@ -706,32 +730,38 @@ class Builder:
         targets = {t.id for t in ledger.targets}
         funders = {f.id for f in ledger.funders}
         if ledger.programme.source and ledger.programme.source not in source_ids:
-            self.err("unknown-ref", f"source {ledger.programme.source!r} is not in [[sources]]",
-                     "programme.source", entry=ledger.programme.id)
+            self.err("unknown-ref", "source {source} is not in [[sources]]",
+                     "programme.source", entry=ledger.programme.id,
+                     args={"source": repr(ledger.programme.source)})
         for i, f in enumerate(ledger.funders):
             for ref in f.conventions:
                 if ref not in conventions:
-                    self.err("unknown-ref", f"funder {f.id!r} names unknown convention {ref!r}",
-                             f"funders[{i}].conventions", entry=f.id)
+                    self.err("unknown-ref", "funder {id} names unknown convention {ref}",
+                             f"funders[{i}].conventions", entry=f.id,
+                             args={"id": repr(f.id), "ref": repr(ref)})
             if f.source and f.source not in source_ids:
-                self.err("unknown-ref", f"source {f.source!r} is not in [[sources]]",
-                         f"funders[{i}].source", entry=f.id)
+                self.err("unknown-ref", "source {source} is not in [[sources]]",
+                         f"funders[{i}].source", entry=f.id, args={"source": repr(f.source)})
         for ci, c in enumerate(ledger.conventions):
             if c.source and c.source not in source_ids:
-                self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
-                         f"conventions[{ci}].source", entry=c.id)
+                self.err("unknown-ref", "source {source} is not in [[sources]]",
+                         f"conventions[{ci}].source", entry=c.id, args={"source": repr(c.source)})
             for ti, t in enumerate(c.targets):
                 if t.source and t.source not in source_ids:
-                    self.err("unknown-ref", f"source {t.source!r} is not in [[sources]]",
-                             f"conventions[{ci}].targets[{ti}].source", entry=t.id)
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"conventions[{ci}].targets[{ti}].source", entry=t.id,
+                             args={"source": repr(t.source)})
         units: dict[str, tuple[str, str]] = {}
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):
                 if t.indicator in units and units[t.indicator][0] != t.unit:
-                    self.err("unit-mismatch", f"indicator {t.indicator!r} is in "
-                             f"{units[t.indicator][0]!r} in target {units[t.indicator][1]!r} "
-                             f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit",
-                             entry=t.id)
+                    self.err("unit-mismatch", "indicator {indicator} is in {units} in target "
+                                              "{units2} but in {unit} here",
+                                                  f"conventions[{ci}].targets[{ti}].unit",
+                             entry=t.id,
+                             args={"indicator": repr(t.indicator),
+                                   "units": repr(units[t.indicator][0]),
+                                   "units2": repr(units[t.indicator][1]), "unit": repr(t.unit)})
                 units.setdefault(t.indicator, (t.unit, t.id))
         if not _journal_references_hold(ledger.journal, targets, conventions, funders):
             self._journal_references(ledger, targets, conventions, funders)
@@ -746,31 +776,32 @@ class Builder:
             path = positions[e.seq]
             folded = e.id.casefold()
             if folded in seen:
-                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[folded]}"
-                         ", ignoring case)", f"{path}.id", entry=e.id)
+                self.err("duplicate-id", "entry id {id} is used twice (also {seen}, ignoring "
+                                         "case)", f"{path}.id", entry=e.id,
+                         args={"id": repr(e.id), "seen": seen[folded]})
             seen.setdefault(folded, path)
             if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
                 e.target not in targets
             ):
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown target {target}", f"{path}.target",
+                         entry=e.id, args={"target": repr(e.target)})
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.convention and e.convention not in conventions
             ):
-                self.err("unknown-ref", f"unknown convention {e.convention!r}",
-                         f"{path}.convention", entry=e.id)
+                self.err("unknown-ref", "unknown convention {convention}",
+                         f"{path}.convention", entry=e.id, args={"convention": repr(e.convention)})
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.funder and e.funder not in funders
             ):
-                self.err("unknown-ref", f"unknown funder {e.funder!r}", f"{path}.funder",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown funder {funder}", f"{path}.funder",
+                         entry=e.id, args={"funder": repr(e.funder)})
             if isinstance(e, m.AmendmentEntry) and e.target and e.target not in targets:
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown target {target}", f"{path}.target",
+                         entry=e.id, args={"target": repr(e.target)})
             if isinstance(e, m.VoidEntry):
                 if e.entry not in entry_ids:
-                    self.err("unknown-ref", f"voids unknown entry {e.entry!r}", f"{path}.entry",
-                             entry=e.id)
+                    self.err("unknown-ref", "voids unknown entry {entry}", f"{path}.entry",
+                             entry=e.id, args={"entry": repr(e.entry)})
                 elif e.entry == e.id:
                     self.err("bad-value", "an entry cannot void itself", f"{path}.entry",
                              entry=e.id)
@@ -785,8 +816,9 @@ class Builder:
                 continue
             folded = ident.casefold()
             if folded in seen:
-                self.err("duplicate-id", f"id {ident!r} is already used at {seen[folded]}",
-                         f"{path}.id", entry=ident)
+                self.err("duplicate-id", "id {ident} is already used at {seen}",
+                         f"{path}.id", entry=ident,
+                         args={"ident": repr(ident), "seen": seen[folded]})
             seen.setdefault(folded, path)
 
 

@@ -67,8 +67,8 @@ def write(path: Path, *, force: bool = False) -> Path:
     try:
         path.write_text(STARTER, encoding="utf-8")
     except OSError as exc:
-        raise m.refusal("unwritable", f"cannot write: {exc.strerror}",
-                        place=m.Place(str(path))) from None
+        raise m.refusal("unwritable", "cannot write: {reason}",
+                        place=m.Place(str(path)), args={"reason": exc.strerror}) from None
     return path
 
 

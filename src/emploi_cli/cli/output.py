@@ -26,7 +26,9 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None]) -> None:
     try:
         body(lang)
     except api.BadOption as exc:
-        stderr(f"emploi: usage error: {exc.message}")
+        from ..present.i18n import label, problem_text
+
+        stderr(f"emploi: {label('usage_error', lang)}: {problem_text(exc.problems[0], lang)}")
         raise typer.Exit(2) from None
     except m.EmploiError as exc:
         problems(exc.problems, lang)

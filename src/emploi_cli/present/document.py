@@ -334,7 +334,7 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
         return Section("problems", t("problems"), (Paragraph(t("no_problems")),))
     errors = sum(p.is_error for p in found)
     rows = tuple({"severity": p.severity, "place": place_text(p), "code": p.code,
-                  "message": p.message} for p in found)
+                  "message": i18n.problem_text(p, lang)} for p in found)
     return Section("problems", t("problems"), (
         Paragraph(t("n_problems", errors=errors, warnings=len(found) - errors)),
         Table("", (Column("severity", "label", "severity"), Column("place"), Column("code"),

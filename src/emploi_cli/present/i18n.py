@@ -7,6 +7,7 @@ entry's `msgctxt` and the English text its `msgid` (present/catalog.py, docs/tra
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -82,6 +83,7 @@ LABELS: dict[str, str] = {
     "dry_run": "Dry run: nothing was written.",
     "ok": "No problems.",
     "error": "error",
+    "usage_error": "usage error",
     "warning": "warning",
     "n_problems": "{errors} error(s), {warnings} warning(s)",
     "import": "Import",
@@ -224,6 +226,9 @@ LABELS: dict[str, str] = {
     "month_11": "November",
     "month_12": "December",
     "first_of_month": "1",
+    "kind_target": "target",
+    "kind_convention": "convention",
+    "kind_funder": "funder",
     "kind_progress": "progress",
     "kind_transaction": "transaction",
     "kind_commitment": "commitment",
@@ -274,3 +279,54 @@ def day(value: date, lang: str) -> str:
     month = label(f"month_{value.month}", lang)
     first = label("first_of_month", lang) if value.day == 1 else str(value.day)
     return f"{first} {month} {value.year}"
+
+
+# ---- problems ----------------------------------------------------------------------------
+
+
+def problem_text(problem, lang: str) -> str:
+    """A problem's message in `lang`: its template from the catalog (context "problem"),
+    filled with its args, each worded for the reader (dates in prose, decimal marks, entry
+    kinds, phrases in `lang`). json keeps `message`, the English text."""
+    if lang == "en" or not problem.template:
+        return problem.message
+    return worded(problem.template, dict(problem.args), lang)
+
+
+def worded(template: str, args: dict[str, str], lang: str, prefix: str = "") -> str:
+    """`template` in `lang`, its fields filled from args (a phrase's are `name.field`)."""
+    from string import Formatter
+
+    text = translate(template, lang, "problem")
+    values = {}
+    try:
+        for _, name, _, _ in Formatter().parse(text):
+            if name is not None and name not in values:
+                values[name] = _arg(name, args, lang, prefix)
+        return text.format_map(values)
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return template
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MDH = re.compile(r"([+-]?\d+)\.(\d+) MDH")  # an amount; other decimals are left as written
+
+
+def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
+    key = prefix + name
+    if f"{key}.template" in args:
+        return worded(args[f"{key}.template"], args, lang, f"{key}.")
+    value = args.get(key)
+    if value is None:
+        return "{" + name + "}"
+    if name == "kind" and f"kind_{value}" in LABELS:
+        return label(f"kind_{value}", lang)
+    if _ISO_DAY.fullmatch(value):
+        try:
+            return day(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    found = _MDH.fullmatch(value)
+    if found and lang in ("fr", "ar"):
+        return f"{found.group(1)},{found.group(2)} MDH"
+    return value

@@ -252,7 +252,7 @@ def problems(found: list[m.Problem], lang: str) -> Report:
     columns = (Column("severity"), Column("code"), Column("file"), Column("path"),
                Column("line", "int"), Column("column", "int"), Column("message"))
     human = [{"severity": i18n.label(r["severity"], lang), "place": place_text(p),
-              "message": r["message"], "code": r["code"]} for r, p in zip(rows, found,
+              "message": i18n.problem_text(p, lang), "code": r["code"]} for r, p in zip(rows, found,
                                                                          strict=True)]
     human_columns = (Column("severity", label="severity"), Column("place"),
                      Column("code"), Column("message"))
@@ -278,7 +278,8 @@ def place_text(p: m.Problem) -> str:
 def problem_line(p: m.Problem, lang: str = "en") -> str:
     """One line for stderr: `file:3:5 [key.path]: error: message`."""
     where = place_text(p)
-    return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"
+    return (f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: "
+            f"{i18n.problem_text(p, lang)}")
 
 
 # ---- import ------------------------------------------------------------------------------
@@ -314,8 +315,9 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
             "rows": [{**{k: r[k] for k in r if k not in ("tags", "reason")},
                       "tags": dict(r["tags"])} for r in rows],
             "warnings": [problem_data(w) for w in plan.warnings]}
-    human = [{**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang)}
-             for r in rows]
+    human = [{**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang),
+              "reason": "; ".join(_cell_reason(p, lang) for p in o.problems) or None}
+             for r, o in zip(rows, plan.outcomes, strict=True)]
     figure = Column("value", "int") if plan.kind == "progress" else Column("amount", "money")
     extra = (Column("tags", "tags"),) if plan.kind == "progress" else (
         Column("kind"), Column("funder"))
@@ -336,10 +338,11 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
                   (Table("import", columns, tuple(human)),), tuple(notes))
 
 
-def _cell_reason(p: m.Problem) -> str:
+def _cell_reason(p: m.Problem, lang: str = "en") -> str:
     """`column 'Nombre': message` from a row problem placed at `row 5, column 'Nombre'`."""
     _, _, column = p.place.path.partition(", ")
-    return f"{column}: {p.message}" if column else p.message
+    text = i18n.problem_text(p, lang)
+    return f"{column}: {text}" if column else text
 
 
 # ---- roll-up across programmes -----------------------------------------------------------

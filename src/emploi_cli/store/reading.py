@@ -185,11 +185,43 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
-        raise m.refusal("toml-syntax", "TOML syntax: {message}",
-                        place=m.Place(file, "", line, column), args={"message": message}) from None
+        raise m.refusal("toml-syntax", "TOML syntax: {message}{hint}",
+                        place=m.Place(file, "", line, column),
+                        args={"message": _TOMLLIB.get(message, message),
+                              "hint": toml_hint(text, line)}) from None
     except RecursionError:
         raise m.refusal(
             "toml-syntax", "TOML syntax: nesting too deep", place=m.Place(file)) from None
+
+
+# tomllib's commonest messages, as phrases the catalogs translate (others stay as tomllib
+# words them).
+_TOMLLIB = {text: m.phrase(text) for text in (
+    "Invalid value", "Expected newline or end of document after a statement",
+    "Invalid statement", "Unclosed array", "Unterminated string", "Illegal character",
+    "Cannot overwrite a value", "Expected '=' after a key in a key/value pair")}
+_DECIMAL_COMMA = re.compile(r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$")
+_SPACED_NUMBER = re.compile(r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$")
+
+
+def toml_hint(text: str, line: int | None) -> m.Phrase | str:
+    """What a French-speaking writer of TOML may have meant, for the line of a syntax error:
+    a decimal comma (406,80), French or curly quotes (« », “ ”), a space in a number."""
+    if line is None:
+        return ""
+    lines = text.splitlines()
+    found = lines[line - 1] if 0 < line <= len(lines) else ""
+    comma = _DECIMAL_COMMA.search(found)
+    if comma:
+        return m.phrase(" (TOML writes decimals with a point: {fixed}, not {written})",
+                        fixed=f"{comma.group(1)}.{comma.group(2)}",
+                        written=f"{comma.group(1)},{comma.group(2)}")
+    if any(quote in found for quote in "«»“”„‘’"):
+        return m.phrase(' (TOML strings take straight quotes: "text" or \'text\', not « », “ ” '
+                        "or ‘ ’)")
+    if _SPACED_NUMBER.search(found):
+        return m.phrase(" (a number in TOML has no spaces: write 1406.80 or 1_406.80)")
+    return ""
 
 
 def load(path: Path) -> Loaded:

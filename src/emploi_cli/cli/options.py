@@ -30,6 +30,7 @@ class Format(StrEnum):
 class Lang(StrEnum):
     fr = "fr"
     en = "en"
+    ar = "ar"  # reports and the human table formats (docs/translating.md)
 
 
 class By(StrEnum):
@@ -127,8 +128,9 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 OutputOpt = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
 LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
-    "LC_ALL/LANG starts with fr, else en).", show_default=False)]
+    "--lang", help="Language of labels and numbers: fr, en, or ar for reports and tables "
+    "(default: $EMPLOI_LANG, else fr when LC_ALL/LANG starts with fr, else en).",
+    show_default=False)]
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="Report as things stood on this date (YYYY-MM-DD; default today).")]
 DryRunOpt = Annotated[bool, typer.Option(
@@ -162,7 +164,7 @@ def language(option: Lang | None) -> str:
     if option is not None:
         return option.value
     chosen = os.environ.get("EMPLOI_LANG", "")
-    if chosen in ("fr", "en"):
+    if chosen in ("fr", "en", "ar"):
         return chosen
     locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
     return "fr" if locale.lower().startswith("fr") else "en"

@@ -142,18 +142,18 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
         _produced(produced, as_of, lang),
     )
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
-              "as_of": t("as_of_marker", date=as_of.isoformat()), "contents": t("contents"),
+              "as_of": t("as_of_marker", date=i18n.day(as_of, lang)), "contents": t("contents"),
               "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {as_of.isoformat()}"
+    subtitle = f"{t('report_title')} · {t('report_as_of')} {i18n.day(as_of, lang)}"
     return Document(lang, p.title, subtitle, sections, produced, labels)
 
 
 def _programme(pos: position.Position, lang: str) -> Section:
     ledger, p = pos.ledger, pos.programme
     t = _labeler(lang)
-    period = f"{p.start.isoformat()} {t('to')} {pos.end.isoformat()}"
+    period = f"{i18n.day(p.start, lang)} {t('to')} {i18n.day(pos.end, lang)}"
     if pos.end != p.end:
-        period += f" ({t('amended_from', value=p.end.isoformat())})"
+        period += f" ({t('amended_from', value=i18n.day(p.end, lang))})"
     total = _mdh(pos.funding.total_in_force, lang)
     if pos.funding.total_in_force != p.total:
         total += f" ({t('amended_from', value=_mdh(p.total, lang))})"
@@ -166,7 +166,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
     sources = "; ".join(f"{s.title} ({s.kind})" if s.kind else s.title for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
-    signed = ", ".join(x for x in (p.signed_place, p.signed_date.isoformat()
+    signed = ", ".join(x for x in (p.signed_place, i18n.day(p.signed_date, lang)
                                    if p.signed_date else "", p.signed_note) if x)
     if signed:
         items.append((t("signed"), signed))
@@ -300,14 +300,14 @@ def _quarters(pos: position.Position, lang: str) -> Section:
                 corners.append((last, p.quantity))
             expected = tuple(corners)
         figures = {"achieved": i18n.number(p.achieved, lang), "unit": target.unit,
-                   "date": as_of.isoformat(),
+                   "date": i18n.day(as_of, lang),
                    "status": t(pace_reports.status_label(p.status))}
         if p.quantity is None:
             description = t("chart_target_desc_unquantified", **figures)
             line = t("target_line_unquantified", **figures)
         else:
             figures.update(expected=i18n.number(p.expected or 0, lang),
-                           target=i18n.number(p.quantity, lang), end=sched.end.isoformat(),
+                           target=i18n.number(p.quantity, lang), end=i18n.day(sched.end, lang),
                            progress=human_text(p.progress, "percent", lang),
                            schedule=t(sched.kind))
             description = t("chart_target_desc", **figures)
@@ -317,7 +317,7 @@ def _quarters(pos: position.Position, lang: str) -> Section:
                           tuple(points), p.quantity)
         subsections.append(Section(f"q-{_slug(target.id)}", f"{target.id} — {target.label}",
                                    (Paragraph(line, "status-line"), chart, table), 3))
-    note = (Paragraph(t("partial_note", date=as_of.isoformat()), "note"),) if any(
+    note = (Paragraph(t("partial_note", date=i18n.day(as_of, lang)), "note"),) if any(
         r.partial for r in rows) else ()
     return Section("quarters", t("quarters"), (*note, *subsections))
 
@@ -375,9 +375,9 @@ def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]]
         sections.append(Section(prefix, f"{p.id} — {p.ledger.programme.title}", inner))
     sections.append(_produced_rollup(r, produced, lang))
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
-              "as_of": t("as_of_marker", date=r.as_of.isoformat()), "contents": t("contents"),
-              "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {r.as_of.isoformat()}"
+              "as_of": t("as_of_marker", date=i18n.day(r.as_of, lang)),
+              "contents": t("contents"), "report": t("report_title")}
+    subtitle = f"{t('report_title')} · {t('report_as_of')} {i18n.day(r.as_of, lang)}"
     overall = Produced(produced[0].generated_at, ", ".join(x.ledger for x in produced), "",
                        sum(x.entries for x in produced), produced[0].version)
     return Document(lang, t("rollup_title"), subtitle, tuple(sections), overall, labels)

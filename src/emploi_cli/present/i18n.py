@@ -281,6 +281,11 @@ def day(value: date, lang: str) -> str:
     return f"{first} {month} {value.year}"
 
 
+def entry_kind(kind: str, lang: str) -> str:
+    """A journal entry's kind (progress, disbursement...) in `lang`; json and csv keep it."""
+    return label(f"kind_{kind}", lang) if f"kind_{kind}" in LABELS else kind
+
+
 # ---- problems ----------------------------------------------------------------------------
 
 
@@ -319,8 +324,8 @@ def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
     value = args.get(key)
     if value is None:
         return "{" + name + "}"
-    if name == "kind" and f"kind_{value}" in LABELS:
-        return label(f"kind_{value}", lang)
+    if name == "kind":
+        return entry_kind(value, lang)
     if _ISO_DAY.fullmatch(value):
         try:
             return day(date.fromisoformat(value), lang)

@@ -127,7 +127,7 @@ def status(pos: position.Position, lang: str) -> Report:
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
     summary = ", ".join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
              i18n.label("pace_rule", lang), i18n.label("cost_note", lang))
     return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), (funding_table, target_table),
@@ -167,7 +167,7 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
                Column("cumulative", "int"), Column("expected", "int"))
     notes: tuple[str, ...] = ()
     if any(r.partial for r in rows):
-        notes = (i18n.label("partial_note", lang, date=as_of.isoformat()),)
+        notes = (i18n.label("partial_note", lang, date=i18n.day(as_of, lang)),)
     if not rows:
         notes = (i18n.label("no_entries", lang),)
     return Report(data, Table("", PERIOD_COLUMNS, tuple(data)),
@@ -247,7 +247,7 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)
     summary = counts_text(counts, lang)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
              i18n.label("pace_rule", lang), i18n.label("cost_note", lang),
              i18n.label("rollup_note", lang, n=len(parts)))

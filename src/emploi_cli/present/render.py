@@ -34,7 +34,8 @@ class Column:
 
     key: str
     kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar,
-    # label (the value is an i18n key), pace_bar (the value is a PaceBar)
+    # label (the value is an i18n key), entry_kind (a journal entry's kind, worded for
+    # people; csv and json keep the key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
     styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
     drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
@@ -110,6 +111,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
         return i18n.number(value, lang)
     if kind == "label" and isinstance(value, str):
         return safe(i18n.label(value, lang))
+    if kind == "entry_kind" and isinstance(value, str):
+        return safe(i18n.entry_kind(value, lang))
     return safe(machine_text(value, kind))
 
 

@@ -89,7 +89,7 @@ def summary(pos: position.Position, lang: str) -> Report:
         Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
         *FLOW_COLUMNS),
         (*funders, unattributed_row))
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),)
     return Report(data, Table("", csv_columns, tuple(csv_rows)),
                   (totals, convention_table, funder_table), notes)
 
@@ -113,7 +113,7 @@ def targets(pos: position.Position, lang: str, *, by: str = "target",
     """`emploi targets`: the targets of the position, by target, indicator or tag."""
     as_of = pos.as_of
     lines = [t for t in pos.targets if convention in (None, t.convention)]
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),)
     if tag:
         return _tag_report(pos, lang, tag, convention, notes)
     if by == "indicator":
@@ -178,7 +178,7 @@ def _tag_report(pos: position.Position, lang: str, tag: str, convention: str | N
 # ---- history -----------------------------------------------------------------------------
 
 HISTORY_COLUMNS = (
-    Column("id"), Column("date", "date"), Column("kind"), Column("subject"),
+    Column("id"), Column("date", "date"), Column("kind", "entry_kind"), Column("subject"),
     Column("value", "int"), Column("amount", "money"), Column("funder"), Column("text"),
     Column("source"), Column("tags", "tags"), Column("void", "bool"), Column("voided_by"),
     Column("recorded_at", "datetime"), Column("recorded_by"))
@@ -404,7 +404,7 @@ def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
         Column("share", "percent"), *FLOW_COLUMNS), tuple(national))
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
              i18n.label("rollup_note", lang, n=len(parts)))
     return Report(data, Table("", csv_columns, tuple(csv_rows)), (*sections, national_table),
                   notes)
@@ -461,7 +461,7 @@ def targets_rollup(r: rollup.Rollup, lang: str, by: str = "target") -> Report:
         Column("target", "int"), Column("unit"), Column("achieved", "int"),
         Column("remaining", "int"), Column("progress", "percent"), Column("bar", "bar")),
         human)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
              i18n.label("rollup_note", lang, n=len(r.programmes)))
     return Report(data, Table("", ROLLUP_TARGET_CSV, tuple(csv_rows)), (*sections, national),
                   notes)

@@ -311,3 +311,61 @@ def test_html_prints_on_a4_in_chromium(emploi, in_golden, tmp_path):
                           text=True, timeout=60).stdout
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox))
     assert right <= 595 - 12 * 72 / 25.4 + 1  # nothing past the right margin (12 mm)
+
+
+def _print_to_pdf(chromium: str, page: Path, pdf: Path, profile: Path) -> str:
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}",
+         f"--print-to-pdf={pdf}", "--no-pdf-header-footer", str(page)],
+        capture_output=True, text=True, timeout=180)
+    return done.stderr
+
+
+def test_arabic_html_prints_right_to_left_in_chromium(emploi, in_golden, tmp_path):
+    """The Arabic report, printed by Chromium with the Arabic font .ci/run installs: its
+    headings are in the PDF's text, and they start on the right of the page."""
+    import unicodedata
+
+    chromium, pdftotext = _tool("chromium"), _tool("pdftotext")
+    fonts = subprocess.run(["fc-list", ":lang=ar", "family"], capture_output=True,
+                           text=True).stdout if _tool("fc-list") else ""
+    if not chromium or not pdftotext or "Amiri" not in fonts:
+        message = ("needs chromium, pdftotext (poppler-utils) and the Amiri font "
+                   "(fonts-hosny-amiri); .ci/run installs them")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    assert emploi("report", "-l", in_golden, "--lang", "ar", "-o", str(page),
+                  *FIXED).exit_code == 0
+    html_text = page.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html_text
+    errors = _print_to_pdf(chromium, page, pdf, tmp_path / "profile")
+    assert pdf.exists() and pdf.stat().st_size > 10_000, errors[-2000:]
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60).stdout
+
+    def letters(found: str) -> str:  # pdftotext may split a word at a ligature, and marks
+        return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]", "",  # directions
+                      unicodedata.normalize("NFKC", found))
+
+    headings = re.findall(r"<h2[^>]*>([^<]*)</h2>", html_text)
+    assert "البرنامج" in headings and "التمويل" in headings
+    for heading in headings:
+        assert letters(heading) in letters(text), heading
+    bbox = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" '
+                       r'yMax="[\d.]+">([^<]*)</word>', bbox)
+    right_margin = 595 - 12 * 72 / 25.4
+    for heading in ("البرنامج", "الأهداف"):
+        # -bbox gives each Arabic word's letters in the order they are drawn, right to left
+        found = [(float(a), float(b)) for a, b, w in words
+                 if heading in (letters(w), letters(w)[::-1])]
+        assert len(found) >= 2, heading  # in the contents, and as the section's heading
+        assert all(x_min > 595 / 2 for x_min, _ in found), (heading, found)
+        assert max(x_max for _, x_max in found) > right_margin - 3, (heading, found)
+    english = [float(a) for a, _, w in words if w == "Contrat-programme"]  # the ledger's text
+    assert english and english[0] > 595 / 4  # a left-to-right run inside, also set right

@@ -526,11 +526,14 @@ def reopen(ledger: LedgerName, period: str, reason: str, *, today: date | None =
     return _lock(ledger, "reopen", period, reason, today, dry_run, no_cache)
 
 
-def init(path: str | Path, *, force: bool = False) -> Path:
-    """Write a documented starter ledger; an existing file only with `force`."""
+def init(path: str | Path, *, force: bool = False, lang: str = "en") -> Path:
+    """Write a documented starter ledger, its comments and example texts in `lang`; an
+    existing file only with `force`."""
+    from .present.catalog import translate
     from .store import starter
 
-    return starter.write(Path(path), force=force)
+    return starter.write(Path(path), force=force,
+                         translate=lambda english: translate(english, lang, "starter"))
 
 
 # ---- import and export -------------------------------------------------------------------

@@ -25,6 +25,7 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    csv_fr = "csv-fr"  # csv for French spreadsheets: ';', a BOM, decimal commas
 
 
 class Lang(StrEnum):

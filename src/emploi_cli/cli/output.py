@@ -72,13 +72,18 @@ def emit(report, fmt: Format, lang: str, output: str | None,
 
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
+    if terminal and lang == "ar":  # terminals do not shape nor order Arabic reliably
+        from ..present.i18n import label
+
+        stderr(f"emploi: {label('arabic_on_terminal', 'fr')}")
+        lang = "fr"
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
     ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
     pieces = chunks(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
     if output is not None:
         write_file(Path(output), pieces, ledger_path)
         return
-    write_stdout(pieces, exact=fmt in (Format.csv, Format.md))
+    write_stdout(pieces, exact=fmt in (Format.csv, Format.md, Format.csv_fr))
 
 
 def _isatty(stream) -> bool:

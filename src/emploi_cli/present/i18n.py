@@ -84,6 +84,8 @@ LABELS: dict[str, str] = {
     "ok": "No problems.",
     "error": "error",
     "usage_error": "usage error",
+    "arabic_on_terminal": ("Arabic is written to files and pipes (-o FILE, -f md, report -f "
+                           "html); this terminal shows French."),
     "warning": "warning",
     "n_problems": "{errors} error(s), {warnings} warning(s)",
     "import": "Import",

@@ -23,7 +23,7 @@ from decimal import Decimal
 from ..domain.model import money_text, record
 from . import i18n
 
-FORMATS = ("table", "json", "csv", "md")
+FORMATS = ("table", "json", "csv", "md", "csv-fr")
 NUMERIC = ("int", "money", "percent")
 BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
 
@@ -204,17 +204,23 @@ def to_csv(report: Report, lang: str = "en") -> str:
     return "".join(csv_chunks(report, lang))
 
 
-def csv_chunks(report: Report, lang: str = "en", batch: int = 1000):
+def csv_chunks(report: Report, lang: str = "en", batch: int = 1000, french: bool = False):
     """`to_csv` in pieces: the header, then blocks of `batch` rows, written as the rows are
-    read, a column at a time."""
+    read, a column at a time. `french` (-f csv-fr): the same cells for French spreadsheets,
+    which expect `;` between cells, a UTF-8 byte order mark and decimal commas."""
     from itertools import islice
 
     table = report.csv
-    yield _csv_lines([[c.key] for c in table.columns])
+    delimiter = ";" if french else ","
+    yield ("\ufeff" if french else "") + _csv_lines([[c.key] for c in table.columns],
+                                                   delimiter)
     rows = iter(table.rows)
     while block := list(islice(rows, batch)):
-        yield _csv_lines([_csv_cells([row.get(c.key) for row in block], c.kind)
-                          for c in table.columns])
+        columns = [_csv_cells([row.get(c.key) for row in block], c.kind) for c in table.columns]
+        if french:
+            columns = [[cell.replace(".", ",") for cell in cells] if c.kind in NUMERIC
+                       else cells for cells, c in zip(columns, table.columns, strict=True)]
+        yield _csv_lines(columns, delimiter)
 
 
 def _csv_cells(values: list, kind: str) -> list[str]:
@@ -235,19 +241,20 @@ def _csv_cells(values: list, kind: str) -> list[str]:
     return ["'" + t if t.startswith(_NEUTRALISE) else t for t in cells]
 
 
-_CSV_QUOTE = re.compile('[,"\r\n]')
+_CSV_QUOTE = {",": re.compile('[,"\r\n]'), ";": re.compile('[;"\r\n]')}
 
 
-def _csv_lines(columns: list[list[str]]) -> str:
+def _csv_lines(columns: list[list[str]], delimiter: str = ",") -> str:
     """Rows given as columns of cells, written as `csv.writer(lineterminator="\\r\\n")` writes
     them (tests/test_streaming.py compares the two): a cell holding a comma, a quote, CR or LF
     is quoted, its quotes doubled; a row of one empty cell is `""`. A column is searched once
     when no cell of it needs quotes, the common case."""
+    quote = _CSV_QUOTE[delimiter]
     for index, cells in enumerate(columns):
-        if _CSV_QUOTE.search("".join(cells)):
-            columns[index] = ['"' + t.replace('"', '""') + '"' if _CSV_QUOTE.search(t) else t
+        if quote.search("".join(cells)):
+            columns[index] = ['"' + t.replace('"', '""') + '"' if quote.search(t) else t
                               for t in cells]
-    lines = [",".join(row) for row in zip(*columns, strict=True)]
+    lines = [delimiter.join(row) for row in zip(*columns, strict=True)]
     if len(columns) == 1:
         lines = [line or '""' for line in lines]
     return "".join([line + "\r\n" for line in lines])
@@ -463,6 +470,8 @@ def chunks(report: Report, fmt: str, lang: str, terminal: bool = False,
         return json_chunks(report.data, ascii_only=ascii_only)
     if fmt == "csv":
         return csv_chunks(report, lang)
+    if fmt == "csv-fr":
+        return csv_chunks(report, lang, french=True)
     if fmt == "md":
         return md_chunks(report, lang)
     return iter((to_rich(report, lang) if terminal else to_plain(report, lang),))

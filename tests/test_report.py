@@ -1,7 +1,7 @@
 """`emploi report`: golden md in both languages, html structure and escaping, byte-identical
 re-runs, and a real print to PDF with headless Chromium.
 
-Golden files: tests/golden/report.{fr,en}.md, made from tests/golden/ledger.toml. After an
+Golden files: tests/golden/report.{fr,en,ar}.md, made from tests/golden/ledger.toml. After an
 intended change, regenerate them with `EMPLOI_REGOLD=1 pytest tests/test_report.py` and
 read the diff.
 """
@@ -31,7 +31,7 @@ def in_golden(monkeypatch):
     return "ledger.toml"
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_golden_md_report(emploi, in_golden, lang):
     result = emploi("report", "-l", in_golden, "--lang", lang, *FIXED)
     assert result.exit_code == 0, result.stderr

@@ -166,7 +166,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
     sources = "; ".join(f"{s.title} ({s.kind})" if s.kind else s.title for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
-    signed = ", ".join(x for x in (p.signed_place, i18n.day(p.signed_date, lang)
+    signed = t("list_separator").join(x for x in (p.signed_place, i18n.day(p.signed_date, lang)
                                    if p.signed_date else "", p.signed_note) if x)
     if signed:
         items.append((t("signed"), signed))
@@ -228,8 +228,9 @@ def _bars_summary(groups: tuple[BarGroup, ...], series: tuple[tuple[str, str], .
                   lang: str) -> str:
     parts = []
     for g in groups:
-        values = ", ".join(f"{label} {human_text(v, 'money', lang)}"
-                           for (_, label), v in zip(series, g.values, strict=True))
+        values = i18n.label("list_separator", lang).join(
+            f"{label} {human_text(v, 'money', lang)}"
+            for (_, label), v in zip(series, g.values, strict=True))
         parts.append(f"{g.label}: {values}")
     return "; ".join(parts) + "."
 

@@ -201,6 +201,7 @@ LABELS: dict[str, str] = {
     "target_line_unquantified": "{status} · achieved {achieved} {unit} · no quantity",
     "bar_text": "{progress} (expected {expected})",
     "colon": ": ",
+    "list_separator": ", ",
     "expected_short": "expected",
     "hidden_columns": "Columns hidden for lack of room: {columns} (widen the terminal, or -f md).",
     "programme_section": "{programme} · {title}",

@@ -125,7 +125,7 @@ def status(pos: position.Position, lang: str) -> Report:
         Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
         Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
-    summary = ", ".join(f"{n} {i18n.label(status_label(s), lang)}"
+    summary = i18n.label("list_separator", lang).join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
     notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
@@ -178,7 +178,8 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
 
 
 def counts_text(counts: dict[str, int], lang: str) -> str:
-    return ", ".join(f"{n} {i18n.label(status_label(s), lang)}" for s, n in counts.items() if n)
+    return i18n.label("list_separator", lang).join(
+        f"{n} {i18n.label(status_label(s), lang)}" for s, n in counts.items() if n)
 
 
 def _indicator_pace_row(i: rollup.IndicatorPace) -> dict:

@@ -45,6 +45,7 @@ __all__ = [
     "find",
     "history",
     "import_file",
+    "in_language",
     "init",
     "money",
     "open_ledger",
@@ -171,10 +172,21 @@ def position(opened: Loaded | Ledger, as_of: date) -> Position:
     return figures.position(ledger, as_of)
 
 
+def in_language(opened: Sequence[Loaded], lang: str) -> list[Loaded]:
+    """The ledgers with the texts they give in `lang` ([translations.<lang>]) in place."""
+    from .domain.translations import apply
+    from .store.reading import Loaded as Read
+
+    return [x if x.ledger is None or not x.ledger.translations else
+            Read(x.path, lambda x=x: x.text, apply(x.ledger, lang), x.problems)
+            for x in opened]
+
+
 def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en") -> Report:
     """The money: total, conventions, funders, the part with no named funder, execution."""
     from .present import reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         return reports.summary_rollup(rollup(opened, as_of), lang)
     return reports.summary(position(opened[0], as_of), lang)
@@ -187,6 +199,7 @@ def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str 
     quarter, year): achievements per period instead."""
     from .present import reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         if convention is not None or tag or period is not None:
             raise BadOption("--convention, --tag and --period work on one ledger; leave them "
@@ -226,6 +239,7 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
     from .domain import pace
     from .present import pace_reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         from .domain import rollup as ru
 
@@ -329,12 +343,13 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
 
     day = as_of or _today(today)
     made = produced(opened, production_time(generated_at, as_of))
+    shown = in_language(opened, lang)  # the figures; problems are the ledger's as written
     if len(opened) > 1:
-        doc = document.build_rollup(rollup(opened, day), lang,
+        doc = document.build_rollup(rollup(shown, day), lang,
                                     problems=[check(x, today=today) for x in opened],
                                     produced=made)
     else:
-        doc = document.build(position(opened[0], day), lang,
+        doc = document.build(position(shown[0], day), lang,
                              problems=check(opened[0], today=today), produced=made[0])
     return document.render(doc, fmt)
 

@@ -412,6 +412,8 @@ class Ledger:
     funders: tuple[Funder, ...]
     conventions: tuple[Convention, ...]
     journal: tuple[JournalEntry, ...] = ()
+    # The ledger's texts in other languages: (lang, key, text) (domain/translations.py).
+    translations: tuple[tuple[str, str, str], ...] = ()
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:

@@ -119,7 +119,8 @@ def _labeler(lang: str):
 
 
 def _mdh(value: Decimal | None, lang: str) -> str:
-    return i18n.label("not_stated", lang) if value is None else f"{i18n.money(value, lang)} MDH"
+    return i18n.label("not_stated", lang) if value is None else (
+        f"{i18n.money(value, lang)} {i18n.label('mdh', lang)}")
 
 
 def _day_text(value: date | datetime) -> str:

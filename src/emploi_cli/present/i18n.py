@@ -202,6 +202,7 @@ LABELS: dict[str, str] = {
     "bar_text": "{progress} (expected {expected})",
     "colon": ": ",
     "list_separator": ", ",
+    "mdh": "MDH",
     "expected_short": "expected",
     "hidden_columns": "Columns hidden for lack of room: {columns} (widen the terminal, or -f md).",
     "programme_section": "{programme} · {title}",

@@ -507,7 +507,19 @@ ENTRY_KEYS = {
                 "delimiter", "encoding", "sheet", "header_row"),
 }
 TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "conventions",
-            *m.ENTRY_TABLES.values())
+            "translations", *m.ENTRY_TABLES.values())
+
+
+def _flat(table: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """A table's values by dotted key: `programme.title = ...` and `"programme.title" = ...`
+    are the same key."""
+    found: list[tuple[str, object]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found += _flat(value, f"{prefix}{key}.")
+        else:
+            found.append((f"{prefix}{key}", value))
+    return found
 
 
 def key_of(path: str) -> str:
@@ -578,8 +590,36 @@ class Builder:
             return None
         ledger = m.Ledger(self.file, m.FORMAT_VERSION, programme, sources, partners, funders,
                           conventions, journal)
+        if "translations" in doc:
+            ledger = replace(ledger, translations=self.translations(doc["translations"], ledger))
         self.references(ledger)
         return ledger
+
+    def translations(self, table: object, ledger: m.Ledger) -> tuple[tuple[str, str, str], ...]:
+        """`[translations.<lang>]` tables: a known text's key = that text in `lang`."""
+        from ..domain.translations import keys
+
+        if not isinstance(table, dict):
+            self.err("type", "{key} must be a table, not {type}", "translations",
+                     args={"key": "translations", "type": _tname(table)})
+            return ()
+        known, found = keys(ledger), []
+        for lang, texts in table.items():
+            path = f"translations.{lang}"
+            if not isinstance(texts, dict):
+                self.err("type", "{key} must be a table, not {type}", path,
+                         args={"key": path, "type": _tname(texts)})
+                continue
+            for key, text in _flat(texts):
+                if key not in known:
+                    self.warn("unknown-key", "unknown key {key} (ignored)", f"{path}.{key}",
+                              args={"key": repr(key)})
+                elif not isinstance(text, str) or not text.strip():
+                    self.err("type", "{key} must be a string, not {type}", f"{path}.{key}",
+                             args={"key": key, "type": _tname(text)})
+                else:
+                    found.append((lang, key, text))
+        return tuple(found)
 
     def programme(self, table: object) -> m.Programme | None:
         if table is None:

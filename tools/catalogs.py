@@ -125,7 +125,7 @@ def check() -> list[str]:
     for lang in catalog.TRANSLATED:
         path = catalog.LOCALE / f"{lang}.po"
         have = catalog.read(path)
-        name = path.relative_to(ROOT)
+        name = f"src/emploi_cli/present/locale/{lang}.po"
         for key in wanted:
             if key not in have:
                 faults.append(f"{name}: missing {describe(key)} (run: python tools/catalogs.py "

@@ -20,9 +20,13 @@ from ..domain import model as m
 from .options import Format, Lang, language
 
 
-def guarded(lang_option: Lang | None, body: Callable[[str], None]) -> None:
-    """Run a command body in the chosen language; failures become a message and an exit code."""
+def guarded(lang_option: Lang | None, body: Callable[[str], None],
+            shown: tuple[object, str | None] | None = None) -> None:
+    """Run a command body in the chosen language; failures become a message and an exit code.
+    `shown`: the command's format and --output, for Arabic on a terminal (`for_terminal`)."""
     lang = language(lang_option)
+    if lang == "ar" and shown is not None:
+        lang = for_terminal(*shown)
     try:
         body(lang)
     except api.BadOption as exc:
@@ -43,6 +47,18 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None]) -> None:
         stderr(f"emploi: internal error: {type(exc).__name__}: {exc} "
                "(set EMPLOI_DEBUG=1 for a traceback, and please report it)")
         raise typer.Exit(1) from None
+
+
+def for_terminal(fmt: object, output: str | None) -> str:
+    """Arabic, unless the text goes to a terminal (no --output, not json or csv): terminals
+    do not shape nor order Arabic reliably, so there it is French, said in one line."""
+    if output is not None or fmt in (Format.json, Format.csv, Format.csv_fr) or not _isatty(
+            sys.stdout):
+        return "ar"
+    from ..present.i18n import label
+
+    stderr(f"emploi: {label('arabic_on_terminal', 'fr')}")
+    return "fr"
 
 
 def problems(found: Iterable[m.Problem], lang: str) -> None:
@@ -72,11 +88,6 @@ def emit(report, fmt: Format, lang: str, output: str | None,
 
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
-    if terminal and lang == "ar":  # terminals do not shape nor order Arabic reliably
-        from ..present.i18n import label
-
-        stderr(f"emploi: {label('arabic_on_terminal', 'fr')}")
-        lang = "fr"
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
     ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
     pieces = chunks(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)

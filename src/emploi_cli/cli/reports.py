@@ -43,7 +43,7 @@ def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
         emit(api.summary(opened, day, language), format, language, output,
              [x.path for x in opened])
-    guarded(lang, body)
+    guarded(lang, body, shown=(format, output))
 
 
 @commands.command()
@@ -67,7 +67,7 @@ def targets(
         report = api.targets(opened, day, language, by=by.value, convention=convention,
                              tag=tag, period=period.value if period else None)
         emit(report, format, language, output, [x.path for x in opened])
-    guarded(lang, body)
+    guarded(lang, body, shown=(format, output))
 
 
 @commands.command()
@@ -102,7 +102,7 @@ def history(
             recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
             period=period.value if period else None)
         emit(report, format, language, output, opened.path)
-    guarded(lang, body)
+    guarded(lang, body, shown=(format, output))
 
 
 @commands.command()
@@ -123,7 +123,7 @@ def status(
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
             raise typer.Exit(3)
-    guarded(lang, body)
+    guarded(lang, body, shown=(format, output))
 
 
 @commands.command()
@@ -153,4 +153,4 @@ def report(
             write_file(Path(output), text, [x.path for x in opened])
             return
         write_stdout(text)
-    guarded(lang, body)
+    guarded(lang, body, shown=(format, output))

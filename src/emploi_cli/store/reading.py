@@ -196,10 +196,11 @@ def parse_toml(text: str, file: str) -> dict:
 
 # tomllib's commonest messages, as phrases the catalogs translate (others stay as tomllib
 # words them).
-_TOMLLIB = {text: m.phrase(text) for text in (
-    "Invalid value", "Expected newline or end of document after a statement",
-    "Invalid statement", "Unclosed array", "Unterminated string", "Illegal character",
-    "Cannot overwrite a value", "Expected '=' after a key in a key/value pair")}
+_TOMLLIB = {phrase: phrase for phrase in (
+    m.phrase("Invalid value"), m.phrase("Expected newline or end of document after a statement"),
+    m.phrase("Invalid statement"), m.phrase("Unclosed array"), m.phrase("Unterminated string"),
+    m.phrase("Illegal character"), m.phrase("Cannot overwrite a value"),
+    m.phrase("Expected '=' after a key in a key/value pair"))}
 _DECIMAL_COMMA = re.compile(r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$")
 _SPACED_NUMBER = re.compile(r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$")
 

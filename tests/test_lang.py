@@ -296,6 +296,17 @@ def test_arabic_report_keeps_ledger_text_unless_the_ledger_gives_it(emploi, tmp_
     assert "Insertion de chercheurs d'emploi" in french.stdout  # only Arabic changes
 
 
+def test_the_ledgers_translations_through_the_cache(emploi, tmp_path, monkeypatch):
+    monkeypatch.delenv("EMPLOI_NO_CACHE")
+    ledger = tmp_path / "l.toml"
+    ledger.write_text(GOLDEN_LEDGER.read_text("utf-8") + '\n[translations.ar]\n'
+                      '"targets.c1.insertion.label" = "إدماج"\n', "utf-8")
+    runs = [emploi("targets", "-l", str(ledger), "--lang", "ar", "-f", "md").stdout
+            for _ in range(3)]  # the second and third read the cache
+    assert runs[0] == runs[1] == runs[2] and "| c1.insertion | c1 | insertion | إدماج |" in (
+        runs[2])
+
+
 def test_an_unknown_translation_key_is_a_placed_warning(emploi, tmp_path):
     ledger = tmp_path / "l.toml"
     ledger.write_text(GOLDEN_LEDGER.read_text("utf-8") + '\n[translations.ar]\n'

@@ -54,8 +54,8 @@ FORMAT = 1
 MAGIC = b"emploi-cache-1\n\x00"
 MAX_SEGMENTS = 64  # appends kept as segments before the cache is written again whole
 _U32 = next(code for code in "ILQ" if array(code).itemsize == 4)
-_CODE_FILES = ("domain/model.py", "domain/limits.py", "store/reading.py", "store/locate.py",
-               "store/fastparse.py", "store/cache.py")
+_CODE_FILES = ("domain/model.py", "domain/limits.py", "domain/translations.py",
+               "store/reading.py", "store/locate.py", "store/fastparse.py", "store/cache.py")
 KIND_CLASSES: dict[str, type] = {
     cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
     if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}

@@ -316,10 +316,14 @@ def test_an_unknown_translation_key_is_a_placed_warning(emploi, tmp_path):
     assert [p["code"] for p in found] == ["unknown-key"]
 
 
-def test_problems_in_an_arabic_report_fall_back_to_french(emploi):
+def test_problems_in_an_arabic_report(emploi, ledger):
     text = emploi("report", "-l", str(GOLDEN_LEDGER), "--lang", "ar", "--as-of",
                   "2022-06-30").stdout
-    assert "## المشاكل" in text and "il manque peut-être une écriture" in text
+    assert "## المشاكل" in text and "في 31 دجنبر 2021 يساوي 8150 personnes" in text
+    assert "؛ قد يكون قيد ناقصاً |" in text
+    # standard error is a terminal: French, as tables on a terminal
+    refused = emploi("record", "c1.insertion", "-5", "-l", str(ledger), "--lang", "ar")
+    assert refused.stderr == "emploi: erreur: la valeur ne doit pas être négative (-5)\n"
 
 
 def test_phrases_are_worded_in_the_language():

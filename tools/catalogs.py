@@ -25,6 +25,9 @@ Key = catalog.Key
 # Which messages each catalog must translate: Arabic covers what reports and tables show
 # (labels); the rest falls back to French (catalog.FALLBACK) until someone translates it.
 MUST_TRANSLATE = {"fr": ("label", "problem", "cli", "starter"), "ar": ("label",)}
+# ... and in Arabic also the problems `check` finds in a ledger that reads (those a report
+# lists), made in these files.
+ARABIC_PROBLEMS = ("domain/checks.py",)
 # The functions that take a problem's English template, and which argument it is: the
 # second (after the code), or the first for a phrase (a part worded apart, `m.phrase`), a
 # usage error (`BadOption`, `Usage`) and an option's fault (`ValueError(template, values)`).
@@ -130,7 +133,7 @@ def check() -> list[str]:
             if key not in have:
                 faults.append(f"{name}: missing {describe(key)} (run: python tools/catalogs.py "
                               "update, then translate it)")
-            elif group(key) in MUST_TRANSLATE[lang] and (not have[key][0] or have[key][1]):
+            elif must_translate(key, wanted[key], lang) and (not have[key][0] or have[key][1]):
                 faults.append(f"{name}: untranslated {describe(key)}")
             elif have[key][0] and fields(have[key][0]) != fields(key[1]):
                 faults.append(f"{name}: {describe(key)} is translated with the fields "
@@ -140,6 +143,11 @@ def check() -> list[str]:
                 faults.append(f"{name}: {describe(key)} is no longer used by the code (run: "
                               "python tools/catalogs.py update)")
     return faults
+
+
+def must_translate(key: Key, where: str, lang: str) -> bool:
+    return group(key) in MUST_TRANSLATE[lang] or (
+        lang == "ar" and group(key) == "problem" and where in ARABIC_PROBLEMS)
 
 
 def describe(key: Key) -> str:

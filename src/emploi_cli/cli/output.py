@@ -32,7 +32,8 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None],
     except api.BadOption as exc:
         from ..present.i18n import label, problem_text
 
-        stderr(f"emploi: {label('usage_error', lang)}: {problem_text(exc.problems[0], lang)}")
+        said = on_stderr(lang)
+        stderr(f"emploi: {label('usage_error', said)}: {problem_text(exc.problems[0], said)}")
         raise typer.Exit(2) from None
     except m.EmploiError as exc:
         problems(exc.problems, lang)
@@ -61,11 +62,16 @@ def for_terminal(fmt: object, output: str | None) -> str:
     return "fr"
 
 
+def on_stderr(lang: str) -> str:
+    """The language of what goes to standard error, a terminal: French for Arabic."""
+    return "fr" if lang == "ar" else lang
+
+
 def problems(found: Iterable[m.Problem], lang: str) -> None:
     """Problems on standard error, one line each."""
     from ..present.reports import problem_line
 
-    lines = [f"emploi: {problem_line(p, lang)}" for p in found]
+    lines = [f"emploi: {problem_line(p, on_stderr(lang))}" for p in found]
     if lines:
         stderr("\n".join(lines))
 

@@ -187,7 +187,7 @@ def parse_toml(text: str, file: str) -> dict:
                 column = len(text) - text.rfind("\n")
         raise m.refusal("toml-syntax", "TOML syntax: {message}{hint}",
                         place=m.Place(file, "", line, column),
-                        args={"message": _TOMLLIB.get(message, message),
+                        args={"message": tomllib_phrase(message),
                               "hint": toml_hint(text, line)}) from None
     except RecursionError:
         raise m.refusal(
@@ -199,8 +199,24 @@ def parse_toml(text: str, file: str) -> dict:
 _TOMLLIB = {phrase: phrase for phrase in (
     m.phrase("Invalid value"), m.phrase("Expected newline or end of document after a statement"),
     m.phrase("Invalid statement"), m.phrase("Unclosed array"), m.phrase("Unterminated string"),
-    m.phrase("Illegal character"), m.phrase("Cannot overwrite a value"),
-    m.phrase("Expected '=' after a key in a key/value pair"))}
+    m.phrase("Cannot overwrite a value"), m.phrase("Invalid date or datetime"),
+    m.phrase("Expected '=' after a key in a key/value pair"),
+    m.phrase("Expected ']]' at the end of an array declaration"),
+    m.phrase("Unescaped '\\' in a string"))}
+_ILLEGAL = re.compile(r"Illegal character (.+)")
+_DECLARED_TWICE = re.compile(r"Cannot declare (.+) twice")
+
+
+def tomllib_phrase(message: str) -> str:
+    """tomllib's message as a phrase the catalogs translate, when it is a known one."""
+    known = _TOMLLIB.get(message)
+    if known is not None:
+        return known
+    if found := _ILLEGAL.fullmatch(message):
+        return m.phrase("Illegal character {char}", char=found.group(1))
+    if found := _DECLARED_TWICE.fullmatch(message):
+        return m.phrase("Cannot declare {table} twice", table=found.group(1))
+    return message
 _DECIMAL_COMMA = re.compile(r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$")
 _SPACED_NUMBER = re.compile(r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$")
 

@@ -21,6 +21,13 @@ def _run(emploi, ledger, *args):
     return result.stdout.strip()
 
 
+def _differs(emploi, ledger, *args):
+    """A reconcile the journal does not match: written, exit 4."""
+    result = emploi(args[0], "-l", str(ledger), *args[1:])
+    assert result.exit_code == 4, result.stderr
+    return result.stdout.strip()
+
+
 def _summary(emploi, ledger, *extra):
     return _json(emploi("summary", "-l", str(ledger), "-f", "json", *extra))
 
@@ -148,7 +155,8 @@ def test_reconciliation_that_passes(emploi, ledger):
     _base(emploi, ledger)
     result = emploi("reconcile", "c1.insertion", "200", "--date", "2021-03-31", "--source",
                     "ANAPEC T1", "-l", str(ledger))
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 0
+    assert "c1.insertion as of 2021-03-31 matches the journal: 200 personnes" in result.stderr
     _run(emploi, ledger, "disburse", "c1", "10.5", "--funder", "region", "--date",
          "2021-02-01")
     _run(emploi, ledger, "reconcile", "--convention", "c1", "--amount", "10.50", "--kind",
@@ -161,7 +169,7 @@ def test_reconciliation_fails_when_recorded_twice(emploi, ledger):
     twice = _run(emploi, ledger, "record", "c1.insertion", "40", "--date", "2021-02-28")
     result = emploi("reconcile", "c1.insertion", "200", "--date", "2021-03-31", "--source",
                     "ANAPEC T1", "-l", str(ledger))
-    assert result.exit_code == 0 and "difference +40" in result.stderr
+    assert result.exit_code == 4 and "difference +40" in result.stderr
     code, problems = _problems(emploi, ledger)
     assert code == 1
     assert [p["code"] for p in problems] == ["same-entry-twice", "out-of-order", "reconcile"]
@@ -172,7 +180,7 @@ def test_reconciliation_fails_when_recorded_twice(emploi, ledger):
 
 def test_reconciliation_fails_when_one_is_missing(emploi, ledger):
     _base(emploi, ledger)
-    _run(emploi, ledger, "reconcile", "c1.insertion", "230", "--date", "2021-03-31",
+    _differs(emploi, ledger, "reconcile", "c1.insertion", "230", "--date", "2021-03-31",
          "--source", "ANAPEC T1")
     code, problems = _problems(emploi, ledger)
     assert code == 1 and "difference -30" in problems[0]["message"]
@@ -182,7 +190,7 @@ def test_reconciliation_fails_when_one_is_missing(emploi, ledger):
 def test_reconciliation_fails_when_on_the_wrong_side_of_the_date(emploi, ledger):
     _base(emploi, ledger)
     late = _run(emploi, ledger, "record", "c1.insertion", "25", "--date", "2021-04-02")
-    _run(emploi, ledger, "reconcile", "c1.insertion", "225", "--date", "2021-03-31",
+    _differs(emploi, ledger, "reconcile", "c1.insertion", "225", "--date", "2021-03-31",
          "--source", "ANAPEC T1")
     code, problems = _problems(emploi, ledger)
     assert code == 1
@@ -193,7 +201,7 @@ def test_reconciliation_fails_when_on_the_wrong_side_of_the_date(emploi, ledger)
 
 def test_money_reconciliation_fails(emploi, ledger):
     _run(emploi, ledger, "disburse", "c2", "3", "--date", "2021-02-01")
-    _run(emploi, ledger, "reconcile", "--convention", "c2", "--amount", "5", "--kind",
+    _differs(emploi, ledger, "reconcile", "--convention", "c2", "--amount", "5", "--kind",
          "disbursement", "--date", "2021-03-31", "--source", "Trésorerie")
     code, problems = _problems(emploi, ledger)
     assert code == 1
@@ -368,4 +376,5 @@ def test_originals_beside_current_values_everywhere(emploi, ledger):
     data = _summary(emploi, ledger)
     assert (data["unattributed"], data["original_unattributed"]) == (254.80, 246.80)
     rows = emploi("summary", "-l", str(ledger), "-f", "csv").stdout.splitlines()
-    assert rows[-1].startswith("unattributed,,,,254.80,246.80,")
+    assert next(r for r in rows if r.startswith("unattributed,")).startswith(
+        "unattributed,,,,254.80,246.80,")

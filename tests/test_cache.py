@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from emploi_cli.store import cache, fastparse, files, reading
+from emploi_cli.store import cache, fastparse, files, reading, snapshot
 
 from .conftest import SHIPPED
 
@@ -245,7 +245,7 @@ def test_appended_outside_emploi(emploi, cached, journal):
 
 
 def test_record_extends_the_cache(emploi, cached, journal, monkeypatch):
-    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)  # wait for the clock, as for 1 MiB+
+    monkeypatch.setattr(snapshot, "SETTLE_FROM_BYTES", 0)  # wait for the clock, as for 1 MiB+
     _same_as_without_cache(emploi, journal)
     for args in (["record", "c1.insertion", "12", "--tag", "province=Ifrane"],
                  ["disburse", "c1", "1.25", "--funder", "region"],
@@ -254,12 +254,11 @@ def test_record_extends_the_cache(emploi, cached, journal, monkeypatch):
             else emploi(*args, "-l", str(journal))
         assert result.exit_code == 0, result.stderr
     header = _header(_cache_files(cached)[0])
-    assert len(header["segments"]) == 4  # the first load, then one segment per append
-    assert len(header["digest"]) == 4  # one [length, sha256] for each part of the file
-    assert cache._digest_matches(header["digest"], journal.read_bytes())
+    assert len(header["digest"]) == 4  # the first load, then one [length, sha256] per append
+    assert cache._matches(header["digest"], journal.read_bytes())
     assert header["settled"] is True  # record waited for the file clock to move on
     plain = _same_as_without_cache(emploi, journal)
-    assert len(_header(_cache_files(cached)[0])["segments"]) == 4  # still used as it is
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 4  # still used as it is
     rows = json.loads(plain["history", "json"][1])
     assert [r["kind"] for r in rows].count("void") == 2
 
@@ -327,8 +326,9 @@ def test_corrupt_cache_is_ignored_and_rebuilt(emploi, cached, journal, damage):
     elif damage == "empty":
         data = bytearray()
     else:  # a well-formed file whose header says something else: checksum made to match
-        body = bytes(data[:-4]).replace(b'"format":1', b'"format":7')
+        body = bytes(data[:-4]).replace(f'"format":{cache.FORMAT}'.encode(), b'"format":7')
         data = bytearray(body + cache.zlib.crc32(body).to_bytes(4, "little"))
+        assert b'"format":7' in body
     target.write_bytes(bytes(data))
     assert cache.Stored.read(target) is None or damage == "header"
     _same_as_without_cache(emploi, journal)
@@ -339,8 +339,7 @@ def test_cache_with_valid_checksum_but_wrong_content_is_not_trusted(cached, jour
     cache.load(journal)
     target = _cache_files(cached)[0]
     stored = cache.Stored.read(target)
-    header = dict(stored.header, definitions=stored.header["problems"])
-    cache._write(target, header, cache.Blobs(stored.payload, header["blobs"]))
+    stored.write(target, definitions=stored.header["problems"])
     assert cache.load(journal) == reading.load(journal)
 
 
@@ -386,7 +385,7 @@ def test_unwritable_cache_only_costs_speed(emploi, cached, journal, monkeypatch,
 
     for entry in _cache_files(cached):
         entry.unlink()
-    monkeypatch.setattr(cache, "_write", lambda *args: None)  # as when every write fails
+    monkeypatch.setattr(cache.Stored, "write", lambda *a, **k: None)  # every write fails
     _same_as_without_cache(emploi, journal)
     assert emploi("record", "c1.insertion", "5", "-l", str(journal)).exit_code == 0
     assert _cache_files(cached) == []
@@ -397,7 +396,7 @@ def test_cache_from_another_version_or_code_is_rebuilt(cached, journal, monkeypa
     cache.load(journal)
     target = _cache_files(cached)[0]
     monkeypatch.setattr(cache, "__version__", "9.9.9")
-    assert not cache.Stored.read(target).matches(journal.resolve(), os.stat(journal))
+    assert not cache.Stored.read(target).made_here(journal.resolve())
     assert cache.load(journal) == reading.load(journal)
     assert _header(target)["emploi"] == "9.9.9"
 
@@ -409,8 +408,9 @@ def test_cache_holds_no_code(cached, journal):
     assert data.startswith(cache.MAGIC)
     assert b"pickle" not in data and b"\x80\x04\x95" not in data  # no pickle stream
     header = _header(_cache_files(cached)[0])
-    assert set(header) >= {"emploi", "format", "code", "real", "size", "mtime_ns", "ctime_ns",
-                           "ino", "dev", "digest", "settled", "segments"}
+    assert set(header) >= {"emploi", "format", "code", "real", "stat", "digest", "settled",
+                           "kinds"}
+    assert set(header["stat"]) == {"size", "mtime_ns", "ctime_ns", "ino", "dev"}
 
 
 @pytest.mark.parametrize("stamp", ["2021-04-02 09:15:00+00:00", "2021-04-02T09:15:00Z",
@@ -438,9 +438,9 @@ def test_times_come_back_exactly(cached, tmp_path, stamp):
 def _settle(path: Path) -> None:
     """Wait until the file's last change is older than the margin the cache asks for."""
     info = path.stat()
-    while cache.time.time_ns() <= max(info.st_mtime_ns, info.st_ctime_ns) + \
-            cache.FINE_MARGIN_NS + 1_000_000:
-        cache.time.sleep(0.005)
+    while snapshot.time.time_ns() <= max(info.st_mtime_ns, info.st_ctime_ns) + \
+            snapshot.FINE_MARGIN_NS + 1_000_000:
+        snapshot.time.sleep(0.005)
 
 
 def _refuse_reading(monkeypatch) -> None:
@@ -461,7 +461,7 @@ def test_settled_ledger_is_not_even_read(emploi, cached, journal, monkeypatch):
 
 def test_unsettled_cache_is_proven_by_hashing_then_stamped_settled(cached, journal,
                                                                     monkeypatch):
-    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 10**12)  # every change looks too recent
+    monkeypatch.setattr(snapshot, "FINE_MARGIN_NS", 10**12)  # every change looks too recent
     cache.load(journal)
     target = _cache_files(cached)[0]
     assert _header(target)["settled"] is False
@@ -478,7 +478,7 @@ def test_unsettled_cache_is_proven_by_hashing_then_stamped_settled(cached, journ
     monkeypatch.setattr(files, "identity", real_identity)
     cache.load(journal)
     assert _header(target)["settled"] is False
-    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # now the clock has moved on
+    monkeypatch.setattr(snapshot, "FINE_MARGIN_NS", 0)  # now the clock has moved on
     assert cache.load(journal) == reading.load(journal)
     assert _header(target)["settled"] is True  # stamped: the next load trusts the stat
     _refuse_reading(monkeypatch)
@@ -504,10 +504,10 @@ def test_coarse_file_times_ask_for_a_longer_wait():
 
     fine = SimpleNamespace(st_mtime_ns=1_000_000_123, st_ctime_ns=1_000_000_123)
     coarse = SimpleNamespace(st_mtime_ns=2_000_000_000, st_ctime_ns=2_000_000_000)
-    assert cache._settled(fine, 1_000_000_123 + cache.FINE_MARGIN_NS + 1)
-    assert not cache._settled(fine, 1_000_000_123 + cache.FINE_MARGIN_NS)
-    assert not cache._settled(coarse, 2_000_000_000 + cache.FINE_MARGIN_NS + 1)
-    assert cache._settled(coarse, 2_000_000_000 + cache.COARSE_MARGIN_NS + 1)
+    assert snapshot.settled(fine, 1_000_000_123 + snapshot.FINE_MARGIN_NS + 1)
+    assert not snapshot.settled(fine, 1_000_000_123 + snapshot.FINE_MARGIN_NS)
+    assert not snapshot.settled(coarse, 2_000_000_000 + snapshot.FINE_MARGIN_NS + 1)
+    assert snapshot.settled(coarse, 2_000_000_000 + snapshot.COARSE_MARGIN_NS + 1)
 
 
 def _build_progress(current):
@@ -523,13 +523,13 @@ def _build_progress(current):
 def test_record_on_a_settled_ledger_appends_without_reading_it(cached, journal, monkeypatch):
     from emploi_cli.store import writing
 
-    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
+    monkeypatch.setattr(snapshot, "SETTLE_FROM_BYTES", 0)
     _settle(journal)
     cache.load(journal)
     before, inode = journal.read_bytes(), journal.stat().st_ino
     _settle(journal)
     with monkeypatch.context() as patch:
-        patch.setattr(cache.Snapshot, "read", lambda self: (_ for _ in ()).throw(
+        patch.setattr(snapshot.Snapshot, "read", lambda self: (_ for _ in ()).throw(
             AssertionError("read the ledger into memory")))
         done = writing.append(journal, _build_progress)
     assert journal.read_bytes() == before + done.addition.encode()
@@ -567,18 +567,18 @@ def test_a_save_just_after_an_append_is_not_taken_for_emploi_s_own(cached, journ
 
     _settle(journal)
     cache.load(journal)
-    segments = len(_header(_cache_files(cached)[0])["segments"])
-    real_settled_stat = cache._settled_stat
+    parts = len(_header(_cache_files(cached)[0])["digest"])
+    real_settled_stat = snapshot.settled_stat
 
     def editor_saves_then_stat(real):
         with journal.open("a", encoding="utf-8") as out:
             out.write("# saved by an editor just after the append\n")
         return real_settled_stat(real)
     with monkeypatch.context() as patch:
-        patch.setattr(cache, "_settled_stat", editor_saves_then_stat)
+        patch.setattr(cache, "settled_stat", editor_saves_then_stat)
         writing.append(journal, _build_progress)
     # not extended with the wrong identity: left as it was, for the content before
-    assert len(_header(_cache_files(cached)[0])["segments"]) == segments
+    assert len(_header(_cache_files(cached)[0])["digest"]) == parts
     assert cache.load(journal) == reading.load(journal)
 
 
@@ -596,7 +596,7 @@ def test_appends_one_after_another_extend_the_cache_without_parsing(cached, jour
             writing.append(journal, _build_progress)
     assert parses == []
     header = _header(_cache_files(cached)[0])
-    assert len(header["segments"]) == 6 and header["size"] == journal.stat().st_size
+    assert len(header["digest"]) == 6 and header["stat"]["size"] == journal.stat().st_size
     assert cache.load(journal) == reading.load(journal)
 
 
@@ -606,11 +606,11 @@ def test_a_small_ledger_is_hashed_after_an_append_instead_of_waited_for(cached, 
 
     slept: list = []
     with monkeypatch.context() as patch:
-        patch.setattr(cache.time, "sleep", slept.append)
-        patch.setattr(cache, "FINE_MARGIN_NS", 10**12)  # however long the append took
+        patch.setattr(snapshot.time, "sleep", slept.append)
+        patch.setattr(snapshot, "FINE_MARGIN_NS", 10**12)  # however long the append took
         writing.append(journal, _build_progress)
     assert slept == [] and _header(_cache_files(cached)[0])["settled"] is False
-    monkeypatch.setattr(cache, "FINE_MARGIN_NS", 0)  # the clock has moved on
+    monkeypatch.setattr(snapshot, "FINE_MARGIN_NS", 0)  # the clock has moved on
     assert cache.load(journal) == reading.load(journal)  # hashed, and found to be this content
     assert _header(_cache_files(cached)[0])["settled"] is True  # then stamped
 
@@ -619,10 +619,10 @@ def test_a_save_while_the_entry_is_flushed_leaves_the_cache_alone(cached, journa
                                                                  monkeypatch):
     from emploi_cli.store import writing
 
-    monkeypatch.setattr(cache, "SETTLE_FROM_BYTES", 0)
+    monkeypatch.setattr(snapshot, "SETTLE_FROM_BYTES", 0)
     _settle(journal)
     cache.load(journal)
-    segments = len(_header(_cache_files(cached)[0])["segments"])
+    parts = len(_header(_cache_files(cached)[0])["digest"])
     real_fault = writing._fault
 
     def editor_saves(step):
@@ -633,5 +633,76 @@ def test_a_save_while_the_entry_is_flushed_leaves_the_cache_alone(cached, journa
     with monkeypatch.context() as patch:
         patch.setattr(writing, "_fault", editor_saves)
         writing.append(journal, _build_progress)
-    assert len(_header(_cache_files(cached)[0])["segments"]) == segments  # not extended
+    assert len(_header(_cache_files(cached)[0])["digest"]) == parts  # not extended
     assert cache.load(journal) == reading.load(journal)
+
+
+# ---- a ledger that grew by appending: only the appended text is parsed --------------------
+
+_APPENDED = ('\n[[progress]]\nid = "01fa0000000000p9"\ndate = 2022-03-01\n'
+             'target = "c1.insertion"\nvalue = 7\n')
+
+
+@pytest.mark.parametrize("tail, alone", [
+    (_APPENDED, True),  # by hand, as emploi writes it
+    ("# a comment\n" + _APPENDED.replace("value = 7", "value = 7\nnote = 'à la main'"), True),
+    ('\n[[voids]]\nid = "01fa0000000000v9"\ndate = 2022-03-02\nentry = "01fa0000000000p1"\n'
+     'reason = "doublon"\n', True),  # the entry it names is left out from then on
+    (_APPENDED + _APPENDED.replace("p9", "pa").replace("value = 7", "value = 8"), True),
+    (_APPENDED.replace("c1.insertion", "c9.nothing"), False),  # a problem: parsed whole
+    (_APPENDED.replace("p9", "p1"), False),  # an id taken
+    ('\n[[progress]]\nid = "01fa0000000000p9"\ndate = 2022-03-01\ntarget = "c1.insertion"\n'
+     'value = 7\ntext = """two\nlines"""\n', False),
+    ('\n[funders]\nx = 1\n', False),  # not journal entries
+    ("colour = 'red'\n", False),  # a key of the last entry
+    ("[[progress]] # a comment\n", False),
+])
+def test_a_ledger_grown_by_appending_is_read_by_parsing_the_tail(emploi, cached, journal,
+                                                                  monkeypatch, tail, alone):
+    cache.load(journal)
+    with journal.open("a", encoding="utf-8") as stream:
+        stream.write(tail)
+    parses: list = []
+    real_parse = fastparse.parse
+    with monkeypatch.context() as patch:
+        patch.setattr(fastparse, "parse", lambda *a: parses.append(1) or real_parse(*a))
+        warm = _loaded(journal)
+    assert warm == _loaded(journal, cached=False)
+    assert (parses == []) is alone
+    assert len(_header(_cache_files(cached)[0])["digest"]) == (2 if alone else 1)
+    assert _loaded(journal) == _loaded(journal, cached=False)  # and the cache it wrote
+    for command in ("summary", "targets"):
+        args = (command, "-l", str(journal), "-f", "json", "--as-of", "2022-06-30")
+        assert emploi(*args).stdout == emploi(*args, "--no-cache").stdout
+
+
+def test_a_ledger_whose_last_line_is_continued_is_parsed_whole(emploi, cached, journal):
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(text.rstrip("\n"), encoding="utf-8")  # ends with `quantity = 21000`
+    cache.load(journal)
+    with journal.open("a", encoding="utf-8") as stream:
+        stream.write("5\n")
+    assert _loaded(journal) == _loaded(journal, cached=False)
+    assert _loaded(journal).ledger.journal[-1].quantity == 210005
+    _same_as_without_cache(emploi, journal)
+
+
+def test_a_ledger_rewritten_longer_is_parsed_whole(emploi, cached, journal):
+    before = _same_as_without_cache(emploi, journal)
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(text.replace("value = 120", "value = 920") + _APPENDED, encoding="utf-8")
+    after = _same_as_without_cache(emploi, journal)
+    assert after["targets", "json"] != before["targets", "json"]
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 1
+
+
+def test_after_many_appends_the_ledger_is_parsed_whole_once(cached, journal, monkeypatch):
+    from emploi_cli.store import writing
+
+    monkeypatch.setattr(cache, "MAX_PARTS", 3)
+    cache.load(journal)
+    for _ in range(3):
+        writing.append(journal, _build_progress)
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 3  # the third not added
+    assert cache.load(journal) == reading.load(journal)  # parsed whole
+    assert len(_header(_cache_files(cached)[0])["digest"]) == 1

@@ -350,9 +350,15 @@ def test_flows_add_up_as_flows_add_does():
             by_funder[e.funder] = by_funder[e.funder].add(e.transaction_kind, e.amount)
         else:
             unnamed = unnamed.add(e.transaction_kind, e.amount)
-    expected = (by_convention, by_funder, unnamed, everything)
-    assert repr((dict(found[0]), dict(found[1]), *found[2:])) == repr(
-        (dict(expected[0]), dict(expected[1]), *expected[2:]))  # repr: same exponents too
+    by_pair: dict = defaultdict(position.Flows)
+    for e in journal:
+        if e.funder:
+            by_pair[(e.funder, e.convention)] = by_pair[(e.funder, e.convention)].add(
+                e.transaction_kind, e.amount)
+    expected = (by_convention, by_funder, unnamed, everything, by_pair)
+    assert repr((dict(found[0]), dict(found[1]), *found[2:4], dict(found[4]))) == repr(
+        (dict(expected[0]), dict(expected[1]), *expected[2:4], dict(expected[4])))
+    # repr: same exponents too
 
 
 _PROGRESS_TEXT = ('\n[[progress]]\nid = "01fa0000000000p1"\ndate = 2021-03-31\n'

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from emploi_cli.cli.app import app
-from emploi_cli.store import cache, writing
+from emploi_cli.store import cache, snapshot, writing
 
 from .conftest import REPO
 from .test_journal_processes import worker_env
@@ -43,8 +43,8 @@ def _leftovers(ledger):
     """Anything a writer leaves beside the ledger but its lock file with no append in it."""
     def idle_lock(path):
         return (path.name == f".{ledger.name}.lock"
-                and cache.parse_lock(path.read_bytes())[0] >= 0
-                and cache.parse_lock(path.read_bytes())[1] is None)
+                and snapshot.parse_lock(path.read_bytes())[0] >= 0
+                and snapshot.parse_lock(path.read_bytes())[1] is None)
     return sorted(p.name for p in ledger.parent.iterdir() if p != ledger and not idle_lock(p))
 
 
@@ -190,7 +190,7 @@ def _half_written(ledger):
     """The ledger as a writer killed in the middle of its entry leaves it."""
     crashed = _record(ledger, {"EMPLOI_TEST_CRASH_AT": "during-write"})
     assert crashed.returncode == 86, crashed.stderr
-    return cache.pending_append(ledger.resolve())
+    return snapshot.pending_append(ledger.resolve())
 
 
 def test_a_part_of_an_entry_is_left_out_by_every_report(ledger, emploi):
@@ -243,7 +243,7 @@ writing.append(Path(sys.argv[1]), build)
                              text=True, cwd=REPO,
                              env={**os.environ, "EMPLOI_TEST_CRASH_AT": "during-write"})
     assert crashed.returncode == 86, crashed.stderr
-    assert len(cache.read_lock(ledger.resolve())) > 1 << 20
+    assert len(snapshot.read_lock(ledger.resolve())) > 1 << 20
     assert len(ledger.read_bytes()) - len(before) > 500_000
     seen = cache.load(ledger)
     assert seen.ledger.journal == () and [p.code for p in seen.problems] == ["interrupted"]
@@ -285,7 +285,7 @@ def test_a_reader_never_takes_a_part_of_an_entry_for_data(ledger, monkeypatch):
                                  stamp=entries.Stamp.now("w"))
     addition = writing.serialise([("progress", fields)]).encode()
     offset = len(ledger.read_bytes())
-    real_read_lock, steps = cache.read_lock, []
+    real_read_lock, steps = snapshot.read_lock, []
 
     def interleaved(path):
         raw = real_read_lock(path)
@@ -309,9 +309,9 @@ def test_a_reader_never_takes_a_part_of_an_entry_for_data(ledger, monkeypatch):
                 again.end()
             raw = real_read_lock(path)
         return raw
-    monkeypatch.setattr(cache, "read_lock", interleaved)
-    snapshot = cache.Snapshot(real, str(ledger))
-    data = snapshot.read()
+    monkeypatch.setattr(snapshot, "read_lock", interleaved)
+    look = snapshot.Snapshot(real, str(ledger))
+    data = look.read()
     monkeypatch.undo()
     assert b"value = 12\n" not in data
     assert data == ledger.read_bytes() and data.endswith(addition)
@@ -362,7 +362,7 @@ def test_a_lock_file_others_could_write_is_not_believed(ledger):
     offset, _ = _half_written(ledger)
     lock = ledger.with_name(f".{ledger.name}.lock")
     os.chmod(lock, 0o666)
-    assert cache.pending_append(ledger.resolve()) is None  # not believed
+    assert snapshot.pending_append(ledger.resolve()) is None  # not believed
     with pytest.raises(cache.m.EmploiError, match="TOML syntax"):
         cache.load(ledger)  # so the part is not left out
     assert _record(ledger).returncode == 0  # our own lock file: its mode is set, then believed

@@ -329,8 +329,8 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(emploi, ledger, tmp_path
         f"emploi: {f} [row 6, column 'Nombre']: error: '1,5' has a decimal mark ','; a count "
         "is a whole number (if the mark groups thousands, declare --thousands and the right "
         "--decimal)",
-        f"emploi: {f} [row 6, column 'Date']: error: '31/06/2021' is not a date in the "
-        "declared format %d/%m/%Y (--date-format)",
+        f"emploi: {f} [row 6, column 'Date']: error: '31/06/2021' is not a date: June 2021 "
+        "has 30 days",
         f"emploi: {f} [row 7, column 'Date']: error: progress date 2023-06-30 is in the "
         "future (today is 2022-06-30)",
         f"emploi: {f} [row 8, column 'Nombre']: error: value is empty",

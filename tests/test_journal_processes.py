@@ -14,7 +14,7 @@ import tomllib
 from typer.testing import CliRunner
 
 from emploi_cli.cli.app import app
-from emploi_cli.store import cache
+from emploi_cli.store import cache, snapshot
 
 from .conftest import REPO
 
@@ -78,5 +78,5 @@ def test_sigkill_at_random_moments_leaves_whole_entries(ledger):
     # the next write is not blocked by anything a killed writer left, and clears it
     result = CliRunner().invoke(app, ["record", "c1.insertion", "1", "-l", str(ledger)])
     assert result.exit_code == 0, result.stderr
-    assert cache.pending_append(ledger.resolve()) is None
+    assert snapshot.pending_append(ledger.resolve()) is None
     tomllib.loads(ledger.read_text())

@@ -127,7 +127,7 @@ def test_a_usage_error_in_french(emploi):
     result = emploi("summary", "--as-of", "2022-13-01", env={"EMPLOI_LANG": "fr"})
     assert result.exit_code == 2
     assert result.stderr == ("emploi: erreur d'utilisation: --as-of '2022-13-01' n'est pas une "
-                             "date (AAAA-MM-JJ)\n")
+                             "date : il n'y a pas de mois 13\n")
 
 
 def test_check_problems_in_french_dates_in_prose(emploi, tmp_path):

@@ -176,7 +176,7 @@ def test_pace_on_the_end_day(year):
     assert p.rate_needed is None  # no time left
     assert p.projected == 1000
     assert p.over
-    assert p.status == "at-risk"  # over, below 70 % of the target
+    assert p.status == "missed" and p.shortfall == 2650  # the end day: met or missed
 
 
 def test_pace_after_the_end_stops_projecting(year):
@@ -223,28 +223,38 @@ def test_target_period_and_programme_end_amendment(tmp_path):
     (1000, 350, 500, False, "behind"),  # exactly 70 %
     (1000, 349, 500, False, "at-risk"),
     (1000, 0, 1, False, "at-risk"),
-    (1000, 700, 1000, True, "behind"),  # the end has passed: 70 % of the target
-    (1000, 699, 1000, True, "at-risk"),
-    (1000, 999, 1000, True, "behind"),  # never on track once the end has passed
+    (1000, 700, 1000, True, "missed"),  # the end has passed: met or missed, nothing else
+    (1000, 999, 1000, True, "missed"),
+    (1000, 1000, 1000, True, "met"),
+    (1000, 1200, 1000, True, "met"),
+    (0, 0, 0, True, "met"),
+    (None, 5, None, True, "unquantified"),
 ])
 def test_status_ratio_boundaries(quantity, achieved, expected, over, state):
     exact = None if expected is None else Fraction(expected)
     assert pace.status(quantity, achieved, expected, exact, over) == state
 
 
-@given(st.integers(0, 10_000), st.integers(0, 12_000), st.integers(0, 10_000), st.booleans())
-def test_status_agrees_with_its_ratios(quantity, achieved, expected_raw, over):
+@given(st.integers(0, 10_000), st.integers(0, 12_000), st.integers(0, 10_000), st.booleans(),
+       st.booleans())
+def test_status_agrees_with_its_ratios(quantity, achieved, expected_raw, over, awaiting):
     expected = min(expected_raw, quantity)
-    state = pace.status(quantity, achieved, expected, Fraction(expected), over)
+    state = pace.status(quantity, achieved, expected, Fraction(expected), over, awaiting)
     assert state in pace.STATUSES
+    if over:  # after the end: met or missed, nothing else
+        assert state == ("met" if achieved >= quantity else "missed")
+        return
+    assert state not in ("met", "missed")
     if state == "on-track":
-        assert not over and achieved < quantity and 10 * achieved >= 9 * expected
+        assert achieved < quantity and 10 * achieved >= 9 * expected
     if state == "behind":
-        assert achieved < quantity and (10 * achieved < 9 * expected or over)
-        assert 10 * achieved >= 7 * (quantity if over else expected)
+        assert achieved < quantity and 10 * achieved < 9 * expected
+        assert 10 * achieved >= 7 * expected
     if state == "not-started":
-        assert achieved == 0 and expected == 0 and not over
-    if 10 * achieved < 7 * expected and achieved < quantity:
+        assert achieved == 0 and expected == 0
+    if state == "awaiting-data":
+        assert awaiting and achieved < quantity
+    if 10 * achieved < 7 * expected and achieved < quantity and not awaiting:
         assert state == "at-risk"
 
 

@@ -91,6 +91,11 @@ amendment_st = st.one_of(
                            "amount": st.decimals(min_value=Decimal("1"),
                                                  max_value=Decimal("300"), places=2)}),
     st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
+                           "funder": st.just("region"),
+                           "convention": st.sampled_from(("c1", "c2")),
+                           "amount": st.decimals(min_value=Decimal("0"),
+                                                 max_value=Decimal("150"), places=2)}),
+    st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
                            "target": st.sampled_from(TARGETS),
                            "quantity": st.integers(1, 30000)}),
     st.fixed_dictionaries({"table": st.just("amendments"), "date": st.sampled_from(DATES),
@@ -98,6 +103,30 @@ amendment_st = st.one_of(
                                                    date(2024, 6, 30)))}))
 journal_st = st.lists(st.one_of(progress_st, transaction_st, void_st, amendment_st),
                       max_size=12)
+
+
+# The shipped definitions with the region's money split in part between the conventions,
+# each part and c1 with a financing plan, and a second source giving a figure differently.
+COFINANCED = (
+    ('conventions = ["c1", "c2"]\nsource = "article"',
+     'conventions = ["c1", "c2"]\nsource = "article"\ncontributions = [\n'
+     '  { convention = "c1", amount = 100.00, plan = [{ year = 2021, amount = 60.00 }] },\n'
+     '  { convention = "c2", amount = 20.00, source = "other" },\n]'),
+    ('amount = 374.80\nsource = "article"',
+     'amount = 374.80\nsource = "article"\nplan = [{ year = 2020, amount = 100.00 }, '
+     '{ year = 2021, amount = 150.00 }, { year = 2022, amount = 124.80 }]\n'
+     'alternatives = [{ amount = 380.00, source = "other" }]'),
+    ('[[partners]]', '[[sources]]\nid = "other"\ntitle = "Another paper"\n\n[[partners]]'),
+)
+
+
+def definitions(base: str) -> str:
+    text = SHIPPED.read_text(encoding="utf-8")
+    if base == "cofinanced":
+        for old, new in COFINANCED:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+    return text
 
 
 def _toml(value: object) -> str:
@@ -150,6 +179,34 @@ def _check_summary(data: dict, pos: position.Position, qualify: str = "") -> Non
                  r["disbursed"], r["spent"], r["execution"]) for r in rows] == [
             (qualify + x.id, x.amount, x.original_amount, x.share, x.flows.committed,
              x.flows.disbursed, x.flows.spent, x.execution) for x in lines]
+    assert data["unattributed_at_most"] == f.unattributed_at_most
+    for row, split in zip(data["conventions"], f.split, strict=True):
+        assert [(s["funder"], s["amount"], s["original_amount"], s["at_least"],
+                 s["committed"], s["disbursed"], s["spent"]) for s in row["funding"]] == [
+            (qualify + s.funder, s.amount, s.original_amount, s.at_least, s.flows.committed,
+             s.flows.disbursed, s.flows.spent) for s in split.funding]
+        assert [(u["funder"], u["amount"]) for u in row["unsplit"]] == [
+            (qualify + u.funder, u.amount) for u in split.unsplit]
+        assert (row["unattributed"], row["unattributed_at_most"]) == (
+            split.unattributed, split.unattributed_at_most)
+        # what a convention receives: its contributions and what is left without a funder
+        assert sum((s.amount for s in split.funding), Decimal(0)) + split.unattributed >= (
+            split.amount)
+    assert [(r["kind"], r["id"], r["other"]) for r in data["alternatives"]] == [
+        (d.kind, qualify + d.id, d.other) for d in pos.disagreements]
+
+
+def _check_years(rows: list[dict], pos: position.Position, planned_only: bool = False
+                 ) -> None:
+    lines = [y for y in pos.years if y.planned is not None or not planned_only]
+    assert [(r["year"], r["convention"], r["funder"], r["planned"], r["committed"],
+             r["disbursed"], r["spent"], r["execution"], r["state"]) for r in rows] == [
+        (y.year, y.convention or None, y.funder or None, y.planned, y.flows.committed,
+         y.flows.disbursed, y.flows.spent, y.execution, y.state or None) for y in lines]
+    programme = [y for y in pos.years if not y.convention]
+    # the years' flows add up to the programme's flows
+    assert sum((y.flows.disbursed for y in programme), Decimal(0)) == (
+        pos.funding.total_flows.disbursed)
 
 
 def _check_targets(rows: list[dict], pos: position.Position, qualify: str = "") -> None:
@@ -168,6 +225,10 @@ def _check_status(data: dict, pos: position.Position) -> None:
         f.total_flows.spent, f.execution)
     assert [(c["amount"], c["execution"]) for c in money["conventions"]] == [
         (c.amount, c.execution) for c in f.conventions]
+    assert (money["status"], money["shortfall"]) == (f.status, f.shortfall)
+    assert [(x["status"], x["shortfall"]) for x in money["conventions"] + money["funders"]] \
+        == [(x.status, x.shortfall) for x in f.conventions + f.funders]
+    assert (f.status is None) == (pos.as_of < pos.end)  # money has a state once the end passed
     assert data["counts"] == pos.counts
     by_id = {t["id"]: t for t in data["targets"]}
     for t in pos.targets:
@@ -176,10 +237,11 @@ def _check_status(data: dict, pos: position.Position) -> None:
                 row["remaining"], row["progress"], row["expected_progress"],
                 row["rate_so_far"], row["rate_needed"], row["projected"], row["end"],
                 row["cost_basis"], row["cost_per_result_disbursed"],
-                row["planned_cost_per_result"]) == (
+                row["planned_cost_per_result"], row["shortfall"], row["first_report"]) == (
             t.quantity, t.achieved, p.status, p.expected, p.gap, t.remaining, t.progress,
             p.expected_progress, p.rate_so_far, p.rate_needed, p.projected,
-            p.end.isoformat(), c.basis, c.per_result_disbursed, c.planned_per_result)
+            p.end.isoformat(), c.basis, c.per_result_disbursed, c.planned_per_result,
+            p.shortfall, p.schedule.first_report_due.isoformat())
 
 
 def _check_report(text: str, pos: position.Position) -> None:
@@ -188,32 +250,42 @@ def _check_report(text: str, pos: position.Position) -> None:
     def cells(*pairs) -> list[str]:
         return [human_text(v, kind, "en") for v, kind in pairs]
 
+    over = f.status is not None  # money shows met or missed, and the shortfall
+
+    def state(line) -> tuple:
+        return ((line.status and pace_reports.status_label(line.status), "label"),
+                (line.shortfall, "money")) if over else ()
+
     def flows(line) -> tuple:
         return ((line.flows.committed, "money"), (line.flows.disbursed, "money"),
-                (line.flows.spent, "money"), (line.execution, "percent"))
+                (line.flows.spent, "money"), (line.execution, "percent"), *state(line))
     total = f"{human_text(f.total_in_force, 'money', 'en')} MDH"
     assert f"- **Total amount**: {total}" in text
     assert _lines(text, " Total")[0][1:] == cells(
         (f.total_in_force, "money"), (f.conventions_share, "percent"),
         (f.total_flows.committed, "money"), (f.total_flows.disbursed, "money"),
-        (f.total_flows.spent, "money"), (f.execution, "percent"))
+        (f.total_flows.spent, "money"), (f.execution, "percent"), *state(f))
     for c in f.conventions:
         assert _lines(text, c.id)[0][1:] == cells((c.amount, "money"), (c.share, "percent"),
                                                   *flows(c))
     for x in f.funders:
         assert _lines(text, x.id)[0][1:] == cells(
             (x.amount, "money"), (x.share, "percent"), (x.estimated, "bool"), *flows(x))
+    for d in pos.disagreements:
+        assert f"{d.kind} {d.id}: " in text
     assert _lines(text, " No named funder")[0][1:] == cells(
         (f.unattributed, "money"), (f.unattributed_share, "percent"), (None, "bool"),
         (f.unattributed_flows.committed, "money"), (f.unattributed_flows.disbursed, "money"),
-        (f.unattributed_flows.spent, "money"), (None, "percent"))
+        (f.unattributed_flows.spent, "money"), (None, "percent"),
+        *(((None, "label"), (None, "money")) if over else ()))
+    missed = any(t.pace.status == "missed" for t in pos.targets)
     for t in pos.targets:
         state = human_text(pace_reports.status_label(t.pace.status), "label", "en")
         row = _lines(text, state)
         row = next(r for r in row if r[0] == t.id.replace("_", "\\_"))
         assert [row[2], row[3], *row[5:]] == cells(
             (t.achieved, "int"), (t.quantity, "int"), (t.pace.expected, "int"),
-            (t.pace.gap, "int"))
+            (t.pace.gap, "int"), *(((t.pace.shortfall, "int"),) if missed else ()))
 
 
 def _check_sqlite(db: Path, pos: position.Position) -> None:
@@ -252,10 +324,11 @@ def _check_sqlite(db: Path, pos: position.Position) -> None:
 @settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(journal=journal_st, days=st.lists(st.sampled_from(AS_OF), min_size=2, max_size=2,
-                                         unique=True))
-def test_every_surface_shows_the_position(emploi, tmp_path, journal, days):
+                                         unique=True),
+       base=st.sampled_from(("shipped", "cofinanced")))
+def test_every_surface_shows_the_position(emploi, tmp_path, journal, days, base):
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
-    text = SHIPPED.read_text(encoding="utf-8") + journal_text(journal)
+    text = definitions(base) + journal_text(journal)
     one, two = folder / "a.toml", folder / "b.toml"
     one.write_text(text, encoding="utf-8")
     two.write_text(text.replace('id = "fes-meknes"', 'id = "copy"', 1), encoding="utf-8")
@@ -268,7 +341,11 @@ def test_every_surface_shows_the_position(emploi, tmp_path, journal, days):
         at = ("--as-of", day, "-f", "json")
         _check_summary(_json(emploi("summary", "-l", str(one), *at)), pos)
         _check_targets(_json(emploi("targets", "-l", str(one), *at)), pos)
-        _check_status(_json(emploi("status", "-l", str(one), *at)), pos)
+        status = _json(emploi("status", "-l", str(one), *at))
+        _check_status(status, pos)
+        _check_years(status["years"], pos, planned_only=True)
+        _check_years(_json(emploi("summary", "-l", str(one), "--by", "year", *at))["years"],
+                     pos)
         report = emploi("report", "-l", str(one), "--as-of", day, "--lang", "en")
         assert report.exit_code == 0, report.stderr
         _check_report(report.stdout, pos)

@@ -156,7 +156,7 @@ def test_no_decision_reads_a_message(emploi, tmp_path, monkeypatch):
     reworded = _behaviour(emploi, tmp_path / "b", monkeypatch)
     assert reworded == as_is
     reconciles = [item for item in as_is if item[0] == "reconcile"]
-    assert [len(lines) for _, _, lines in reconciles] == [1, 1, 0]
+    assert [(code, len(lines)) for _, code, lines in reconciles] == [(4, 1), (4, 1), (0, 1)]
     amends = [code for kind, code, _ in as_is[4:7] if kind == "amend"]
     assert amends == [0, 1, 1]
 
@@ -221,6 +221,6 @@ def test_reconcile_names_its_finding_when_other_entries_follow_in_the_journal(em
     assert emploi("close", "2021-Q1", "-l", str(ledger)).exit_code == 0
     result = emploi("reconcile", "c1.insertion", "150", "--date", "2021-06-30", "--source",
                     "ANAPEC", "-l", str(ledger))
-    assert result.exit_code == 0
+    assert result.exit_code == 4
     (line,) = result.stderr.splitlines()
     assert "[assertions[0]]: error: assertion " in line

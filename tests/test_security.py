@@ -31,8 +31,10 @@ def _escape(value: str) -> str:
 @pytest.fixture
 def hostile(tmp_path):
     text = SHIPPED.read_text(encoding="utf-8")
-    text = text.replace('file = "shared/sources/fes-meknes-conventions.fr.txt"',
-                        'file = "../../../../etc/passwd"\nurl = "file:///etc/shadow"')
+    source = 'language = "fr"\n'
+    assert source in text
+    text = text.replace(source, source + 'file = "../../../../etc/passwd"\n'
+                        'url = "file:///etc/shadow"\n', 1)
     text = text.replace("Programme régional de promotion de l'emploi", _escape(EVIL["title"] +
                                                                              EVIL["script"]))
     text = text.replace("Projet d'appui à la création d'opportunités d'emploi",

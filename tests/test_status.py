@@ -102,14 +102,16 @@ def test_status_json(emploi, small):
     result = emploi("status", "-l", str(small), "--as-of", "2021-06-30", "-f", "json")
     data = json.loads(result.stdout)
     assert data["as_of"] == "2021-06-30"
-    assert data["counts"] == {"at-risk": 0, "behind": 1, "on-track": 2, "not-started": 0,
-                              "achieved": 0, "unquantified": 1}
+    assert data["counts"] == {"missed": 0, "at-risk": 0, "behind": 1, "on-track": 2,
+                              "awaiting-data": 0, "not-started": 0, "achieved": 0, "met": 0,
+                              "unquantified": 1}
     assert [t["id"] for t in data["targets"]] == ["c1.b", "c1.a", "c2.x", "c1.u"]
     assert data["targets"][0] == {
         "id": "c1.b", "convention": "c1", "indicator": "b", "label": "Target c1.b",
         "unit": "personnes", "reporting": "increment", "status": "behind",
-        "schedule": "linear", "start": "2021-01-01", "end": "2021-12-31", "target": 365,
-        "achieved": 150, "expected": 181, "gap": -31, "remaining": 215, "progress": 41.10,
+        "schedule": "linear", "start": "2021-01-01", "end": "2021-12-31",
+        "first_report": "2021-03-31", "target": 365, "achieved": 150, "expected": 181,
+        "gap": -31, "shortfall": None, "remaining": 215, "progress": 41.10,
         "expected_progress": 49.59, "rate_so_far": 25.22, "rate_needed": 35.57,
         "projected": 302, "projected_completion": "2022-03-17", "cost_basis": "budget",
         "budget": 40.00, "disbursed_attributed": 12.000000, "spent_attributed": 5.000000,
@@ -124,7 +126,8 @@ def test_status_json(emploi, small):
     assert by_id["c1.u"]["target"] is None and by_id["c1.u"]["status"] == "unquantified"
     assert data["funding"]["conventions"][0] == {
         "id": "c1", "title": "Convention one", "amount": 100.00, "committed": 0.00,
-        "disbursed": 30.00, "spent": 12.50, "execution": 30.00}
+        "disbursed": 30.00, "spent": 12.50, "execution": 30.00, "status": None,
+        "shortfall": None}
 
 
 def test_status_csv(emploi, small):
@@ -132,14 +135,14 @@ def test_status_csv(emploi, small):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "record,id,title,name,label,status,amount,committed,disbursed,spent,execution,target,achieved,"
-        "expected,gap,progress,expected_progress,rate_so_far,rate_needed,projected,"
+        "expected,gap,shortfall,first_report,progress,expected_progress,rate_so_far,rate_needed,projected,"
         "projected_completion,cost_basis,cost_per_result_disbursed,cost_per_result_spent,"
-        "planned_cost_per_result")
-    assert lines[1] == "total,,,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,"
-    assert lines[5] == ("target,c1.b,,,Target c1.b,behind,,,,,,365,150,181,-31,41.10,49.59,25.22,"
-                        "35.57,302,2022-03-17,budget,80000.00,33333.33,109589.04")
-    assert lines[6] == ("target,c1.a,,,Target c1.a,on-track,,,,,,3650,1700,1810,-110,46.58,49.59,"
-                        "285.88,322.57,3428,2022-01-24,,,,")
+        "planned_cost_per_result,year,convention,funder,planned")
+    assert lines[1] == "total,,,,,,120.00,0.00,35.00,12.50,29.17,,,,,,,,,,,,,,,,,,,,"
+    assert lines[5] == ("target,c1.b,,,Target c1.b,behind,,,,,,365,150,181,-31,,2021-03-31,41.10,"
+                        "49.59,25.22,35.57,302,2022-03-17,budget,80000.00,33333.33,109589.04,,c1,,")
+    assert lines[6] == ("target,c1.a,,,Target c1.a,on-track,,,,,,3650,1700,1810,-110,,2021-03-31,"
+                        "46.58,49.59,285.88,322.57,3428,2022-01-24,,,,,,c1,,")
 
 
 def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
@@ -148,7 +151,7 @@ def test_status_on_a_terminal_has_colour_and_pace_bars(small, monkeypatch):
     day = date(2021, 12, 31)
     report = pace_reports.status(position.position(ledger, day), "en")
     text = render.to_rich(report, "en", 220)
-    assert "\x1b[1;31mat risk" in text  # red status
+    assert "\x1b[1;31mmissed" in text  # red status: the end day, below the target
     assert "┃" in text  # the expected marker
     assert "\x1b[1;31m████████████████████\x1b[0m" not in text
     row = next(line for line in text.splitlines() if "c1.a" in line)
@@ -165,9 +168,12 @@ def test_status_on_a_narrow_terminal_leaves_columns_out_whole(small):
     assert "…" not in narrow  # nothing truncated: columns are left out whole instead
     assert max(len(line) for line in narrow.splitlines()) <= 80
     table = narrow.split("Targets: status, pace and projection")[1]
-    for kept in ("Status", "Id", "Achieved", "Target", "┃ = expected", "behind", "c1.b"):
+    # the bar is given up first: the figures beside it stay
+    for kept in ("Status", "Id", "Achieved", "Target", "Progress", "Expected", "behind",
+                 "c1.b", "41.10 %"):
         assert kept in table
-    assert "Columns hidden for lack of room: Progress, Gap, Rate/month," in table
+    assert "┃" not in table
+    assert "Columns hidden for lack of room: Rate/month, Needed/month," in table
     assert "Committed" in narrow.split("Targets")[0].split("Columns hidden")[1]
 
 

@@ -5,7 +5,7 @@
 
 A message the code uses is one of: a label of present/i18n.py (msgctxt = its key), the
 template of a problem (the English text given to `m.error`, `m.warning`, `m.refusal` or a
-builder's `err`/`warn`), a text of the command line (`--help`, usage errors: cli/texts.py),
+builder's `err`/`warn`), a text of the command line (`--help`, Typer's parser errors: cli/texts.py),
 or a line of the starter ledger (store/starter.py). docs/translating.md says more.
 """
 
@@ -31,8 +31,8 @@ ARABIC_PROBLEMS = ("domain/checks.py",)
 # The functions that take a problem's English template, and which argument it is: the
 # second (after the code), or the first for a phrase (a part worded apart, `m.phrase`), a
 # usage error (`BadOption`, `Usage`) and an option's fault (`ValueError(template, values)`).
-PROBLEM_MAKERS = {"error": 1, "warning": 1, "refusal": 1, "err": 1, "warn": 1, "phrase": 0,
-                  "BadOption": 0, "Usage": 0, "ValueError": 0}
+PROBLEM_MAKERS = {"error": 1, "warning": 1, "note": 1, "refusal": 1, "err": 1, "warn": 1,
+                  "phrase": 0, "BadOption": 0, "Usage": 0, "ValueError": 0}
 
 
 def group(key: Key) -> str:
@@ -60,6 +60,8 @@ def used() -> dict[Key, str]:
 
     for text in texts.messages():
         found.setdefault(("cli", text), "cli")
+    for template in texts.PARSER_ERRORS:
+        found.setdefault(("problem", template), "cli/texts.py")
     for text in starter.messages():
         found.setdefault(("starter", text), "store/starter.py")
     return found
@@ -88,7 +90,7 @@ def template_argument(node: ast.AST) -> ast.AST | None:
     index = PROBLEM_MAKERS.get(name)
     if index is None or len(node.args) <= index:
         return None
-    if name in ("error", "warning", "refusal", "err", "warn") and not isinstance(
+    if name in ("error", "warning", "note", "refusal", "err", "warn") and not isinstance(
             node.args[0], ast.Constant | ast.Name | ast.Attribute | ast.JoinedStr):
         return None
     if name == "ValueError" and (len(node.args) < 2 or not isinstance(node.args[1], ast.Dict)):

@@ -14,15 +14,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .domain.limits import MONEY_PLACES
-from .domain.model import EmploiError, Ledger, Place, Problem, error, phrase, refusal
+from .domain.model import (
+    AssertionEntry,
+    EmploiError,
+    Ledger,
+    Place,
+    Problem,
+    error,
+    phrase,
+    refusal,
+)
 
 if TYPE_CHECKING:
+    from .domain.checks import Comparison
     from .domain.position import Position
     from .domain.rollup import Rollup
     from .exchange.importer import Plan
@@ -52,6 +62,7 @@ __all__ = [
     "open_ledgers",
     "position",
     "read",
+    "read_warnings",
     "reconcile",
     "record",
     "reopen",
@@ -140,6 +151,16 @@ def open_ledgers(ledgers: Sequence[str | Path] | None = None, folder: str | Path
     return [open_ledger(path, no_cache=no_cache) for path in paths]
 
 
+def read_warnings(opened: Loaded | Sequence[Loaded]) -> list[Problem]:
+    """What every command that reads a ledger warns about, whatever it does with it: keys the
+    format does not know (a typo such as `quantiy` leaves a figure out), each placed, with the
+    key it likely means."""
+    from .store import reading
+
+    ledgers = [opened] if not isinstance(opened, Sequence) else opened
+    return [p for x in ledgers for p in reading.read_warnings(x.problems)]
+
+
 def rollup(opened: Sequence[Loaded], as_of: date) -> Rollup:
     """Several ledgers added up; what cannot be added up is refused, placed in its file."""
     from .domain import rollup as ru
@@ -182,14 +203,20 @@ def in_language(opened: Sequence[Loaded], lang: str) -> list[Loaded]:
             for x in opened]
 
 
-def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en") -> Report:
-    """The money: total, conventions, funders, the part with no named funder, execution."""
+def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
+            by: str = "convention") -> Report:
+    """The money: total, conventions, funders, the part with no named funder, execution, who
+    pays what by convention; `by="year"`: the financing plan against the flows per year."""
     from .present import reports
 
     opened = in_language(opened, lang)
     if len(opened) > 1:
+        if by == "year":
+            raise refusal("rollup-by-year", "summary --by year reads one ledger at a time "
+                          "(fiscal years and plans are a programme's own)", field="by",
+                          args={"by": by})
         return reports.summary_rollup(rollup(opened, as_of), lang)
-    return reports.summary(position(opened[0], as_of), lang)
+    return reports.summary(position(opened[0], as_of), lang, by=by)
 
 
 def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str = "target",
@@ -234,8 +261,11 @@ class Status(NamedTuple):
 
 def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
            fail_on: str | None = None) -> Status:
-    """Funding execution and every target's status, pace and projection. `fail_on` (behind,
-    at-risk): `failing` says whether a target is in that state or worse."""
+    """Funding execution, every target's status, pace and projection, and the financing plan
+    by year. `fail_on` (behind, at-risk, missed): `failing` says whether a target is in that
+    state or worse, or (missed being the worst) whether money was missed: an amount not
+    disbursed in full by the end; with `behind`, a year whose disbursements lag its plan fails
+    too."""
     from .domain import pace
     from .present import pace_reports
 
@@ -245,12 +275,18 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
 
         whole = rollup(opened, as_of)
         items = [p for group in ru.paces(whole).values() for p in group]
+        money = [p.funding for p in whole.programmes]
         report = pace_reports.status_rollup(whole, lang)
     else:
         now = position(opened[0], as_of)
-        items = now.paces
+        items, money = now.paces, [now.funding]
         report = pace_reports.status(now, lang)
-    return Status(report, fail_on is not None and bool(pace.failing(items, fail_on)))
+    failing = fail_on is not None and (bool(pace.failing(items, fail_on)) or (
+        "missed" in pace.FAIL_ON[fail_on] and any(
+            line.status == "missed" for f in money for line in (f, *f.conventions, *f.funders))))
+    if fail_on == "behind" and len(opened) == 1:
+        failing = failing or any(y.state == "behind" for y in now.years)
+    return Status(report, failing)
 
 
 HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expenditure",
@@ -314,35 +350,36 @@ def check(ledger: Loaded | str | Path | None = None, *, today: date | None = Non
 
 
 def produced(opened: Sequence[Loaded], generated_at: date | datetime) -> list:
-    """When and from what a report is made: each ledger's name, SHA-256, entries, version."""
+    """When and from what a report is made: each ledger's file name (never its folder: a
+    report goes out, a home directory and a user name stay in), SHA-256, entries, version."""
     from . import __version__
     from .present import document
     from .store.provenance import digest
 
-    return [document.Produced(generated_at=generated_at, ledger=str(x.path),
+    return [document.Produced(generated_at=generated_at, ledger=Path(x.path).name,
                               sha256=digest(Path(x.path)), entries=len(x.ledger.journal),
                               version=__version__) for x in opened]
 
 
-def production_time(generated_at: date | datetime | None, as_of: date | None) -> date | datetime:
-    """The production time a report prints: the one given, else the report's date, else now
-    (UTC, to the second)."""
+def production_time(generated_at: date | datetime | None, today: date | None = None
+                    ) -> date | datetime:
+    """The production time a report prints: the one given, else today (never the as-of date:
+    a report on 30 June produced on 5 July says both)."""
     if generated_at is not None:
         return generated_at
-    if as_of is not None:
-        return as_of
-    return datetime.now(UTC).replace(microsecond=0)
+    return _today(today)
 
 
 def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
            as_of: date | None = None, today: date | None = None,
            generated_at: date | datetime | None = None) -> str:
     """The document to send (md or html): programme, funding, targets with pace, quarters,
-    problems, and how it was produced. `as_of` defaults to today."""
+    problems, and how it was produced. `as_of` defaults to today; the production time is
+    `generated_at`, else today."""
     from .present import document
 
     day = as_of or _today(today)
-    made = produced(opened, production_time(generated_at, as_of))
+    made = produced(opened, production_time(generated_at, today))
     shown = in_language(opened, lang)  # the figures; problems are the ledger's as written
     if len(opened) > 1:
         doc = document.build_rollup(rollup(shown, day), lang,
@@ -388,6 +425,7 @@ class Written(NamedTuple):
     fields: dict
     warnings: tuple[Problem, ...]
     dry_run: bool
+    read_warnings: tuple[Problem, ...] = ()  # about the ledger as read (`read_warnings`)
 
     @property
     def id(self) -> str:
@@ -420,21 +458,25 @@ def _append(path: Path, kind: str, make, dry_run: bool, no_cache: bool) -> Writt
     except EmploiError as exc:
         raise EmploiError(_in_file(exc.problems, path), exc.exit_code) from None
     entry_kind, fields = done.entries[0]
-    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run)
+    return Written(str(path), entry_kind, fields, tuple(_in_file(done.warnings, path)), dry_run,
+                   done.read)
 
 
 def record(ledger: LedgerName, target: str, value: int, *, day: date | None = None,
            note: str = "", source: str = "", tags: Sequence[tuple[str, str]] = (),
-           today: date | None = None, dry_run: bool = False, no_cache: bool = False
-           ) -> Written:
-    """Progress on a target: `value` in its unit, dated `day` (default today)."""
+           today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+           strict: bool = False) -> Written:
+    """Progress on a target: `value` in its unit, dated `day` (default today). A value that
+    looks like a slip (alone more than half the target, or taking the total past it) is
+    written with a warning, or refused when `strict`."""
     from .domain import entries
 
     path = find(ledger, writable=True)
     stamp = _stamp(path)
     return _append(path, "progress", lambda current: entries.progress(
         current, target=target, value=value, day=day or _today(today), today=_today(today),
-        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags))), dry_run, no_cache)
+        stamp=stamp, note=note, source=source, tags=tuple(sorted(tags)), strict=strict),
+        dry_run, no_cache)
 
 
 def disburse(ledger: LedgerName, convention: str, amount: Decimal, *,
@@ -486,10 +528,20 @@ class Reconciled(NamedTuple):
 
     written: Written
     mismatches: tuple[Problem, ...] = ()  # `reconcile` problems of this figure (empty: it matches)
+    comparison: Comparison | None = None  # None: not compared (a dry run)
 
     @property
     def matches(self) -> bool:
         return not self.mismatches
+
+    @property
+    def verdict(self) -> Problem | None:
+        """One line to show: the mismatch (an error), or a note that the figures match."""
+        from .domain import checks
+
+        if self.mismatches:
+            return self.mismatches[0]
+        return None if self.comparison is None else checks.matched(self.comparison)
 
 
 def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
@@ -498,7 +550,8 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
               today: date | None = None, dry_run: bool = False, no_cache: bool = False
               ) -> Reconciled:
     """A partner's cumulative figure (a target's `value`, or a convention's `amount` of one
-    `kind`), which the journal must match; `mismatches` says where it does not."""
+    `kind`), which the journal must match; `mismatches` says where it does not, `comparison`
+    gives both figures, the difference and the entries counted."""
     from .domain import checks, entries
     from .store import cache
 
@@ -514,8 +567,10 @@ def reconcile(ledger: LedgerName, *, target: str = "", value: int | None = None,
     if after is None:
         return Reconciled(written)
     found = checks.reconciliations(checks.Context(after, _today(today), {}))
-    return Reconciled(written, tuple(p for p in found
-                                     if p.code == "reconcile" and p.entry == written.id))
+    assertion = next((e for e in after.entries(AssertionEntry) if e.id == written.id), None)
+    compared = None if assertion is None else checks.compare(after, assertion)
+    return Reconciled(written, tuple(_in_file([p for p in found if p.code == "reconcile"
+                                               and p.entry == written.id], path)), compared)
 
 
 def _lock(ledger: LedgerName, action: str, period: str, reason: str, today: date | None,
@@ -579,11 +634,13 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 thousands: str | None = None, date_format: str | None = None,
                 delimiter: str | None = None, encoding: str | None = None,
                 sheet: str | None = None, header_row: int | None = None,
-                today: date | None = None, dry_run: bool = False, no_cache: bool = False
-                ) -> Imported:
+                today: date | None = None, dry_run: bool = False, no_cache: bool = False,
+                strict: bool = False) -> Imported:
     """Plan the rows of a partner's file (.csv, .xlsx, .ods) against the ledger and append
     them all, or none when a row is refused. `maps`: FIELD=Column; `profile`: a saved mapping
-    (what is given here overrides it); `save_profile`: save the mapping with the rows."""
+    (what is given here overrides it); `save_profile`: save the mapping with the rows;
+    `strict`: a row whose value looks like a slip is refused (so nothing is written) instead
+    of imported with a warning."""
     from .domain import entries
     from .exchange import importer
     from .store import writing
@@ -634,7 +691,8 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
                 note = "profile_would_save" if dry_run else "profile_saved"
         plan = importer.plan(current, str(file), mapping.kind, rows, today=_today(today),
                              stamp=stamp, columns=mapping.by_field, profile=keep,
-                             profile_name=save_profile or "", profile_note=note)
+                             profile_name=save_profile or "", profile_note=note,
+                             strict=strict)
         if plan.refused or not plan.entries:
             raise importer.Stop(plan)
         plans.append(plan)
@@ -654,18 +712,28 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
     return Imported(str(path), str(file), plan, written, dry_run, problems)
 
 
-def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
-           folder: str | Path | None = None, *, as_of: date, no_cache: bool = False
-           ) -> dict[str, int]:
-    """Write the ledgers (as `open_ledgers` finds them) and their journals into a SQLite
-    database, replaced atomically; returns how many rows of each kind it holds."""
-    from . import __version__
-    from .exchange import sqlite
+def _export_paths(ledgers: Sequence[str | Path] | None, folder: str | Path | None
+                  ) -> list[Path]:
     from .store import reading
 
-    paths = reading.resolve_ledgers([str(p) for p in ledgers or []] or None,
-                                    None if folder is None else str(folder),
-                                    dict(os.environ), Path.cwd())
+    return reading.resolve_ledgers([str(p) for p in ledgers or []] or None,
+                                   None if folder is None else str(folder),
+                                   dict(os.environ), Path.cwd())
+
+
+def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
+           folder: str | Path | None = None, *, as_of: date, no_cache: bool = False,
+           format: str = "sqlite") -> dict[str, int]:
+    """Write the ledgers (as `open_ledgers` finds them) and their journals into a SQLite
+    database (`format="sqlite"`) or an IATI activity file (`"iati"`), replaced atomically;
+    returns how many programmes, conventions, targets and entries it holds."""
+    from . import __version__
+    from .exchange import sqlite
+
+    if str(file) == "-":
+        raise refusal("export-stdout", "a {format} export cannot go to standard output; "
+                      "name a file", field="file", args={"format": format})
+    paths = _export_paths(ledgers, folder)
     target = os.path.realpath(file)
     for path in paths:
         if os.path.realpath(path) == target:
@@ -673,4 +741,27 @@ def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
                                               "refusing to overwrite it", place=Place(str(file)),
                                                   args={"file": file})
     opened = [open_ledger(path, no_cache=no_cache).ledger for path in paths]
+    if format == "iati":
+        write_output(Path(file), [iati_document(opened, as_of)], paths)
+        return {"programmes": len(opened),
+                "conventions": sum(len(x.conventions) for x in opened),
+                "targets": sum(len(x.targets) for x in opened),
+                "entries": sum(len(x.journal) for x in opened)}
     return sqlite.export(Path(file), opened, as_of, __version__)
+
+
+def iati_document(opened: Sequence[Ledger], as_of: date) -> bytes:
+    """The IATI 2.03 activity file of the ledgers as of a date (docs/iati.md); refuses, before
+    anything is written, a ledger without the `[programme.iati]` keys it needs."""
+    from .exchange import iati
+
+    return iati.document([position(ledger, as_of) for ledger in opened])
+
+
+def export_iati(ledgers: Sequence[str | Path] | None = None,
+                folder: str | Path | None = None, *, as_of: date, no_cache: bool = False
+                ) -> bytes:
+    """The IATI activity file of the ledgers found as for `export`, to write elsewhere."""
+    opened = [open_ledger(path, no_cache=no_cache).ledger
+              for path in _export_paths(ledgers, folder)]
+    return iati_document(opened, as_of)

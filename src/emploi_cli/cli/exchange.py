@@ -19,8 +19,10 @@ from .options import (
     LangOpt,
     LedgerOpt,
     NoCacheOpt,
+    QuietOpt,
+    StrictOpt,
 )
-from .output import emit, guarded, problems, write_stdout
+from .output import emit, guarded, problems, write_stdout, write_stdout_bytes
 
 commands = typer.Typer()
 
@@ -68,7 +70,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be added; write nothing.")] = False,
     format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, strict: StrictOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
     def body(language: str) -> None:
@@ -78,36 +80,46 @@ def import_(
             file, o.one(ledger), kind=kind.value if kind else None, maps=map_ or [],
             profile=profile, save_profile=save_profile, decimal=decimal, thousands=thousands,
             date_format=date_format, delimiter=delimiter, encoding=encoding, sheet=sheet,
-            header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache)
-        problems(done.warnings, language)
+            header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache,
+            strict=strict)
+        problems([*api.read_warnings(api.read(done.path, no_cache=no_cache)), *done.warnings],
+                 language)
         emit(reports.imported(done.plan, ledger=done.path, dry_run=dry_run,
                               written=done.written, lang=language), format, language, None)
         if done.refused:
             raise m.EmploiError(list(done.problems))
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def export(
     file: Annotated[Path, typer.Argument(metavar="FILE",
-        help="The database to write (replaced atomically).",
-                                         show_default=False)],
+        help="The file to write (replaced atomically); with --format iati, - writes the "
+        "document to standard output.", show_default=False)],
     format: Annotated[ExportFormat, typer.Option(
-        "--format", "-f", help="Export format.")] = ExportFormat.sqlite,
+        "--format", "-f", help="sqlite: tables for SQL tools; iati: an IATI 2.03 activity "
+        "file (docs/iati.md).")] = ExportFormat.sqlite,
     ledger: Annotated[list[str] | None, typer.Option(
         "--ledger", "-l", help="Ledger file; repeat it to export several ledgers into one "
-        "database (default: as for the other commands).", show_default=False)] = None,
+        "file (default: as for the other commands).", show_default=False)] = None,
     ledger_dir: Annotated[str | None, typer.Option(
         "--ledger-dir", help="Export every *.toml ledger in this folder.",
         show_default=False)] = None,
     as_of: AsOfOpt = None, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
-    """Export ledgers and their journals as SQLite tables and views, for SQL tools."""
+    """Export ledgers: as SQLite tables for SQL tools, or as IATI activities."""
     def body(language: str) -> None:
         from ..present import i18n
 
         day = o.day(as_of, "--as-of") or o.today()
-        counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache)
+        problems(api.read_warnings(api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)),
+                 language)
+        if str(file) == "-" and format == ExportFormat.iati:
+            write_stdout_bytes(api.export_iati(ledger, ledger_dir, as_of=day,
+                                               no_cache=no_cache))
+            return
+        counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache,
+                            format=format.value)
         write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
-    guarded(lang, body)
+    guarded(lang, body, quiet)

@@ -20,11 +20,13 @@ from .options import (
     LedgerOpt,
     NoCacheOpt,
     NoteOpt,
+    QuietOpt,
+    StrictOpt,
     complete_convention,
     complete_funder,
     complete_target,
 )
-from .output import guarded, problems, written
+from .output import guarded, reconciled, written
 
 commands = typer.Typer()
 
@@ -41,7 +43,7 @@ def record(
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, strict: StrictOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
     def body(language: str) -> None:
@@ -49,9 +51,10 @@ def record(
         day = o.day(date_, "--date") or o.today()
         tags = o.tags(tag or [])
         done = api.record(o.one(ledger), target, count, day=day, note=note, source=source,
-                          tags=tags, today=o.today(), dry_run=dry_run, no_cache=no_cache)
+                          tags=tags, today=o.today(), dry_run=dry_run, no_cache=no_cache,
+                          strict=strict)
         written(done, format, language)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command(context_settings={"ignore_unknown_options": True})
@@ -69,7 +72,7 @@ def disburse(
     source: Annotated[str, typer.Option("--source", help="Where the figure comes from.")
                       ] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
@@ -79,7 +82,7 @@ def disburse(
                             day=day, note=note, source=source, today=o.today(),
                             dry_run=dry_run, no_cache=no_cache)
         written(done, format, language)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
@@ -88,24 +91,26 @@ def void(
         help="Id (or unique prefix) of the entry to void.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
-    lang: LangOpt = None, no_cache: NoCacheOpt = False,
+    lang: LangOpt = None, no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Void an entry: it stays in the file and in history, and no report counts it."""
     def body(language: str) -> None:
         done = api.void(o.one(ledger), entry, reason, today=o.today(), dry_run=dry_run,
                         no_cache=no_cache)
         written(done, format, language)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
 def amend(
     ledger: LedgerOpt = None,
     convention: Annotated[str, typer.Option(
-        "--convention", help="Convention whose amount changes.",
+        "--convention", help="Convention whose amount changes (with --funder: the "
+        "convention of the contribution that changes).",
         autocompletion=complete_convention)] = "",
-    funder: Annotated[str, typer.Option("--funder", help="Funder whose commitment changes.",
-                                        autocompletion=complete_funder)] = "",
+    funder: Annotated[str, typer.Option(
+        "--funder", help="Funder whose commitment changes (with --convention: its "
+        "contribution to that convention).", autocompletion=complete_funder)] = "",
     target: Annotated[str, typer.Option("--target", help="Target whose quantity changes.",
                                         autocompletion=complete_target)] = "",
     end: Annotated[str | None, typer.Option("--end", help="The programme's new end date.")
@@ -117,7 +122,7 @@ def amend(
     reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
     date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record an amendment (avenant): a new amount, commitment, quantity or end date."""
     def body(language: str) -> None:
@@ -130,7 +135,7 @@ def amend(
                          quantity=count, end=new_end, day=day, today=o.today(),
                          dry_run=dry_run, no_cache=no_cache)
         written(done, format, language)
-    guarded(lang, body)
+    guarded(lang, body, quiet)
 
 
 @commands.command(context_settings={"ignore_unknown_options": True})
@@ -154,7 +159,7 @@ def reconcile(
     date_: DateOpt = None,
     source: Annotated[str, typer.Option("--source", help="Who reported the figure.")] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
     def body(language: str) -> None:
@@ -165,9 +170,8 @@ def reconcile(
                              convention=convention, amount=money,
                              kind=kind.value if kind else "", funder=funder, source=source,
                              day=day, today=o.today(), dry_run=dry_run, no_cache=no_cache)
-        written(done.written, format, language)
-        problems(done.mismatches, language)
-    guarded(lang, body)
+        reconciled(done, format, language)
+    guarded(lang, body, quiet)
 
 
 @commands.command()
@@ -177,10 +181,10 @@ def close(
     ledger: LedgerOpt = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
     dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Close a period: afterwards no entry dated on or before its last day can be written."""
-    _closing(api.close, ledger, period, reason, dry_run, format, lang, no_cache)
+    _closing(api.close, ledger, period, reason, dry_run, format, lang, no_cache, quiet)
 
 
 @commands.command()
@@ -190,16 +194,16 @@ def reopen(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
     ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
     lang: LangOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Reopen a closed period (from its first day on), with a reason kept in the ledger."""
-    _closing(api.reopen, ledger, period, reason, dry_run, format, lang, no_cache)
+    _closing(api.reopen, ledger, period, reason, dry_run, format, lang, no_cache, quiet)
 
 
 def _closing(action, ledger: list[str] | None, period: str, reason: str, dry_run: bool,
-             format: Format, lang: Lang | None, no_cache: bool) -> None:
+             format: Format, lang: Lang | None, no_cache: bool, quiet: bool) -> None:
     def body(language: str) -> None:
         done = action(o.one(ledger), period, reason, today=o.today(), dry_run=dry_run,
                       no_cache=no_cache)
         written(done, format, language)
-    guarded(lang, body)
+    guarded(lang, body, quiet)

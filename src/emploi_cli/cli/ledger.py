@@ -9,14 +9,14 @@ import typer
 
 from .. import api
 from . import options as o
-from .options import Format, FormatOpt, LangOpt, LedgerOpt, NoCacheOpt, OutputOpt
-from .output import emit, guarded, write_stdout
+from .options import LangOpt, LedgerOpt, NoCacheOpt, OutputOpt, ReportFormatOpt
+from .output import BAD_DATA, emit, guarded, write_stdout
 
 commands = typer.Typer()
 
 
 @commands.command()
-def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
+def check(ledger: LedgerOpt = None, format: ReportFormatOpt = None,
           output: OutputOpt = None, lang: LangOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Is the ledger sound? Lists every problem with its place; exit 1 on any error."""
     def body(language: str) -> None:
@@ -26,7 +26,7 @@ def check(ledger: LedgerOpt = None, format: FormatOpt = Format.table,
         found = api.check(path, today=o.today(), no_cache=no_cache)
         emit(reports.problems(found, language), format, language, output, str(path))
         if any(p.is_error for p in found):
-            raise typer.Exit(1)
+            raise typer.Exit(BAD_DATA)
     guarded(lang, body)
 
 

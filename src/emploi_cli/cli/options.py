@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from .. import api
+from ..domain import dates
 from ..domain import model as m
 
 Usage = api.BadOption
@@ -37,6 +38,11 @@ class Lang(StrEnum):
 class By(StrEnum):
     target = "target"
     indicator = "indicator"
+
+
+class SummaryBy(StrEnum):
+    convention = "convention"
+    year = "year"
 
 
 class Kind(StrEnum):
@@ -67,6 +73,7 @@ class Period(StrEnum):
 class FailOn(StrEnum):
     behind = "behind"
     at_risk = "at-risk"
+    missed = "missed"
 
 
 class DocFormat(StrEnum):
@@ -81,6 +88,7 @@ class ImportKind(StrEnum):
 
 class ExportFormat(StrEnum):
     sqlite = "sqlite"
+    iati = "iati"
 
 
 # ---- completion (ids from the ledger in use) ---------------------------------------------
@@ -126,8 +134,12 @@ LedgerDirOpt = Annotated[str | None, typer.Option(
     "--ledger-dir", help="Roll up every *.toml ledger in this folder (sorted by name, not "
     "recursive), with any --ledger given.", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="Output format (default: from the --output file's extension, "
+    ".json .csv .md, else table).", show_default=False)]
 OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of standard output.")]
+    "--output", "-o", help="Write the report to this file instead of standard output; its "
+    "extension gives the format when --format is not given.")]
 LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="Language of labels and numbers: fr, en, or ar for reports and tables "
     "(default: $EMPLOI_LANG, else fr when LC_ALL/LANG starts with fr, else en).",
@@ -137,8 +149,13 @@ AsOfOpt = Annotated[str | None, typer.Option(
 DryRunOpt = Annotated[bool, typer.Option(
     "--dry-run", help="Show the entry that would be written; write nothing.")]
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Refuse (write nothing) a value that looks like a slip: alone more than "
+    "half of its target, or taking the achieved total past it; without it, a warning.")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Effective date (YYYY-MM-DD; default today).")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No warnings on standard error (errors are still shown).")]
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Read the ledger itself, not its cache (also: EMPLOI_NO_CACHE=1).")]
 PeriodOpt = Annotated[Period | None, typer.Option(
@@ -157,7 +174,8 @@ def today() -> date:
     try:
         return date.fromisoformat(fixed)
     except ValueError:
-        raise Usage("EMPLOI_TODAY {value} is not a date (YYYY-MM-DD)", value=repr(fixed)) from None
+        raise Usage("EMPLOI_TODAY {value} is not a date: {reason}", value=repr(fixed),
+                    reason=dates.why_not_iso(fixed)) from None
 
 
 def language(option: Lang | None) -> str:
@@ -177,8 +195,8 @@ def day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage("{option} {value} is not a date (YYYY-MM-DD)", option=option,
-                    value=repr(text)) from None
+        raise Usage("{option} {value} is not a date: {reason}", option=option,
+                    value=repr(text), reason=dates.why_not_iso(text)) from None
 
 
 def moment(text: str | None) -> datetime | None:
@@ -188,8 +206,10 @@ def moment(text: str | None) -> datetime | None:
     try:
         found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Usage("--recorded-since {value} is not a date or date-time",
-                    value=repr(text)) from None
+        reason = dates.impossible_iso(text[:10])
+        raise Usage("--recorded-since {value} is not a date or date-time{reason}",
+                    value=repr(text),
+                    reason=m.phrase(": {reason}", reason=reason) if reason else "") from None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
@@ -200,8 +220,11 @@ def generated_at(option: str | None) -> date | datetime | None:
         try:
             found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise Usage("--generated-at {value} is not a date or date-time "
-                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", value=repr(option)) from None
+            reason = dates.impossible_iso(option[:10])
+            raise Usage("--generated-at {value} is not a date or date-time{reason}",
+                        value=repr(option),
+                        reason=m.phrase(": {reason}", reason=reason) if reason else m.phrase(
+                            " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")) from None
         if len(option.strip()) == 10:
             return found.date()
         return found if found.tzinfo else found.replace(tzinfo=UTC)
@@ -212,6 +235,31 @@ def generated_at(option: str | None) -> date | datetime | None:
                         value=repr(epoch))
         return datetime.fromtimestamp(int(epoch), UTC)
     return None
+
+
+# The format an --output file's extension names.
+SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
+
+
+def chosen_format(given: str | None, output: str | None, offered: tuple[str, ...],
+                  default: str) -> str:
+    """--format, else the one the --output file's extension names among those `offered`,
+    else `default`; a --format the extension contradicts is a usage error."""
+    named = SUFFIXES.get(os.path.splitext(output)[1].lower()) if output else None
+    inferred = named if named in offered else None
+    if given is None:
+        return inferred or default
+    if inferred is not None and inferred != given.partition("-")[0]:  # csv-fr is a csv
+        raise Usage("--format {given} contradicts --output {output}, whose extension says "
+                    "{inferred}; leave --format out, or name the file for the format",
+                    given=given, output=repr(output), inferred=inferred)
+    return given
+
+
+def report_format(given: Format | None, output: str | None) -> Format:
+    """The format of a report (table, json, csv, md): chosen_format's rule."""
+    return Format(chosen_format(given.value if given else None, output,
+                                tuple(f.value for f in Format), Format.table.value))
 
 
 def one(ledger_option: list[str] | None) -> str | None:

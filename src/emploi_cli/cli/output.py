@@ -1,8 +1,7 @@
 """The edge: what the CLI writes, where, and with which exit code.
 
 `guarded` runs a command's body and turns every failure a user can cause into one line on
-standard error and an exit code: 0 ok, 1 bad data or a failed check, 2 usage, 3 `status
---fail-on` found a target in that state (the command raises it), 130 interrupted. `emit` is
+standard error and an exit code (the constants below, listed in docs/commands.md). `emit` is
 the one place a report's format is chosen and its text written, to standard output or a file.
 """
 
@@ -17,29 +16,41 @@ import typer
 
 from .. import api
 from ..domain import model as m
-from .options import Format, Lang, language
+from .options import Format, Lang, language, report_format
+
+OK = 0
+BAD_DATA = 1  # an unreadable or invalid ledger, a value it refuses, a failed check
+USAGE = 2  # an unknown command or option, a malformed option value
+STATUS_FAILING = 3  # `status --fail-on` found a target in that state or worse
+RECONCILE_DIFFERS = 4  # `reconcile`: written, but the journal says otherwise
+INTERRUPTED = 130
 
 
-def guarded(lang_option: Lang | None, body: Callable[[str], None],
+class Shown:
+    """What the edge shows besides the output: `quiet` (--quiet) leaves warnings out."""
+
+    quiet = False
+
+
+def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool = False,
             shown: tuple[object, str | None] | None = None) -> None:
     """Run a command body in the chosen language; failures become a message and an exit code.
-    `shown`: the command's format and --output, for Arabic on a terminal (`for_terminal`)."""
+    `quiet`: no warnings on standard error. `shown`: the command's format and --output, for
+    Arabic on a terminal (`for_terminal`)."""
     lang = language(lang_option)
+    Shown.quiet = quiet
     if lang == "ar" and shown is not None:
         lang = for_terminal(*shown)
     try:
         body(lang)
     except api.BadOption as exc:
-        from ..present.i18n import label, problem_text
-
-        said = on_stderr(lang)
-        stderr(f"emploi: {label('usage_error', said)}: {problem_text(exc.problems[0], said)}")
-        raise typer.Exit(2) from None
+        usage_error(exc, lang)
+        raise typer.Exit(USAGE) from None
     except m.EmploiError as exc:
         problems(exc.problems, lang)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise typer.Exit(INTERRUPTED) from None
     except typer.Exit:
         raise
     except Exception as exc:  # a bug: say so in one line, never dump locals
@@ -47,7 +58,24 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None],
             raise
         stderr(f"emploi: internal error: {type(exc).__name__}: {exc} "
                "(set EMPLOI_DEBUG=1 for a traceback, and please report it)")
-        raise typer.Exit(1) from None
+        raise typer.Exit(BAD_DATA) from None
+
+
+def usage_error(problem: m.Problem | api.BadOption, lang: str, command: str = "") -> None:
+    """One line: `emploi: usage error: MESSAGE (try 'COMMAND -h' for help)`, in `lang` (the
+    language of standard error: French for Arabic)."""
+    from ..present.i18n import label, problem_text
+
+    if isinstance(problem, m.EmploiError):
+        problem = problem.problems[0]
+    said = on_stderr(lang)
+    text = " ".join(problem_text(problem, said).split())
+    hint = ""
+    if command:
+        told = m.phrase(" (try '{command} -h' for help)", command=command)
+        template = told.template
+        hint = problem_text(m.error("usage", template, args=told.values), said)
+    stderr(f"emploi: {label('usage_error', said)}: {text}{hint}")
 
 
 def for_terminal(fmt: object, output: str | None) -> str:
@@ -68,10 +96,11 @@ def on_stderr(lang: str) -> str:
 
 
 def problems(found: Iterable[m.Problem], lang: str) -> None:
-    """Problems on standard error, one line each."""
+    """Problems on standard error, one line each (with --quiet, errors only)."""
     from ..present.reports import problem_line
 
-    lines = [f"emploi: {problem_line(p, on_stderr(lang))}" for p in found]
+    lines = [f"emploi: {problem_line(p, on_stderr(lang))}" for p in found
+             if p.is_error or not Shown.quiet]
     if lines:
         stderr("\n".join(lines))
 
@@ -86,12 +115,14 @@ def stderr(text: str) -> None:
         pass
 
 
-def emit(report, fmt: Format, lang: str, output: str | None,
+def emit(report, given: Format | None, lang: str, output: str | None,
          ledger_path: str | Sequence[str] = "") -> None:
     """Render once, write to stdout or a file, piece by piece as the report is rendered. The
-    only place a report's format is dispatched."""
+    only place a report's format is dispatched: `given` (--format), else the one the output
+    file's extension names, else a table."""
     from ..present.render import chunks
 
+    fmt = report_format(given, output)
     stream = sys.stdout
     terminal = output is None and fmt is Format.table and _isatty(stream)
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
@@ -108,6 +139,11 @@ def _isatty(stream) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def read_warnings(opened, lang: str) -> None:
+    """Warnings about the ledgers as read (unknown keys), on standard error."""
+    problems(api.read_warnings(opened), lang)
 
 
 def write_stdout(text, exact: bool = False) -> None:
@@ -133,6 +169,28 @@ def write_stdout(text, exact: bool = False) -> None:
         stream.flush()
         if raw:
             stream.buffer.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(OK) from None
+    except OSError as exc:
+        raise m.refusal("stdout", "cannot write to standard output: {reason}",
+                        args={"reason": exc.strerror or exc}) from None
+
+
+def write_stdout_bytes(data: bytes) -> None:
+    """Write bytes to standard output as they are (a document that declares its own
+    encoding, such as IATI XML), whatever the terminal's encoding."""
+    stream = sys.stdout
+    try:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data.decode("utf-8"))
+            stream.flush()
+        else:
+            buffer.write(data)
+            buffer.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -165,9 +223,11 @@ def write_file(target: Path, text, ledger_path: str | Sequence[str]) -> None:
                      [ledger_path] if isinstance(ledger_path, str) else ledger_path)
 
 
-def written(done: api.Written, fmt: Format, lang: str) -> None:
+def written(done: api.Written, fmt: Format, lang: str, extra: dict | None = None) -> None:
     """What a writing command prints: the new entry's id, or the entry in the chosen format
-    (with --dry-run, or any format but table); warnings on standard error."""
+    (with --dry-run, or any format but table); warnings on standard error. `extra`: more
+    keys for the json (reconcile's verdict)."""
+    problems(done.read_warnings, lang)
     if fmt is Format.table and not done.dry_run and not done.warnings:  # no report needed
         write_stdout(f"{done.id}\n")
         return
@@ -178,4 +238,21 @@ def written(done: api.Written, fmt: Format, lang: str) -> None:
         write_stdout(f"{done.id}\n")
         return
     emit(reports.written(done.fields, done.kind, done.path, done.dry_run, list(done.warnings),
-                         lang), fmt, lang, None)
+                         lang, extra), fmt, lang, None)
+
+
+def reconciled(done: api.Reconciled, fmt: Format, lang: str) -> None:
+    """What `reconcile` prints: the assertion as every writing command prints it, then on
+    standard error whether the journal matches (the difference and the entries counted); a
+    figure that differs exits RECONCILE_DIFFERS once the assertion is written."""
+    c = done.comparison
+    verdict = {"matches": None if c is None else c.matches,
+               "expected": None if c is None else c.expected,
+               "found": None if c is None else c.found,
+               "difference": None if c is None else c.difference,
+               "entries_counted": [] if c is None else list(c.counted)}
+    written(done.written, fmt, lang, verdict)
+    if done.verdict is not None:
+        problems([done.verdict], lang)
+    if c is not None and not c.matches:
+        raise typer.Exit(RECONCILE_DIFFERS)

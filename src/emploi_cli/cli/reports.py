@@ -15,8 +15,6 @@ from .options import (
     By,
     DocFormat,
     FailOn,
-    Format,
-    FormatOpt,
     HistoryKind,
     LangOpt,
     LedgerDirOpt,
@@ -25,32 +23,40 @@ from .options import (
     NoCacheOpt,
     OutputOpt,
     PeriodOpt,
+    QuietOpt,
+    ReportFormatOpt,
+    SummaryBy,
     complete_convention,
     complete_target,
 )
-from .output import emit, guarded, write_file, write_stdout
+from .output import STATUS_FAILING, emit, guarded, read_warnings, write_file, write_stdout
 
 commands = typer.Typer()
 
 
 @commands.command()
-def summary(ledger: LedgersOpt = None, format: FormatOpt = Format.table,
+def summary(ledger: LedgersOpt = None, format: ReportFormatOpt = None,
             output: OutputOpt = None, lang: LangOpt = None, as_of: AsOfOpt = None,
-            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False) -> None:
+            ledger_dir: LedgerDirOpt = None, no_cache: NoCacheOpt = False,
+            by: Annotated[SummaryBy, typer.Option(
+                "--by", help="convention: the money and who pays what; year: the financing "
+                "plan against what was committed, disbursed and spent, per fiscal year.")
+            ] = SummaryBy.convention, quiet: QuietOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
-        emit(api.summary(opened, day, language), format, language, output,
+        read_warnings(opened, language)
+        emit(api.summary(opened, day, language, by=by.value), format, language, output,
              [x.path for x in opened])
-    guarded(lang, body, shown=(format, output))
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
 def targets(
-    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
                   ] = By.target,
     convention: Annotated[str | None, typer.Option(
@@ -64,16 +70,18 @@ def targets(
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         report = api.targets(opened, day, language, by=by.value, convention=convention,
                              tag=tag, period=period.value if period else None)
         emit(report, format, language, output, [x.path for x in opened])
-    guarded(lang, body, shown=(format, output))
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
 def history(
-    ledger: LedgerOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgerOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Only this target's entries.", autocompletion=complete_target)
     ] = None,
@@ -95,6 +103,7 @@ def history(
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of")
         opened = api.open_ledger(o.one(ledger), no_cache=no_cache)
+        read_warnings(opened, language)
         report = api.history(
             opened, language, as_of=day, today=o.today() if period else None, target=target,
             convention=convention, kind=kind.value if kind else None,
@@ -102,34 +111,36 @@ def history(
             recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
             period=period.value if period else None)
         emit(report, format, language, output, opened.path)
-    guarded(lang, body, shown=(format, output))
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
 def status(
-    ledger: LedgersOpt = None, format: FormatOpt = Format.table, output: OutputOpt = None,
+    ledger: LedgersOpt = None, format: ReportFormatOpt = None, output: OutputOpt = None,
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help="Exit 3 when any target is in this state or worse (at-risk is "
-        "worse than behind).", show_default=False)] = None,
+        "--fail-on", help="Exit 3 when any target is in this state or worse (worst first: "
+        "missed, at-risk, behind); missed counts money not disbursed in full by the end too.",
+        show_default=False)] = None,
 ) -> None:
     """Are we on track? Funding execution and every target's status, pace and projection."""
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
+        read_warnings(opened, language)
         found = api.status(opened, day, language,
                            fail_on=fail_on.value if fail_on else None)
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
-            raise typer.Exit(3)
-    guarded(lang, body, shown=(format, output))
+            raise typer.Exit(STATUS_FAILING)
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
 def report(
     ledger: LedgersOpt = None, ledger_dir: LedgerDirOpt = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     format: Annotated[DocFormat | None, typer.Option(
         "--format", "-f", help="md or html (default: html when --output ends in .html or "
         ".htm, else md).", show_default=False)] = None,
@@ -145,12 +156,12 @@ def report(
         today = o.today()
         stamp = o.generated_at(generated_at)
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
-        fmt = format.value if format is not None else (
-            "html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        read_warnings(opened, language)
+        fmt = o.chosen_format(format.value if format else None, output, ("md", "html"), "md")
         text = api.report(opened, language, fmt=fmt, as_of=day, today=today,
                           generated_at=stamp)
         if output is not None:
             write_file(Path(output), text, [x.path for x in opened])
             return
         write_stdout(text)
-    guarded(lang, body, shown=(format, output))
+    guarded(lang, body, quiet, shown=(format, output))

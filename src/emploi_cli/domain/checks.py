@@ -19,7 +19,15 @@ from functools import cached_property
 from . import model as m
 from .closing import closed_through
 from .model import record
-from .position import Funding, InForce, achieved_by_series, funding, in_force, live
+from .position import (
+    Funding,
+    InForce,
+    achieved_by_series,
+    alternatives,
+    funding,
+    in_force,
+    live,
+)
 
 
 @record
@@ -217,6 +225,64 @@ def sources_cited(ctx: Context) -> list[m.Problem]:
     return problems
 
 
+@record
+class Comparison:
+    """A partner's cumulative figure (an assertion) against what the journal says by its date."""
+
+    assertion: m.AssertionEntry
+    expected: int | Decimal  # what the partner said
+    found: int | Decimal  # what the journal says
+    unit: str
+    counted: tuple[str, ...]  # ids of the entries counted
+    hints: m.Phrase | str  # the usual causes of a difference: "; a; b" ("" when none)
+
+    @property
+    def difference(self) -> int | Decimal:
+        """Journal minus partner: positive when the journal holds more."""
+        return self.found - self.expected
+
+    @property
+    def matches(self) -> bool:
+        return self.found == self.expected
+
+
+def compare(ledger: m.Ledger, a: m.AssertionEntry) -> Comparison | None:
+    """What the journal says of the assertion's subject by its date (None: nothing to compare,
+    e.g. an unknown target)."""
+    pool = [e for e in live(ledger, a.date)]
+    if a.target:
+        target = ledger.target(a.target)
+        if target is None or a.value is None:
+            return None
+        involved = [e for e in pool if isinstance(e, m.ProgressEntry) and e.target == a.target]
+        found: int | Decimal = sum(achieved_by_series(target, involved).values())
+        expected: int | Decimal = a.value
+        after = [e for e in live(ledger, date.max)
+                 if isinstance(e, m.ProgressEntry) and e.target == a.target
+                 and e.date > a.date]
+        values = [(e, e.value) for e in involved]
+        later = [(e, e.value) for e in after]
+        unit = target.unit
+    else:
+        if a.amount is None:
+            return None
+        involved = [e for e in pool if isinstance(e, m.TransactionEntry)
+                    and e.convention == a.convention
+                    and e.transaction_kind == a.transaction_kind
+                    and (not a.funder or e.funder == a.funder)]
+        found = Decimal(sum((e.amount for e in involved), 0))
+        expected = a.amount
+        after = [e for e in live(ledger, date.max) if isinstance(e, m.TransactionEntry)
+                 and e.convention == a.convention
+                 and e.transaction_kind == a.transaction_kind
+                 and (not a.funder or e.funder == a.funder) and e.date > a.date]
+        values = [(e, e.amount) for e in involved]
+        later = [(e, e.amount) for e in after]
+        unit = "MDH"
+    hints = "" if found == expected else _reconcile_hints(found - expected, values, later)
+    return Comparison(a, expected, found, unit, tuple(e.id for e, _ in values), hints)
+
+
 def reconciliations(ctx: Context) -> list[m.Problem]:
     """Every assertion (a partner's cumulative figure) must equal what the journal says."""
     problems = []
@@ -224,54 +290,44 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
     for a in ledger.entries(m.AssertionEntry):
         if a.id in ledger.voided_ids:
             continue
-        pool = [e for e in live(ledger, a.date)]
-        if a.target:
-            target = ledger.target(a.target)
-            if target is None or a.value is None:
-                continue
-            involved = [e for e in pool if isinstance(e, m.ProgressEntry) and e.target == a.target]
-            found = sum(achieved_by_series(target, involved).values())
-            expected = a.value
-            after = [e for e in live(ledger, date.max)
-                     if isinstance(e, m.ProgressEntry) and e.target == a.target
-                     and e.date > a.date]
-            values = [(e, e.value) for e in involved]
-            later = [(e, e.value) for e in after]
-            unit = target.unit
-        else:
-            if a.amount is None:
-                continue
-            involved = [e for e in pool if isinstance(e, m.TransactionEntry)
-                        and e.convention == a.convention
-                        and e.transaction_kind == a.transaction_kind
-                        and (not a.funder or e.funder == a.funder)]
-            found = sum((e.amount for e in involved), 0)
-            expected = a.amount
-            after = [e for e in live(ledger, date.max) if isinstance(e, m.TransactionEntry)
-                     and e.convention == a.convention
-                     and e.transaction_kind == a.transaction_kind
-                     and (not a.funder or e.funder == a.funder) and e.date > a.date]
-            values = [(e, e.amount) for e in involved]
-            later = [(e, e.amount) for e in after]
-            unit = "MDH"
-        if found == expected:
+        found = compare(ledger, a)
+        if found is None or found.matches:
             continue
-        difference = found - expected
-        hints = _reconcile_hints(difference, values, later)
-        if unit == "MDH":
-            expected, found = m.money_text(expected), m.money_text(Decimal(found))
-            difference = m.money_text(difference)
-        ids = ", ".join(e.id for e, _ in values) or m.phrase("none")
-        problems.append(m.error(
-            "reconcile", "assertion {id} ({source}): {subject} as of {date} is {expected} {unit} "
-            "by the partner but {found} {unit} in the journal (difference {difference}); entries "
-            "counted: {ids}{hints}", _entry_place(ctx, a), entry=a.id,
-            field="value" if a.target else "amount",
-            args={"id": a.id, "source": a.source, "subject": a.target or a.convention,
-                  "date": a.date.isoformat(), "expected": expected, "found": found,
-                  "unit": unit, "difference": _signed(difference), "ids": ids,
-                  "hints": hints}))
+        problems.append(mismatch(found, _entry_place(ctx, a)))
     return problems
+
+
+def mismatch(c: Comparison, place: m.Place | None = None) -> m.Problem:
+    """A failed reconciliation as a problem: both figures, the difference, the entries."""
+    a, unit = c.assertion, c.unit
+    expected, found, difference = (str(c.expected), str(c.found), str(c.difference))
+    if unit == "MDH":
+        expected, found = m.money_text(Decimal(c.expected)), m.money_text(Decimal(c.found))
+        difference = m.money_text(Decimal(c.difference))
+    ids = ", ".join(c.counted) or m.phrase("none")
+    return m.error(
+        "reconcile", "assertion {id} ({source}): {subject} as of {date} is {expected} {unit} "
+        "by the partner but {found} {unit} in the journal (difference {difference}); entries "
+        "counted: {ids}{hints}", place, entry=a.id,
+        field="value" if a.target else "amount",
+        args={"id": a.id, "source": a.source, "subject": a.target or a.convention,
+              "date": a.date.isoformat(), "expected": expected, "found": found,
+              "unit": unit, "difference": _signed(difference), "ids": ids,
+              "entries": ids, "hints": c.hints})
+
+
+def matched(c: Comparison) -> m.Problem:
+    """A reconciliation that holds, as a note to show: the figure and the entries counted."""
+    a = c.assertion
+    figure = m.money_text(Decimal(c.found)) if c.unit == "MDH" else str(c.found)
+    ids = ", ".join(c.counted) or m.phrase("none")
+    return m.note("reconcile-matches",
+                  "assertion {id} ({source}): {subject} as of {date} matches the journal: "
+                  "{found} {unit}; entries counted: {entries}", entry=a.id,
+                  field="value" if a.target else "amount",
+                  args={"id": a.id, "source": a.source, "subject": a.target or a.convention,
+                        "date": a.date.isoformat(), "found": figure, "unit": c.unit,
+                        "entries": ids})
 
 
 def _signed(value) -> str:
@@ -378,7 +434,7 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
     programme = ctx.ledger.programme
     for t in ctx.ledger.targets:
         path = paths[t.id]
-        start, end = t.start or programme.start, t.end or force.end
+        start, end = t.start or programme.schedule_start, t.end or force.end
         if end < start:
             problems.append(m.error(
                 "target-period", "target {id} ends ({end}) before it starts ({start})",
@@ -426,4 +482,109 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
     return problems
 
 
-RULES = (*RULES, target_budgets, target_schedules)
+# ---- co-financing, plans and sources -----------------------------------------------------
+
+
+def contributions(ctx: Context) -> list[m.Problem]:
+    """A funder's contributions add up to its amount or less; a convention receives no more
+    from its funders than its amount (all as in force)."""
+    problems = []
+    force = ctx.force
+    given: dict[str, Decimal] = defaultdict(Decimal)
+    received: dict[str, Decimal] = defaultdict(Decimal)
+    for (funder, convention), amount in force.contribution_amount.items():
+        given[funder] += amount
+        received[convention] += amount
+    for i, f in enumerate(ctx.ledger.funders):
+        amount = force.funder_amount[f.id]
+        if f.id in given and amount is not None and not f.at_least and given[f.id] > amount:
+            problems.append(m.error(
+                "contributions-above-funder", "funder {funder}'s contributions add up to "
+                "{contributions}, more than its amount ({amount})",
+                _place(ctx, f"funders[{i}].contributions"), entry=f.id, field="contributions",
+                args={"funder": f.id, "contributions": mdh(given[f.id]),
+                      "amount": mdh(amount)}))
+    for i, c in enumerate(ctx.ledger.conventions):
+        amount = force.convention_amount[c.id]
+        if received.get(c.id, 0) > amount:
+            problems.append(m.error(
+                "convention-overfunded", "funders contribute {contributions} to "
+                "{convention}, more than its amount ({amount})",
+                _place(ctx, f"conventions[{i}].amount"), entry=c.id, field="amount",
+                args={"convention": c.id, "contributions": mdh(received[c.id]),
+                      "amount": mdh(amount)}))
+    return problems
+
+
+def plans(ctx: Context) -> list[m.Problem]:
+    """A financing plan adds up to its amount (in force) or less."""
+    problems = []
+    force = ctx.force
+    items = [(f"conventions[{i}]", c.id, c.id, c.plan, force.convention_amount[c.id])
+             for i, c in enumerate(ctx.ledger.conventions)]
+    items += [(f"funders[{i}].contributions[{j}]", f.id, f"{f.id}/{x.convention}", x.plan,
+               force.contribution_amount.get((f.id, x.convention), x.amount))
+              for i, f in enumerate(ctx.ledger.funders) for j, x in enumerate(f.contributions)]
+    for path, entry, subject, plan, amount in items:
+        planned = sum((t.amount for t in plan), Decimal(0))
+        if plan and planned > amount:
+            problems.append(m.error(
+                "plan-above-amount", "the plan of {subject} adds up to {planned}, more "
+                "than its amount ({amount})", _place(ctx, f"{path}.plan"), entry=entry,
+                field="plan", args={"subject": subject, "planned": mdh(planned),
+                                    "amount": mdh(amount)}))
+    return problems
+
+
+# The words of a disagreement between sources, worded apart (present/ translates them).
+SUBJECTS = {"convention": m.phrase("convention"), "funder": m.phrase("funder"),
+            "target": m.phrase("target")}
+FIELDS = {"amount": m.phrase("amount"), "quantity": m.phrase("quantity")}
+
+
+def _figure(value) -> str:
+    return mdh(value) if isinstance(value, Decimal) else str(value)
+
+
+def sources_disagree(ctx: Context) -> list[m.Problem]:
+    """Two sources give one figure differently: the ledger uses one, the other is kept."""
+    problems = []
+    paths = {("convention", c.id): f"conventions[{i}]"
+             for i, c in enumerate(ctx.ledger.conventions)}
+    paths |= {("funder", f.id): f"funders[{i}]" for i, f in enumerate(ctx.ledger.funders)}
+    paths |= {("target", tid): path for tid, path in _target_paths(ctx.ledger).items()}
+    for d in alternatives(ctx.ledger):
+        problems.append(m.warning(
+            "sources-disagree", "{subject} {id}: {field} is {value} by {source} but {other} by "
+            "{other_source}",
+            _place(ctx, f"{paths[(d.kind, d.id)]}.alternatives"), entry=d.id, field=d.field,
+            args={"subject": SUBJECTS[d.kind], "id": d.id, "field": FIELDS[d.field],
+                  "value": m.phrase("none") if d.value is None else _figure(d.value),
+                  "source": d.source or m.phrase("an unnamed source"),
+                  "other": _figure(d.other), "other_source": d.other_source}))
+    return problems
+
+
+def source_citations(ctx: Context) -> list[m.Problem]:
+    """Sources are cited as a reader finds them, not by a path on the writer's machine; a
+    signing date outside the programme period is likely a typo."""
+    problems = []
+    for i, source in enumerate(ctx.ledger.sources):
+        if source.file:
+            problems.append(m.warning(
+                "source-path", "source {source} names a file ({file}), which "
+                "readers of the ledger do not have: cite it by title, publisher, date and url",
+                _place(ctx, f"sources[{i}].file"), entry=source.id, field="file",
+                args={"source": source.id, "file": source.file}))
+    p = ctx.ledger.programme
+    if p.signed_date is not None and not p.signed_date <= ctx.force.end:
+        problems.append(m.warning(
+            "signed-outside", "the programme is signed on {signed}, after its end ({end}): "
+            "pace cannot start there",
+            _place(ctx, "programme.signed"), entry=p.id, field="signed",
+            args={"signed": p.signed_date, "end": ctx.force.end}))
+    return problems
+
+
+RULES = (*RULES, target_budgets, target_schedules, contributions, plans, sources_disagree,
+         source_citations)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from . import limits
+from . import dates, limits
 from . import model as m
 from .closing import closed_through
 from .model import record
@@ -117,10 +118,74 @@ def _text_fields(**values: str | None) -> dict:
     return {k: v for k, v in values.items() if v}
 
 
+class Plausibility:
+    """What has been achieved towards each target (every live entry, whatever its date), kept
+    up to date entry by entry, to warn about a figure that looks like a slip: a value that
+    alone exceeds half of its target, or takes the achieved total past it (`20.815` read as
+    twenty thousand). One pass over the journal, then each new entry in constant time."""
+
+    def __init__(self, ledger: m.Ledger) -> None:
+        from .position import PROGRESS_ROW, in_force, live_rows
+
+        self.quantity = in_force(ledger, date.max).target_quantity
+        self.cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
+        self.sums: dict[str, int] = {}
+        self.latest: dict[tuple, tuple[date, int]] = {}  # (target, tags) -> (date, value)
+        self.series: dict[str, int] = {}  # cumulative target -> sum of its series' latest
+        for target, tags, day, _, value in live_rows(ledger, m.ProgressEntry, PROGRESS_ROW,
+                                                     date.max):
+            self._add(target, tags, day, value)
+
+    def _add(self, target: str, tags: tuple, day: date, value: int) -> int:
+        """Count one entry; the increase of the target's achieved total."""
+        if target not in self.cumulative:
+            self.sums[target] = self.sums.get(target, 0) + value
+            return value
+        before = self.latest.get((target, tags))
+        if before is not None and day < before[0]:
+            return 0  # an older figure of a series: its latest one stands
+        step = value - (before[1] if before else 0)
+        self.latest[(target, tags)] = (day, value)
+        self.series[target] = self.series.get(target, 0) + step
+        return step
+
+    def total(self, target: str) -> int:
+        return (self.series if target in self.cumulative else self.sums).get(target, 0)
+
+    def check(self, target: str, tags: tuple, day: date, value: int) -> list[m.Problem]:
+        """Count the entry; a warning when it looks like a slip (none for an unquantified
+        target)."""
+        quantity = self.quantity.get(target)
+        before = self.total(target)
+        step = self._add(target, tags, day, value)
+        if not quantity:
+            return []
+        after = before + step
+        args = {"target": target, "value": value, "quantity": quantity, "before": before,
+                "after": after}
+        if before <= quantity < after:
+            return [m.warning(
+                "total-past-target", "value {value} takes {target} from {before} to {after}, "
+                "past its target of {quantity}: is the figure right (a thousands separator "
+                "read as a decimal point)?", entry=target, field="value", args=args)]
+        if 2 * step > quantity:
+            return [m.warning(
+                "value-over-half-target", "value {value} alone is more than half of "
+                "{target}'s target of {quantity}: is the figure right?", entry=target,
+                field="value", args=args)]
+        return []
+
+
+PLAUSIBILITY_CODES = ("total-past-target", "value-over-half-target")
+
+
 def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: date,
              stamp: Stamp, note: str = "", source: str = "",
              tags: tuple[tuple[str, str], ...] = (), import_key: str = "",
-             entry_id: str = "") -> tuple[dict, list[m.Problem]]:
+             entry_id: str = "", plausibility: Plausibility | None = None,
+             strict: bool = False) -> tuple[dict, list[m.Problem]]:
+    """`plausibility`: the running totals, when entries are built one after another (an
+    import); `strict`: a figure that looks like a slip is refused instead of warned about."""
     require_known("target", target, [t.id for t in ledger.targets])
     if value < 0:
         raise m.refusal("negative", "value must not be negative ({value})", field="value",
@@ -128,6 +193,11 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
     check_limits(count=value, field="value")
     warnings = check_date(ledger, day, today, "progress")
     check_open(ledger, day)
+    slips = (plausibility or Plausibility(ledger)).check(target, tags, day, value)
+    if slips and strict:
+        raise m.EmploiError([replace(p, severity="error", message=p.message + " (refused: "
+                                     "--strict)") for p in slips])
+    warnings = [*warnings, *slips]
     fields = {"id": entry_id or new_id(), "date": day, "target": target, "value": value,
               **_text_fields(note=note, source=source)}
     if tags:
@@ -201,15 +271,34 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
     """A change of one value from `day` on (an avenant). May be dated in the future."""
     subjects = [name for name, given in (("--convention", convention), ("--funder", funder),
                                          ("--target", target), ("--end", end)) if given]
-    if len(subjects) != 1:
-        raise m.refusal("amendment", "name exactly one of --convention, --funder, --target or "
-                                     "--end (got {subjects})",
+    contribution = subjects == ["--convention", "--funder"]
+    if len(subjects) != 1 and not contribution:
+        raise m.refusal("amendment", "name exactly one of --convention, --funder, --funder "
+                        "with --convention (a contribution), --target or --end (got "
+                        "{subjects})",
                         args={"subjects": ", ".join(subjects) or m.phrase("none")})
     if not reference.strip() or not reason.strip():
         raise m.refusal("empty", "an amendment needs --reference and --reason",
                         field="reason" if reference.strip() else "reference")
     fields: dict = {"id": new_id(), "date": day, "reference": reference, "reason": reason}
-    if convention or funder:
+    if contribution:
+        require_known("funder", funder, [f.id for f in ledger.funders])
+        require_known("convention", convention, [c.id for c in ledger.conventions])
+        named = ledger.funder(funder)
+        if named is not None and named.conventions and convention not in named.conventions:
+            raise m.refusal("unknown-ref", "funder {funder} does not fund {convention} "
+                            "(its `conventions` leave it out)", entry=funder,
+                            field="convention", args={"funder": repr(funder),
+                                                      "convention": repr(convention)})
+        if amount is None or quantity is not None:
+            raise m.refusal("amendment", "amending a contribution takes --amount (MDH)",
+                            entry=funder, field="amount", args={"kind": "contribution"})
+        if not amount.is_finite() or amount < 0:
+            raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
+                            "or more", entry=funder, field="amount", args={"amount": amount})
+        check_limits(amount=amount, field="amount", entry=funder)
+        fields |= {"convention": convention, "funder": funder, "amount": amount}
+    elif convention or funder:
         kind, ident = ("convention", convention) if convention else ("funder", funder)
         known = [c.id for c in ledger.conventions] if convention else [
             f.id for f in ledger.funders]
@@ -249,8 +338,9 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
 
 
 def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
-    """An amendment must not make the money inconsistent (funders above the total, budgets
-    above a convention's amount) at its date or after: check the ledger with it added."""
+    """An amendment must not make the money inconsistent (funders above the total, budgets,
+    contributions or plans above an amount) at its date or after: check the ledger with it
+    added."""
     from dataclasses import replace as changed
 
     from . import checks
@@ -261,7 +351,7 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
         convention=fields.get("convention", ""), funder=fields.get("funder", ""),
         target=fields.get("target", ""), amount=fields.get("amount"),
         quantity=fields.get("quantity"), end=fields.get("end"))))
-    rules = (checks.totals, checks.target_budgets)
+    rules = (checks.totals, checks.target_budgets, checks.contributions, checks.plans)
     moment = max(day, date.today())
     before = {_finding(p) for rule in rules
               for p in rule(checks.Context(ledger, moment, {})) if p.is_error}
@@ -328,9 +418,12 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
     try:
         first, last = period_bounds(period, ledger.programme.fiscal_year_start)
     except ValueError:
+        reason = dates.impossible_iso(period) or dates.impossible_iso(f"{period}-01")
         raise m.refusal("bad-period", "{period} is not a period (2021, 2021-Q2, 2021-06 or "
-                                      "2021-06-30)", field="period",
-                                          args={"period": repr(period)}) from None
+                        "2021-06-30){reason}", field="period",
+                        args={"period": repr(period),
+                              "reason": m.phrase(": {reason}", reason=reason) if reason
+                              else ""}) from None
     voided = ledger.voided_ids
     through = closed_through([e for e in ledger.entries(m.LockEntry) if e.id not in voided],
                              ledger.programme.fiscal_year_start)

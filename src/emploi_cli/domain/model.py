@@ -160,6 +160,12 @@ def warning(code: str, template: str, place: Place | None = None, *, entry: str 
     return _problem("warning", code, template, place, entry, field, args)
 
 
+def note(code: str, template: str, place: Place | None = None, *, entry: str = "",
+         field: str = "", args: Args = None) -> Problem:
+    """A note: nothing wrong, worth saying (a reconciliation that holds)."""
+    return _problem("note", code, template, place, entry, field, args)
+
+
 def refusal(code: str, template: str, *, entry: str = "", field: str = "",
             place: Place | None = None, args: Args = None, exit_code: int = 1) -> EmploiError:
     """The one way the library refuses something a user asked: an EmploiError holding one error.
@@ -175,12 +181,44 @@ def refusal(code: str, template: str, *, entry: str = "", field: str = "",
 
 @record
 class Source:
-    """A document the figures come from."""
+    """A document the figures come from, cited as a reader would find it: title, publisher,
+    date, language and url. `file` is only read from older ledgers (`check` warns about it)."""
 
     id: str
     title: str
     kind: str = ""
     file: str = ""
+    publisher: str = ""
+    date: date | None = None
+    language: str = ""
+    url: str = ""
+
+
+@record
+class Alternative:
+    """A figure another source gives differently from the one the ledger uses."""
+
+    source: str
+    amount: Decimal | None = None  # for a convention or a funder
+    quantity: int | None = None  # for a target
+
+
+@record
+class Tranche:
+    """One year of a financing plan: the amount planned for a fiscal year."""
+
+    year: int
+    amount: Decimal
+
+
+@record
+class Contribution:
+    """What one funder gives to one convention, as a source states it."""
+
+    convention: str
+    amount: Decimal
+    source: str = ""
+    plan: tuple[Tranche, ...] = ()
 
 
 @record
@@ -190,6 +228,31 @@ class Partner:
     id: str
     name: str
     full_name: str = ""
+
+
+@record
+class IatiOrganisation:
+    """How an IATI document names one funder or partner: its role (an OrganisationRole code),
+    and its organisation identifier and type when the ledger gives them."""
+
+    id: str  # the funder's or partner's id
+    role: str = ""  # "" : the default (funders 1 Funding, partners 4 Implementing)
+    ref: str = ""
+    type: str = ""
+
+
+@record
+class Iati:
+    """What an IATI activity file needs that the rest of the ledger does not say: who reports,
+    the programme's activity identifier, its DAC sector, and its organisations' roles."""
+
+    reporting_org_ref: str = ""
+    reporting_org_type: str = ""
+    reporting_org_name: str = ""
+    identifier_prefix: str = ""
+    sector: str = ""
+    language: str = ""  # the language of the ledger's titles ("": its source's language)
+    organisations: tuple[IatiOrganisation, ...] = ()
 
 
 @record
@@ -210,6 +273,13 @@ class Programme:
     signed_note: str = ""
     source: str = ""
     fiscal_year_start: int = 1
+    first_report: date | None = None  # when the first report on every target is due
+    iati: Iati | None = None  # [programme.iati], when the ledger has it
+
+    @property
+    def schedule_start(self) -> date:
+        """Where pace schedules start: the signing when a source dates it, else `start`."""
+        return self.signed_date or self.start
 
 
 @record
@@ -222,6 +292,9 @@ class Funder:
     estimated: bool = False
     conventions: tuple[str, ...] = ()
     source: str = ""
+    at_least: bool = False  # the source gives the amount as a floor ("more than 200 MDH")
+    contributions: tuple[Contribution, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @record
@@ -230,6 +303,16 @@ class Milestone:
 
     date: date
     value: int
+
+
+@record
+class Baseline:
+    """Where a target's indicator stood before the programme: a value in a year (and on a
+    date, when the source gives one)."""
+
+    year: int
+    value: int
+    date: date | None = None
 
 
 @record
@@ -248,6 +331,9 @@ class Target:
     milestones: tuple[Milestone, ...] = ()
     budget: Decimal | None = None  # MDH of the convention's amount attributed to this target
     source: str = ""
+    first_report: date | None = None  # when its first report is due (else the programme's)
+    alternatives: tuple[Alternative, ...] = ()
+    baseline: Baseline | None = None  # the value before the programme, when a source gives it
 
 
 @record
@@ -259,6 +345,8 @@ class Convention:
     amount: Decimal
     targets: tuple[Target, ...] = ()
     source: str = ""
+    plan: tuple[Tranche, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 # ---- journal entries ---------------------------------------------------------------------
@@ -320,8 +408,8 @@ class VoidEntry(Entry):
 
 @record
 class AmendmentEntry(Entry):
-    """Changes one value from `date` on: convention amount, funder amount, target quantity,
-    or the programme's end date. Exactly one subject is set."""
+    """Changes one value from `date` on: convention amount, funder amount, a funder's
+    contribution to a convention (both set), target quantity, or the programme's end date."""
 
     reference: str
     reason: str
@@ -335,6 +423,8 @@ class AmendmentEntry(Entry):
 
     @property
     def subject(self) -> str:
+        if self.funder and self.convention:
+            return f"funder {self.funder}: contribution to {self.convention}"
         if self.convention:
             return f"convention {self.convention}: amount"
         if self.funder:

@@ -28,13 +28,17 @@ MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
 DH_PER_MDH = 1_000_000
 
 # Attention order: what needs attention first. Values are the json/csv spellings.
-STATUSES = ("at-risk", "behind", "on-track", "not-started", "achieved", "unquantified")
+STATUSES = ("missed", "at-risk", "behind", "on-track", "awaiting-data", "not-started",
+            "achieved", "met", "unquantified")
+# The states of money once the programme's end has passed (None before).
+MONEY_STATUSES = ("missed", "met")
 BEHIND_BELOW = Fraction(9, 10)  # of expected
 AT_RISK_BELOW = Fraction(7, 10)  # of expected
 ACCELERATION = 2  # needed rate above twice the rate so far (relative to the schedule's own)
 
-# --fail-on: a state and every state worse than it.
-FAIL_ON = {"at-risk": frozenset({"at-risk"}), "behind": frozenset({"at-risk", "behind"})}
+# --fail-on: a state and every state worse than it (missed, at risk, behind).
+FAIL_ON = {"missed": frozenset({"missed"}), "at-risk": frozenset({"missed", "at-risk"}),
+           "behind": frozenset({"missed", "at-risk", "behind"})}
 
 
 # ---- exact rounding ----------------------------------------------------------------------
@@ -89,14 +93,31 @@ def per_month(count: int | Fraction, days: int) -> Decimal | None:
 # ---- schedules ---------------------------------------------------------------------------
 
 
+def first_full_quarter_end(start: date, fiscal_start: int = 1) -> date:
+    """The last day of the first quarter that begins on or after `start` (quarters of the
+    fiscal year, which begins in month `fiscal_start`): when a first report is due."""
+    offset = (start.month - fiscal_start) % 3  # months since the quarter containing start began
+    index = start.year * 12 + start.month - 1 - offset  # that quarter's first month
+    if offset or start.day > 1:
+        index += 3
+    index += 3  # the month after the quarter
+    return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+
+
 @record
 class Schedule:
-    """When a target is due and how: from `start` to `end` (inclusive), to `quantity`."""
+    """When a target is due and how: from `start` to `end` (inclusive), to `quantity`; its
+    first report is due on `first_report` (None: at the end of the first full quarter)."""
 
     start: date
     end: date
     quantity: int | None
     milestones: tuple[m.Milestone, ...] = ()
+    first_report: date | None = None
+
+    @property
+    def first_report_due(self) -> date:
+        return self.first_report or first_full_quarter_end(self.start)
 
     @property
     def days(self) -> int:
@@ -134,24 +155,32 @@ class Schedule:
         return None if exact is None else round_int(exact)
 
 
-def schedule(target: m.Target, start: date, end: date, quantity: int | None) -> Schedule:
+def schedule(target: m.Target, start: date, end: date, quantity: int | None,
+             first_report: date | None = None, fiscal_start: int = 1) -> Schedule:
     """The target's own dates when it has them, else the programme's `start` and `end` (in
-    force), to `quantity` (in force)."""
-    return Schedule(target.start or start, target.end or end, quantity, target.milestones)
+    force), to `quantity` (in force). The first report is due on the target's `first_report`,
+    else the programme's (`first_report`), else at the end of the first full (fiscal) quarter
+    of the schedule."""
+    begins = target.start or start
+    due = target.first_report or first_report or first_full_quarter_end(begins, fiscal_start)
+    return Schedule(begins, target.end or end, quantity, target.milestones, due)
 
 
 # ---- status ------------------------------------------------------------------------------
 
 
 def status(quantity: int | None, achieved: int, expected: int | None,
-           expected_exact: Fraction | None, over: bool) -> str:
-    """The rule of docs/pace.md. `over`: the schedule's last day has passed (as of >= end)."""
+           expected_exact: Fraction | None, over: bool, awaiting: bool = False) -> str:
+    """The rule of docs/pace.md. `over`: the schedule's last day has passed (as of >= end);
+    `awaiting`: nothing is recorded yet and the first report is not due yet."""
     if quantity is None or expected is None or expected_exact is None:
         return "unquantified"
+    if over:
+        return "met" if achieved >= quantity else "missed"
     if achieved >= quantity:
         return "achieved"
-    if over:
-        return "at-risk" if achieved < AT_RISK_BELOW * quantity else "behind"
+    if awaiting:
+        return "awaiting-data"
     if expected == 0:
         return "not-started" if achieved == 0 else "on-track"
     if achieved < AT_RISK_BELOW * expected:
@@ -184,6 +213,12 @@ class Pace(Progressing):
     expected: int | None
     expected_exact: Fraction | None
     status: str
+    recorded: bool = True  # some progress is recorded for it (on or before as_of)
+
+    @property
+    def shortfall(self) -> int | None:
+        """What the target missed by, once its end has passed (None unless `missed`)."""
+        return self.remaining if self.status == "missed" else None
 
     @property
     def start(self) -> date:
@@ -256,13 +291,29 @@ class Pace(Progressing):
         return (STATUSES.index(self.status), ratio is None, ratio or 0)
 
 
-def pace_of(target: m.Target, sched: Schedule, achieved: int, as_of: date) -> Pace:
-    """How `target` is doing on `as_of` against its schedule."""
+def pace_of(target: m.Target, sched: Schedule, achieved: int, as_of: date,
+            recorded: bool = True) -> Pace:
+    """How `target` is doing on `as_of` against its schedule; `recorded`: some progress on it
+    is in the journal (on or before `as_of`)."""
     exact = sched.expected_exact(as_of)
     expected = None if exact is None else round_int(exact)
     elapsed = sched.elapsed(as_of)
-    state = status(sched.quantity, achieved, expected, exact, elapsed >= sched.days)
-    return Pace(target, sched.quantity, achieved, sched, as_of, elapsed, expected, exact, state)
+    awaiting = not recorded and elapsed > 0 and as_of <= sched.first_report_due
+    state = status(sched.quantity, achieved, expected, exact, elapsed >= sched.days, awaiting)
+    return Pace(target, sched.quantity, achieved, sched, as_of, elapsed, expected, exact, state,
+                recorded)
+
+
+def money_status(amount: Decimal | None, disbursed: Decimal, over: bool
+                 ) -> tuple[str | None, Decimal | None]:
+    """Once the programme's end has passed: `met` when the amount is disbursed in full, else
+    `missed` with the shortfall (MDH not disbursed). Before the end, or without an amount:
+    (None, None)."""
+    if not over or amount is None:
+        return None, None
+    if disbursed >= amount:
+        return "met", None
+    return "missed", amount - disbursed
 
 
 def by_attention(items: list[Pace]) -> list[Pace]:

@@ -90,8 +90,9 @@ def period_rows(ledger: m.Ledger, as_of: date, kind: str, *, targets: list[str] 
     fiscal = ledger.programme.fiscal_year_start
     if schedules is None:
         force = position.in_force(ledger, as_of)
-        schedules = {t.id: schedule(t, ledger.programme.start, force.end,
-                                    force.target_quantity[t.id]) for t in ledger.targets}
+        schedules = {t.id: schedule(t, ledger.programme.schedule_start, force.end,
+                                    force.target_quantity[t.id], ledger.programme.first_report,
+                                    fiscal) for t in ledger.targets}
     entries = position.progress_entries(ledger, as_of)
     rows = []
     for t in ledger.targets:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 
 from . import model as m
@@ -60,18 +61,24 @@ class InForce:
     target_quantity: dict[str, int | None]
     end: date
     amendments: tuple[m.AmendmentEntry, ...]
+    contribution_amount: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    # (funder, convention) -> a funder's contribution to a convention
 
 
 def in_force(ledger: m.Ledger, as_of: date) -> InForce:
     conventions = {c.id: c.amount for c in ledger.conventions}
     funders: dict[str, Decimal | None] = {f.id: f.amount for f in ledger.funders}
     quantities = {t.id: t.quantity for t in ledger.targets}
+    contributions = {(f.id, c.convention): c.amount for f in ledger.funders
+                     for c in f.contributions}
     end = ledger.programme.end
     voided = ledger.voided_ids
     applied = sorted((e for e in ledger.entries(m.AmendmentEntry)
                       if e.date <= as_of and e.id not in voided), key=lambda e: (e.date, e.seq))
     for a in applied:
-        if a.convention and a.amount is not None:
+        if a.funder and a.convention and a.amount is not None:
+            contributions[(a.funder, a.convention)] = a.amount
+        elif a.convention and a.amount is not None:
             conventions[a.convention] = a.amount
         elif a.funder and a.amount is not None:
             funders[a.funder] = a.amount
@@ -79,7 +86,7 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
             quantities[a.target] = a.quantity
         elif a.end is not None:
             end = a.end
-    return InForce(conventions, funders, quantities, end, tuple(applied))
+    return InForce(conventions, funders, quantities, end, tuple(applied), contributions)
 
 
 # ---- money -------------------------------------------------------------------------------
@@ -113,6 +120,62 @@ class FundingLine:
     execution: Decimal | None
     estimated: bool = False
     conventions: tuple[str, ...] = ()
+    status: str | None = None  # after the programme's end: met or missed (pace.money_status)
+    shortfall: Decimal | None = None  # MDH not disbursed, when missed
+    at_least: bool = False  # the amount is a floor ("more than ...")
+    source: str = ""
+    alternatives: tuple[m.Alternative, ...] = ()
+
+
+@record
+class Share:
+    """One funder's contribution to one convention, as a source states it."""
+
+    funder: str
+    convention: str
+    amount: Decimal  # in force
+    original_amount: Decimal | None  # as first stated (None: added by an amendment)
+    at_least: bool
+    estimated: bool
+    source: str
+    plan: tuple[m.Tranche, ...]
+    flows: Flows  # transactions naming both the funder and the convention
+
+
+@record
+class Unsplit:
+    """The part of a funder's amount that no source splits among its conventions: never
+    spread over them."""
+
+    funder: str
+    amount: Decimal
+    at_least: bool
+    estimated: bool
+    conventions: tuple[str, ...]
+
+
+@record
+class ConventionSplit:
+    """A convention read as a co-financing table: each funder's contribution, the money
+    not split among conventions that may go to it, and the part with no named funder."""
+
+    convention: str
+    amount: Decimal  # in force
+    funding: tuple[Share, ...]
+    unsplit: tuple[Unsplit, ...]  # funders whose unsplit money may go to this convention
+    unattributed: Decimal  # amount minus the contributions (never below zero)
+    unattributed_at_most: bool  # a ceiling: unsplit money or a floor may cover part of it
+
+
+@record
+class FunderConvention:
+    """A funder's money for one convention: its contribution (None when not split) and the
+    flows of the transactions that name both."""
+
+    funder: str
+    convention: str
+    contribution: Decimal | None
+    flows: Flows
 
 
 @record
@@ -129,6 +192,16 @@ class Funding:
     unattributed_flows: Flows
     total_flows: Flows
     original_unattributed: Decimal  # the same, with the amounts first stated
+    status: str | None = None  # the total, after the programme's end: met or missed
+    shortfall: Decimal | None = None  # MDH of the total not disbursed, when missed
+    split: tuple[ConventionSplit, ...] = ()  # who pays what, convention by convention
+    unsplit: tuple[Unsplit, ...] = ()  # funders' money not split among conventions
+    funder_conventions: tuple[FunderConvention, ...] = ()  # flows naming funder and convention
+
+    @property
+    def unattributed_at_most(self) -> bool:
+        """The part with no named funder is a ceiling: some funder's amount is a floor."""
+        return any(line.at_least for line in self.funders if line.amount is not None)
 
     @property
     def total_matches(self) -> bool:
@@ -153,32 +226,87 @@ class Funding:
 def funding(ledger: m.Ledger, as_of: date, force: InForce | None = None) -> Funding:
     """The money in force on `as_of` (`force`: the amendments, when already worked out)."""
     force = force or in_force(ledger, as_of)
+    over = as_of >= force.end  # as of the end day, the whole period has elapsed
     stated = ledger.programme.total
     original = sum((c.amount for c in ledger.conventions), Decimal(0))
     current = sum((force.convention_amount[c.id] for c in ledger.conventions), Decimal(0))
     total = stated + current - original
-    by_convention, by_funder, unnamed, everything = _flows(ledger, as_of)
+    by_convention, by_funder, unnamed, everything, by_pair = _flows(ledger, as_of)
     conventions = tuple(
         FundingLine(c.id, c.title, force.convention_amount[c.id], c.amount,
                     percent(force.convention_amount[c.id], total), by_convention[c.id],
-                    percent(by_convention[c.id].disbursed, force.convention_amount[c.id]))
-        for c in ledger.conventions)
+                    percent(by_convention[c.id].disbursed, force.convention_amount[c.id]),
+                    status=state, shortfall=short)
+        for c in ledger.conventions
+        for state, short in [pace.money_status(force.convention_amount[c.id],
+                                               by_convention[c.id].disbursed, over)])
     funders = tuple(
         FundingLine(f.id, f.name, force.funder_amount[f.id], f.amount,
                     percent(force.funder_amount[f.id], total)
                     if force.funder_amount[f.id] is not None else None,
                     by_funder[f.id], percent(by_funder[f.id].disbursed, force.funder_amount[f.id]),
-                    f.estimated, f.conventions or tuple(c.id for c in ledger.conventions))
-        for f in ledger.funders)
+                    f.estimated, f.conventions or tuple(c.id for c in ledger.conventions),
+                    state, short, f.at_least, f.source, f.alternatives)
+        for f in ledger.funders
+        for state, short in [pace.money_status(force.funder_amount[f.id],
+                                               by_funder[f.id].disbursed, over)])
     named = sum((line.amount for line in funders if line.amount is not None), Decimal(0))
     first_named = sum((f.amount for f in ledger.funders if f.amount is not None), Decimal(0))
+    state, short = pace.money_status(total, everything.disbursed, over)
+    split, unsplit, pairs = _split(ledger, force, by_pair)
     return Funding(stated, total, current, original, conventions, funders, total - named,
-                   unnamed, everything, stated - first_named)
+                   unnamed, everything, stated - first_named, state, short, split, unsplit,
+                   pairs)
+
+
+def _split(ledger: m.Ledger, force: InForce, by_pair: dict[tuple[str, str], Flows]
+           ) -> tuple[tuple[ConventionSplit, ...], tuple[Unsplit, ...],
+                      tuple[FunderConvention, ...]]:
+    """Each convention's contributions, each funder's unsplit part, each funder's flows per
+    convention. Money not split is listed, never divided."""
+    stated = {(f.id, c.convention): c for f in ledger.funders for c in f.contributions}
+    funders = {f.id: f for f in ledger.funders}
+    every = tuple(c.id for c in ledger.conventions)
+    shares: dict[str, list[Share]] = defaultdict(list)
+    unsplit = []
+    for f in ledger.funders:
+        given = Decimal(0)
+        for (funder, convention), amount in force.contribution_amount.items():
+            if funder != f.id:
+                continue
+            first = stated.get((funder, convention))
+            shares[convention].append(Share(
+                funder, convention, amount, first.amount if first else None, f.at_least,
+                f.estimated, first.source if first else "", first.plan if first else (),
+                by_pair.get((funder, convention), Flows())))
+            given += amount
+        amount = force.funder_amount[f.id]
+        if amount is not None and amount > given:
+            unsplit.append(Unsplit(f.id, amount - given, f.at_least, f.estimated,
+                                   f.conventions or every))
+    order = {f.id: i for i, f in enumerate(ledger.funders)}
+    split = []
+    for c in ledger.conventions:
+        mine = tuple(sorted(shares[c.id], key=lambda s: order[s.funder]))
+        open_money = tuple(u for u in unsplit if c.id in u.conventions)
+        amount = force.convention_amount[c.id]
+        rest = amount - sum((s.amount for s in mine), Decimal(0))
+        split.append(ConventionSplit(
+            c.id, amount, mine, open_money, max(rest, Decimal(0)),
+            bool(open_money) or any(s.at_least for s in mine)))
+    named = set(by_pair) | set(force.contribution_amount)
+    pairs = tuple(FunderConvention(f, c, force.contribution_amount.get((f, c)),
+                                   by_pair.get((f, c), Flows()))
+                  for f, c in sorted(named, key=lambda pair: (order.get(pair[0], len(order)),
+                                                              pair[1])) if f in funders)
+    return tuple(split), tuple(unsplit), pairs
 
 
 def _flows(ledger: m.Ledger, as_of: date
-           ) -> tuple[dict[str, Flows], dict[str, Flows], Flows, Flows]:
-    """Flows of the live transactions by convention, by funder, without a funder, in all.
+           ) -> tuple[dict[str, Flows], dict[str, Flows], Flows, Flows,
+                      dict[tuple[str, str], Flows]]:
+    """Flows of the live transactions by convention, by funder, without a funder, in all,
+    and by (funder, convention) for the transactions that name both.
 
     The same sums as adding up with Flows.add (exact decimals add up to the same value and
     exponent in any order), in one pass that adds each amount once.
@@ -192,6 +320,7 @@ def _flows(ledger: m.Ledger, as_of: date
     slots = {"commitment": 0, "disbursement": 1, "expenditure": 2}
     by_convention: dict[str, list[Decimal]] = defaultdict(lambda: [zero] * 3)
     by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [zero] * 3)
+    by_pair: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [zero] * 3)
     unnamed, everything = [zero] * 3, [zero] * 3
     for (convention, funder, kind), amount in sums.items():
         slot = slots.get(kind)
@@ -200,9 +329,12 @@ def _flows(ledger: m.Ledger, as_of: date
         for flows in (by_convention[convention], by_funder[funder] if funder else unnamed,
                       everything):
             flows[slot] += amount
+        if funder:
+            by_pair[(funder, convention)][slot] += amount
     return (defaultdict(Flows, {k: Flows(*v) for k, v in by_convention.items()}),
             defaultdict(Flows, {k: Flows(*v) for k, v in by_funder.items()}),
-            Flows(*unnamed), Flows(*everything))
+            Flows(*unnamed), Flows(*everything),
+            {k: Flows(*v) for k, v in by_pair.items()})
 
 
 # ---- achievements ------------------------------------------------------------------------
@@ -220,12 +352,12 @@ def achieved_by_series(target: m.Target, entries: list[m.ProgressEntry]
         [(target.id, e.tags, e.date, e.seq, e.value) for e in entries], cumulative).items()}
 
 
-_PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
+PROGRESS_ROW = ("target", "tags", "date", "seq", "value")
 
 
 def _series(rows: Iterable[tuple], cumulative: set[str]
             ) -> dict[tuple[str, tuple[tuple[str, str], ...]], int]:
-    """(target, tag set) -> achievement, over rows of _PROGRESS_ROW in journal order: the
+    """(target, tag set) -> achievement, over rows of PROGRESS_ROW in journal order: the
     values of a target add up unless it is in `cumulative`, where each series keeps its latest
     value (latest date; on the same date, the later entry in the file)."""
     sums: dict[tuple, int] = {}
@@ -249,7 +381,7 @@ def _achievements(ledger: m.Ledger, as_of: date
     """Target id -> achievement per tag set, from the live progress entries."""
     cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
     by_target: dict[str, dict[tuple[tuple[str, str], ...], int]] = defaultdict(dict)
-    rows = live_rows(ledger, m.ProgressEntry, _PROGRESS_ROW, as_of)
+    rows = live_rows(ledger, m.ProgressEntry, PROGRESS_ROW, as_of)
     for (target, tags), value in _series(rows, cumulative).items():
         by_target[target][tags] = value
     return by_target
@@ -356,6 +488,226 @@ def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = 
     return result
 
 
+# ---- sources that disagree ---------------------------------------------------------------
+
+
+@record
+class Disagreement:
+    """A figure the ledger uses and another source's figure for the same thing."""
+
+    kind: str  # "convention", "funder" or "target"
+    id: str
+    field: str  # "amount" or "quantity"
+    value: Decimal | int | None  # the figure the ledger uses, as first stated
+    source: str  # the source of that figure
+    other: Decimal | int  # the other source's figure
+    other_source: str
+
+
+def alternatives(ledger: m.Ledger) -> tuple[Disagreement, ...]:
+    """Every alternative that differs from the figure the ledger uses, in ledger order."""
+    found = []
+    items: list[tuple[str, str, str, Decimal | int | None, str,
+                      tuple[m.Alternative, ...]]] = []
+    items += [("convention", c.id, "amount", c.amount, c.source, c.alternatives)
+              for c in ledger.conventions]
+    items += [("funder", f.id, "amount", f.amount, f.source, f.alternatives)
+              for f in ledger.funders]
+    items += [("target", t.id, "quantity", t.quantity, t.source, t.alternatives)
+              for t in ledger.targets]
+    for kind, ident, key, value, source, others in items:
+        for alt in others:
+            other = alt.amount if key == "amount" else alt.quantity
+            if other is not None and other != value:
+                found.append(Disagreement(kind, ident, key, value, source, other, alt.source))
+    return tuple(found)
+
+
+# ---- the financing plan by year ----------------------------------------------------------
+
+YEAR_STATES = ("behind", "met", "running", "future")
+
+
+@record
+class YearLine:
+    """One fiscal year of the programme, of a convention or of one funder's contribution:
+    what was planned, what flowed, and the state of its disbursements against the plan."""
+
+    year: int  # named after the calendar year it starts in
+    first: date
+    last: date
+    convention: str  # "" for the whole programme
+    funder: str  # "" unless the line is a funder's contribution
+    planned: Decimal | None  # None: no plan covers this line
+    flows: Flows
+    state: str  # behind, met, running, future; "" without a plan
+
+    @property
+    def execution(self) -> Decimal | None:
+        """Disbursed / planned, in %."""
+        return percent(self.flows.disbursed, self.planned) if self.planned else None
+
+
+def fiscal_year(day: date, first_month: int) -> int:
+    return day.year if day.month >= first_month else day.year - 1
+
+
+def year_bounds(year: int, first_month: int) -> tuple[date, date]:
+    """The first and last day of a fiscal year."""
+    first = date(year, first_month, 1)
+    after = date(year + 1, first_month, 1)
+    return first, date.fromordinal(after.toordinal() - 1)
+
+
+def _year_state(planned: Decimal | None, disbursed: Decimal, first: date, last: date,
+                as_of: date) -> str:
+    if planned is None:
+        return ""
+    if first > as_of:
+        return "future"
+    if last > as_of:
+        return "running"
+    return "met" if disbursed >= planned else "behind"
+
+
+def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine, ...]:
+    """Per fiscal year, from the programme's first to its last (in force) and every year a
+    plan or a transaction names: the programme's line, then each convention's, then each
+    contribution with a plan. A year has a plan when a plan names it (a convention with no
+    plan adds nothing to the programme's planned figure; the programme's line is planned
+    only when some convention has a plan)."""
+    fm = ledger.programme.fiscal_year_start
+    zero = Decimal(0)
+    sums: dict[tuple[int, str, str, str], Decimal] = {}
+    for convention, funder, kind, amount, day in live_rows(
+            ledger, m.TransactionEntry,
+            ("convention", "funder", "transaction_kind", "amount", "date"), as_of):
+        key = (fiscal_year(day, fm), convention, funder, kind)
+        sums[key] = sums.get(key, zero) + amount
+    years = set(range(fiscal_year(ledger.programme.start, fm),
+                      fiscal_year(force.end, fm) + 1))
+    years |= {k[0] for k in sums}
+    plans: dict[tuple[str, str], dict[int, Decimal]] = {}
+    for c in ledger.conventions:
+        if c.plan:
+            plans[(c.id, "")] = {t.year: t.amount for t in c.plan}
+    for f in ledger.funders:
+        for contribution in f.contributions:
+            if contribution.plan:
+                plans[(contribution.convention, f.id)] = {
+                    t.year: t.amount for t in contribution.plan}
+    for plan in plans.values():
+        years |= set(plan)
+
+    def flows(year: int, convention: str | None, funder: str | None) -> Flows:
+        result = Flows()
+        for (y, c, f, kind), amount in sums.items():
+            if y == year and convention in (None, c) and funder in (None, f):
+                result = result.add(kind, amount)
+        return result
+
+    any_plan = any(not f for (_, f) in plans)
+    lines = []
+    for year in sorted(years):
+        first, last = year_bounds(year, fm)
+        total_flows = flows(year, None, None)
+        planned = (sum((p.get(year, zero) for (c, f), p in plans.items() if not f), zero)
+                   if any_plan else None)
+        lines.append(YearLine(year, first, last, "", "", planned, total_flows,
+                              _year_state(planned, total_flows.disbursed, first, last, as_of)))
+        for c in ledger.conventions:
+            plan = plans.get((c.id, ""))
+            got = flows(year, c.id, None)
+            planned = plan.get(year, zero) if plan is not None else None
+            lines.append(YearLine(year, first, last, c.id, "", planned, got,
+                                  _year_state(planned, got.disbursed, first, last, as_of)))
+        for (c_id, f_id), plan in plans.items():
+            if not f_id:
+                continue
+            got = flows(year, c_id, f_id)
+            planned = plan.get(year, zero)
+            lines.append(YearLine(year, first, last, c_id, f_id, planned, got,
+                                  _year_state(planned, got.disbursed, first, last, as_of)))
+    return tuple(lines)
+
+
+# ---- results by year ---------------------------------------------------------------------
+
+
+@record
+class Actual:
+    """What the journal says one tag series of a target achieved in a period: the period's sum
+    for an increment target, the series' latest value by the period's end for a cumulative
+    one (an untagged series has no tags)."""
+
+    tags: tuple[tuple[str, str], ...]
+    value: int
+
+
+@record
+class ResultPeriod:
+    """One fiscal year of a target (clipped to the programme's and its schedule's dates): the
+    target the ledger states for it, when it states one, and the actuals of the journal."""
+
+    year: int
+    first: date
+    last: date
+    target: int | None  # None: the ledger states no figure due in this period
+    actuals: tuple[Actual, ...]  # one per tag series; () when nothing is recorded
+
+    @property
+    def actual(self) -> int | None:
+        """The actuals added up (None when nothing is recorded)."""
+        return sum(a.value for a in self.actuals) if self.actuals else None
+
+
+def stated_points(sched: pace.Schedule) -> list[tuple[date, int]]:
+    """The running totals the ledger states for a target, with their due dates: its milestones
+    (those pace reads) and its quantity on its last day. None for an unquantified target."""
+    if sched.quantity is None:
+        return []
+    inner = [(ms.date, ms.value) for ms in sched.milestones if sched.start <= ms.date < sched.end]
+    return [*inner, (sched.end, sched.quantity)]
+
+
+def result_periods(ledger: m.Ledger, as_of: date, line: TargetLine,
+                   entries: list[m.ProgressEntry], end: date) -> tuple[ResultPeriod, ...]:
+    """A target's fiscal years, from the earliest of the programme's start, its schedule's and
+    its first entry to the latest of their ends (`end`: the programme's, in force), each with
+    the figure the ledger states as due in it and the journal's actuals. An increment target's
+    period target is the increase between two stated running totals (the first period's from
+    0 at the schedule's start), None when the previous period has no stated total; a cumulative
+    target's is the running total due in the period."""
+    fm = ledger.programme.fiscal_year_start
+    sched = line.pace.schedule
+    days = [e.date for e in entries]
+    low = min([ledger.programme.start, sched.start, *days])
+    high = max([end, sched.end, *days])
+    points = stated_points(sched)
+    increment = line.reporting == "increment"
+    periods = []
+    previous: int | None = 0
+    for year in range(fiscal_year(low, fm), fiscal_year(high, fm) + 1):
+        first, last = year_bounds(year, fm)
+        first, last = max(first, low), min(last, high)
+        due = [value for day, value in points if first <= day <= last]
+        stated = due[-1] if due else None
+        target = stated
+        if increment and stated is not None:
+            target = None if previous is None else stated - previous
+        previous = stated if last >= sched.start else 0
+        counted = min(last, as_of)
+        series: dict[tuple[tuple[str, str], ...], int] = {}
+        for e in sorted(entries, key=attrgetter("date", "seq")):
+            if e.date > counted or (increment and e.date < first):
+                continue
+            series[e.tags] = series.get(e.tags, 0) + e.value if increment else e.value
+        actuals = () if first > as_of else tuple(
+            Actual(tags, value) for tags, value in sorted(series.items()))
+        periods.append(ResultPeriod(year, first, last, target, actuals))
+    return tuple(periods)
+
+
 # ---- the position ------------------------------------------------------------------------
 
 
@@ -370,6 +722,29 @@ class Position:
     targets: tuple[TargetLine, ...]
     indicators: tuple[IndicatorLine, ...]
     amendments: tuple[m.AmendmentEntry, ...]  # in force, in the order they apply
+    disagreements: tuple[Disagreement, ...] = ()  # figures two sources give differently
+    force: InForce | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def years(self) -> tuple[YearLine, ...]:
+        """Plan against flows per fiscal year (worked out when first asked for)."""
+        return year_lines(self.ledger, self.as_of, self.force or in_force(
+            self.ledger, self.as_of))
+
+    @cached_property
+    def transactions(self) -> tuple[m.TransactionEntry, ...]:
+        """The live transactions (dated by `as_of`, not void), by date then file order."""
+        return tuple(sorted((e for e in live(self.ledger, self.as_of)
+                             if isinstance(e, m.TransactionEntry)),
+                            key=attrgetter("date", "seq")))
+
+    @cached_property
+    def results(self) -> dict[str, tuple[ResultPeriod, ...]]:
+        """Target id -> its fiscal years with targets stated and actuals recorded."""
+        entries = progress_entries(self.ledger, self.as_of)
+        return {line.id: result_periods(self.ledger, self.as_of, line,
+                                        entries.get(line.id, []), self.end)
+                for line in self.targets}
 
     @property
     def programme(self) -> m.Programme:
@@ -391,23 +766,26 @@ def position(ledger: m.Ledger, as_of: date) -> Position:
     """The programme of `ledger` as it stands on `as_of`: the one computation of its figures."""
     force = in_force(ledger, as_of)
     money = funding(ledger, as_of, force)
-    done = achieved(ledger, as_of)
+    series = _achievements(ledger, as_of)
+    done = {t.id: sum(series.get(t.id, {}).values()) for t in ledger.targets}
     conventions = {c.id: c for c in ledger.conventions}
     lines = {line.id: line for line in money.conventions}
-    start = ledger.programme.start
+    programme = ledger.programme
     targets = []
     for t in ledger.targets:
         quantity = force.target_quantity[t.id]
         line = lines[t.convention]
         cost = pace.cost_of(t, conventions[t.convention], line.amount, line.flows.disbursed,
                             line.flows.spent, done[t.id], quantity)
+        sched = pace.schedule(t, programme.schedule_start, force.end, quantity,
+                              programme.first_report, programme.fiscal_year_start)
         targets.append(TargetLine(
             t.id, t.convention, t.indicator, t.label, quantity, t.quantity, t.unit,
             t.reporting, done[t.id],
-            pace.pace_of(t, pace.schedule(t, start, force.end, quantity), done[t.id], as_of),
-            cost))
+            pace.pace_of(t, sched, done[t.id], as_of, recorded=t.id in series), cost))
     return Position(ledger, as_of, force.end, money, tuple(targets),
-                    tuple(indicator_lines(targets)), force.amendments)
+                    tuple(indicator_lines(targets)), force.amendments,
+                    alternatives(ledger), force)
 
 
 # ---- the journal as a list ---------------------------------------------------------------

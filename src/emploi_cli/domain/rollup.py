@@ -95,7 +95,9 @@ def qualified(ledger: m.Ledger) -> m.Ledger:
     conventions = tuple(replace(c, id=q(c.id), targets=tuple(
         replace(t, id=q(t.id), convention=q(t.convention)) for t in c.targets))
         for c in ledger.conventions)
-    funders = tuple(replace(f, id=q(f.id), conventions=tuple(q(x) for x in f.conventions))
+    funders = tuple(replace(f, id=q(f.id), conventions=tuple(q(x) for x in f.conventions),
+                            contributions=tuple(replace(x, convention=q(x.convention))
+                                                for x in f.contributions))
                     for f in ledger.funders)
     journal = []
     for e in ledger.journal:

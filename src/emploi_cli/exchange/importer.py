@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..domain import entries
+from ..domain import dates, entries
 from ..domain import model as m
 from ..domain.limits import (
     DECIMAL_MARKS,
@@ -513,9 +513,13 @@ def date_cell(cell: object, style: Style) -> date:
                 return date.fromisoformat(text)  # what strptime gives, ten times faster
             return datetime.strptime(text, style.date_format).date()
         except ValueError:
+            reason = dates.why_not(text, style.date_format)
+            if reason:
+                raise CellError(m.phrase("{text} is not a date: {reason}", text=repr(text),
+                                         reason=reason)) from None
             raise CellError(m.phrase("{text} is not a date in the declared format {date_format} "
                                      "(--date-format)", text=repr(text),
-                                         date_format=style.date_format)) from None
+                                     date_format=style.date_format)) from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         raise CellError(m.phrase("{shown} is a number, not a date (format the column as dates, "
                                  "or as text in the declared --date-format)", shown=_shown(cell)))
@@ -608,6 +612,7 @@ def parse_rows(sheet: Sheet, mp: Mapping) -> list[Row]:
     if problems:
         raise m.EmploiError(problems)
     index = {name: sheet.headers.index(_header(column)) for name, column in mp.columns}
+    index = {name: index[name] for name in sorted(index, key=_field_order)}  # fields in order
     rows: list[Row] = []
     for number, cells in sheet.rows:
         if all(_blank(c) for c in cells):
@@ -626,7 +631,7 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
         at = index[name]
         return cells[at] if at < len(cells) else None
 
-    for name in sorted(index, key=_field_order):
+    for name in index:  # in _field_order
         raw = cell(name)
         column = columns[name]
         if _blank(raw):
@@ -779,11 +784,14 @@ def present_keys(ledger: m.Ledger, kind: str) -> dict[str, m.JournalEntry]:
 def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date,
          stamp: entries.Stamp, columns: dict[str, str] | None = None,
          profile: tuple[str, dict] | None = None, profile_name: str = "",
-         profile_note: str = "") -> Plan:
+         profile_note: str = "", strict: bool = False) -> Plan:
     """Decide each row against the ledger as it is now; build the new entries.
 
-    `columns` (field -> column name) lets a refusal by the entry builders name its cell."""
+    `columns` (field -> column name) lets a refusal by the entry builders name its cell.
+    A progress row whose value looks like a slip (entries.Plausibility, counted with the rows
+    before it) is warned about, or refused when `strict`."""
     columns = columns or {}
+    totals = entries.Plausibility(ledger) if kind == "progress" else None
     present = present_keys(ledger, kind)
     used_ids = {e.id for e in ledger.journal}
     if profile is not None:
@@ -802,7 +810,8 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
             continue
         entry_id = _fresh_id(used_ids)
         try:
-            fields, warnings = _build(ledger, kind, row, today, stamp, entry_id)
+            fields, warnings = _build(ledger, kind, row, today, stamp, entry_id, totals,
+                                      strict)
         except m.EmploiError as exc:
             problems = tuple(replace(p, place=_place(file, row.number, columns.get(p.field, "")))
                              for p in exc.problems)
@@ -832,13 +841,15 @@ def _fresh_id(used: set[str]) -> str:
 
 
 def _build(ledger: m.Ledger, kind: str, row: Row, today: date, stamp: entries.Stamp,
-           entry_id: str) -> tuple[dict, list[m.Problem]]:
+           entry_id: str, totals: entries.Plausibility | None = None, strict: bool = False
+           ) -> tuple[dict, list[m.Problem]]:
     v = row.values
     if kind == "progress":
         return entries.progress(
             ledger, target=v["target"], value=v["value"], day=v["date"], today=today,
             stamp=stamp, note=v.get("note", ""), source=v.get("source", ""),
-            tags=v.get("tags", ()), import_key=row.key, entry_id=entry_id)
+            tags=v.get("tags", ()), import_key=row.key, entry_id=entry_id,
+            plausibility=totals, strict=strict)
     return entries.transaction(
         ledger, convention=v["convention"], amount=v["amount"], kind=v["kind"], day=v["date"],
         today=today, stamp=stamp, funder=v.get("funder", ""), note=v.get("note", ""),

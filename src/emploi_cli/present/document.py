@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..domain import model as m
 from ..domain import pace, periods, position
 from ..domain.model import record
-from . import i18n, pace_reports
+from . import i18n, pace_reports, reports
 from .render import Column, PaceBar, Table, human_text
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class BarGroup:
     label: str  # short (an id)
     name: str  # long (title or name)
     values: tuple[Decimal | None, ...]  # one per series; None: not stated
+    unnamed: bool = False  # the part with no named funder: drawn apart from the funders
 
 
 @record
@@ -136,7 +138,7 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
     p, as_of = pos.programme, pos.as_of
     sections = (
         _programme(pos, lang),
-        _funding(pos.funding, lang),
+        _funding(pos, lang),
         _targets(pos, lang),
         _quarters(pos, lang),
         _problems(problems, lang),
@@ -145,8 +147,17 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
               "as_of": t("as_of_marker", date=i18n.day(as_of, lang)), "contents": t("contents"),
               "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {i18n.day(as_of, lang)}"
-    return Document(lang, p.title, subtitle, sections, produced, labels)
+    return Document(lang, p.title, _subtitle(as_of, produced.generated_at, lang), sections,
+                    produced, labels)
+
+
+def _subtitle(as_of: date, generated_at: date | datetime, lang: str) -> str:
+    """`Progress report · Position as of <as-of> · Produced <day>`: the date the figures
+    stand at and the day the report was made, never one for the other (dates in prose)."""
+    t = _labeler(lang)
+    day = generated_at.date() if isinstance(generated_at, datetime) else generated_at
+    return (f"{t('report_title')} · {t('report_as_of')} {i18n.day(as_of, lang)} · "
+            f"{t('generated_at')} {i18n.day(day, lang)}")
 
 
 def _programme(pos: position.Position, lang: str) -> Section:
@@ -164,7 +175,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
                          for x in ledger.partners)
     if partners:
         items.append((t("partners"), partners))
-    sources = "; ".join(f"{s.title} ({s.kind})" if s.kind else s.title for s in ledger.sources)
+    sources = "; ".join(_citation(s) for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
     signed = t("list_separator").join(x for x in (p.signed_place, i18n.day(p.signed_date, lang)
@@ -179,36 +190,56 @@ FLOW = (Column("committed", "money"), Column("disbursed", "money"), Column("spen
         Column("execution", "percent"))
 
 
-def _funding(f: position.Funding, lang: str) -> Section:
+def _citation(source: m.Source) -> str:
+    """A source as a reader finds it: title (kind, publisher, date, url), what is known."""
+    known = [x for x in (source.kind, source.publisher,
+                         source.date.isoformat() if source.date else "", source.url) if x]
+    return f"{source.title} ({', '.join(known)})" if known else source.title
+
+
+def _funding(pos: position.Position, lang: str) -> Section:
+    f = pos.funding
     t = _labeler(lang)
     series = (("amount", t("amount_short")), ("committed", t("committed")),
               ("disbursed", t("disbursed")), ("spent", t("spent")))
 
     def flows(line: position.FundingLine) -> dict:
         return {"committed": line.flows.committed, "disbursed": line.flows.disbursed,
-                "spent": line.flows.spent, "execution": line.execution}
+                "spent": line.flows.spent, "execution": line.execution,
+                "status_text": line.status and pace_reports.status_label(line.status),
+                "shortfall": line.shortfall}
     conventions = tuple({"id": c.id, "title": c.name, "amount": c.amount, "share": c.share,
                          **flows(c)} for c in f.conventions)
     total_row = {"id": "", "title": t("total"), "amount": f.total_in_force,
                  "share": f.conventions_share,
                  "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-                 "spent": f.total_flows.spent, "execution": f.execution}
+                 "spent": f.total_flows.spent, "execution": f.execution,
+                 "status_text": f.status and pace_reports.status_label(f.status),
+                 "shortfall": f.shortfall}
     funders = tuple({"id": x.id, "name": x.name, "amount": x.amount, "share": x.share,
                      "estimated": x.estimated, **flows(x)} for x in f.funders)
-    unattributed = {"id": "", "name": t("unattributed"), "amount": f.unattributed,
+    bounded = reports.bounded
+    unattributed = {"id": "", "name": t("unattributed"), "short": t("unattributed_short"),
+                    "unnamed": True, "amount": f.unattributed,
                     "share": f.unattributed_share, "estimated": None,
                     "committed": f.unattributed_flows.committed,
                     "disbursed": f.unattributed_flows.disbursed,
                     "spent": f.unattributed_flows.spent, "execution": None}
+    states = pace_reports.money_state_columns(f.status is not None)
     convention_table = Table("funding_by_convention", (
         Column("id"), Column("title"), Column("amount", "money"), Column("share", "percent"),
-        *FLOW), (*conventions, total_row))
+        *FLOW, *states), (*conventions, total_row))
     funder_table = Table("funding_by_funder", (
         Column("id"), Column("name"), Column("amount", "money"), Column("share", "percent"),
-        Column("estimated", "bool"), *FLOW), (*funders, unattributed))
+        Column("estimated", "bool"), *FLOW, *states), (
+            *({**x, "amount": bounded(x["amount"], lang, at_least=line.at_least)}
+              for x, line in zip(funders, f.funders, strict=True)),
+            {**unattributed, "amount": bounded(f.unattributed, lang,
+                                               at_most=f.unattributed_at_most)}))
 
     def chart(ident: str, what: str, rows: tuple[dict, ...], name_key: str) -> BarChart:
-        groups = tuple(BarGroup(r["id"], r[name_key], tuple(r[k] for k, _ in series))
+        groups = tuple(BarGroup(r.get("short") or r["id"], r[name_key],
+                                tuple(r[k] for k, _ in series), r.get("unnamed", False))
                        for r in rows)
         title = t(f"funding_by_{what}")
         return BarChart(ident, title, t("chart_funding_desc", what=t(f"{what}_word")) + " "
@@ -217,7 +248,16 @@ def _funding(f: position.Funding, lang: str) -> Section:
                            chart("chart-funding-conventions", "convention", conventions,
                                  "title"),
                            funder_table,
-                           chart("chart-funding-funders", "funder", funders, "name")]
+                           chart("chart-funding-funders", "funder", (*funders, unattributed),
+                                 "name")]
+    if any(split.funding for split in f.split):
+        blocks.append(Table("split", reports.SPLIT_COLUMNS,
+                            tuple(reports.split_rows(f, lang))))
+    if any(y.planned is not None for y in pos.years):
+        table = reports.year_table(pos, lang)
+        blocks.append(replace(table, rows=tuple(r for r in table.rows
+                                                if r["planned"] is not None)))
+    blocks += [Paragraph(note, "note") for note in reports.disagreement_notes(pos, lang)]
     if not f.total_matches:
         blocks.insert(0, Paragraph(
             f"{t('stated_total')} {_mdh(f.total, lang)} · {t('conventions_total')} "
@@ -251,8 +291,8 @@ def _targets(pos: position.Position, lang: str) -> Section:
     status_table = Table("status_targets", (
         Column("status_text", "label", "status", pace_reports.STATUS_LABEL_STYLES),
         Column("id"), Column("label"), Column("achieved", "int"), Column("target", "int"),
-        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int")),
-        tuple(rows))
+        Column("bar", "pace_bar", "progress"), Column("expected", "int"), Column("gap", "int"),
+        *pace_reports.shortfall_columns(rows)), tuple(rows))
     pace_table = Table("pace", (
         Column("id"), Column("schedule_text", "label", "schedule"), Column("start", "date"),
         Column("end", "date"),
@@ -264,8 +304,9 @@ def _targets(pos: position.Position, lang: str) -> Section:
         Column("spent_attributed", "money", "spent_mdh"), Column("achieved", "int"),
         Column("cost_per_result_disbursed", "money"), Column("cost_per_result_spent", "money"),
         Column("planned_cost_per_result", "money")), tuple(rows))
+    notes = tuple(Paragraph(text, "note") for text in pace_reports.state_notes(pos, lang))
     return Section("targets", t("targets"), (
-        status_table, Paragraph(t("pace_rule"), "note"), pace_table, cost_table,
+        status_table, Paragraph(t("pace_rule"), "note"), *notes, pace_table, cost_table,
         Paragraph(t("cost_note"), "note")))
 
 
@@ -335,12 +376,17 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
     if not found:
         return Section("problems", t("problems"), (Paragraph(t("no_problems")),))
     errors = sum(p.is_error for p in found)
-    rows = tuple({"severity": p.severity, "place": place_text(p), "code": p.code,
-                  "message": i18n.problem_text(p, lang)} for p in found)
+    rows = tuple({"severity": p.severity, "place": place_text(_file_name_only(p)),
+                  "code": p.code, "message": i18n.problem_text(p, lang)} for p in found)
     return Section("problems", t("problems"), (
         Paragraph(t("n_problems", errors=errors, warnings=len(found) - errors)),
         Table("", (Column("severity", "label", "severity"), Column("place"), Column("code"),
                    Column("message")), rows)))
+
+
+def _file_name_only(problem: m.Problem) -> m.Problem:
+    """A problem placed by the ledger's file name: a report goes out, its folder stays in."""
+    return replace(problem, place=replace(problem.place, file=PurePath(problem.place.file).name))
 
 
 def _produced(produced: Produced, as_of: date, lang: str) -> Section:
@@ -379,7 +425,7 @@ def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]]
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
               "as_of": t("as_of_marker", date=i18n.day(r.as_of, lang)),
               "contents": t("contents"), "report": t("report_title")}
-    subtitle = f"{t('report_title')} · {t('report_as_of')} {i18n.day(r.as_of, lang)}"
+    subtitle = _subtitle(r.as_of, produced[0].generated_at, lang)
     overall = Produced(produced[0].generated_at, ", ".join(x.ledger for x in produced), "",
                        sum(x.entries for x in produced), produced[0].version)
     return Document(lang, t("rollup_title"), subtitle, tuple(sections), overall, labels)

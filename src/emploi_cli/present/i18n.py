@@ -11,6 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from ..domain.dates import MONTHS
 from .catalog import translate
 
 LANGS = ("fr", "en", "ar")
@@ -330,6 +331,8 @@ def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
         return "{" + name + "}"
     if name == "kind":
         return entry_kind(value, lang)
+    if name == "month" and value in MONTHS:  # an impossible date's month (domain/dates.py)
+        return label(f"month_{MONTHS.index(value) + 1}", lang)
     if _ISO_DAY.fullmatch(value):
         try:
             return day(date.fromisoformat(value), lang)
@@ -339,3 +342,43 @@ def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
     if found and lang in ("fr", "ar"):
         return f"{found.group(1)},{found.group(2)} MDH"
     return value
+
+
+# The states of the end and of the first report; co-financing, financing plans, sources.
+LABELS.update({
+    "unattributed_short": "unnamed",
+    "note": "note",
+    "missed": "missed",
+    "met": "met",
+    "awaiting-data": "awaiting data",
+    "shortfall": "Shortfall",
+    "first_report": "First report",
+    "end_rule": ("The end has passed: each target is met or missed, with its shortfall; money "
+                 "likewise (disbursed against the amount)."),
+    "awaiting_rule": ("Awaiting data: nothing is recorded and the first report is not due yet "
+                      "(the end of the first full quarter, or first_report)."),
+    "split": "Who pays what, by convention",
+    "funder_conventions": "Funders by convention",
+    "years": "Financing plan by year",
+    "part": "Part",
+    "contribution": "Contribution (MDH)",
+    "contribution_part": "contribution",
+    "unsplit_part": "not split among {conventions}",
+    "unattributed_part": "no named funder",
+    "at_least_value": "> {value}",
+    "at_most_value": "≤ {value}",
+    "year": "Year",
+    "planned": "Planned (MDH)",
+    "plan_state": "Disbursements vs plan",
+    "plan_met": "met",
+    "plan_behind": "behind",
+    "plan_running": "running",
+    "plan_future": "future",
+    "alternatives": "Sources that disagree",
+    "disagreement": "{kind} {id}: {field} {value} by {source}, {other} by {other_source}",
+    "field_amount": "amount",
+    "field_quantity": "quantity",
+    "target_word": "target",
+    "unnamed_source": "an unnamed source",
+    "years_behind": "Years whose disbursements lag the plan: {years}",
+})

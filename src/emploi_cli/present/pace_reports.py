@@ -6,20 +6,22 @@ the json payloads are documented in docs/formats.md.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain import pace, position
 from ..domain.periods import PeriodRow
-from . import i18n
+from . import i18n, reports
 from .render import Column, PaceBar, Report, Table, bar
 
 if TYPE_CHECKING:
     from ..domain import rollup
 
 STATUS_LABELS = {"achieved": "achieved_status", "unquantified": "unquantified_status"}
-STATUS_STYLES = (("at-risk", "bold red"), ("behind", "yellow"), ("on-track", "green"),
-                 ("not-started", "dim"), ("achieved", "bold green"), ("unquantified", "dim"))
+STATUS_STYLES = (("missed", "bold red"), ("at-risk", "bold red"), ("behind", "yellow"),
+                 ("on-track", "green"), ("awaiting-data", "dim"), ("not-started", "dim"),
+                 ("achieved", "bold green"), ("met", "bold green"), ("unquantified", "dim"))
 
 
 def status_label(state: str) -> str:
@@ -40,7 +42,9 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
         "id": t.id, "convention": t.convention, "indicator": t.indicator, "label": t.label,
         "unit": t.unit, "reporting": t.reporting, "status": p.status,
         "schedule": p.schedule.kind, "start": p.start, "end": p.end,
+        "first_report": p.schedule.first_report_due,
         "target": p.quantity, "achieved": p.achieved, "expected": p.expected, "gap": p.gap,
+        "shortfall": p.shortfall,
         "remaining": p.remaining, "progress": p.progress,
         "expected_progress": p.expected_progress, "rate_so_far": p.rate_so_far,
         "rate_needed": p.rate_needed, "projected": p.projected,
@@ -56,19 +60,22 @@ def pace_row(p: pace.Pace, cost: pace.Cost) -> dict:
 def _execution_row(line: position.FundingLine, record: str, name_key: str) -> dict:
     return {"record": record, "id": line.id, name_key: line.name, "amount": line.amount,
             "committed": line.flows.committed, "disbursed": line.flows.disbursed,
-            "spent": line.flows.spent, "execution": line.execution}
+            "spent": line.flows.spent, "execution": line.execution, "status": line.status,
+            "shortfall": line.shortfall}
 
 
 def funding_data(f: position.Funding) -> tuple[dict, list[dict]]:
     """The json of funding execution, and its rows (total, conventions, funders)."""
     total = {"record": "total", "id": "", "amount": f.total_in_force,
              "committed": f.total_flows.committed, "disbursed": f.total_flows.disbursed,
-             "spent": f.total_flows.spent, "execution": f.execution}
+             "spent": f.total_flows.spent, "execution": f.execution, "status": f.status,
+             "shortfall": f.shortfall}
     conventions = [_execution_row(c, "convention", "title") for c in f.conventions]
     funders = [{**_execution_row(x, "funder", "name"), "estimated": x.estimated}
                for x in f.funders]
     data = {"total": f.total, "total_in_force": f.total_in_force,
-            **{key: total[key] for key in ("committed", "disbursed", "spent", "execution")}}
+            **{key: total[key] for key in ("committed", "disbursed", "spent", "execution",
+                                           "status", "shortfall")}}
     data["conventions"] = [_strip(r) for r in conventions]
     data["funders"] = [_strip(r) for r in funders]
     return data, [total, *conventions, *funders]
@@ -84,11 +91,13 @@ STATUS_CSV = (
     Column("amount", "money"), Column("committed", "money"), Column("disbursed", "money"),
     Column("spent", "money"), Column("execution", "percent"), Column("target", "int"),
     Column("achieved", "int"), Column("expected", "int"), Column("gap", "int"),
+    Column("shortfall", "money"), Column("first_report", "date"),
     Column("progress", "percent"), Column("expected_progress", "percent"),
     Column("rate_so_far", "money"), Column("rate_needed", "money"),
     Column("projected", "int"), Column("projected_completion", "date"),
     Column("cost_basis"), Column("cost_per_result_disbursed", "money"),
-    Column("cost_per_result_spent", "money"), Column("planned_cost_per_result", "money"))
+    Column("cost_per_result_spent", "money"), Column("planned_cost_per_result", "money"),
+    Column("year"), Column("convention"), Column("funder"), Column("planned", "money"))
 
 
 def by_attention(lines: tuple[position.TargetLine, ...]) -> list[position.TargetLine]:
@@ -102,15 +111,21 @@ def status(pos: position.Position, lang: str) -> Report:
     rows = [pace_row(t.pace, t.cost) for t in by_attention(pos.targets)]
     funding, funding_rows = funding_data(pos.funding)
     counts = pos.counts
+    years = [r for r in reports.year_rows(pos) if r["planned"] is not None]
     data = {"programme": {"id": pos.programme.id, "title": pos.programme.title},
-            "as_of": as_of, "funding": funding, "counts": counts, "targets": rows}
-    csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows)]
-    human_funding = [{**r, "bar": bar(r["execution"])} for r in funding_rows]
+            "as_of": as_of, "funding": funding, "counts": counts, "targets": rows,
+            "years": years}
+    csv_rows = [*funding_rows, *({"record": "target", **r} for r in rows),
+                *({"record": "year", **r, "status": r["state"]} for r in years)]
+    human_funding = [{**r, "bar": bar(r["execution"]),
+                      "status_text": r["status"] and status_label(r["status"])}
+                     for r in funding_rows]
+    over = pos.funding.status is not None  # the end has passed: money is met or missed
     funding_table = Table("status_funding", (
         Column("record", "label", "record"), Column("id"), Column("amount", "money"),
         Column("committed", "money", drop=2), Column("disbursed", "money"),
         Column("spent", "money", drop=1), Column("execution", "percent"),
-        Column("bar", "bar", drop=3)), tuple(human_funding))
+        *money_state_columns(over), Column("bar", "bar", drop=3)), tuple(human_funding))
     human_targets = [{
         **r, "status_text": status_label(r["status"]),
         "pace_bar": PaceBar(r["progress"], r["expected_progress"], r["status"]),
@@ -119,19 +134,52 @@ def status(pos: position.Position, lang: str) -> Report:
     target_table = Table("status_targets", (
         Column("status_text", "label", "status", STATUS_LABEL_STYLES),
         Column("id"), Column("achieved", "int"), Column("target", "int"),
-        Column("progress", "percent", drop=3),
-        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
-        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("progress", "percent"),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES, drop=10),
+        Column("expected", "int"), Column("gap", "int", drop=4),
+        *shortfall_columns(rows),
         Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
         Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
     summary = i18n.label("list_separator", lang).join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
+    behind = sorted({str(y.year) for y in reports.years_behind(pos)})
     notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
-             i18n.label("pace_rule", lang), i18n.label("cost_note", lang))
-    return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), (funding_table, target_table),
-                  notes)
+             i18n.label("pace_rule", lang), *state_notes(pos, lang), i18n.label("cost_note", lang),
+             *((i18n.label("years_behind", lang, years=", ".join(behind)),) if behind else ()))
+    tables = [funding_table, target_table]
+    if years:
+        table = reports.year_table(pos, lang)
+        tables.append(replace(table, rows=tuple(r for r in table.rows
+                                                if r["planned"] is not None)))
+    return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), tuple(tables), notes)
+
+
+def money_state_columns(over: bool) -> tuple[Column, ...]:
+    """Once the programme's end has passed: whether each amount was disbursed (met) or not
+    (missed), and by how much it fell short. Before, nothing (the columns would be empty)."""
+    if not over:
+        return ()
+    return (Column("status_text", "label", "status", STATUS_LABEL_STYLES),
+            Column("shortfall", "money"))
+
+
+def shortfall_columns(rows: list[dict]) -> tuple[Column, ...]:
+    """What a missed target fell short by, when a target is missed."""
+    return (Column("shortfall", "int"),) if any(r["status"] == "missed" for r in rows) else ()
+
+
+def state_notes(pos: position.Position, lang: str) -> tuple[str, ...]:
+    """The rule of the states the table shows beyond the pace rule: after the end (met,
+    missed) and before the first report (awaiting data)."""
+    states = {t.pace.status for t in pos.targets}
+    notes = []
+    if pos.funding.status is not None or states & {"met", "missed"}:
+        notes.append(i18n.label("end_rule", lang))
+    if "awaiting-data" in states:
+        notes.append(i18n.label("awaiting_rule", lang))
+    return tuple(notes)
 
 
 # ---- periods -----------------------------------------------------------------------------
@@ -207,7 +255,8 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
                      "committed": p.funding.total_flows.committed,
                      "disbursed": p.funding.total_flows.disbursed,
                      "spent": p.funding.total_flows.spent,
-                     "execution": p.funding.execution} for p, _ in parts]
+                     "execution": p.funding.execution, "status": p.funding.status,
+                     "shortfall": p.funding.shortfall} for p, _ in parts]
     funding = {"currency": money.currency, "unit": money.unit, "total": money.total,
                "total_in_force": money.total_in_force, **flows, "execution": execution,
                "programmes": by_programme}
@@ -241,9 +290,9 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
                    "statuses": counts_text(i["counts"], lang)} for i in indicators)
     indicator_table = Table("national_status", (
         Column("indicator"), Column("achieved", "int"), Column("target", "int"),
-        Column("unit", drop=5), Column("progress", "percent", drop=3),
-        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES),
-        Column("expected", "int", drop=2), Column("gap", "int", drop=4),
+        Column("unit", drop=5), Column("progress", "percent"),
+        Column("pace_bar", "pace_bar", "expected_marker", STATUS_STYLES, drop=10),
+        Column("expected", "int"), Column("gap", "int", drop=4),
         Column("statuses", label="status", drop=6)), human)
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)

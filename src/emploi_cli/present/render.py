@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -38,7 +37,17 @@ class Column:
     # people; csv and json keep the key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
     styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
-    drop: int = 0  # terminal only: when the table is too wide, the highest `drop` goes first
+    drop: int = 0  # terminal only: when the table is too wide, the column with the highest
+    # `drop` is given up first; 0: never given up (what a row means: its id, its figure, a void
+    # or estimated mark). When even those do not fit, each row is folded into a block.
+    heading: str = ""  # a heading from the ledger (a tag's name), shown as written, not an
+    # i18n key; "" for `label`'s
+
+
+def heading(column: Column, lang: str) -> str:
+    """A column's heading as people read it."""
+    return safe(column.heading) if column.heading else i18n.label(column.label or column.key,
+                                                                   lang)
 
 
 @record
@@ -146,52 +155,103 @@ def width(text: str) -> int:
 
 
 def to_json(value: object, indent: int = 2, ascii_only: bool = False) -> str:
-    """JSON with exact decimals written as numbers (406.80 stays 406.80)."""
+    """JSON with exact decimals written as numbers (406.80 stays 406.80), as
+    `json.dumps(value, indent=indent)` lays it out."""
     return "".join(json_chunks(value, indent, ascii_only))
 
 
 def json_chunks(value: object, indent: int = 2, ascii_only: bool = False, batch: int = 1000):
-    """`to_json` in pieces: an iterator is written as a list, `batch` items at a time (the
-    same text as the whole list would give)."""
-    from collections.abc import Iterator
-    from itertools import islice
+    """`to_json` in pieces: an iterator, the value itself or one of a dict's values, is
+    written as a list as it is read, `batch` items at a time (the same text as a list)."""
+    from json.encoder import encode_basestring, encode_basestring_ascii
 
-    if not isinstance(value, Iterator):
-        yield _json_text(value, indent, ascii_only) + "\n"
-        return
-    opening = "[\n"
-    while block := list(islice(value, batch)):
-        text = _json_text(block, indent, ascii_only)  # "[\n" + the items + "\n]"
-        yield opening + text[2:-2]
-        opening = ",\n"
-    yield "[]\n" if opening == "[\n" else "\n]\n"
+    writer = _JsonWriter(indent, ascii_only,
+                         encode_basestring_ascii if ascii_only else encode_basestring)
+    for _ in writer.stream(value, 0, batch):
+        yield "".join(writer.out)
+        writer.out.clear()
+    yield "".join(writer.out) + "\n"
 
 
-def _json_text(value: object, indent: int, ascii_only: bool) -> str:
-    salt = os.urandom(8).hex()
-    marks: list[str] = []
-    text = json.dumps(_encode(value, salt, marks), indent=indent, ensure_ascii=ascii_only)
-    if not marks:
-        return text
-    return re.sub(f'"{salt}:(\\d+)"', lambda found: marks[int(found.group(1))], text)
+class _JsonWriter:
+    """The text of `json.dumps(value, indent=...)`, written into `out` by one recursive
+    function with the C string encoder (the standard library's indented encoder is written in
+    Python, a generator per level: several times slower on 40,000 rows)."""
 
+    def __init__(self, indent: int, ascii_only: bool, string: Callable[[str], str]):
+        self.indent, self.ascii_only, self.string = indent, ascii_only, string
+        self.out: list[str] = []
+        self.pads: dict[int, str] = {}
 
-def _encode(item: object, salt: str, marks: list[str]) -> object:
-    """JSON-ready values; each Decimal replaced by a salted mark of its place in `marks`.
-    (A function of its own, not a closure calling itself: that is a reference cycle, which
-    the emploi process, run without the cyclic collector, would never free.)"""
-    if isinstance(item, Decimal):
-        marks.append(decimal_text(item))
-        return f"{salt}:{len(marks) - 1}"
-    if isinstance(item, datetime):
-        return machine_text(item, "datetime")
-    if isinstance(item, date):
-        return item.isoformat()
-    if isinstance(item, dict):
-        return {str(k): _encode(v, salt, marks) for k, v in item.items()}
-    if isinstance(item, list | tuple):
-        return [_encode(v, salt, marks) for v in item]
-    return item
+    def pad(self, level: int) -> str:
+        found = self.pads.get(level)
+        if found is None:
+            found = self.pads[level] = "\n" + " " * (self.indent * level)
+        return found
+
+    def stream(self, value: object, level: int, batch: int):
+        """Write `value`; yield (having written a part) while an iterator in it is read."""
+        from collections.abc import Iterator
+
+        out = self.out
+        if isinstance(value, Iterator):
+            opening, inner = "[", self.pad(level + 1)
+            for count, item in enumerate(value, 1):
+                out.append(opening + inner)
+                opening = ","
+                self.write(item, level + 1)
+                if not count % batch:
+                    yield
+            out.append("[]" if opening == "[" else self.pad(level) + "]")
+        elif isinstance(value, dict) and value and any(
+                isinstance(v, Iterator) for v in value.values()):
+            opening, inner = "{", self.pad(level + 1)
+            for key, item in value.items():
+                out.append(f"{opening}{inner}{self.string(str(key))}: ")
+                opening = ","
+                yield from self.stream(item, level + 1, batch)
+            out.append(self.pad(level) + "}")
+        else:
+            self.write(value, level)
+
+    def write(self, value: object, level: int) -> None:
+        out, kind = self.out, type(value)
+        if kind is str:
+            out.append(self.string(value))  # type: ignore[arg-type]
+        elif value is None:
+            out.append("null")
+        elif kind is bool:
+            out.append("true" if value else "false")
+        elif kind is int:
+            out.append(int.__repr__(value))  # type: ignore[arg-type]
+        elif isinstance(value, Decimal):
+            out.append(decimal_text(value))
+        elif isinstance(value, datetime):
+            out.append(self.string(machine_text(value, "datetime")))
+        elif isinstance(value, date):
+            out.append(self.string(value.isoformat()))
+        elif isinstance(value, dict):
+            if not value:
+                out.append("{}")
+                return
+            opening, inner = "{", self.pad(level + 1)
+            for key, item in value.items():
+                out.append(f"{opening}{inner}{self.string(str(key))}: ")
+                opening = ","
+                self.write(item, level + 1)
+            out.append(self.pad(level) + "}")
+        elif isinstance(value, list | tuple):
+            if not value:
+                out.append("[]")
+                return
+            opening, inner = "[", self.pad(level + 1)
+            for item in value:
+                out.append(opening + inner)
+                opening = ","
+                self.write(item, level + 1)
+            out.append(self.pad(level) + "]")
+        else:  # a str or int subclass (an enum), a float: as json writes it
+            out.append(json.dumps(value, ensure_ascii=self.ascii_only))
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -286,7 +346,7 @@ def md_chunks(report: Report, lang: str):
         if table.name:
             yield f"{gap}## {md_cell(i18n.label(table.name, lang, **table.title_values))}\n"
             gap = "\n"
-        header = [md_cell(i18n.label(c.label or c.key, lang)) for c in columns]
+        header = [md_cell(heading(c, lang)) for c in columns]
         align = ["---:" if c.kind in NUMERIC else "---" for c in columns]
         yield f"{gap}| {' | '.join(header)} |\n| {' | '.join(align)} |\n"
         gap = "\n"
@@ -304,7 +364,7 @@ def to_plain(report: Report, lang: str) -> str:
     parts = []
     for table in map(_whole, report.sections):
         columns = [c for c in table.columns if c.kind not in BARS]
-        header = [safe(i18n.label(c.label or c.key, lang)) for c in columns]
+        header = [safe(heading(c, lang)) for c in columns]
         body = [[human_text(row.get(c.key), c.kind, lang) for c in columns]
                 for row in table.rows]
         widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
@@ -336,11 +396,14 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         grid = RichTable(title=Text(safe(title)) if title else None, title_justify="left",
                          header_style="bold", box=SIMPLE_HEAD, pad_edge=False)
         columns = fit_columns(table, lang, console.width)
+        if columns is None:
+            _rich_blocks(console, table, lang, title)
+            continue
         for column in columns:
             natural = _natural_width(table, column, lang)
             whole = column.kind in (*NUMERIC, *BARS, "date", "datetime", "bool") or (
                 column.key in _KEEP_WHOLE)
-            grid.add_column(Text(safe(i18n.label(column.label or column.key, lang))),
+            grid.add_column(Text(safe(heading(column, lang))),
                             justify="right" if column.kind in NUMERIC else "left",
                             no_wrap=whole, min_width=natural if whole else min(natural, 12),
                             overflow="ellipsis" if whole else "fold")
@@ -360,11 +423,37 @@ def to_rich(report: Report, lang: str, console_width: int | None = None) -> str:
         console.print(grid)
         hidden = [c for c in table.columns if c not in columns and c.kind not in BARS]
         if hidden:
-            names = ", ".join(safe(i18n.label(c.label or c.key, lang)) for c in hidden)
+            names = ", ".join(safe(heading(c, lang)) for c in hidden)
             console.print(Text(i18n.label("hidden_columns", lang, columns=names), style="dim"))
     for note in report.notes:
         console.print(Text(safe(note)))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _rich_blocks(console, table: Table, lang: str, title: str | None) -> None:
+    """A table too wide for the terminal even with every column it may give up left out:
+    each row as a block, its first cell on a line, then `heading  value` for every other
+    column that has a value. Nothing is hidden; bars are left out (their figures stay)."""
+    from rich.text import Text
+
+    if title:
+        console.print(Text(safe(title), style="bold"))
+    columns = [c for c in table.columns if c.kind not in BARS]
+    headings = {c.key: heading(c, lang) for c in columns[1:]}
+    pad = max((width(h) for h in headings.values()), default=0)
+    for row in table.rows:
+        console.print(Text(""))
+        first = human_text(row.get(columns[0].key), columns[0].kind, lang)
+        if first:
+            console.print(Text(first, style="bold"))
+        for column in columns[1:]:
+            text = human_text(row.get(column.key), column.kind, lang)
+            if text in ("", "—") and column.kind not in NUMERIC:
+                continue
+            name = headings[column.key]
+            console.print(Text(f"  {name}{' ' * (pad - width(name))}  {text}"),
+                          overflow="fold")
+    console.print(Text(""))
 
 
 def _whole(table: Table) -> Table:
@@ -383,13 +472,14 @@ _FREE_TEXT_MIN = 12
 
 def _natural_width(table: Table, column: Column, lang: str) -> int:
     cells = [width(human_text(row.get(column.key), column.kind, lang)) for row in table.rows]
-    return max([width(i18n.label(column.label or column.key, lang)), *cells])
+    return max([width(heading(column, lang)), *cells])
 
 
-def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
+def fit_columns(table: Table, lang: str, available: int) -> list[Column] | None:
     """The columns a terminal of `available` cells can show: while the table is wider than
     its whole columns plus the free text folded to _FREE_TEXT_MIN, leave out the column with
-    the highest `drop` (bars count as 1 when the report gives none; 0: never left out)."""
+    the highest `drop` (bars go first when the report gives no order; 0: never left out).
+    None: the columns that never go do not fit either; the rows are folded into blocks."""
     def needed(column: Column) -> int:
         natural = _natural_width(table, column, lang)
         wraps = column.kind not in (*NUMERIC, *BARS, "date", "datetime", "bool") and (
@@ -397,14 +487,15 @@ def fit_columns(table: Table, lang: str, available: int) -> list[Column]:
         return (min(natural, _FREE_TEXT_MIN) if wraps else natural) + 3
 
     def drop(column: Column) -> int:
-        return column.drop or (100 if column.kind == "bar" else 0)
+        return column.drop or (100 if column.kind in BARS else 0)
 
     columns = list(table.columns)
     sizes = {id(c): needed(c) for c in columns}
-    while sum(sizes[id(c)] for c in columns) + 1 > available and len(columns) > 1:
+    while sum(sizes[id(c)] for c in columns) + 1 > available:
         candidates = [c for c in columns if drop(c)]
-        # past the report's own choices, the rightmost column goes (the first never does)
-        columns.remove(max(candidates, key=drop) if candidates else columns[-1])
+        if not candidates:
+            return None
+        columns.remove(max(candidates, key=drop))
     return columns
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from ..domain.pace import round_dec
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .render import NUMERIC, PaceBar, Table, human_text, safe
+from .render import NUMERIC, PaceBar, Table, heading, human_text, safe
 from .report_md import pace_bar_words
 
 CSS = """\
@@ -39,13 +39,14 @@ dl.facts { margin: 0 0 3mm; }
 dl.facts > div { display: grid; grid-template-columns: 42mm 1fr; gap: 4mm; padding: 0.6mm 0;
   border-bottom: 0.5pt solid #e5e7eb; break-inside: avoid; }
 dl.facts dt { font-weight: bold; }
-dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-table { width: 100%; table-layout: fixed; border-collapse: collapse; margin: 1mm 0 4mm;
+dl.facts dd { margin: 0; overflow-wrap: normal; word-break: normal; hyphens: manual; }
+table { width: 100%; table-layout: auto; border-collapse: collapse; margin: 1mm 0 4mm;
   font-size: 8.5pt; }
 caption { caption-side: top; text-align: start; font-weight: bold; font-size: 10pt;
   padding: 0 0 1mm; }
 th, td { border: 0.5pt solid #cbd5e1; padding: 0.8mm 1.2mm; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: normal; word-break: normal; hyphens: manual; }
+.digest { overflow-wrap: anywhere; }
 th { background: #e8edf5; text-align: start; font-weight: bold; font-size: 7.5pt; }
 th.num, td.num { text-align: end; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #f7f8fa; }
@@ -58,7 +59,10 @@ td.neg { color: #991b1b; }
 .st-behind { background: #fef3c7; color: #92400e; }
 .st-on-track { background: #dcfce7; color: #166534; }
 .st-achieved_status { background: #dbeafe; color: #1e40af; }
-.st-not-started, .st-unquantified_status { background: #eef0f3; color: #374151; }
+.st-not-started, .st-unquantified_status, .st-awaiting-data { background: #eef0f3;
+  color: #374151; }
+.st-missed { background: #fee2e2; color: #991b1b; }
+.st-met { background: #dbeafe; color: #1e40af; }
 .st-error { background: #fee2e2; color: #991b1b; }
 .st-warning { background: #fef3c7; color: #92400e; }
 svg.bar { display: block; width: 100%; height: 2.6mm; margin-bottom: 0.6mm; }
@@ -84,6 +88,8 @@ LTR_KEYS = ("id", "convention", "indicator", "subject", "record", "code", "targe
 
 SERIES_COLOURS = ("#cbd5e1", "#94a3b8", "#2563eb", "#1e3a8a")
 WIDE = ("title", "name", "label", "message", "place")
+# Not words but codes (a SHA-256, a file and key path): the only cells that may break anywhere.
+BREAKABLE = ("sha256", "place")
 
 
 def esc(text: object) -> str:
@@ -140,7 +146,7 @@ def table(t: Table, lang: str) -> str:
     total = sum(_weight(c) for c in columns)
     cols = "".join(f'<col style="width:{num(_weight(c) * 100 / total)}%">' for c in columns)
     head = "".join(
-        f'<th scope="col"{_num_class(c)}>{esc(i18n.label(c.label or c.key, lang))}</th>'
+        f'<th scope="col"{_num_class(c)}>{esc(heading(c, lang))}</th>'
         for c in columns)
     body = []
     for row in t.rows:
@@ -177,6 +183,8 @@ def _cell(value: object, column, lang: str) -> str:
     if column.kind == "label" and column.styles and isinstance(value, str):
         css = re.sub(r"[^a-z0-9_-]", "", value)
         return f'<td><span class="status st-{css}">{text}</span></td>'
+    if column.key in BREAKABLE:
+        return f'<td class="digest">{text}</td>'
     if column.kind in NUMERIC:
         negative = isinstance(value, int | Decimal) and not isinstance(value, bool) and value < 0
         return f'<td class="num{" neg" if negative else ""}">{text}</td>'
@@ -238,9 +246,14 @@ def bar_chart(chart: BarChart, ids: Ids, lang: str) -> str:
         x += 14 + 7 * len(label) + 18
     y = top
     for g in chart.groups:
-        parts.append(f'<g><title>{esc(g.name)}</title>'
+        # the part with no named funder: italic label, pale bars with a dashed outline
+        group_css = ' class="unnamed"' if g.unnamed else ""
+        label_style = ' font-style="italic"' if g.unnamed else ""
+        bar_style = (' fill-opacity="0.45" stroke="#374151" stroke-width="0.8" '
+                     'stroke-dasharray="3 2"') if g.unnamed else ""
+        parts.append(f'<g{group_css}><title>{esc(g.name)}</title>'
                      f'<text x="{left - 6}" y="{num(y + Fraction(group_h, 2) + 4)}" '
-                     f'text-anchor="end">{esc(_short(g.label))}</text>\n')
+                     f'text-anchor="end"{label_style}>{esc(_short(g.label))}</text>\n')
         for i, v in enumerate(g.values):
             by = y + i * (bar_h + gap)
             if v is None:
@@ -249,7 +262,7 @@ def bar_chart(chart: BarChart, ids: Ids, lang: str) -> str:
                 continue
             w = Fraction(v) * area / top_value
             parts.append(f'<rect x="{left}" y="{by}" width="{num(w)}" height="{bar_h}" '
-                         f'fill="{SERIES_COLOURS[i % 4]}"/>'
+                         f'fill="{SERIES_COLOURS[i % 4]}"{bar_style}/>'
                          f'<text x="{num(left + w + 4)}" y="{by + 8}">'
                          f'{esc(human_text(v, "money", lang))}</text>\n')
         parts.append("</g>\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .render import NUMERIC, PaceBar, Table, human_text, md_cell
+from .render import NUMERIC, PaceBar, Table, heading, human_text, md_cell
 
 
 def pace_bar_words(value: object, lang: str) -> str:
@@ -31,7 +31,7 @@ def table(t: Table, lang: str, level: int) -> str:
     lines = []
     if t.name:
         lines += [f"{'#' * level} {md_cell(i18n.label(t.name, lang, **t.title_values))}", ""]
-    lines.append("| " + " | ".join(md_cell(i18n.label(c.label or c.key, lang))
+    lines.append("| " + " | ".join(md_cell(heading(c, lang))
                                   for c in columns) + " |")
     lines.append("| " + " | ".join("---:" if c.kind in NUMERIC else "---" for c in columns)
                  + " |")

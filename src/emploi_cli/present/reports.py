@@ -7,6 +7,7 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain import model as m
@@ -28,17 +29,122 @@ def _flows(line: position.FundingLine | None, flows: position.Flows) -> dict:
             "execution": line.execution if line else None}
 
 
-def summary(pos: position.Position, lang: str) -> Report:
-    """`emploi summary`: the money of the position."""
+def bounded(amount, lang: str, *, at_least: bool = False, at_most: bool = False):
+    """An amount as a table shows it: `> 200.00` for a floor, `≤ 374.80` for a ceiling."""
+    if amount is None or not (at_least or at_most):
+        return amount
+    return i18n.label("at_least_value" if at_least else "at_most_value", lang,
+                      value=i18n.money(amount, lang))
+
+
+def _plan(plan) -> list[dict]:
+    return [{"year": t.year, "amount": t.amount} for t in plan]
+
+
+def _alternatives(alternatives) -> list[dict]:
+    return [{"amount": a.amount, "source": a.source} if a.quantity is None
+            else {"quantity": a.quantity, "source": a.source} for a in alternatives]
+
+
+def disagreement_rows(pos: position.Position) -> list[dict]:
+    """Figures two sources give differently, as json lists them."""
+    return [{"kind": d.kind, "id": d.id, "field": d.field, "value": d.value,
+             "source": d.source or None, "other": d.other, "other_source": d.other_source}
+            for d in pos.disagreements]
+
+
+def disagreement_notes(pos: position.Position, lang: str) -> tuple[str, ...]:
+    """One line per figure two sources give differently, for under the tables."""
+    def figure(value) -> str:
+        if value is None:
+            return i18n.label("not_stated", lang)
+        return (f"{i18n.money(value, lang)} MDH" if isinstance(value, Decimal)
+                else i18n.number(value, lang))
+    return tuple(i18n.label(
+        "disagreement", lang, kind=i18n.label(f"{d.kind}_word", lang), id=d.id,
+        field=i18n.label(f"field_{d.field}", lang), value=figure(d.value),
+        source=d.source or i18n.label("unnamed_source", lang), other=figure(d.other),
+        other_source=d.other_source) for d in pos.disagreements)
+
+
+def _split_data(f: position.Funding) -> dict[str, dict]:
+    """conventions[].funding, .unsplit, .unattributed as json gives them, by convention id."""
+    result = {}
+    for split in f.split:
+        result[split.convention] = {
+            "funding": [{"funder": s.funder, "amount": s.amount,
+                         "original_amount": s.original_amount, "at_least": s.at_least,
+                         "estimated": s.estimated, "source": s.source or None,
+                         "plan": _plan(s.plan),
+                         "committed": s.flows.committed, "disbursed": s.flows.disbursed,
+                         "spent": s.flows.spent} for s in split.funding],
+            "unsplit": [{"funder": u.funder, "amount": u.amount, "at_least": u.at_least,
+                         "estimated": u.estimated, "conventions": list(u.conventions)}
+                        for u in split.unsplit],
+            "unattributed": split.unattributed,
+            "unattributed_at_most": split.unattributed_at_most,
+        }
+    return result
+
+
+def split_rows(f: position.Funding, lang: str) -> list[dict]:
+    """The table a convention is read by: each funder's contribution, the money not split
+    among conventions that may go to it, and the part with no named funder."""
+    rows = []
+    for split in f.split:
+        for s in split.funding:
+            rows.append({"convention": split.convention, "part": i18n.label(
+                "contribution_part", lang), "funder": s.funder,
+                "amount": bounded(s.amount, lang, at_least=s.at_least),
+                "estimated": s.estimated, "source": s.source})
+        for u in split.unsplit:
+            rows.append({"convention": split.convention, "part": i18n.label(
+                "unsplit_part", lang, conventions=", ".join(u.conventions)),
+                "funder": u.funder, "amount": bounded(u.amount, lang, at_least=u.at_least),
+                "estimated": u.estimated, "source": ""})
+        rows.append({"convention": split.convention,
+                     "part": i18n.label("unattributed_part", lang), "funder": "",
+                     "amount": bounded(split.unattributed, lang,
+                                       at_most=split.unattributed_at_most),
+                     "estimated": None, "source": ""})
+    return rows
+
+
+SPLIT_COLUMNS = (Column("convention"), Column("part"), Column("funder"),
+                 Column("amount", "money"), Column("estimated", "bool", drop=2),
+                 Column("source", drop=1))
+PAIR_COLUMNS = (Column("funder"), Column("convention"), Column("contribution", "money"),
+                Column("committed", "money"), Column("disbursed", "money"),
+                Column("spent", "money"))
+
+
+def summary(pos: position.Position, lang: str, by: str = "convention") -> Report:
+    """`emploi summary`: the money of the position (`by="year"`: the plan against the flows
+    per fiscal year)."""
+    if by == "year":
+        return summary_by_year(pos, lang)
     f, as_of = pos.funding, pos.as_of
     p = pos.programme
+    split = _split_data(f)
+    plans = {c.id: c for c in pos.ledger.conventions}
     conventions = [{"id": c.id, "title": c.name, "amount": c.amount,
                     "original_amount": c.original_amount, "share": c.share,
-                    **_flows(c, c.flows)} for c in f.conventions]
+                    **_flows(c, c.flows), **split[c.id],
+                    "plan": _plan(plans[c.id].plan),
+                    "alternatives": _alternatives(plans[c.id].alternatives)}
+                   for c in f.conventions]
+    unsplit = {u.funder: u.amount for u in f.unsplit}
+    pairs = [{"funder": x.funder, "convention": x.convention, "contribution": x.contribution,
+              "committed": x.flows.committed, "disbursed": x.flows.disbursed,
+              "spent": x.flows.spent} for x in f.funder_conventions]
     funders = [{"id": x.id, "name": x.name, "amount": x.amount,
                 "original_amount": x.original_amount, "share": x.share,
                 "estimated": x.estimated, "conventions": list(x.conventions),
-                **_flows(x, x.flows)} for x in f.funders]
+                **_flows(x, x.flows), "at_least": x.at_least, "source": x.source or None,
+                "unsplit": unsplit.get(x.id),
+                "by_convention": [{k: v for k, v in r.items() if k != "funder"}
+                                  for r in pairs if r["funder"] == x.id],
+                "alternatives": _alternatives(x.alternatives)} for x in f.funders]
     data = {
         "programme": {"id": p.id, "title": p.title, "currency": p.currency, "unit": p.unit},
         "as_of": as_of,
@@ -49,13 +155,15 @@ def summary(pos: position.Position, lang: str) -> Report:
         "conventions": conventions,
         "funders": funders,
         "unattributed": f.unattributed,
+        "unattributed_at_most": f.unattributed_at_most,
         "original_unattributed": f.original_unattributed,
         "unattributed_flows": {"committed": f.unattributed_flows.committed,
                                "disbursed": f.unattributed_flows.disbursed,
                                "spent": f.unattributed_flows.spent},
+        "alternatives": disagreement_rows(pos),
     }
     unattributed_row = {"record": "unattributed", "id": "", "name": i18n.label(
-        "unattributed", lang), "amount": f.unattributed,
+        "unattributed", lang), "amount": f.unattributed, "at_most": f.unattributed_at_most,
         "original_amount": f.original_unattributed, "share": f.unattributed_share,
         **_flows(None, f.unattributed_flows)}
     csv_rows = [
@@ -65,11 +173,22 @@ def summary(pos: position.Position, lang: str) -> Report:
         *({"record": "convention", **c} for c in conventions),
         *({"record": "funder", **x} for x in funders),
         {**unattributed_row, "name": ""},
+        *({"record": "contribution", "convention": c["id"], **s, "source": s["source"]}
+          for c in conventions for s in c["funding"]),
+        *({"record": "unsplit", "funder": u.funder, "convention": ";".join(u.conventions),
+           "amount": u.amount, "at_least": u.at_least, "estimated": u.estimated}
+          for u in f.unsplit),
+        *({"record": "convention_unattributed", "convention": c["id"],
+           "amount": c["unattributed"], "at_most": c["unattributed_at_most"]}
+          for c in conventions),
+        *({"record": "funder_convention", **r, "amount": r["contribution"]} for r in pairs),
     ]
     csv_columns = (Column("record"), Column("id"), Column("title"), Column("name"),
                    Column("amount", "money"), Column("original_amount", "money"),
                    Column("share", "percent"),
-                   Column("estimated", "bool"), *FLOW_COLUMNS)
+                   Column("estimated", "bool"), *FLOW_COLUMNS, Column("convention"),
+                   Column("funder"), Column("at_least", "bool"), Column("at_most", "bool"),
+                   Column("source"))
     amended = any(c["amount"] != c["original_amount"] for c in conventions + funders)
     original = (Column("original_amount", "money", drop=3),) if amended else ()
     in_force = ({"item": i18n.label("total_in_force", lang), "amount": f.total_in_force,
@@ -86,12 +205,61 @@ def summary(pos: position.Position, lang: str) -> Report:
         Column("share", "percent", drop=4), *FLOW_COLUMNS), tuple(conventions))
     funder_table = Table("funders", (
         Column("id"), Column("name"), *original, Column("amount", "money"),
-        Column("share", "percent", drop=4), Column("estimated", "bool", drop=7),
+        Column("share", "percent", drop=4), Column("estimated", "bool"),
         *FLOW_COLUMNS),
-        (*funders, unattributed_row))
-    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),)
-    return Report(data, Table("", csv_columns, tuple(csv_rows)),
-                  (totals, convention_table, funder_table), notes)
+        (*({**x, "amount": bounded(x["amount"], lang, at_least=x["at_least"])}
+           for x in funders),
+         {**unattributed_row, "amount": bounded(f.unattributed, lang,
+                                                at_most=f.unattributed_at_most)}))
+    tables = [totals, convention_table, funder_table]
+    if f.funders:
+        tables.append(Table("split", SPLIT_COLUMNS, tuple(split_rows(f, lang))))
+    if pairs:
+        tables.append(Table("funder_conventions", PAIR_COLUMNS, tuple(pairs)))
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
+             *disagreement_notes(pos, lang))
+    return Report(data, Table("", csv_columns, tuple(csv_rows)), tuple(tables), notes)
+
+
+YEAR_COLUMNS = (Column("year"), Column("convention"), Column("funder", drop=3),
+                Column("planned", "money"), Column("committed", "money", drop=2),
+                Column("disbursed", "money"), Column("spent", "money", drop=1),
+                Column("execution", "percent"), Column("state", "label", "plan_state"))
+
+
+def year_rows(pos: position.Position) -> list[dict]:
+    """The plan against the flows per fiscal year, as json gives it."""
+    return [{"year": y.year, "start": y.first, "end": y.last,
+             "convention": y.convention or None, "funder": y.funder or None,
+             "planned": y.planned, "committed": y.flows.committed,
+             "disbursed": y.flows.disbursed, "spent": y.flows.spent,
+             "execution": y.execution, "state": y.state or None} for y in pos.years]
+
+
+def year_table(pos: position.Position, lang: str) -> Table:
+    rows = [{**r, "convention": r["convention"] or i18n.label("programme_word", lang),
+             "funder": r["funder"] or "", "state": f"plan_{r['state']}" if r["state"] else ""}
+            for r in year_rows(pos)]
+    return Table("years", YEAR_COLUMNS, tuple(rows))
+
+
+def years_behind(pos: position.Position) -> list[position.YearLine]:
+    return [y for y in pos.years if y.state == "behind"]
+
+
+def summary_by_year(pos: position.Position, lang: str) -> Report:
+    """`emploi summary --by year`: planned, committed, disbursed and spent per fiscal year,
+    for the programme, each convention and each contribution with a plan."""
+    rows = year_rows(pos)
+    data = {"programme": {"id": pos.programme.id, "title": pos.programme.title,
+                          "currency": pos.programme.currency, "unit": pos.programme.unit},
+            "as_of": pos.as_of, "years": rows}
+    csv_columns = (Column("year"), Column("start", "date"), Column("end", "date"),
+                   Column("convention"), Column("funder"), Column("planned", "money"),
+                   Column("committed", "money"), Column("disbursed", "money"),
+                   Column("spent", "money"), Column("execution", "percent"), Column("state"))
+    notes = (i18n.label("as_of", lang, date=i18n.day(pos.as_of, lang)),)
+    return Report(data, Table("", csv_columns, tuple(rows)), (year_table(pos, lang),), notes)
 
 
 # ---- targets -----------------------------------------------------------------------------
@@ -165,8 +333,8 @@ def _tag_report(pos: position.Position, lang: str, tag: str, convention: str | N
              "tag_value": t.tag_value, "achieved": t.achieved}
             for t in position.tag_lines(pos.ledger, pos.as_of, tag, convention,
                                         lines=pos.targets)]
-    columns = (Column("id"), Column("convention"), Column("indicator"), Column("tag_value"),
-               Column("achieved", "int"), Column("unit"))
+    columns = (Column("id"), Column("convention"), Column("indicator"),
+               Column("tag_value", heading=tag), Column("achieved", "int"), Column("unit"))
     human = [{**r, "tag_value": r["tag_value"] if r["tag_value"] is not None
               else i18n.label("none", lang)} for r in rows]
     csv_columns = (Column("id"), Column("convention"), Column("indicator"), Column("unit"),
@@ -201,9 +369,11 @@ def history(lines: position.HistoryLines, lang: str) -> Report:
     made = map(history_row, lines)
     first = next(made, None)  # "no entries" is a note, known before anything is written
     rows = chain((first,), made) if first is not None else iter(())
-    drops = {"recorded_at": 9, "recorded_by": 8, "tags": 7, "funder": 6, "text": 5}
-    shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "tags",
-             "void", "recorded_at", "recorded_by")
+    # given up first to last; the id, date, kind, subject, figures and void mark never go
+    drops = {"recorded_at": 9, "recorded_by": 8, "text": 7, "source": 6, "tags": 5,
+             "funder": 4}
+    shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "source",
+             "tags", "void", "recorded_at", "recorded_by")
     human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
                           if c.key in shown)
     notes = () if first is not None else (i18n.label("no_entries", lang),)
@@ -220,11 +390,13 @@ def _history_data(row: dict) -> dict:
 
 
 def written(entry: dict, kind: str, path: str, dry_run: bool, warnings: list[m.Problem],
-            lang: str) -> Report:
-    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be)."""
+            lang: str, extra: dict | None = None) -> Report:
+    """What `record`, `disburse`, `void`, ... print: the entry (written or would-be); `extra`:
+    more keys after the entry's (reconcile's verdict)."""
     data = {"written": not dry_run, "ledger": path, "kind": kind, "entry": entry,
-            "warnings": [problem_data(p) for p in warnings]}
-    rows = tuple({"item": k, "value": _as_text(v)} for k, v in entry.items())
+            **(extra or {}), "warnings": [problem_data(p) for p in warnings]}
+    rows = tuple({"item": k, "value": _as_text(v)}
+                 for k, v in {**entry, **(extra or {})}.items())
     columns = (Column("item", label="item"), Column("value", label="value"))
     notes = (i18n.label("dry_run", lang),) if dry_run else ()
     return Report(data, Table("", columns, rows), (Table("entry", columns, rows),), notes)
@@ -292,32 +464,34 @@ IMPORT_CSV_COLUMNS = (
 
 
 def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> Report:
-    """What `import` prints: one row per data row of the file, with its status and reason."""
-    rows = []
-    for o in plan.outcomes:
-        v = o.values
-        rows.append({
-            "row": o.row, "status": o.status,
-            "id": (o.entry or {}).get("id") or o.present_as or None,
-            "date": v.get("date"), "subject": v.get("target") or v.get("convention") or None,
-            "value": v.get("value"), "amount": v.get("amount"),
-            "kind": v.get("kind") if plan.kind == "transaction" else None,
-            "funder": v.get("funder") or None, "tags": tuple(v.get("tags", ())),
-            "note": v.get("note") or None, "source": v.get("source") or None,
-            "import_key": o.key or None,
-            "reason": "; ".join(_cell_reason(p) for p in o.problems) or None,
-            "problems": [problem_data(p) for p in o.problems]})
-    counts = {"rows": len(rows), "new": plan.count("new"), "present": plan.count("present"),
-              "refused": plan.count("refused")}
+    """What `import` prints: one row per data row of the file, with its status and reason.
+    The rows (40,000 in a partner's yearly sheet) are made from the plan as the one format
+    asked for reads them, never held all at once."""
+    def rows():
+        for o in plan.outcomes:
+            v = o.values
+            yield {
+                "row": o.row, "status": o.status,
+                "id": (o.entry or {}).get("id") or o.present_as or None,
+                "date": v.get("date"), "subject": v.get("target") or v.get("convention") or None,
+                "value": v.get("value"), "amount": v.get("amount"),
+                "kind": v.get("kind") if plan.kind == "transaction" else None,
+                "funder": v.get("funder") or None, "tags": tuple(v.get("tags", ())),
+                "note": v.get("note") or None, "source": v.get("source") or None,
+                "import_key": o.key or None,
+                "reason": "; ".join(_cell_reason(p) for p in o.problems) or None,
+                "problems": [problem_data(p) for p in o.problems]}
+    counts = {"rows": len(plan.outcomes), "new": plan.count("new"),
+              "present": plan.count("present"), "refused": plan.count("refused")}
     saved = plan.profile[1] if plan.profile else None
     data = {"file": plan.file, "ledger": ledger, "kind": plan.kind, "dry_run": dry_run,
             "written": written, "counts": counts, "profile": saved,
-            "rows": [{**{k: r[k] for k in r if k not in ("tags", "reason")},
-                      "tags": dict(r["tags"])} for r in rows],
+            "rows": ({**{k: r[k] for k in r if k not in ("tags", "reason")},
+                      "tags": dict(r["tags"])} for r in rows()),
             "warnings": [problem_data(w) for w in plan.warnings]}
-    human = [{**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang),
+    human = ({**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang),
               "reason": "; ".join(_cell_reason(p, lang) for p in o.problems) or None}
-             for r, o in zip(rows, plan.outcomes, strict=True)]
+             for r, o in zip(rows(), plan.outcomes, strict=True))
     figure = Column("value", "int") if plan.kind == "progress" else Column("amount", "money")
     extra = (Column("tags", "tags"),) if plan.kind == "progress" else (
         Column("kind"), Column("funder"))
@@ -334,8 +508,8 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
         notes.append(i18n.label("import_written", lang, ledger=ledger))
     else:
         notes.append(i18n.label("import_nothing", lang))
-    return Report(data, Table("", IMPORT_CSV_COLUMNS, tuple(rows)),
-                  (Table("import", columns, tuple(human)),), tuple(notes))
+    return Report(data, Table("", IMPORT_CSV_COLUMNS, rows()),
+                  (Table("import", columns, human),), tuple(notes))
 
 
 def _cell_reason(p: m.Problem, lang: str = "en") -> str:

@@ -17,12 +17,14 @@ values the builder would accept without a problem; anything else goes to the bui
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import fields
+from collections.abc import Iterator
+from dataclasses import fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..domain import limits
+from ..domain import columns, limits
 from ..domain import model as m
 from . import reading
 
@@ -74,6 +76,9 @@ def _next_line(data: bytes, at: int) -> int:
 
 _HEADER_LINE = re.compile(rb"\n\[\[([^\n]*)")  # a literal first: searched fast
 _HEADER_KINDS = {table.encode() + b"]]": kind for kind, table in m.ENTRY_TABLES.items()}
+_TABLE_LINE = re.compile(r"(?m)^\[\[(.*)")
+_TABLE_LINES = frozenset(table + "]]" for table in JOURNAL_TABLES)
+_LEADING = re.compile(r"(?:\n|#[^\x00-\x08\x0a-\x1f\x7f]*+\n)*")  # blank and comment lines
 
 
 def _entry_counts(data: bytes, start: int) -> dict[str, int]:
@@ -167,25 +172,49 @@ class FastBuilder(reading.Builder):
         read = dict.fromkeys(m.ENTRY_TABLES, 0)  # entries of each kind read so far
         problems: dict[str, list[m.Problem]] = {kind: [] for kind in m.ENTRY_TABLES}
         entries: list = [None] * total
-        shared = self.shared
         for text in _chunks(self.data, self.start):
-            at = 0
-            while at < len(text):
-                kind, found = _matched(text, at)
-                index = read[kind]
-                seq = first[kind] + index
-                entry = _DIRECT[kind](shared, found.groups(), seq) if found else None
-                if entry is None:
-                    end = _piece_end(text, at)
-                    entry = self._built(kind, text[at + 2:end], index, seq, problems[kind])
-                    at = end + 1
-                else:
-                    at = found.end()
+            for seq, entry in self._entries(text, read, lambda kind, index: first[kind] + index,
+                                            problems):
                 entries[seq] = entry
-                read[kind] = index + 1
         for kind in m.ENTRY_TABLES:
             self.problems += problems[kind]
         return tuple(entries)
+
+    def tail(self, text: str) -> list[m.JournalEntry]:
+        """The entries of `text`, whole `[[journal]]` entries after blank and comment lines (as
+        appended to a ledger), in file order with `seq` their position; their problems go to
+        `problems`. Unusual for any other text."""
+        start = _LEADING.match(text).end()  # type: ignore[union-attr]
+        if (any(mark in text for mark in ('"""', "'''", "\r"))
+                or (not text.startswith("[[", start) and start < len(text))
+                or not _TABLE_LINES.issuperset(_TABLE_LINE.findall(text))):
+            raise Unusual
+        problems: dict[str, list[m.Problem]] = {kind: [] for kind in m.ENTRY_TABLES}
+        position = itertools.count()
+        entries = [entry for _, entry in self._entries(
+            text[start:] + "\n", dict.fromkeys(m.ENTRY_TABLES, 0),
+            lambda kind, index: next(position), problems)]
+        self.problems += [p for kind in m.ENTRY_TABLES for p in problems[kind]]
+        return entries
+
+    def _entries(self, text: str, read: dict[str, int], seq_of, problems: dict[str, list]
+                 ) -> Iterator[tuple[int, m.JournalEntry]]:
+        """(seq, entry) for each entry of `text` (journal entries, ending with a line end
+        added); `read` counts the entries of each kind, `seq_of(kind, index)` gives the seq."""
+        at = 0
+        while at < len(text):
+            kind, found = _matched(text, at)
+            index = read[kind]
+            seq = seq_of(kind, index)
+            entry = _DIRECT[kind](self.shared, found.groups(), seq) if found else None
+            if entry is None:
+                end = _piece_end(text, at)
+                entry = self._built(kind, text[at + 2:end], index, seq, problems[kind])
+                at = end + 1
+            else:
+                at = found.end()
+            read[kind] = index + 1
+            yield seq, entry
 
     def _built(self, kind: str, piece: str, index: int, seq: int,
                problems: list[m.Problem]) -> m.JournalEntry:
@@ -369,3 +398,45 @@ def direct_entry(shared: Shared, kind: str, text: str, seq: int) -> m.JournalEnt
     if found is None or found.end() != len(text):
         return None
     return build(shared, found.groups(), seq)
+
+
+# ---- entries appended to a ledger --------------------------------------------------------
+
+
+def appended(ledger: m.Ledger, text: str, file: str) -> list[m.JournalEntry] | None:
+    """The entries `text` adds when appended to `ledger` (a head plus `[[journal]]` entries,
+    read without a problem, whose text ends with a line end or `text` begins with one): what
+    parsing the whole new file would add to the journal. None when parsing the text alone
+    does not prove that, or when the new ledger holds a problem."""
+    builder = FastBuilder(file, b"")
+    try:
+        added = builder.tail(text)
+    except Unusual:
+        return None
+    return None if builder.problems or references(ledger, added, file) else added
+
+
+def references(ledger: m.Ledger, added: list[m.JournalEntry], file: str) -> list[m.Problem]:
+    """reading.Builder's reference rules on `added` appended to `ledger`, run on the
+    definitions, the new entries, the existing entries of the rare kinds and a stand-in for
+    each other entry a void names; new ids are checked against all ids (a pass over each id
+    column of a journal held as columns). The problems (any of them refuses the shortcut)."""
+    new_ids = [e.id for e in added]
+    named = {e.entry for e in added if isinstance(e, m.VoidEntry)}
+    journal = ledger.journal
+    wanted = {*new_ids, *named, *ledger.voided_ids}
+    taken = (journal.ids_among(wanted) if isinstance(journal, columns.ColumnJournal)
+             else wanted.intersection(e.id for e in journal))
+    if len(set(new_ids)) != len(new_ids) or not taken.isdisjoint(new_ids):
+        return [m.error("duplicate-id", "an appended id is taken", m.Place(file))]
+    rare = [e for kind, cls in columns.KIND_CLASSES.items()
+            if kind not in ("progress", "transaction") for e in ledger.entries(cls)]
+    stand_ins = [m.ProgressEntry(ident, date(1900, 1, 1), 0, m.Provenance(), "", 0)
+                 for ident in sorted((set(ledger.voided_ids) | named) & taken
+                                     - {e.id for e in rare})]  # no reference of their own
+    # seq numbers only place problems, and any problem refuses the shortcut
+    small = replace(ledger, journal=(*added, *(replace(e, seq=len(added) + i)
+                                               for i, e in enumerate([*stand_ins, *rare]))))
+    builder = reading.Builder(file)
+    builder.references(small)
+    return builder.problems

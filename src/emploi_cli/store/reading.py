@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..domain import limits
+from ..domain import dates, limits
 from ..domain import model as m
 from .files import ledger_stat
 from .locate import first_repeat, key_lines, locate
@@ -163,6 +163,14 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 
+def _token_at(text: str, line: int, column: int) -> str:
+    """The word at a line and column (both from 1) of `text`."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    return re.split(r"[\s,\]}#]", lines[line - 1][column - 1:], maxsplit=1)[0]
+
+
 def parse_toml(text: str, file: str) -> dict:
     """tomllib with Decimal floats; syntax errors become problems with file, line and column."""
     import tomllib  # not needed when the cache answers (start-up time)
@@ -185,9 +193,13 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
-        raise m.refusal("toml-syntax", "TOML syntax: {message}{hint}",
+        reason = ""
+        if line is not None and column is not None and "date" in message:
+            found = dates.impossible_iso(_token_at(text, line, column))
+            reason = m.phrase(": {reason}", reason=found) if found else ""
+        raise m.refusal("toml-syntax", "TOML syntax: {message}{reason}{hint}",
                         place=m.Place(file, "", line, column),
-                        args={"message": tomllib_phrase(message),
+                        args={"message": tomllib_phrase(message), "reason": reason,
                               "hint": toml_hint(text, line)}) from None
     except RecursionError:
         raise m.refusal(
@@ -299,6 +311,28 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
 # ---- building the model ------------------------------------------------------------------
 
 
+READ_WARNINGS = ("unknown-key",)  # what every command that reads a ledger warns about
+
+
+def read_warnings(problems) -> list[m.Problem]:
+    """The warnings every command that reads a ledger shows: keys the format does not know,
+    each with its place and the key it likely means (`check` shows them all)."""
+    return [p for p in problems if p.code in READ_WARNINGS and not p.is_error]
+
+
+def likely_key(key: object, known) -> str:
+    """The known key a mistyped one most likely means ("" when none is close)."""
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if not close:
+        folded = {k.casefold(): k for k in known}
+        close = [folded[key.casefold()]] if key.casefold() in folded else []
+    return close[0] if close else ""
+
+
 class _Fields:
     """Typed access to one TOML table; every mistake becomes a problem with its key path."""
 
@@ -315,8 +349,10 @@ class _Fields:
                         args={"type": _tname(table)})
         for key in self.table:
             if key not in known:
-                self.warn("unknown-key", "unknown key {key} (ignored)", f"{path}.{key}",
-                          args={"key": repr(key)})
+                likely = likely_key(key, known)
+                self.warn("unknown-key", "unknown key {key} (ignored{likely})", f"{path}.{key}",
+                          args={"key": repr(key), "likely": m.phrase(
+                              "; did you mean {key}?", key=repr(likely)) if likely else ""})
 
     def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
         """An error at `path` (a key of this table), naming the table's id as its entry."""
@@ -393,6 +429,9 @@ class _Fields:
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
             hint = m.phrase(" (write it unquoted: 2021-06-30)") if isinstance(value, str) else ""
+            if isinstance(value, str) and (reason := dates.impossible_iso(value)):
+                hint = m.phrase(" ({value} is not a date either: {reason})", value=value,
+                                reason=reason)
             self.err("type", "{key} must be a date, not {type}{hint}", where,
                      args={"key": key, "type": _tname(value), "hint": hint})
             return None
@@ -456,6 +495,14 @@ class _Fields:
         return tuple(sorted(value.items()))
 
 
+def _code(f: _Fields, key: str) -> str:
+    """A code or identifier as text: a TOML string, or a whole number written bare."""
+    value = f.table.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return f.text(key).strip()
+
+
 def money_value(value: object, key: str, where: str, b: _Fields,
                 positive: bool = False) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
@@ -507,8 +554,10 @@ def _tname(value: object) -> str:
 
 
 PROGRAMME_KEYS = ("id", "title", "region", "framework", "start", "end", "total", "currency",
-                  "unit", "signed_place", "signed_date", "signed_note", "source",
-                  "fiscal_year_start")
+                  "unit", "signed_place", "signed", "signed_date", "signed_note", "source",
+                  "fiscal_year_start", "first_report", "iati")
+IATI_KEYS = ("reporting_org_ref", "reporting_org_type", "reporting_org_name",
+             "identifier_prefix", "sector", "language", "organisations")
 PROVENANCE_KEYS = ("recorded_at", "recorded_by")
 ENTRY_KEYS = {
     "progress": ("id", "date", "target", "value", "note", "source", "tags", "import_key"),
@@ -578,8 +627,10 @@ class Builder:
     def ledger(self, doc: dict) -> m.Ledger | None:
         for key in doc:
             if key not in TOP_KEYS:
-                self.warn("unknown-key", "unknown top-level key {key} (ignored)", key,
-                          args={"key": repr(key)})
+                likely = likely_key(key, TOP_KEYS)
+                self.warn("unknown-key", "unknown top-level key {key} (ignored{likely})", key,
+                          args={"key": repr(key), "likely": m.phrase(
+                              "; did you mean {key}?", key=repr(likely)) if likely else ""})
         version = doc.get("format")
         if version is None:
             self.err("missing", "missing required key 'format' (the ledger format version, "
@@ -647,6 +698,11 @@ class Builder:
             return None
         start, end = f.day("start", True), f.day("end", True)
         total = f.money("total", True)
+        signed = f.day("signed")
+        if "signed" in f.table and "signed_date" in f.table:
+            f.err("signed-twice", "write the signing date once, as `signed` (`signed_date` is "
+                  "its older name)", "programme.signed_date")
+        signed = signed or f.day("signed_date")
         fiscal = f.count("fiscal_year_start") or 1
         if not 1 <= fiscal <= 12:
             f.err("bad-value", "fiscal_year_start must be a month number from 1 to 12",
@@ -658,16 +714,41 @@ class Builder:
             total=total if total is not None else Decimal(0),
             currency=f.text("currency", True), unit=f.text("unit", True),
             region=f.text("region"), framework=f.text("framework"),
-            signed_place=f.text("signed_place"), signed_date=f.day("signed_date"),
-            signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal)
+            signed_place=f.text("signed_place"), signed_date=signed,
+            signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal,
+            first_report=f.day("first_report"), iati=self.iati(f))
         if start and end and end < start:
             f.err("period", "programme ends ({end}) before it starts ({start})",
                   "programme.end", args={"end": end, "start": start})
         return result
 
+    def iati(self, f: _Fields) -> m.Iati | None:
+        """`[programme.iati]`: codes are read as text (`11` and `"11"` alike); whether they are
+        in the IATI codelists is checked by the export that uses them."""
+        if "iati" not in f.table:
+            return None
+        path = "programme.iati"
+        t = _Fields(self, f.table["iati"], path, IATI_KEYS, f.entry)
+        if not t.ok:
+            return None
+        organisations = []
+        raw = t.table.get("organisations", {})
+        if not isinstance(raw, dict):
+            t.err("type", "organisations must be a table: { anapec = { role = 2 } }",
+                  f"{path}.organisations")
+            raw = {}
+        for ident, item in raw.items():
+            of = _Fields(self, item, f"{path}.organisations.{ident}", ("role", "ref", "type"),
+                         ident)
+            organisations.append(m.IatiOrganisation(
+                ident, _code(of, "role"), _code(of, "ref"), _code(of, "type")))
+        return m.Iati(*(_code(t, key) for key in IATI_KEYS[:-1]), tuple(organisations))
+
     def source(self, table: object, path: str) -> m.Source:
-        f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note"))
-        return m.Source(f.ident(), f.text("title", True), f.text("kind"), f.text("file"))
+        f = _Fields(self, table, path, ("id", "title", "kind", "file", "url", "note",
+                                        "publisher", "date", "language"))
+        return m.Source(f.ident(), f.text("title", True), f.text("kind"), f.text("file"),
+                        f.text("publisher"), f.day("date"), f.text("language"), f.text("url"))
 
     def partner(self, table: object, path: str) -> m.Partner:
         f = _Fields(self, table, path, ("id", "name", "full_name", "source", "note"))
@@ -675,12 +756,16 @@ class Builder:
 
     def funder(self, table: object, path: str) -> m.Funder:
         f = _Fields(self, table, path,
-                    ("id", "name", "amount", "estimated", "conventions", "source", "note"))
+                    ("id", "name", "amount", "estimated", "conventions", "source", "note",
+                     "at_least", "contributions", "alternatives"))
         return m.Funder(f.ident(), f.text("name", True), f.money("amount"),
-                        f.flag("estimated"), f.ids("conventions"), f.text("source"))
+                        f.flag("estimated"), f.ids("conventions"), f.text("source"),
+                        f.flag("at_least"), self.contributions(f, path),
+                        self.alternatives(f, path, "amount"))
 
     def convention(self, table: object, path: str) -> m.Convention:
-        f = _Fields(self, table, path, ("id", "title", "amount", "targets", "source", "note"))
+        f = _Fields(self, table, path, ("id", "title", "amount", "targets", "source", "note",
+                                        "plan", "alternatives"))
         cid = f.ident()
         targets = f.table.get("targets", [])
         if not isinstance(targets, list):
@@ -690,12 +775,13 @@ class Builder:
         return m.Convention(
             cid, f.text("title", True), f.money("amount", True) or Decimal(0),
             tuple(self.target(t, f"{path}.targets[{i}]", cid) for i, t in enumerate(targets)),
-            f.text("source"))
+            f.text("source"), self.plan(f, path), self.alternatives(f, path, "amount"))
 
     def target(self, table: object, path: str, convention: str) -> m.Target:
         f = _Fields(self, table, path, (
             "id", "indicator", "label", "quantity", "unit", "reporting", "start", "end",
-            "milestones", "budget", "source", "note"))
+            "milestones", "budget", "source", "note", "first_report", "alternatives",
+            "baseline"))
         milestones = []
         raw = f.table.get("milestones", [])
         if not isinstance(raw, list):
@@ -713,7 +799,84 @@ class Builder:
             reporting=f.choice("reporting", m.REPORTING_MODES, True, "increment"),
             start=f.day("start"), end=f.day("end"),
             milestones=tuple(sorted(milestones, key=lambda ms: ms.date)),
-            budget=f.money("budget"), source=f.text("source"))
+            budget=f.money("budget"), source=f.text("source"),
+            first_report=f.day("first_report"),
+            alternatives=self.alternatives(f, path, "quantity"),
+            baseline=self.baseline(f, path))
+
+    def baseline(self, f: _Fields, path: str) -> m.Baseline | None:
+        """`baseline = { year = 2019, value = 1200 }` (and `date`, when the source gives it)."""
+        if "baseline" not in f.table:
+            return None
+        where = f"{path}.baseline"
+        bf = _Fields(self, f.table["baseline"], where, ("year", "value", "date"), f.entry)
+        year, value = bf.count("year", True), bf.count("value", True)
+        if year is not None and not limits.MIN_YEAR <= year <= 9999:
+            bf.err("bad-value", "year {year} is not a year", f"{where}.year",
+                   args={"year": year})
+            return None
+        if year is None or value is None:
+            return None
+        return m.Baseline(year, value, bf.day("date"))
+
+    def _items(self, f: _Fields, key: str, path: str, shape: str) -> list:
+        value = f.table.get(key, [])
+        if not isinstance(value, list):
+            f.err("type", "{key} must be an array of {shape} tables", f"{path}.{key}",
+                  args={"key": key, "shape": shape})
+            return []
+        return value
+
+    def plan(self, f: _Fields, path: str) -> tuple[m.Tranche, ...]:
+        """A financing plan: `plan = [{year = 2021, amount = 120.00}, ...]`, one per year."""
+        tranches: list[m.Tranche] = []
+        for i, item in enumerate(self._items(f, "plan", path, "{year, amount}")):
+            where = f"{path}.plan[{i}]"
+            tf = _Fields(self, item, where, ("year", "amount"), f.entry)
+            year, amount = tf.count("year", True), tf.money("amount", True)
+            if year is not None and not limits.MIN_YEAR <= year <= 9999:
+                tf.err("bad-value", "year {year} is not a year", f"{where}.year",
+                       args={"year": year})
+                continue
+            if year is not None and any(t.year == year for t in tranches):
+                tf.err("duplicate-year", "the plan gives {year} twice", f"{where}.year",
+                       args={"year": year})
+                continue
+            if year is not None and amount is not None:
+                tranches.append(m.Tranche(year, amount))
+        return tuple(sorted(tranches, key=lambda t: t.year))
+
+    def alternatives(self, f: _Fields, path: str, figure: str) -> tuple[m.Alternative, ...]:
+        """Figures other sources give: `{amount = ..., source = "id"}` (or `quantity`)."""
+        found = []
+        for i, item in enumerate(self._items(f, "alternatives", path,
+                                             f"{{{figure}, source}}")):
+            af = _Fields(self, item, f"{path}.alternatives[{i}]", (figure, "source", "note"),
+                         f.entry)
+            source = af.text("source", True)
+            value = af.money(figure, True) if figure == "amount" else af.count(figure, True)
+            if value is not None:
+                found.append(m.Alternative(source, **{figure: value}))
+        return tuple(found)
+
+    def contributions(self, f: _Fields, path: str) -> tuple[m.Contribution, ...]:
+        """What a funder gives to each convention: `{convention, amount, source, plan}`."""
+        found = []
+        for i, item in enumerate(self._items(f, "contributions", path,
+                                             "{convention, amount, source}")):
+            where = f"{path}.contributions[{i}]"
+            cf = _Fields(self, item, where, ("convention", "amount", "source", "plan", "note"),
+                         f.entry)
+            convention, amount = cf.text("convention", True), cf.money("amount", True)
+            if any(c.convention == convention for c in found):
+                cf.err("duplicate-id", "funder {funder} gives its contribution to "
+                       "{convention} twice", f"{where}.convention",
+                       args={"funder": repr(f.entry), "convention": repr(convention)})
+                continue
+            if convention and amount is not None:
+                found.append(m.Contribution(convention, amount, cf.text("source"),
+                                            self.plan(cf, where)))
+        return tuple(found)
 
     # -- journal --
 
@@ -762,11 +925,15 @@ class Builder:
                 target=f.text("target"), amount=f.money("amount"),
                 quantity=f.count("quantity"), end=f.day("end"))
             subjects = [s for s in ("convention", "funder", "target", "end") if s in f.table]
+            if subjects == ["convention", "funder"]:
+                subjects = ["contribution"]
             if len(subjects) != 1:
-                f.err("amendment", "an amendment names exactly one of convention, funder, target "
-                                   "or end (found {subjects})", path,
+                f.err("amendment", "an amendment names exactly one of convention, funder, "
+                      "funder and convention (a contribution), target or end (found "
+                      "{subjects})", path,
                       args={"subjects": ", ".join(subjects) or m.phrase("none")})
-            elif subjects[0] in ("convention", "funder") and "amount" not in f.table:
+            elif subjects[0] in ("convention", "funder", "contribution") and (
+                    "amount" not in f.table):
                 f.err("missing", "an amendment of a {subjects} needs an amount",
                       f"{path}.amount", args={"subjects": subjects[0]})
             elif subjects[0] == "target" and "quantity" not in f.table:
@@ -822,6 +989,12 @@ class Builder:
             self.err("unknown-ref", "source {source} is not in [[sources]]",
                      "programme.source", entry=ledger.programme.id,
                      args={"source": repr(ledger.programme.source)})
+        organisations = funders | {p.id for p in ledger.partners}
+        for o in ledger.programme.iati.organisations if ledger.programme.iati else ():
+            if o.id not in organisations:
+                self.err("unknown-ref", "[programme.iati] names {id}, which is neither a "
+                         "funder nor a partner", f"programme.iati.organisations.{o.id}",
+                         entry=o.id, args={"id": repr(o.id)})
         for i, f in enumerate(ledger.funders):
             for ref in f.conventions:
                 if ref not in conventions:
@@ -831,6 +1004,20 @@ class Builder:
             if f.source and f.source not in source_ids:
                 self.err("unknown-ref", "source {source} is not in [[sources]]",
                          f"funders[{i}].source", entry=f.id, args={"source": repr(f.source)})
+            for j, c in enumerate(f.contributions):
+                where = f"funders[{i}].contributions[{j}]"
+                if c.convention not in conventions:
+                    self.err("unknown-ref", "funder {funder} contributes to unknown convention "
+                             "{convention}", f"{where}.convention", entry=f.id,
+                             args={"funder": repr(f.id), "convention": repr(c.convention)})
+                elif f.conventions and c.convention not in f.conventions:
+                    self.err("unknown-ref", "funder {funder} contributes to {convention}, "
+                             "which is not in its `conventions`", f"{where}.convention",
+                             entry=f.id,
+                             args={"funder": repr(f.id), "convention": repr(c.convention)})
+                if c.source and c.source not in source_ids:
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"{where}.source", entry=f.id, args={"source": repr(c.source)})
         for ci, c in enumerate(ledger.conventions):
             if c.source and c.source not in source_ids:
                 self.err("unknown-ref", "source {source} is not in [[sources]]",
@@ -840,6 +1027,17 @@ class Builder:
                     self.err("unknown-ref", "source {source} is not in [[sources]]",
                              f"conventions[{ci}].targets[{ti}].source", entry=t.id,
                              args={"source": repr(t.source)})
+        cited = [(f"funders[{i}]", f.id, f.alternatives) for i, f in enumerate(ledger.funders)]
+        cited += [(f"conventions[{ci}]", c.id, c.alternatives)
+                  for ci, c in enumerate(ledger.conventions)]
+        cited += [(f"conventions[{ci}].targets[{ti}]", t.id, t.alternatives)
+                  for ci, c in enumerate(ledger.conventions) for ti, t in enumerate(c.targets)]
+        for path, owner, alternatives in cited:
+            for j, alt in enumerate(alternatives):
+                if alt.source and alt.source not in source_ids:
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"{path}.alternatives[{j}].source", entry=owner,
+                             args={"source": repr(alt.source)})
         units: dict[str, tuple[str, str]] = {}
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):

@@ -8,14 +8,14 @@ The protocol (docs/guarantees.md states what it promises):
 3. serialise them with tomli-w behind a header written by hand, parse the whole would-be
    document and check: exactly these entries added, every other value unchanged, no error
    (when the old text is a head plus `[[journal]]` entries, which fastparse.py established
-   on reading it, parsing the appended entries alone proves the same: cache.py);
+   on reading it, parsing the appended entries alone proves the same: `checked_alone`);
 4. check the ledger is still the file that was read (else start again, then refuse); record
    in the lock file where the append begins and what it is, fsynced; write the entry at the
    end of the ledger, fsync it; clear the record.
 The bytes before the entry are never written. A writer that dies in step 4 leaves the old
 file, the old file plus the whole entry, or (killed inside the one `write` of the entry) the
 old file plus a part of it, which every reader leaves out (the record says where it begins,
-cache.Snapshot) and the next writer removes: a write happens whole or not at all.
+snapshot.Snapshot) and the next writer removes: a write happens whole or not at all.
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ import os
 import re
 import stat
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+from ..domain import limits
 from ..domain import model as m
+from ..domain.columns import ColumnJournal
 from ..domain.model import record
-from . import cache, files, reading
+from . import cache, files, reading, snapshot
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
@@ -48,6 +51,7 @@ class Appended:
     entries: tuple[tuple[str, dict], ...]  # (kind, fields) as written
     warnings: tuple[m.Problem, ...]
     addition: str = ""  # the text appended
+    read: tuple[m.Problem, ...] = ()  # warnings about the ledger as read (unknown keys)
 
 
 Build = Callable[[m.Ledger], tuple[list[tuple[str, dict]], list[m.Problem]]]
@@ -91,6 +95,7 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN_KEYS: dict[str, bool] = {}  # the keys are a few, written 40,000 times by an import
 _PLAIN_TEXT = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')  # what tomli-w writes unescaped
 
 
@@ -99,7 +104,10 @@ def _toml_pair(key: str, value: object) -> str:
     usual keys and values (a plain string, a whole number, a date, a date-time) without
     calling it, which an import of 40,000 rows would feel."""
     kind = type(value)
-    if _PLAIN_KEY.fullmatch(key):
+    plain = _PLAIN_KEYS.get(key)
+    if plain is None:
+        plain = _PLAIN_KEYS[key] = _PLAIN_KEY.fullmatch(key) is not None
+    if plain:
         if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
             return f'{key} = "{value}"'
         if kind in (int, date, datetime):
@@ -135,26 +143,26 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
         _fault("after-lock")
         lock.recover()
         for _ in range(RETRIES):
-            result, snapshot, addition, reader = _prepare(real, file, build, no_cache)
-            done, written = _commit(real, file, snapshot, addition, lock)
+            result, look, addition, cached, added = _prepare(real, file, build, no_cache)
+            done, written = _commit(real, file, look, addition, lock)
             if done:
-                if written is not None:  # under the lock: the next writer finds it extended
-                    reader.appended(addition, written)  # never raises
+                if written is not None and added:  # under the lock: the next writer finds
+                    cached.appended(cached.loaded.ledger, added, addition, written)  # it
                 return result
         raise m.refusal("changed", "the ledger kept changing while emploi was writing "
                         "(someone else is editing it); nothing was written", place=m.Place(file))
 
 
 def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool = False
-             ) -> tuple[Appended, cache.Snapshot, bytes, cache.Reader]:
+             ) -> tuple[Appended, snapshot.Snapshot, bytes, cache.Cached, list | None]:
     try:
-        snapshot = cache.Snapshot(real, file)
-        reader = cache.Reader(snapshot, no_cache)  # = reading.build(parse_toml(text))
+        look = snapshot.Snapshot(real, file)
+        cached = cache.Cached(look, no_cache)  # = reading.build(parse_toml(text))
     except m.EmploiError as exc:
         problem = exc.problems[0]
         raise m.refusal("unreadable", "{problem}", place=m.Place(file),
                         args={"problem": m.restated(problem)}) from None
-    loaded = reader.loaded
+    loaded = cached.loaded
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
         where = m.phrase(" (first: {problem})", problem=m.restated(first)) if first else ""
@@ -162,17 +170,83 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
                                           "check` and fix them before writing", place=m.Place(file),
                         args={"count": len(loaded.errors), "where": where})
     entries, warnings = build(loaded.ledger)
-    head = snapshot.head(4096)
+    head = look.head(4096)
     newline = "\r\n" if b"\r\n" in head else "\n"
-    empty = snapshot.info.st_size == (3 if head.startswith(b"\xef\xbb\xbf") else 0)
-    joiner = "" if empty or snapshot.tail() == b"\n" else newline
+    empty = look.info.st_size == (3 if head.startswith(b"\xef\xbb\xbf") else 0)
+    joiner = "" if empty or look.tail() == b"\n" else newline
     addition = joiner + serialise(entries, newline)
-    if not reader.verify_append(addition, entries):  # checks the appended part alone
+    added = checked_alone(loaded, cached.append_safe, addition, entries)
+    if added is None:  # the whole would-be document, then
         text = loaded.text
         _verify(reading.parse_toml(text, file), text + addition, file, entries)
-    result = Appended(file, tuple(entries), tuple(warnings), addition)
-    reader.release()
-    return result, snapshot, addition.encode("utf-8"), reader
+    result = Appended(file, tuple(entries), tuple(warnings), addition,
+                      tuple(reading.read_warnings(loaded.problems)))
+    return result, look, addition.encode("utf-8"), cached, added
+
+
+_FENCES = re.compile(rf"(?m)^# (?:entry|end) {limits.ENTRY_ID_PATTERN}\n")
+
+
+def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
+                  entries: list[tuple[str, dict]]) -> list[m.JournalEntry] | None:
+    """The new entries, when the appended text alone proves that the new document is the old
+    one plus exactly `entries`, and valid ([] when it is, but the new ledger holds a warning);
+    None: check the whole document instead. The ledger was read from a head plus
+    `[[journal]]` entries (`append_safe`), so its definitions are unchanged by an append."""
+    from . import fastparse
+
+    ledger = loaded.ledger
+    if not append_safe or ledger is None or loaded.errors:
+        return None
+    if any(mark in addition for mark in ('"""', "'''", "\r")):
+        return None
+    # the fence comments around each entry (serialise) are not part of the data
+    first, *pieces = _FENCES.sub("", addition).split("\n[[")
+    if first not in ("", "\n") or len(pieces) != len(entries):
+        return None
+    builder = reading.Builder(loaded.path)
+    shared = fastparse.Shared()
+    journal = ledger.journal  # the running count of each kind, from the journal's own
+    counts = ({kind: part.count for kind, part in journal.parts.items()}
+              if isinstance(journal, ColumnJournal) else Counter(e.kind for e in journal))
+    added: list[m.JournalEntry] = []
+    for (kind, written), piece in zip(entries, pieces, strict=True):
+        index = counts[kind]
+        counts[kind] = index + 1
+        # the text is one valid entry that reads back as `written`: by the fast reader's
+        # pattern (which takes only what the builder takes without a problem), else by
+        # tomllib and the builder
+        entry = fastparse.direct_entry(shared, kind, "[[" + piece, len(added))
+        if entry is None or not _reads_as(entry, written):
+            try:
+                if reading.parse_entry(kind, piece) != written:
+                    return None
+            except ValueError:
+                return None
+            entry = builder.entry(kind, written, f"{m.ENTRY_TABLES[kind]}[{index}]",
+                                  len(added))
+            if entry is None:
+                return None
+        added.append(entry)
+    problems = builder.problems + fastparse.references(ledger, added, loaded.path)
+    if any(p.is_error for p in problems):
+        return None
+    return [] if problems else added
+
+
+def _reads_as(entry: m.JournalEntry, written: dict) -> bool:
+    """The entry holds exactly the values of `written` (the keys emploi wrote for it; those
+    it did not write hold the field's default, as the pattern that read it sees no key)."""
+    for key, value in written.items():
+        if key in reading.PROVENANCE_KEYS:
+            got = getattr(entry.provenance, key)
+        else:
+            got = getattr(entry, "transaction_kind" if key == "kind" else key, None)
+        if key == "tags" and type(value) is dict:
+            value = tuple(sorted(value.items()))
+        if type(got) is not type(value) or got != value:
+            return False
+    return True
 
 
 def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:
@@ -202,11 +276,11 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
 
 class _locked:
     """Exclusive flock on `.NAME.lock` beside the ledger; waits up to LOCK_TIMEOUT_S. The lock
-    file also records the append in flight (cache.parse_lock): a generation that grows with
+    file also records the append in flight (snapshot.parse_lock): a generation that grows with
     each append begun, and the offset and bytes of the one not yet finished."""
 
     def __init__(self, real: Path, file: str):
-        self.real, self.path = real, cache.journal_path(real)
+        self.real, self.path = real, snapshot.lock_path(real)
         self.file = file
         self.fd = -1
         self.generation = 0
@@ -227,7 +301,7 @@ class _locked:
                                               "plain file; nothing was written",
                                 place=m.Place(self.file), args={"name": self.path.name})
             ledger = os.stat(self.real)
-            if info.st_uid == os.geteuid() and not cache.lock_trusted(info, ledger):
+            if info.st_uid == os.geteuid() and not snapshot.lock_trusted(info, ledger):
                 os.fchmod(self.fd, ledger.st_mode & 0o666)  # writable by the ledger's writers
             self._wait()
             now = os.lstat(self.path)  # removed or replaced while we waited: lock the new one
@@ -295,12 +369,12 @@ class _locked:
     def recover(self) -> None:
         """Remove what a writer that died while appending left of its entry."""
         try:
-            if not cache.lock_trusted(os.fstat(self.fd), os.stat(self.real)):
+            if not snapshot.lock_trusted(os.fstat(self.fd), os.stat(self.real)):
                 return  # a record others could have written: not believed, nothing cut
-            raw = cache.read_all(self.fd)
+            raw = snapshot.read_all(self.fd)
         except OSError:
             raw = b""
-        generation, pending = cache.parse_lock(raw)
+        generation, pending = snapshot.parse_lock(raw)
         self.generation = max(generation, 0)
         if pending is None:
             if raw and generation < 0:
@@ -311,7 +385,7 @@ class _locked:
             fd = os.open(self.real, os.O_RDWR)
             try:
                 size = os.fstat(fd).st_size
-                if offset < size <= offset + len(addition) and cache.torn(
+                if offset < size <= offset + len(addition) and snapshot.torn(
                         os.pread(fd, size - offset, offset), addition):
                     os.ftruncate(fd, offset)
                     os.fsync(fd)
@@ -325,12 +399,12 @@ class _locked:
         self.end()
 
 
-def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
+def _commit(real: Path, file: str, look: snapshot.Snapshot, addition: bytes,
             lock: _locked) -> tuple[bool, os.stat_result | None]:
     """Append `addition` to the ledger in place, at the end of what was read: (False, None) if
     the ledger is no longer the file that was read; else True and its stat just after the
     append, None if someone else wrote to it meanwhile (then the cache is not extended)."""
-    offset = snapshot.info.st_size
+    offset = look.info.st_size
     try:
         _fault("before-write")
         fd = os.open(real, os.O_RDWR)
@@ -346,7 +420,7 @@ def _commit(real: Path, file: str, snapshot: cache.Snapshot, addition: bytes,
                 raise m.refusal("locked", "the lock file {name} was removed while emploi held "
                                           "it; nothing was written", place=m.Place(file),
                                 args={"name": lock.path.name})
-            if not _unchanged(fd, snapshot):  # checked last: nothing slow between it and pwrite
+            if not _unchanged(fd, look):  # checked last: nothing slow between it and pwrite
                 lock.end()
                 return False, None
             started = True
@@ -403,11 +477,11 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
         view, offset = view[written:], offset + written
 
 
-def _unchanged(fd: int, snapshot: cache.Snapshot) -> bool:
+def _unchanged(fd: int, look: snapshot.Snapshot) -> bool:
     """The ledger is still the file the snapshot saw: by its stat when that proves the content
-    (cache.py), else by its bytes."""
-    if files.identity(os.fstat(fd)) != files.identity(snapshot.info):
+    (snapshot.settled), else by its bytes."""
+    if files.identity(os.fstat(fd)) != files.identity(look.info):
         return False
-    if snapshot.data is None:
-        return snapshot.settled()
-    return cache.read_all(fd) == snapshot.data
+    if look.data is None:
+        return look.settled()
+    return snapshot.read_all(fd) == look.data

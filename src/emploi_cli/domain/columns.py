@@ -1,0 +1,144 @@
+"""A journal held as columns: one list per field and entry kind, built into entries only when
+they are read one by one. The store's cache gives a ledger this journal; the reports that add
+up the journal (position.live_rows) read the few columns they need from it."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
+from datetime import date
+from itertools import compress
+from operator import attrgetter
+
+from . import model as m
+
+KIND_CLASSES: dict[str, type] = {
+    cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
+    if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}
+KINDS = tuple(kind for kind in m.ENTRY_TABLES if kind in KIND_CLASSES)
+
+
+def column_names(cls: type) -> list[str]:
+    """The stored columns of an entry class: its fields, the provenance's as
+    `provenance.recorded_at`, and no `seq` (an entry's seq is its place in the journal)."""
+    names = []
+    for f in fields(cls):
+        if f.name == "provenance":
+            names += [f"provenance.{p.name}" for p in fields(m.Provenance)]
+        elif f.name != "seq":
+            names.append(f.name)
+    return names
+
+
+class Part:
+    """The entries of one kind: `columns` maps each column name to its values, or to a
+    function that gives them when first read. `voided` holds the indexes of the entries a void
+    names, `last` the latest date."""
+
+    def __init__(self, kind: str, count: int, offset: int,
+                 columns: dict[str, list | Callable[[], list]], voided: set[int],
+                 last: date | None):
+        self.kind, self.cls, self.count, self.offset = kind, KIND_CLASSES[kind], count, offset
+        self.columns, self.voided, self.last = columns, voided, last
+        self.built: list | None = None
+
+    def column(self, name: str) -> list:
+        if name == "seq":
+            return list(range(self.offset, self.offset + self.count))
+        value = self.columns[name]
+        if not isinstance(value, list):
+            value = self.columns[name] = value()
+            if len(value) != self.count:
+                raise ValueError(f"column {self.kind}.{name} has {len(value)} values")
+        return value
+
+    def entries(self) -> list:
+        if self.built is None:
+            values = []
+            for f in fields(self.cls):
+                if f.name == "provenance":
+                    values.append(map(m.Provenance, *[self.column(f"provenance.{p.name}")
+                                                      for p in fields(m.Provenance)]))
+                elif f.name == "seq":
+                    values.append(range(self.offset, self.offset + self.count))
+                else:
+                    values.append(self.column(f.name))
+            self.built = list(map(self.cls, *values))
+        return self.built
+
+
+class ColumnJournal(Sequence):
+    """A journal as `Part`s, one per entry kind in the order the reader builds the journal
+    (kind by kind, then file order). Equal to the tuple of its entries; answers `of_kind`,
+    `voided_ids` and `live_rows` (model.Ledger and position.live_rows ask for them) from the
+    columns."""
+
+    def __init__(self, parts: dict[str, Part]):
+        self.parts = parts
+        self.count = sum(part.count for part in parts.values())
+        self._entries: tuple[m.JournalEntry, ...] | None = None
+
+    def entries(self) -> tuple[m.JournalEntry, ...]:
+        if self._entries is None:
+            self._entries = tuple(e for part in self.parts.values() for e in part.entries())
+        return self._entries
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.entries()[index]
+
+    def __iter__(self):
+        return iter(self.entries())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnJournal | tuple):
+            return self.entries() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.entries())
+
+    def __repr__(self) -> str:
+        return repr(self.entries())
+
+    def _part(self, cls: type) -> Part | None:
+        kind = getattr(cls, "kind", None)
+        return self.parts[kind] if KIND_CLASSES.get(kind) is cls else None  # type: ignore[arg-type]
+
+    def of_kind(self, cls: type) -> tuple | None:
+        """The entries of one kind; None for a class that is not one kind's."""
+        part = self._part(cls)
+        return None if part is None else tuple(part.entries())
+
+    def voided_ids(self) -> frozenset[str]:
+        return frozenset(self.parts["void"].column("entry"))
+
+    def ids_among(self, wanted: set[str]) -> set[str]:
+        """Those of `wanted` that are ids of entries here (a pass over each id column)."""
+        return {i for part in self.parts.values() if part.count
+                for i in wanted.intersection(part.column("id"))}
+
+    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> Iterable[tuple]:
+        """position.live_rows from the columns: the named fields of the entries of one kind
+        dated on or before as_of and not voided, in journal order (read once, lazily)."""
+        part = self._part(cls)
+        if part is None:
+            voided = self.voided_ids()
+            get = attrgetter(*names)
+            return [get(e) for e in self if isinstance(e, cls) and e.date <= as_of
+                    and e.id not in voided]
+        if not part.count:
+            return []
+        rows = zip(*[part.column(n) for n in names], strict=True)
+        keep: Iterable[bool] | None = None
+        if part.last is None or as_of < part.last:
+            keep = map(as_of.__ge__, part.column("date"))
+        if part.voided:
+            live = [True] * part.count
+            for index in part.voided:
+                live[index] = False
+            keep = live if keep is None else map(operator.and_, keep, live)
+        return rows if keep is None else compress(rows, keep)

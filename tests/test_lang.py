@@ -130,6 +130,21 @@ def test_a_usage_error_in_french(emploi):
                              "date : il n'y a pas de mois 13\n")
 
 
+@pytest.mark.parametrize(("args", "line"), [
+    (["summary", "--bogus"], "emploi: erreur d'utilisation: option inconnue : --bogus (voir "
+     "'emploi summary -h' pour l'aide)"),
+    (["summaryy"], "emploi: erreur d'utilisation: commande inconnue 'summaryy'. Vouliez-vous "
+     "dire 'summary' ? (voir 'emploi -h' pour l'aide)"),
+    (["record"], "emploi: erreur d'utilisation: argument 'TARGET' manquant. (voir 'emploi "
+     "record -h' pour l'aide)"),
+    (["summary", "--as-of", "2021-02-30"], "emploi: erreur d'utilisation: --as-of "
+     "'2021-02-30' n'est pas une date : février 2021 compte 28 jours"),
+])
+def test_typer_parser_errors_in_french(emploi, args, line):
+    result = emploi(*args, env={"EMPLOI_LANG": "fr"})
+    assert (result.exit_code, result.stderr) == (2, line + "\n")
+
+
 def test_check_problems_in_french_dates_in_prose(emploi, tmp_path):
     ledger = tmp_path / "l.toml"
     ledger.write_text(SHIPPED.read_text("utf-8") + '\n[[progress]]\nid = "p1"\n'

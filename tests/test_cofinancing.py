@@ -126,8 +126,8 @@ def test_contributions_above_the_funders_amount():
     text = _demo('{ convention = "c2", amount = 40.00', '{ convention = "c2", amount = 70.00')
     (found,) = [p for p in _problems(text) if p.code == "contributions-above-funder"]
     assert (found.severity, found.entry, found.field) == ("error", "region", "contributions")
-    assert dict(found.args) == {"funder": "region", "contributions": "170.00",
-                                "amount": "160.00"}
+    assert dict(found.args) == {"funder": "region", "contributions": "170.00 MDH",
+                                "amount": "160.00 MDH"}
     assert "170.00 MDH" in found.message and "160.00 MDH" in found.message
 
 
@@ -143,14 +143,16 @@ def test_a_convention_receiving_more_than_its_amount():
     text = text.replace("total = 400.00", "total = 330.00")
     found = [p for p in _problems(text) if p.code == "convention-overfunded"]
     assert [(p.entry, p.field, dict(p.args)) for p in found] == [
-        ("c2", "amount", {"convention": "c2", "contributions": "40.00", "amount": "30.00"})]
+        ("c2", "amount", {"convention": "c2", "contributions": "40.00 MDH",
+                           "amount": "30.00 MDH"})]
 
 
 def test_a_plan_above_its_amount():
     text = _demo("{ year = 2023, amount = 80.00 }", "{ year = 2023, amount = 90.00 }")
     (found,) = [p for p in _problems(text) if p.code == "plan-above-amount"]
     assert (found.entry, found.field, found.place.path) == ("c1", "plan", "conventions[0].plan")
-    assert dict(found.args) == {"subject": "c1", "planned": "310.00", "amount": "300.00"}
+    assert dict(found.args) == {"subject": "c1", "planned": "310.00 MDH",
+                                "amount": "300.00 MDH"}
     text = _demo("{ year = 2022, amount = 60.00 }", "{ year = 2022, amount = 61.00 }")
     (found,) = [p for p in _problems(text) if p.code == "plan-above-amount"]
     assert (found.entry, found.place.path) == ("region", "funders[0].contributions[0].plan")
@@ -178,13 +180,15 @@ def test_structural_problems_of_the_new_keys(old, new, code, path):
 def test_sources_disagree_names_both_figures_and_sources():
     found = [p for p in _problems(DEMO.read_text(encoding="utf-8"))
              if p.code == "sources-disagree"]
-    assert [(p.severity, p.entry, p.field, dict(p.args)) for p in found] == [
+    named = ("subject", "id", "field", "value", "source", "other", "other_source")
+    assert [(p.severity, p.entry, p.field, {k: dict(p.args)[k] for k in named})
+            for p in found] == [
         ("warning", "ministere", "amount",
-         {"kind": "funder", "value": "200.00", "source": "presse", "other": "210.00",
-          "other_source": "ministere"}),
+         {"subject": "funder", "id": "ministere", "field": "amount", "value": "200.00 MDH",
+          "source": "presse", "other": "210.00 MDH", "other_source": "ministere"}),
         ("warning", "c1.insertion", "quantity",
-         {"kind": "target", "value": "20815", "source": "presse", "other": "20900",
-          "other_source": "ministere"})]
+         {"subject": "target", "id": "c1.insertion", "field": "quantity", "value": "20815",
+          "source": "presse", "other": "20900", "other_source": "ministere"})]
     assert found[0].message == ("funder ministere: amount is 200.00 MDH by presse but "
                                 "210.00 MDH by ministere")
     # an alternative equal to the figure in use is no disagreement

@@ -85,3 +85,35 @@ def test_bad_input(emploi, tmp_path, case):
     if ledger.exists() and not ledger.is_dir():
         os.chmod(ledger, 0o644)
     shutil.rmtree(tmp_path / "missing", ignore_errors=True)
+
+
+# Lines Typer's own option parser writes, in English whatever the language (a known gap,
+# docs/translating.md): an unknown option, command or choice.
+TYPER_WORDED = ("Usage: ", "Try '", "Error: ")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input_in_french(emploi, tmp_path, case):
+    """Every error path says the same in French: same exit code, same places and codes, each
+    line worded in French (docs/translating.md)."""
+    said = {}
+    for lang in ("en", "fr"):
+        ledger = tmp_path / lang / "ledger.toml"
+        ledger.parent.mkdir()
+        _prepare(case, ledger)
+        args = [a.format(ledger=ledger, dir=ledger.parent) for a in case["args"]]
+        if "--ledger" not in args:
+            args = [args[0], "-l", str(ledger), *args[1:]]
+        result = emploi(*args, env={"EMPLOI_LANG": lang})
+        said[lang] = (result.exit_code, result.stderr.replace(str(ledger.parent), "{dir}"))
+        if ledger.exists() and not ledger.is_dir():
+            os.chmod(ledger, 0o644)
+    assert said["fr"][0] == said["en"][0] == case["exit"]
+    english, french = said["en"][1].splitlines(), said["fr"][1].splitlines()
+    assert len(english) == len(french) and english
+    for en_line, fr_line in zip(english, french, strict=True):
+        if en_line.startswith(TYPER_WORDED) or not en_line:
+            continue
+        assert fr_line != en_line, fr_line
+        assert not any(word in fr_line for word in (": error:", ": warning:", "usage error")), (
+            fr_line)

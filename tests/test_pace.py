@@ -451,7 +451,7 @@ def test_targets_period_table_and_csv(emploi, period_ledger):
         "Objectif  Période  Valeur  Cumul  Attendu\n"
         "c1.a      2021 *      100    100    1.810\n"
         "c1.b      2021 *       20     20      181\n"
-        "\n* période en cours, comptée jusqu'au 2021-06-30.\n")
+        "\n* période en cours, comptée jusqu'au 30 juin 2021.\n")
     result = emploi("targets", "-l", str(period_ledger), "--period", "quarter", "--as-of",
                     "2021-05-01", "-f", "csv")
     assert result.stdout.splitlines() == [

@@ -88,11 +88,12 @@ def test_refusals_name_their_field(call, code, entry, field):
 
 
 def test_refusal_is_one_error():
-    refused = m.refusal("negative", "value must not be negative (-3)", field="value",
+    refused = m.refusal("negative", "value must not be negative ({value})", field="value",
                         args={"value": -3}, place=m.Place("l.toml"))
     assert isinstance(refused, m.EmploiError) and refused.exit_code == 1
     assert refused.problems == [m.Problem("error", "negative", "value must not be negative (-3)",
-                                          m.Place("l.toml"), "", "value", (("value", "-3"),))]
+                                          m.Place("l.toml"), "", "value", (("value", "-3"),),
+                                          "value must not be negative ({value})")]
 
 
 # ---- no decision reads a message's text --------------------------------------------------

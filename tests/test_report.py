@@ -1,7 +1,7 @@
 """`emploi report`: golden md in both languages, html structure and escaping, byte-identical
 re-runs, and a real print to PDF with headless Chromium.
 
-Golden files: tests/golden/report.{fr,en}.md, made from tests/golden/ledger.toml. After an
+Golden files: tests/golden/report.{fr,en,ar}.md, made from tests/golden/ledger.toml. After an
 intended change, regenerate them with `EMPLOI_REGOLD=1 pytest tests/test_report.py` and
 read the diff.
 """
@@ -33,7 +33,7 @@ def in_golden(monkeypatch):
     return "ledger.toml"
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_golden_md_report(emploi, in_golden, lang):
     result = emploi("report", "-l", in_golden, "--lang", lang, *FIXED)
     assert result.exit_code == 0, result.stderr
@@ -84,7 +84,7 @@ def test_the_report_says_both_its_date_and_the_day_it_was_made(tmp_path):
     for fmt, done in runs.items():
         assert done.returncode == 0, done.stderr
         text = done.stdout
-        assert "Situation au 2022-06-30 · Produit le 2022-07-05" in text, fmt
+        assert "Situation au 30 juin 2022 · Produit le 5 juillet 2022" in text, fmt
         assert "amina" not in text and str(tmp_path) not in text, fmt
         assert hashlib.sha256(ledger.read_bytes()).hexdigest() in text
     md = runs["md"].stdout
@@ -373,6 +373,50 @@ def test_html_prints_on_a4_in_chromium(emploi, in_golden, tmp_path):
                           text=True, timeout=60).stdout
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox))
     assert right <= 595 - 12 * 72 / 25.4 + 1  # nothing past the right margin (12 mm)
+
+
+def test_arabic_html_prints_right_to_left_in_chromium(emploi, in_golden, tmp_path):
+    """The Arabic report, printed by Chromium with the Arabic font .ci/run installs: its
+    headings are in the PDF's text, and they start on the right of the page."""
+    import unicodedata
+
+    pdftotext = _tool("pdftotext")
+    fonts = subprocess.run(["fc-list", ":lang=ar", "family"], capture_output=True,
+                           text=True).stdout if _tool("fc-list") else ""
+    if "Amiri" not in fonts:
+        message = ("needs chromium, pdftotext (poppler-utils) and the Amiri font "
+                   "(fonts-hosny-amiri); .ci/run installs them")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page, pdf = _print_to_pdf(emploi, in_golden, "ar", tmp_path)
+    html_text = page.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html_text
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60).stdout
+
+    def letters(found: str) -> str:  # pdftotext may split a word at a ligature, and marks
+        return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]", "",  # directions
+                      unicodedata.normalize("NFKC", found))
+
+    headings = re.findall(r"<h2[^>]*>([^<]*)</h2>", html_text)
+    assert "البرنامج" in headings and "التمويل" in headings
+    for heading in headings:
+        assert letters(heading) in letters(text), heading
+    bbox = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" '
+                       r'yMax="[\d.]+">([^<]*)</word>', bbox)
+    right_margin = 595 - 12 * 72 / 25.4
+    for heading in ("البرنامج", "الأهداف"):
+        # -bbox gives each Arabic word's letters in the order they are drawn, right to left
+        found = [(float(a), float(b)) for a, b, w in words
+                 if heading in (letters(w), letters(w)[::-1])]
+        assert len(found) >= 2, heading  # in the contents, and as the section's heading
+        assert all(x_min > 595 / 2 for x_min, _ in found), (heading, found)
+        assert max(x_max for _, x_max in found) > right_margin - 3, (heading, found)
+    english = [float(a) for a, _, w in words if w == "Contrat-programme"]  # the ledger's text
+    assert english and english[0] > 595 / 4  # a left-to-right run inside, also set right
 
 
 class _Text(HTMLParser):

@@ -57,7 +57,7 @@ on track      c2.x        60     100   60.00 %        50    10       10.09      
 unquantified  c1.u         2       —         —         —     —        0.34             —  \
                4                        not attributable
 
-As of 2021-06-30 · 1 behind, 2 on track, 1 unquantified
+As of 30 June 2021 · 1 behind, 2 on track, 1 unquantified
 
 Statuses: at risk below 70 % of expected, or when the rate needed is more than twice the rate \
 so far; behind below 90 %; else on track (full rule: docs/pace.md).

@@ -41,7 +41,7 @@ def test_two_weeks_in_nothing_is_at_risk_yet(shipped):
                     ["awaiting", "data", "c2.employabilite"], ["awaiting", "data",
                                                                "c2.espaces"],
                     ["unquantified", "c2.unites_mobiles", "0"]]
-    assert "As of 2020-01-15 · 4 awaiting data, 1 unquantified\n" in done.stdout
+    assert "As of 15 January 2020 · 4 awaiting data, 1 unquantified\n" in done.stdout
     assert "Awaiting data: nothing is recorded and the first report is not due yet" \
         in done.stdout
     data = json.loads(run("status", "-l", str(shipped), "-f", "json",

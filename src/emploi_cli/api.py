@@ -19,7 +19,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .domain.model import AssertionEntry, EmploiError, Ledger, Place, Problem, error, refusal
+from .domain.limits import MONEY_PLACES
+from .domain.model import (
+    AssertionEntry,
+    EmploiError,
+    Ledger,
+    Place,
+    Problem,
+    error,
+    phrase,
+    refusal,
+)
 
 if TYPE_CHECKING:
     from .domain.checks import Comparison
@@ -45,6 +55,7 @@ __all__ = [
     "find",
     "history",
     "import_file",
+    "in_language",
     "init",
     "money",
     "open_ledger",
@@ -70,8 +81,8 @@ LedgerName = str | Path | None
 class BadOption(EmploiError):
     """A malformed or misplaced option value, not a problem of a ledger (the CLI: exit 2)."""
 
-    def __init__(self, message: str):
-        super().__init__(error("usage", message), exit_code=2)
+    def __init__(self, template: str, **values: object):
+        super().__init__(error("usage", template, args=values), exit_code=2)
 
     @property
     def message(self) -> str:
@@ -88,8 +99,10 @@ def money(text: str) -> Decimal:
 
     try:
         return parse_money_text(text)
-    except ValueError as exc:
-        raise refusal("bad-amount", str(exc), field="amount") from None
+    except ValueError:
+        raise refusal("bad-amount", "{text} is not an amount in MDH (digits with an optional '.' "
+                      "and at most {places} decimals, e.g. 25.5)", field="amount",
+                      args={"text": repr(text), "places": MONEY_PLACES}) from None
 
 
 # ---- finding and opening ledgers ---------------------------------------------------------
@@ -180,12 +193,23 @@ def position(opened: Loaded | Ledger, as_of: date) -> Position:
     return figures.position(ledger, as_of)
 
 
+def in_language(opened: Sequence[Loaded], lang: str) -> list[Loaded]:
+    """The ledgers with the texts they give in `lang` ([translations.<lang>]) in place."""
+    from .domain.translations import apply
+    from .store.reading import Loaded as Read
+
+    return [x if x.ledger is None or not x.ledger.translations else
+            Read(x.path, lambda x=x: x.text, apply(x.ledger, lang), x.problems)
+            for x in opened]
+
+
 def summary(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
             by: str = "convention") -> Report:
     """The money: total, conventions, funders, the part with no named funder, execution, who
     pays what by convention; `by="year"`: the financing plan against the flows per year."""
     from .present import reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         if by == "year":
             raise refusal("rollup-by-year", "summary --by year reads one ledger at a time "
@@ -202,6 +226,7 @@ def targets(opened: Sequence[Loaded], as_of: date, lang: str = "en", *, by: str 
     quarter, year): achievements per period instead."""
     from .present import reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         if convention is not None or tag or period is not None:
             raise BadOption("--convention, --tag and --period work on one ledger; leave them "
@@ -244,6 +269,7 @@ def status(opened: Sequence[Loaded], as_of: date, lang: str = "en", *,
     from .domain import pace
     from .present import pace_reports
 
+    opened = in_language(opened, lang)
     if len(opened) > 1:
         from .domain import rollup as ru
 
@@ -283,7 +309,8 @@ def history(opened: Loaded, lang: str = "en", *, as_of: date | None = None,
     _known("convention", convention, [c.id for c in ledger.conventions])
     if period is not None:
         if kind not in (None, "progress"):
-            raise BadOption(f"--period sums progress: it cannot be combined with --kind {kind}")
+            raise BadOption("--period sums progress: it cannot be combined with --kind {kind}",
+                            kind=kind)
         ids = [t.id for t in ledger.targets
                if target in (None, t.id) and convention in (None, t.convention)]
         return _periods(ledger, as_of or _today(today), period, lang, ids, since, until)
@@ -353,12 +380,13 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
 
     day = as_of or _today(today)
     made = produced(opened, production_time(generated_at, today))
+    shown = in_language(opened, lang)  # the figures; problems are the ledger's as written
     if len(opened) > 1:
-        doc = document.build_rollup(rollup(opened, day), lang,
+        doc = document.build_rollup(rollup(shown, day), lang,
                                     problems=[check(x, today=today) for x in opened],
                                     produced=made)
     else:
-        doc = document.build(position(opened[0], day), lang,
+        doc = document.build(position(shown[0], day), lang,
                              problems=check(opened[0], today=today), produced=made[0])
     return document.render(doc, fmt)
 
@@ -382,8 +410,8 @@ def write_output(target: Path, pieces: Iterable[str], ledgers: Sequence[str | Pa
     try:
         atomic_write(target, pieces)
     except OSError as exc:
-        raise refusal("output-unwritable", f"cannot write: {exc.strerror}",
-                      place=where) from None
+        raise refusal("output-unwritable", "cannot write: {reason}",
+                      place=where, args={"reason": exc.strerror}) from None
 
 
 # ---- writing -----------------------------------------------------------------------------
@@ -569,11 +597,14 @@ def reopen(ledger: LedgerName, period: str, reason: str, *, today: date | None =
     return _lock(ledger, "reopen", period, reason, today, dry_run, no_cache)
 
 
-def init(path: str | Path, *, force: bool = False) -> Path:
-    """Write a documented starter ledger; an existing file only with `force`."""
+def init(path: str | Path, *, force: bool = False, lang: str = "en") -> Path:
+    """Write a documented starter ledger, its comments and example texts in `lang`; an
+    existing file only with `force`."""
+    from .present.catalog import translate
     from .store import starter
 
-    return starter.write(Path(path), force=force)
+    return starter.write(Path(path), force=force,
+                         translate=lambda english: translate(english, lang, "starter"))
 
 
 # ---- import and export -------------------------------------------------------------------
@@ -619,10 +650,11 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
         by_field = importer.parse_map(list(maps))
         separator = None if thousands is None else importer.thousands_option(thousands)
         delim = None if delimiter is None else importer.delimiter_option(delimiter)
-    except ValueError as exc:
-        raise BadOption(str(exc)) from None
+    except ValueError as exc:  # (template, values) of the option's fault
+        template, values = exc.args
+        raise BadOption(template, **values) from None
     if decimal is not None and decimal not in importer.DECIMAL_MARKS:
-        raise BadOption(f"--decimal {decimal!r} must be '.' or ','")
+        raise BadOption("--decimal {decimal} must be '.' or ','", decimal=repr(decimal))
     path = find(ledger, writable=True)
     saved = None
     if profile is not None:  # read now to know the mapping; the rows are checked later
@@ -631,10 +663,13 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
         if saved is None:
             known = importer.profile_names(current)
             raise refusal(
-                "unknown-ref", f"no import profile {profile!r} in the ledger"
-                f"{entries.did_you_mean(profile, known)}; profiles: "
-                f"{', '.join(known) or 'none (save one with --save-profile NAME)'}",
-                entry=profile, field="profile", place=Place(str(path)))
+                "unknown-ref", "no import profile {profile} in the ledger{did_you_mean}; "
+                               "profiles: {known}",
+                entry=profile, field="profile", place=Place(str(path)),
+                args={"profile": repr(profile),
+                      "did_you_mean": entries.did_you_mean(profile, known),
+                      "known": ", ".join(known)
+                      or phrase("none (save one with --save-profile NAME)")})
     mapping = importer.mapping(
         kind=kind, maps=by_field, profile=saved, decimal=decimal, thousands=separator,
         date_format=date_format, delimiter=delim, encoding=encoding, sheet=sheet,
@@ -672,8 +707,9 @@ def import_file(file: str | Path, ledger: LedgerName = None, *, kind: str | None
     problems: tuple[Problem, ...] = ()
     if plan.refused:
         problems = (*plan.problems, error(
-            "import-refused", f"nothing was written: {plan.count('refused')} of "
-            f"{len(plan.outcomes)} row(s) refused", Place(str(file))))
+            "import-refused", "nothing was written: {count} of {count2} row(s) refused",
+                Place(str(file)),
+            args={"count": plan.count('refused'), "count2": len(plan.outcomes)}))
     return Imported(str(path), str(file), plan, written, dry_run, problems)
 
 
@@ -696,14 +732,15 @@ def export(file: str | Path, ledgers: Sequence[str | Path] | None = None,
     from .exchange import sqlite
 
     if str(file) == "-":
-        raise refusal("export-stdout", f"a {format} export cannot go to standard output; "
+        raise refusal("export-stdout", "a {format} export cannot go to standard output; "
                       "name a file", field="file", args={"format": format})
     paths = _export_paths(ledgers, folder)
     target = os.path.realpath(file)
     for path in paths:
         if os.path.realpath(path) == target:
-            raise refusal("output-is-ledger", f"{file} is one of the ledgers being exported; "
-                          "refusing to overwrite it", place=Place(str(file)))
+            raise refusal("output-is-ledger", "{file} is one of the ledgers being exported; "
+                                              "refusing to overwrite it", place=Place(str(file)),
+                                                  args={"file": file})
     opened = [open_ledger(path, no_cache=no_cache).ledger for path in paths]
     if format == "iati":
         write_output(Path(file), [iati_document(opened, as_of)], paths)

@@ -14,11 +14,11 @@ import typer
 
 from .. import __version__
 from . import exchange, journal, ledger, reports
-from .output import OneLineErrors
+from .texts import LocalisedCommand, LocalisedGroup
 
 app = typer.Typer(
     name="emploi",
-    cls=OneLineErrors,
+    cls=LocalisedGroup,
     help="Budget and target tracker for public employment programmes, on a TOML ledger.",
     add_completion=True,
     no_args_is_help=True,
@@ -40,6 +40,8 @@ def _name(command: typer.models.CommandInfo) -> str:
 _commands = {_name(c): c for group in (reports, journal, ledger, exchange)
              for c in group.commands.registered_commands}
 app.registered_commands = [_commands[name] for name in ORDER]
+for _command in app.registered_commands:  # --help in the user's language (cli/texts.py)
+    _command.cls = LocalisedCommand
 
 
 def _version(value: bool) -> None:

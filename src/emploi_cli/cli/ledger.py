@@ -39,5 +39,5 @@ def init(
 ) -> None:
     """Write a documented starter ledger for a new programme."""
     def body(language: str) -> None:
-        write_stdout(f"{api.init(path, force=force)}\n")
+        write_stdout(f"{api.init(path, force=force, lang=language)}\n")
     guarded(lang, body)

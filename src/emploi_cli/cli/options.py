@@ -26,11 +26,13 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    csv_fr = "csv-fr"  # csv for French spreadsheets: ';', a BOM, decimal commas
 
 
 class Lang(StrEnum):
     fr = "fr"
     en = "en"
+    ar = "ar"  # reports and the human table formats (docs/translating.md)
 
 
 class By(StrEnum):
@@ -139,8 +141,9 @@ OutputOpt = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output; its "
     "extension gives the format when --format is not given.")]
 LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="Language of labels and numbers (default: $EMPLOI_LANG, else fr when "
-    "LC_ALL/LANG starts with fr, else en).", show_default=False)]
+    "--lang", help="Language of labels and numbers: fr, en, or ar for reports and tables "
+    "(default: $EMPLOI_LANG, else fr when LC_ALL/LANG starts with fr, else en).",
+    show_default=False)]
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="Report as things stood on this date (YYYY-MM-DD; default today).")]
 DryRunOpt = Annotated[bool, typer.Option(
@@ -171,8 +174,8 @@ def today() -> date:
     try:
         return date.fromisoformat(fixed)
     except ValueError:
-        raise Usage(f"EMPLOI_TODAY {fixed!r} is not a date: {dates.why_not_iso(fixed)}"
-                    ) from None
+        raise Usage("EMPLOI_TODAY {value} is not a date: {reason}", value=repr(fixed),
+                    reason=dates.why_not_iso(fixed)) from None
 
 
 def language(option: Lang | None) -> str:
@@ -180,7 +183,7 @@ def language(option: Lang | None) -> str:
     if option is not None:
         return option.value
     chosen = os.environ.get("EMPLOI_LANG", "")
-    if chosen in ("fr", "en"):
+    if chosen in ("fr", "en", "ar"):
         return chosen
     locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
     return "fr" if locale.lower().startswith("fr") else "en"
@@ -192,7 +195,8 @@ def day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage(f"{option} {text!r} is not a date: {dates.why_not_iso(text)}") from None
+        raise Usage("{option} {value} is not a date: {reason}", option=option,
+                    value=repr(text), reason=dates.why_not_iso(text)) from None
 
 
 def moment(text: str | None) -> datetime | None:
@@ -203,8 +207,9 @@ def moment(text: str | None) -> datetime | None:
         found = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         reason = dates.impossible_iso(text[:10])
-        raise Usage(f"--recorded-since {text!r} is not a date or date-time"
-                    + (f": {reason}" if reason else "")) from None
+        raise Usage("--recorded-since {value} is not a date or date-time{reason}",
+                    value=repr(text),
+                    reason=m.phrase(": {reason}", reason=reason) if reason else "") from None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
@@ -216,16 +221,18 @@ def generated_at(option: str | None) -> date | datetime | None:
             found = datetime.fromisoformat(option.strip().replace("Z", "+00:00"))
         except ValueError:
             reason = dates.impossible_iso(option[:10])
-            raise Usage(f"--generated-at {option!r} is not a date or date-time "
-                        + (f": {reason}" if reason else "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
-                        ) from None
+            raise Usage("--generated-at {value} is not a date or date-time{reason}",
+                        value=repr(option),
+                        reason=m.phrase(": {reason}", reason=reason) if reason else m.phrase(
+                            " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")) from None
         if len(option.strip()) == 10:
             return found.date()
         return found if found.tzinfo else found.replace(tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
-            raise Usage(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds")
+            raise Usage("SOURCE_DATE_EPOCH {value} is not a number of seconds",
+                        value=repr(epoch))
         return datetime.fromtimestamp(int(epoch), UTC)
     return None
 
@@ -242,9 +249,10 @@ def chosen_format(given: str | None, output: str | None, offered: tuple[str, ...
     inferred = named if named in offered else None
     if given is None:
         return inferred or default
-    if inferred is not None and inferred != given:
-        raise Usage(f"--format {given} contradicts --output {output!r}, whose extension says "
-                    f"{inferred}; leave --format out, or name the file for the format")
+    if inferred is not None and inferred != given.partition("-")[0]:  # csv-fr is a csv
+        raise Usage("--format {given} contradicts --output {output}, whose extension says "
+                    "{inferred}; leave --format out, or name the file for the format",
+                    given=given, output=repr(output), inferred=inferred)
     return given
 
 
@@ -259,20 +267,22 @@ def one(ledger_option: list[str] | None) -> str | None:
     if ledger_option is None:
         return None
     if len(ledger_option) > 1:
-        raise Usage(f"--ledger was given {len(ledger_option)} times; this command works on "
-                    "one ledger (summary, targets, status, report and export read several)")
+        raise Usage("--ledger was given {count} times; this command works on one ledger "
+                    "(summary, targets, status, report and export read several)",
+                    count=len(ledger_option))
     return ledger_option[0] if ledger_option else None
 
 
 def count(text: str) -> int:
     stripped = text.strip()
     if stripped.startswith("-") and stripped[1:].isdigit():
-        raise m.refusal("negative", f"value must not be negative ({stripped})", field="value")
+        raise m.refusal("negative", "value must not be negative ({stripped})", field="value",
+                        args={"stripped": stripped})
     if not stripped.isdigit() or not stripped.isascii():
-        raise Usage(f"VALUE {text!r} is not a whole number")
+        raise Usage("VALUE {value} is not a whole number", value=repr(text))
     if len(stripped) > 13:
-        raise m.refusal("too-large", f"value {stripped} is beyond any plausible count",
-                        field="value")
+        raise m.refusal("too-large", "value {stripped} is beyond any plausible count",
+                        field="value", args={"stripped": stripped})
     return int(stripped)
 
 
@@ -285,6 +295,6 @@ def tags(items: list[str]) -> tuple[tuple[str, str], ...]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise Usage(f"--tag {item!r} must be KEY=VALUE")
+            raise Usage("--tag {value} must be KEY=VALUE", value=repr(item))
         found[key.strip()] = value.strip()
     return tuple(sorted(found.items()))

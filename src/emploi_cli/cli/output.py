@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
 from .. import api
 from ..domain import model as m
@@ -33,16 +32,19 @@ class Shown:
     quiet = False
 
 
-def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool = False
-            ) -> None:
+def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool = False,
+            shown: tuple[object, str | None] | None = None) -> None:
     """Run a command body in the chosen language; failures become a message and an exit code.
-    `quiet`: no warnings on standard error."""
+    `quiet`: no warnings on standard error. `shown`: the command's format and --output, for
+    Arabic on a terminal (`for_terminal`)."""
     lang = language(lang_option)
     Shown.quiet = quiet
+    if lang == "ar" and shown is not None:
+        lang = for_terminal(*shown)
     try:
         body(lang)
     except api.BadOption as exc:
-        usage_error(exc.message)
+        usage_error(exc, lang)
         raise typer.Exit(USAGE) from None
     except m.EmploiError as exc:
         problems(exc.problems, lang)
@@ -59,47 +61,45 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool =
         raise typer.Exit(BAD_DATA) from None
 
 
-class OneLineErrors(TyperGroup):
-    """The app's group: Click's usage errors (unknown command or option, missing argument,
-    bad choice) as one line in the shape of every other error, the hint at the end, instead
-    of Click's usage, hint, blank line and error."""
+def usage_error(problem: m.Problem | api.BadOption, lang: str, command: str = "") -> None:
+    """One line: `emploi: usage error: MESSAGE (try 'COMMAND -h' for help)`, in `lang` (the
+    language of standard error: French for Arabic)."""
+    from ..present.i18n import label, problem_text
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
-             **extra):
-        from typer._click import exceptions as click_errors
-        from typer.exceptions import Abort
-
-        try:
-            done = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click_errors.NoArgsIsHelpError as exc:  # `emploi` alone: the help, as asked
-            exc.show()
-            done = exc.exit_code
-        except click_errors.UsageError as exc:
-            usage_error(exc.format_message(), exc.ctx.command_path if exc.ctx else "emploi")
-            done = USAGE
-        except click_errors.ClickException as exc:
-            stderr(f"emploi: error: {' '.join(exc.format_message().split())}")
-            done = exc.exit_code
-        except Abort:
-            stderr("emploi: aborted")
-            done = BAD_DATA
-        code = done if isinstance(done, int) else OK
-        if standalone_mode:
-            sys.exit(code)
-        return code
+    if isinstance(problem, m.EmploiError):
+        problem = problem.problems[0]
+    said = on_stderr(lang)
+    text = " ".join(problem_text(problem, said).split())
+    hint = ""
+    if command:
+        told = m.phrase(" (try '{command} -h' for help)", command=command)
+        template = told.template
+        hint = problem_text(m.error("usage", template, args=told.values), said)
+    stderr(f"emploi: {label('usage_error', said)}: {text}{hint}")
 
 
-def usage_error(message: str, command: str = "") -> None:
-    """One line: `emploi: usage error: MESSAGE (try 'COMMAND -h' for help)`."""
-    hint = f" (try '{command} -h' for help)" if command else ""
-    stderr(f"emploi: usage error: {' '.join(message.split())}{hint}")
+def for_terminal(fmt: object, output: str | None) -> str:
+    """Arabic, unless the text goes to a terminal (no --output, not json or csv): terminals
+    do not shape nor order Arabic reliably, so there it is French, said in one line."""
+    if output is not None or fmt in (Format.json, Format.csv, Format.csv_fr) or not _isatty(
+            sys.stdout):
+        return "ar"
+    from ..present.i18n import label
+
+    stderr(f"emploi: {label('arabic_on_terminal', 'fr')}")
+    return "fr"
+
+
+def on_stderr(lang: str) -> str:
+    """The language of what goes to standard error, a terminal: French for Arabic."""
+    return "fr" if lang == "ar" else lang
 
 
 def problems(found: Iterable[m.Problem], lang: str) -> None:
     """Problems on standard error, one line each (with --quiet, errors only)."""
     from ..present.reports import problem_line
 
-    lines = [f"emploi: {problem_line(p, lang)}" for p in found
+    lines = [f"emploi: {problem_line(p, on_stderr(lang))}" for p in found
              if p.is_error or not Shown.quiet]
     if lines:
         stderr("\n".join(lines))
@@ -131,7 +131,7 @@ def emit(report, given: Format | None, lang: str, output: str | None,
     if output is not None:
         write_file(Path(output), pieces, ledger_path)
         return
-    write_stdout(pieces, exact=fmt in (Format.csv, Format.md))
+    write_stdout(pieces, exact=fmt in (Format.csv, Format.md, Format.csv_fr))
 
 
 def _isatty(stream) -> bool:
@@ -174,8 +174,8 @@ def write_stdout(text, exact: bool = False) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(OK) from None
     except OSError as exc:
-        raise m.refusal("stdout", "cannot write to standard output: "
-                        f"{exc.strerror or exc}") from None
+        raise m.refusal("stdout", "cannot write to standard output: {reason}",
+                        args={"reason": exc.strerror or exc}) from None
 
 
 def write_stdout_bytes(data: bytes) -> None:
@@ -196,8 +196,8 @@ def write_stdout_bytes(data: bytes) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(0) from None
     except OSError as exc:
-        raise m.refusal("stdout", "cannot write to standard output: "
-                        f"{exc.strerror or exc}") from None
+        raise m.refusal("stdout", "cannot write to standard output: {reason}",
+                        args={"reason": exc.strerror or exc}) from None
 
 
 def _codec(encoding: str) -> str:

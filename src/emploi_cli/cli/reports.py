@@ -49,7 +49,7 @@ def summary(ledger: LedgersOpt = None, format: ReportFormatOpt = None,
         read_warnings(opened, language)
         emit(api.summary(opened, day, language, by=by.value), format, language, output,
              [x.path for x in opened])
-    guarded(lang, body, quiet)
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
@@ -74,7 +74,7 @@ def targets(
         report = api.targets(opened, day, language, by=by.value, convention=convention,
                              tag=tag, period=period.value if period else None)
         emit(report, format, language, output, [x.path for x in opened])
-    guarded(lang, body, quiet)
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
@@ -111,7 +111,7 @@ def history(
             recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
             period=period.value if period else None)
         emit(report, format, language, output, opened.path)
-    guarded(lang, body, quiet)
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
@@ -134,7 +134,7 @@ def status(
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
             raise typer.Exit(STATUS_FAILING)
-    guarded(lang, body, quiet)
+    guarded(lang, body, quiet, shown=(format, output))
 
 
 @commands.command()
@@ -164,4 +164,4 @@ def report(
             write_file(Path(output), text, [x.path for x in opened])
             return
         write_stdout(text)
-    guarded(lang, body, quiet)
+    guarded(lang, body, quiet, shown=(format, output))

@@ -75,16 +75,16 @@ def totals(ctx: Context) -> list[m.Problem]:
     problems = []
     if not f.total_matches:
         problems.append(m.error(
-            "total-mismatch", f"stated total {mdh(f.total)} differs from the sum of the "
-            f"conventions, {mdh(f.original_conventions_total)}", _place(ctx, "programme.total"),
+            "total-mismatch", "stated total {stated} differs from the sum of the conventions, "
+                              "{conventions}", _place(ctx, "programme.total"),
             entry=ctx.ledger.programme.id, field="total",
-            args={"stated": f.total, "conventions": f.original_conventions_total}))
+            args={"stated": mdh(f.total), "conventions": mdh(f.original_conventions_total)}))
     named = sum((line.amount for line in f.funders if line.amount is not None), 0)
     if named > f.total_in_force:
         problems.append(m.error(
-            "funders-above-total", f"funders' commitments ({mdh(named)}) exceed the programme "
-            f"total ({mdh(f.total_in_force)})", _place(ctx, "funders"), field="amount",
-            args={"funders": named, "total": f.total_in_force}))
+            "funders-above-total", "funders' commitments ({funders}) exceed the programme total "
+                                   "({total})", _place(ctx, "funders"), field="amount",
+            args={"funders": mdh(named), "total": mdh(f.total_in_force)}))
     return problems
 
 
@@ -94,19 +94,19 @@ def overspending(ctx: Context) -> list[m.Problem]:
     for i, line in enumerate(f.conventions):
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
-                "over-disbursed", f"disbursements to {line.id} ({mdh(line.flows.disbursed)}) "
-                f"pass its amount ({mdh(line.amount)})", _place(ctx, f"conventions[{i}].amount"),
+                "over-disbursed", "disbursements to {convention} ({disbursed}) pass its amount "
+                                  "({amount})", _place(ctx, f"conventions[{i}].amount"),
                 entry=line.id, field="amount",
-                args={"convention": line.id, "disbursed": line.flows.disbursed,
-                      "amount": line.amount}))
+                args={"convention": line.id, "disbursed": mdh(line.flows.disbursed),
+                      "amount": mdh(line.amount)}))
     for i, line in enumerate(f.funders):
         if line.amount is not None and line.flows.disbursed > line.amount:
             problems.append(m.warning(
-                "over-disbursed", f"disbursements from {line.id} ({mdh(line.flows.disbursed)}) "
-                f"pass its commitment ({mdh(line.amount)})", _place(ctx, f"funders[{i}].amount"),
+                "over-disbursed", "disbursements from {funder} ({disbursed}) pass its commitment "
+                                  "({amount})", _place(ctx, f"funders[{i}].amount"),
                 entry=line.id, field="amount",
-                args={"funder": line.id, "disbursed": line.flows.disbursed,
-                      "amount": line.amount}))
+                args={"funder": line.id, "disbursed": mdh(line.flows.disbursed),
+                      "amount": mdh(line.amount)}))
     return problems
 
 
@@ -119,15 +119,17 @@ def dates(ctx: Context) -> list[m.Problem]:
             continue  # amendments may be scheduled ahead; locks and profiles are not events
         if e.date > ctx.today:
             problems.append(m.error(
-                "future-date", f"{e.kind} {e.id} is dated {e.date.isoformat()}, after today "
-                f"({ctx.today.isoformat()})", _entry_place(ctx, e, "date"), entry=e.id,
-                field="date", args={"kind": e.kind, "date": e.date, "today": ctx.today}))
+                "future-date", "{kind} {id} is dated {date}, after today ({today})",
+                    _entry_place(ctx, e, "date"), entry=e.id,
+                field="date", args={"kind": e.kind, "id": e.id, "date": e.date.isoformat(),
+                                    "today": ctx.today.isoformat()}))
         elif e.kind in ("progress", "transaction") and not start <= e.date <= end:
             problems.append(m.warning(
-                "outside-period", f"{e.kind} {e.id} is dated {e.date.isoformat()}, outside the "
-                f"programme period {start.isoformat()} to {end.isoformat()}",
+                "outside-period", "{kind} {id} is dated {date}, outside the programme period "
+                                  "{start} to {end}",
                 _entry_place(ctx, e, "date"), entry=e.id, field="date",
-                args={"kind": e.kind, "date": e.date, "start": start, "end": end}))
+                args={"kind": e.kind, "id": e.id, "date": e.date.isoformat(),
+                      "start": start.isoformat(), "end": end.isoformat()}))
     return problems
 
 
@@ -144,12 +146,13 @@ def cumulative_decreases(ctx: Context) -> list[m.Problem]:
         for before, after in itertools.pairwise(entries):
             if after.value < before.value:
                 problems.append(m.warning(
-                    "cumulative-decrease", f"{target} is reported cumulatively but goes down "
-                    f"from {before.value} ({before.id}, {before.date.isoformat()}) to "
-                    f"{after.value} ({after.id}, {after.date.isoformat()})",
+                    "cumulative-decrease", "{target} is reported cumulatively but goes down from "
+                                           "{before} ({before_entry}, {date}) to {after} ({id2}, "
+                                           "{date2})",
                     _entry_place(ctx, after, "value"), entry=after.id, field="value",
                     args={"target": target, "before": before.value, "before_entry": before.id,
-                          "after": after.value}))
+                          "date": before.date.isoformat(), "after": after.value, "id2": after.id,
+                          "date2": after.date.isoformat()}))
     return problems
 
 
@@ -171,9 +174,10 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
         key = _content(e)
         if key in seen:
             problems.append(m.warning(
-                "same-entry-twice", f"{e.kind} {e.id} repeats {seen[key].id} (same date, "
-                "figures, note and tags): void one of them if it was recorded twice",
-                _entry_place(ctx, e), entry=e.id, args={"kind": e.kind, "first": seen[key].id}))
+                "same-entry-twice", "{kind} {id} repeats {first} (same date, figures, note and "
+                                    "tags): void one of them if it was recorded twice",
+                _entry_place(ctx, e), entry=e.id, args={"kind": e.kind, "id": e.id,
+                                                        "first": seen[key].id}))
         else:
             seen[key] = e
     previous: dict[tuple[str, str], m.JournalEntry] = {}
@@ -188,13 +192,15 @@ def merge_leftovers(ctx: Context) -> list[m.Problem]:
                 previous[series] = e
     for kind, entries in out_of_order.items():
         first = entries[0]
-        verb = "entry is" if len(entries) == 1 else "entries are"
+        template = ("{count} {kind} entry is dated before an entry of the same target or "
+                    "convention above it (first: {id}, {date}); harmless, reports sort by date"
+                    if len(entries) == 1 else
+                    "{count} {kind} entries are dated before an entry of the same target or "
+                    "convention above it (first: {id}, {date}); harmless, reports sort by date")
         problems.append(m.warning(
-            "out-of-order", f"{len(entries)} {kind} {verb}"
-            " dated before an entry of the same target or convention above it"
-            f" (first: {first.id}, {first.date.isoformat()}); "
-            "harmless, reports sort by date", _entry_place(ctx, first, "date"),
-            entry=first.id, field="date", args={"kind": kind, "count": len(entries)}))
+            "out-of-order", template, _entry_place(ctx, first, "date"),
+            entry=first.id, field="date", args={"count": len(entries), "kind": kind,
+                                                "id": first.id, "date": first.date.isoformat()}))
     return problems
 
 
@@ -202,18 +208,20 @@ def sources_cited(ctx: Context) -> list[m.Problem]:
     problems = []
     for i, c in enumerate(ctx.ledger.conventions):
         if not c.source:
-            problems.append(m.warning("no-source", f"convention {c.id} cites no source",
+            problems.append(m.warning("no-source", "convention {id} cites no source",
                                       _place(ctx, f"conventions[{i}]"), entry=c.id,
-                                      field="source"))
+                                      field="source", args={"id": c.id}))
         for j, t in enumerate(c.targets):
             if not t.source:
                 problems.append(m.warning(
-                    "no-source", f"target {t.id} cites no source",
-                    _place(ctx, f"conventions[{i}].targets[{j}]"), entry=t.id, field="source"))
+                    "no-source", "target {id} cites no source",
+                    _place(ctx, f"conventions[{i}].targets[{j}]"), entry=t.id, field="source",
+                    args={"id": t.id}))
     for i, f in enumerate(ctx.ledger.funders):
         if not f.source:
-            problems.append(m.warning("no-source", f"funder {f.id} cites no source",
-                                      _place(ctx, f"funders[{i}]"), entry=f.id, field="source"))
+            problems.append(m.warning("no-source", "funder {id} cites no source",
+                                      _place(ctx, f"funders[{i}]"), entry=f.id, field="source",
+                                      args={"id": f.id}))
     return problems
 
 
@@ -226,7 +234,7 @@ class Comparison:
     found: int | Decimal  # what the journal says
     unit: str
     counted: tuple[str, ...]  # ids of the entries counted
-    hints: str  # the usual causes of a difference, in words ("" when none applies)
+    hints: m.Phrase | str  # the usual causes of a difference: "; a; b" ("" when none)
 
     @property
     def difference(self) -> int | Decimal:
@@ -291,34 +299,35 @@ def reconciliations(ctx: Context) -> list[m.Problem]:
 
 def mismatch(c: Comparison, place: m.Place | None = None) -> m.Problem:
     """A failed reconciliation as a problem: both figures, the difference, the entries."""
-    a, unit, hints = c.assertion, c.unit, c.hints
+    a, unit = c.assertion, c.unit
     expected, found, difference = (str(c.expected), str(c.found), str(c.difference))
     if unit == "MDH":
         expected, found = m.money_text(Decimal(c.expected)), m.money_text(Decimal(c.found))
         difference = m.money_text(Decimal(c.difference))
-    ids = ", ".join(c.counted) or "none"
+    ids = ", ".join(c.counted) or m.phrase("none")
     return m.error(
-        "reconcile", f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
-        f"{a.date.isoformat()} is {expected} {unit} by the partner but {found} {unit} in the "
-        f"journal (difference {_signed(difference)}); entries counted: {ids}"
-        + (f"; {hints}" if hints else ""), place, entry=a.id,
+        "reconcile", "assertion {id} ({source}): {subject} as of {date} is {expected} {unit} "
+        "by the partner but {found} {unit} in the journal (difference {difference}); entries "
+        "counted: {ids}{hints}", place, entry=a.id,
         field="value" if a.target else "amount",
-        args={"source": a.source, "subject": a.target or a.convention, "date": a.date,
-              "expected": expected, "found": found, "unit": unit,
-              "difference": _signed(difference), "entries": ids, "hints": hints})
+        args={"id": a.id, "source": a.source, "subject": a.target or a.convention,
+              "date": a.date.isoformat(), "expected": expected, "found": found,
+              "unit": unit, "difference": _signed(difference), "ids": ids,
+              "entries": ids, "hints": c.hints})
 
 
 def matched(c: Comparison) -> m.Problem:
     """A reconciliation that holds, as a note to show: the figure and the entries counted."""
     a = c.assertion
     figure = m.money_text(Decimal(c.found)) if c.unit == "MDH" else str(c.found)
-    ids = ", ".join(c.counted) or "none"
+    ids = ", ".join(c.counted) or m.phrase("none")
     return m.note("reconcile-matches",
-                  f"assertion {a.id} ({a.source}): {a.target or a.convention} as of "
-                  f"{a.date.isoformat()} matches the journal: {figure} {c.unit}; entries "
-                  f"counted: {ids}", entry=a.id, field="value" if a.target else "amount",
-                  args={"source": a.source, "subject": a.target or a.convention,
-                        "date": a.date, "found": figure, "unit": c.unit, "entries": ids})
+                  "assertion {id} ({source}): {subject} as of {date} matches the journal: "
+                  "{found} {unit}; entries counted: {entries}", entry=a.id,
+                  field="value" if a.target else "amount",
+                  args={"id": a.id, "source": a.source, "subject": a.target or a.convention,
+                        "date": a.date.isoformat(), "found": figure, "unit": c.unit,
+                        "entries": ids})
 
 
 def _signed(value) -> str:
@@ -327,22 +336,31 @@ def _signed(value) -> str:
 
 
 def _reconcile_hints(difference, values, later) -> str:
-    hints = []
+    """What may explain the difference, as a phrase ("" when nothing does)."""
+    hints: list[m.Phrase] = []
     counts: dict[tuple, list[str]] = defaultdict(list)
     for e, value in values:
         counts[(e.date, value, getattr(e, "tags", ()))].append(e.id)
     for (_, value, _), ids in counts.items():
         if len(ids) > 1 and value == difference:
-            hints.append(f"recorded twice? {' and '.join(ids)}")
+            hints.append(m.phrase("recorded twice? {ids}", ids=", ".join(ids)))
     if difference > 0 and not hints:
-        hints += [f"{e.id} ({e.date.isoformat()}) may belong after the date"
-                  for e, value in values if value == difference]
+        hints += [m.phrase("{id} ({date}) may belong after the date", id=e.id,
+                           date=e.date.isoformat()) for e, value in values if value == difference]
     if difference < 0:
-        hints += [f"{e.id} ({e.date.isoformat()}) may belong on or before the date"
-                  for e, value in later if value == -difference]
+        hints += [m.phrase("{id} ({date}) may belong on or before the date", id=e.id,
+                           date=e.date.isoformat()) for e, value in later
+                  if value == -difference]
         if not hints:
-            hints.append("an entry may be missing")
-    return "; ".join(hints)
+            hints.append(m.phrase("an entry may be missing"))
+    return _chained(hints)
+
+
+def _chained(hints: list[m.Phrase]) -> m.Phrase | str:
+    """`; first; second...` as nested phrases ("" for none)."""
+    if not hints:
+        return ""
+    return m.phrase("; {hint}{more}", hint=hints[0], more=_chained(hints[1:]))
 
 
 def closed_periods(ctx: Context) -> list[m.Problem]:
@@ -364,10 +382,11 @@ def closed_periods(ctx: Context) -> list[m.Problem]:
         if through is not None and e.date <= through:
             lock = max(earlier, key=lambda x: line_of.get(x.seq) or 0)
             problems.append(m.error(
-                "closed-period", f"{e.kind} {e.id} dated {e.date.isoformat()} was added after "
-                f"the period was closed through {through.isoformat()} (lock {lock.id}, "
-                f"{lock.period})", _entry_place(ctx, e, "date"), entry=e.id, field="date",
-                args={"kind": e.kind, "date": e.date, "through": through, "lock": lock.id}))
+                "closed-period", "{kind} {id} dated {date} was added after the period was closed "
+                                 "through {through} (lock {lock}, {period})", _entry_place(ctx, e,
+                                     "date"), entry=e.id, field="date",
+                args={"kind": e.kind, "id": e.id, "date": e.date.isoformat(),
+                      "through": through.isoformat(), "lock": lock.id, "period": lock.period}))
     return problems
 
 
@@ -400,8 +419,8 @@ def target_budgets(ctx: Context) -> list[m.Problem]:
         budgets = [t.budget for t in c.targets if t.budget is not None]
         if budgets and sum(budgets) > amounts[c.id]:
             problems.append(m.error(
-                "budgets-above-amount", f"the budgets of {c.id}'s targets add up to "
-                f"{sum(budgets)} MDH, more than its amount ({amounts[c.id]} MDH)",
+                "budgets-above-amount", "the budgets of {convention}'s targets add up to "
+                                        "{budgets} MDH, more than its amount ({amount} MDH)",
                 _place(ctx, f"conventions[{i}].amount"), entry=c.id, field="amount",
                 args={"convention": c.id, "budgets": sum(budgets), "amount": amounts[c.id]}))
     return problems
@@ -418,40 +437,47 @@ def target_schedules(ctx: Context) -> list[m.Problem]:
         start, end = t.start or programme.schedule_start, t.end or force.end
         if end < start:
             problems.append(m.error(
-                "target-period", f"target {t.id} ends ({end.isoformat()}) before it starts "
-                f"({start.isoformat()})", _place(ctx, f"{path}.end" if t.end else
+                "target-period", "target {id} ends ({end}) before it starts ({start})",
+                    _place(ctx, f"{path}.end" if t.end else
                                                  f"{path}.start"),
-                entry=t.id, field="end" if t.end else "start"))
+                entry=t.id, field="end" if t.end else "start",
+                args={"id": t.id, "end": end.isoformat(), "start": start.isoformat()}))
             continue
         for key, day in (("start", t.start), ("end", t.end)):
             if day is not None and not programme.start <= day <= force.end:
                 problems.append(m.warning(
-                    "target-period", f"target {t.id} {key} {day.isoformat()} is outside the "
-                    f"programme period {programme.start.isoformat()} to "
-                    f"{force.end.isoformat()}", _place(ctx, f"{path}.{key}"), entry=t.id,
-                    field=key))
+                    "target-period", "target {id} {key} {day} is outside the programme period "
+                                     "{start} to {end}", _place(ctx, f"{path}.{key}"), entry=t.id,
+                    field=key,
+                    args={"id": t.id, "key": key, "day": day.isoformat(),
+                          "start": programme.start.isoformat(), "end": force.end.isoformat()}))
         quantity = force.target_quantity[t.id]
         previous = 0
         for i, ms in enumerate(t.milestones):
             where = _place(ctx, f"{path}.milestones[{i}]")
             if quantity is None:
                 problems.append(m.warning(
-                    "milestone-unquantified", f"target {t.id} has milestones but no quantity; "
-                    "they are ignored", where, entry=t.id, field="milestones"))
+                    "milestone-unquantified", "target {id} has milestones but no quantity; they "
+                                              "are ignored", where, entry=t.id,
+                                                  field="milestones", args={"id": t.id}))
                 break
             if not start <= ms.date < end:
                 problems.append(m.warning(
-                    "milestone-outside", f"milestone {ms.date.isoformat()} of {t.id} is not "
-                    f"before the target's end ({end.isoformat()}) or is before its start "
-                    f"({start.isoformat()}); it is ignored", where, entry=t.id,
-                    field="milestones"))
+                    "milestone-outside", "milestone {date} of {id} is not before the target's "
+                                         "end ({end}) or is before its start ({start}); it is "
+                                         "ignored", where, entry=t.id,
+                    field="milestones",
+                    args={"date": ms.date.isoformat(), "id": t.id, "end": end.isoformat(),
+                          "start": start.isoformat()}))
                 continue
             if ms.value < previous or ms.value > quantity:
+                template = ("milestone {date} of {id} ({value}) is below an earlier one ({limit})"
+                            if ms.value < previous else
+                            "milestone {date} of {id} ({value}) is above the quantity ({limit})")
                 problems.append(m.warning(
-                    "milestone-order", f"milestone {ms.date.isoformat()} of {t.id} ({ms.value})"
-                    f" is {'below an earlier one' if ms.value < previous else 'above the quantity'}"
-                    f" ({previous if ms.value < previous else quantity})", where, entry=t.id,
-                    field="milestones"))
+                    "milestone-order", template, where, entry=t.id, field="milestones",
+                    args={"date": ms.date.isoformat(), "id": t.id, "value": ms.value,
+                          "limit": previous if ms.value < previous else quantity}))
             previous = max(previous, ms.value)
     return problems
 
@@ -473,19 +499,20 @@ def contributions(ctx: Context) -> list[m.Problem]:
         amount = force.funder_amount[f.id]
         if f.id in given and amount is not None and not f.at_least and given[f.id] > amount:
             problems.append(m.error(
-                "contributions-above-funder", f"funder {f.id}'s contributions add up to "
-                f"{mdh(given[f.id])}, more than its amount ({mdh(amount)})",
+                "contributions-above-funder", "funder {funder}'s contributions add up to "
+                "{contributions}, more than its amount ({amount})",
                 _place(ctx, f"funders[{i}].contributions"), entry=f.id, field="contributions",
-                args={"funder": f.id, "contributions": given[f.id], "amount": amount}))
+                args={"funder": f.id, "contributions": mdh(given[f.id]),
+                      "amount": mdh(amount)}))
     for i, c in enumerate(ctx.ledger.conventions):
         amount = force.convention_amount[c.id]
         if received.get(c.id, 0) > amount:
             problems.append(m.error(
-                "convention-overfunded", f"funders contribute {mdh(received[c.id])} to "
-                f"{c.id}, more than its amount ({mdh(amount)})",
+                "convention-overfunded", "funders contribute {contributions} to "
+                "{convention}, more than its amount ({amount})",
                 _place(ctx, f"conventions[{i}].amount"), entry=c.id, field="amount",
-                args={"convention": c.id, "contributions": received[c.id],
-                      "amount": amount}))
+                args={"convention": c.id, "contributions": mdh(received[c.id]),
+                      "amount": mdh(amount)}))
     return problems
 
 
@@ -506,10 +533,17 @@ def plans(ctx: Context) -> list[m.Problem]:
         planned = sum((t.amount for t in plan), Decimal(0))
         if plan and planned > amount:
             problems.append(m.error(
-                "plan-above-amount", f"the plan of {subject} adds up to {mdh(planned)}, more "
-                f"than its amount ({mdh(amount)})", _place(ctx, f"{path}.plan"), entry=entry,
-                field="plan", args={"subject": subject, "planned": planned, "amount": amount}))
+                "plan-above-amount", "the plan of {subject} adds up to {planned}, more "
+                "than its amount ({amount})", _place(ctx, f"{path}.plan"), entry=entry,
+                field="plan", args={"subject": subject, "planned": mdh(planned),
+                                    "amount": mdh(amount)}))
     return problems
+
+
+# The words of a disagreement between sources, worded apart (present/ translates them).
+SUBJECTS = {"convention": m.phrase("convention"), "funder": m.phrase("funder"),
+            "target": m.phrase("target")}
+FIELDS = {"amount": m.phrase("amount"), "quantity": m.phrase("quantity")}
 
 
 def _figure(value) -> str:
@@ -524,13 +558,14 @@ def sources_disagree(ctx: Context) -> list[m.Problem]:
     paths |= {("funder", f.id): f"funders[{i}]" for i, f in enumerate(ctx.ledger.funders)}
     paths |= {("target", tid): path for tid, path in _target_paths(ctx.ledger).items()}
     for d in alternatives(ctx.ledger):
-        used = "none" if d.value is None else _figure(d.value)
         problems.append(m.warning(
-            "sources-disagree", f"{d.kind} {d.id}: {d.field} is {used} by "
-            f"{d.source or 'an unnamed source'} but {_figure(d.other)} by {d.other_source}",
+            "sources-disagree", "{subject} {id}: {field} is {value} by {source} but {other} by "
+            "{other_source}",
             _place(ctx, f"{paths[(d.kind, d.id)]}.alternatives"), entry=d.id, field=d.field,
-            args={"kind": d.kind, "value": "" if d.value is None else d.value,
-                  "source": d.source, "other": d.other, "other_source": d.other_source}))
+            args={"subject": SUBJECTS[d.kind], "id": d.id, "field": FIELDS[d.field],
+                  "value": m.phrase("none") if d.value is None else _figure(d.value),
+                  "source": d.source or m.phrase("an unnamed source"),
+                  "other": _figure(d.other), "other_source": d.other_source}))
     return problems
 
 
@@ -541,15 +576,15 @@ def source_citations(ctx: Context) -> list[m.Problem]:
     for i, source in enumerate(ctx.ledger.sources):
         if source.file:
             problems.append(m.warning(
-                "source-path", f"source {source.id} names a file ({source.file}), which "
+                "source-path", "source {source} names a file ({file}), which "
                 "readers of the ledger do not have: cite it by title, publisher, date and url",
                 _place(ctx, f"sources[{i}].file"), entry=source.id, field="file",
                 args={"source": source.id, "file": source.file}))
     p = ctx.ledger.programme
     if p.signed_date is not None and not p.signed_date <= ctx.force.end:
         problems.append(m.warning(
-            "signed-outside", f"the programme is signed on {p.signed_date.isoformat()}, after "
-            f"its end ({ctx.force.end.isoformat()}): pace cannot start there",
+            "signed-outside", "the programme is signed on {signed}, after its end ({end}): "
+            "pace cannot start there",
             _place(ctx, "programme.signed"), entry=p.id, field="signed",
             args={"signed": p.signed_date, "end": ctx.force.end}))
     return problems

@@ -6,6 +6,8 @@ from __future__ import annotations
 import calendar
 import re
 
+from .model import Phrase, phrase
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -14,30 +16,32 @@ _FIELDS = {"%Y": r"(?P<year>[0-9]{4})", "%m": r"(?P<month>[0-9]{1,2})",
            "%d": r"(?P<day>[0-9]{1,2})"}
 
 
-def impossible(year: int, month: int, day: int) -> str | None:
-    """Why this year, month and day make no date (None: they do)."""
+def impossible(year: int, month: int, day: int) -> Phrase | None:
+    """Why this year, month and day make no date, as a phrase (None: they do). The month is
+    named in English; present/ words it in the reader's language (a `month` field)."""
     if year < 1:
-        return "there is no year 0"
+        return phrase("there is no year 0")
     if not 1 <= month <= 12:
-        return f"there is no month {month}"
+        return phrase("there is no month {number}", number=month)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        return f"{MONTHS[month - 1]} {year} has {last} days"
+        return phrase("{month} {year} has {days} days", month=MONTHS[month - 1], year=year,
+                      days=last)
     return None
 
 
-def why_not_iso(text: str) -> str:
+def why_not_iso(text: str) -> Phrase:
     """Why `text` is not a YYYY-MM-DD date: the impossible day or month, else the form."""
-    return impossible_iso(text) or "dates are written YYYY-MM-DD"
+    return impossible_iso(text) or phrase("dates are written YYYY-MM-DD")
 
 
-def impossible_iso(text: str) -> str | None:
+def impossible_iso(text: str) -> Phrase | None:
     """Why a text of the form YYYY-MM-DD names no day (None: it is not of that form, or fine)."""
     found = _ISO.fullmatch(text)
     return impossible(*(int(part) for part in found.groups())) if found else None
 
 
-def why_not(text: str, form: str) -> str | None:
+def why_not(text: str, form: str) -> Phrase | None:
     """Why `text` written in the strptime `form` (e.g. %d/%m/%Y) is not a date, when it has
     the form but names an impossible day (None: it does not have the form)."""
     pattern = ""

@@ -50,43 +50,47 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     if not close:
         folded = {c.casefold(): c for c in choices}
         close = [folded[word.casefold()]] if word.casefold() in folded else []
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return m.phrase(" (did you mean {suggestion}?)", suggestion=repr(close[0])) if close else ""
 
 
 def require_known(kind: str, ident: str, known: list[str]) -> None:
     """Refuse an id that names no `kind` (target, convention, funder) of the ledger; the
     refusal's field is `kind`, the key that holds the id."""
     if ident not in known:
-        raise m.refusal("unknown-ref", f"unknown {kind} {ident!r}{did_you_mean(ident, known)}; "
-                        f"known: {', '.join(known) or 'none'}", entry=ident, field=kind,
-                        args={"kind": kind, "id": ident})
+        raise m.refusal("unknown-ref", "unknown {kind} {id}{did_you_mean}; known: {known}",
+                        entry=ident, field=kind,
+                        args={"kind": kind, "id": repr(ident),
+                              "did_you_mean": did_you_mean(ident, known),
+                              "known": ", ".join(known) or m.phrase("none")})
 
 
 def check_limits(*, count: int | None = None, amount: Decimal | None = None,
                  field: str = "", entry: str = "") -> None:
     """Refuse a count or an amount beyond what a ledger may hold (as reading it would)."""
     if count is not None and count > limits.MAX_COUNT:
-        raise m.refusal("too-large", f"{field} {count} is beyond any plausible count",
-                        entry=entry, field=field, args={field: count})
+        raise m.refusal("too-large", "{field} {value} is beyond any plausible count",
+                        entry=entry, field=field, args={"field": field, "value": count})
     if amount is not None and amount.is_finite() and amount > limits.MAX_MONEY:
-        raise m.refusal("too-large", f"{field} {amount} MDH is beyond any plausible amount",
-                        entry=entry, field=field, args={field: amount})
+        raise m.refusal("too-large", "{field} {value} MDH is beyond any plausible amount",
+                        entry=entry, field=field, args={"field": field, "value": amount})
 
 
 def check_date(ledger: m.Ledger, day: date, today: date, what: str) -> list[m.Problem]:
     """Future dates are refused; dates outside the programme period are a warning."""
     if day > today:
-        raise m.refusal("future-date", f"{what} date {day.isoformat()} is in the future "
-                        f"(today is {today.isoformat()})", field="date",
-                        args={"kind": what, "date": day, "today": today})
+        raise m.refusal("future-date", "{kind} date {date} is in the future (today is {today})",
+                        field="date",
+                        args={"kind": what, "date": day.isoformat(), "today": today.isoformat()})
     if day.year < limits.MIN_YEAR:
-        raise m.refusal("bad-date", f"{what} date {day.isoformat()} is before {limits.MIN_YEAR}",
-                        field="date", args={"kind": what, "date": day})
+        raise m.refusal("bad-date", "{kind} date {date} is before {MIN_YEAR}",
+                        field="date", args={"kind": what, "date": day.isoformat(),
+                                            "MIN_YEAR": limits.MIN_YEAR})
     p = ledger.programme
     if not p.start <= day <= p.end:
-        return [m.warning("outside-period", f"{day.isoformat()} is outside the programme "
-                          f"period {p.start.isoformat()} to {p.end.isoformat()}", field="date",
-                          args={"date": day, "start": p.start, "end": p.end})]
+        return [m.warning("outside-period", "{date} is outside the programme period {start} to "
+                                            "{end}", field="date",
+                          args={"date": day.isoformat(), "start": p.start.isoformat(),
+                                "end": p.end.isoformat()})]
     return []
 
 
@@ -97,11 +101,11 @@ def check_open(ledger: m.Ledger, day: date) -> None:
     through = closed_through(locks, ledger.programme.fiscal_year_start)
     if through is not None and day <= through:
         last = max((lk for lk in locks if lk.action == "close"), key=lambda lk: lk.seq)
-        raise m.refusal("closed-period", f"{day.isoformat()} is in a closed period: the "
-                        f"ledger is closed through {through.isoformat()} (lock {last.id}, "
-                        f"period {last.period}); `emploi reopen` first", field="date",
-                        args={"date": day, "through": through, "lock": last.id,
-                              "period": last.period})
+        raise m.refusal("closed-period", "{date} is in a closed period: the ledger is closed "
+                                         "through {through} (lock {lock}, period {period}); "
+                                         "`emploi reopen` first", field="date",
+                        args={"date": day.isoformat(), "through": through.isoformat(),
+                              "lock": last.id, "period": last.period})
 
 
 def _stamp(fields: dict, stamp: Stamp) -> dict:
@@ -161,13 +165,13 @@ class Plausibility:
                 "after": after}
         if before <= quantity < after:
             return [m.warning(
-                "total-past-target", f"value {value} takes {target} from {before} to {after}, "
-                f"past its target of {quantity}: is the figure right (a thousands separator "
+                "total-past-target", "value {value} takes {target} from {before} to {after}, "
+                "past its target of {quantity}: is the figure right (a thousands separator "
                 "read as a decimal point)?", entry=target, field="value", args=args)]
         if 2 * step > quantity:
             return [m.warning(
-                "value-over-half-target", f"value {value} alone is more than half of "
-                f"{target}'s target of {quantity}: is the figure right?", entry=target,
+                "value-over-half-target", "value {value} alone is more than half of "
+                "{target}'s target of {quantity}: is the figure right?", entry=target,
                 field="value", args=args)]
         return []
 
@@ -184,7 +188,7 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
     import); `strict`: a figure that looks like a slip is refused instead of warned about."""
     require_known("target", target, [t.id for t in ledger.targets])
     if value < 0:
-        raise m.refusal("negative", f"value must not be negative ({value})", field="value",
+        raise m.refusal("negative", "value must not be negative ({value})", field="value",
                         args={"value": value})
     check_limits(count=value, field="value")
     warnings = check_date(ledger, day, today, "progress")
@@ -210,11 +214,11 @@ def transaction(ledger: m.Ledger, *, convention: str, amount: Decimal, kind: str
     if funder:
         require_known("funder", funder, [f.id for f in ledger.funders])
     if kind not in m.TRANSACTION_KINDS:
-        raise m.refusal("bad-value", f"kind must be one of {', '.join(m.TRANSACTION_KINDS)}",
-                        field="kind", args={"kind": kind})
+        raise m.refusal("bad-value", "kind must be one of {TRANSACTION_KINDS}",
+                        field="kind", args={"TRANSACTION_KINDS": ', '.join(m.TRANSACTION_KINDS)})
     if not amount.is_finite() or amount <= 0:
-        raise m.refusal("bad-amount", f"amount must be a positive finite number of MDH, not "
-                        f"{amount}", field="amount", args={"amount": amount})
+        raise m.refusal("bad-amount", "amount must be a positive finite number of MDH, not "
+                                      "{amount}", field="amount", args={"amount": amount})
     check_limits(amount=amount, field="amount")
     warnings = check_date(ledger, day, today, "transaction")
     check_open(ledger, day)
@@ -235,11 +239,12 @@ def find_entry(ledger: m.Ledger, ident: str) -> m.JournalEntry:
     if len(found) == 1:
         return found[0]
     if found:
-        raise m.refusal("ambiguous", f"{ident!r} matches {len(found)} entries: "
-                        f"{', '.join(e.id for e in found[:5])}; give more characters",
-                        entry=ident, field="entry", args={"id": ident, "count": len(found)})
-    raise m.refusal("unknown-ref", f"no entry with id {ident!r}", entry=ident, field="entry",
-                    args={"kind": "entry", "id": ident})
+        raise m.refusal("ambiguous", "{id} matches {count} entries: {items}; give more "
+                        "characters", entry=ident, field="entry",
+                        args={"id": repr(ident), "count": len(found),
+                              "items": ", ".join(e.id for e in found[:5])})
+    raise m.refusal("unknown-ref", "no entry with id {id}", entry=ident, field="entry",
+                    args={"id": repr(ident)})
 
 
 def void(ledger: m.Ledger, *, entry: str, reason: str, today: date, stamp: Stamp
@@ -248,11 +253,12 @@ def void(ledger: m.Ledger, *, entry: str, reason: str, today: date, stamp: Stamp
         raise m.refusal("empty", "a reason is required (--reason)", field="reason")
     target = find_entry(ledger, entry)
     if target.kind == "void":
-        raise m.refusal("bad-value", f"{target.id} is itself a void; record the entry again "
-                        "instead of voiding a void", entry=target.id, field="entry")
+        raise m.refusal("bad-value", "{id} is itself a void; record the entry again instead of "
+                                     "voiding a void", entry=target.id, field="entry",
+                        args={"id": target.id})
     if target.id in ledger.voided_ids:
-        raise m.refusal("already-void", f"{target.id} is already void", entry=target.id,
-                        field="entry")
+        raise m.refusal("already-void", "{id} is already void", entry=target.id,
+                        field="entry", args={"id": target.id})
     check_open(ledger, target.date)
     fields = {"id": new_id(), "date": today, "entry": target.id, "reason": reason}
     return _stamp(fields, stamp), []
@@ -276,8 +282,8 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
     if len(subjects) != 1 and not contribution:
         raise m.refusal("amendment", "name exactly one of --convention, --funder, --funder "
                         "with --convention (a contribution), --target or --end (got "
-                        f"{', '.join(subjects) or 'none'})",
-                        args={"subjects": ", ".join(subjects)})
+                        "{subjects})",
+                        args={"subjects": ", ".join(subjects) or m.phrase("none")})
     if not reference.strip() or not reason.strip():
         raise m.refusal("empty", "an amendment needs --reference and --reason",
                         field="reason" if reference.strip() else "reference")
@@ -287,10 +293,10 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
         require_known("convention", convention, [c.id for c in ledger.conventions])
         named = ledger.funder(funder)
         if named is not None and named.conventions and convention not in named.conventions:
-            raise m.refusal("unknown-ref", f"funder {funder!r} does not fund {convention!r} "
+            raise m.refusal("unknown-ref", "funder {funder} does not fund {convention} "
                             "(its `conventions` leave it out)", entry=funder,
-                            field="convention", args={"funder": funder,
-                                                      "convention": convention})
+                            field="convention", args={"funder": repr(funder),
+                                                      "convention": repr(convention)})
         if amount is None or quantity is not None:
             raise m.refusal("amendment", "amending a contribution takes --amount (MDH)",
                             entry=funder, field="amount", args={"kind": "contribution"})
@@ -309,7 +315,7 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
             f.id for f in ledger.funders]
         require_known(kind, ident, known)
         if amount is None or quantity is not None:
-            raise m.refusal("amendment", f"amending a {kind} takes --amount (MDH)",
+            raise m.refusal("amendment", "amending a {kind} takes --amount (MDH)",
                             entry=ident, field="amount", args={"kind": kind})
         if not amount.is_finite() or amount < 0:
             raise m.refusal("bad-amount", "the new amount must be a finite number of MDH, 0 "
@@ -325,7 +331,7 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
             raise m.refusal("amendment", "amending a target takes --quantity", entry=target,
                             field="quantity")
         if quantity < 0:
-            raise m.refusal("negative", f"quantity must not be negative ({quantity})",
+            raise m.refusal("negative", "quantity must not be negative ({quantity})",
                             entry=target, field="quantity", args={"quantity": quantity})
         check_limits(count=quantity, field="quantity", entry=target)
         fields |= {"target": target, "quantity": quantity}
@@ -335,10 +341,10 @@ def amendment(ledger: m.Ledger, *, day: date, reference: str, reason: str, stamp
             raise m.refusal("amendment", "amending the end date takes no --amount or "
                             "--quantity", entry=ledger.programme.id, field="end")
         if end < ledger.programme.start:
-            raise m.refusal("period", f"the new end {end.isoformat()} is before the programme "
-                            f"starts ({ledger.programme.start.isoformat()})",
+            raise m.refusal("period", "the new end {end} is before the programme starts ({start})",
                             entry=ledger.programme.id, field="end",
-                            args={"end": end, "start": ledger.programme.start})
+                            args={"end": end.isoformat(),
+                                  "start": ledger.programme.start.isoformat()})
         fields["end"] = end
     check_open(ledger, day)
     _refuse_new_findings(ledger, fields, day)
@@ -393,9 +399,9 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
     for rule in rules:
         for problem in rule(checks.Context(amended, moment, {})):
             if problem.is_error and _finding(problem) not in before:
-                raise m.refusal(problem.code, f"this amendment would leave the ledger "
-                                f"inconsistent: {problem.message}", entry=problem.entry,
-                                field=problem.field, args=dict(problem.args))
+                raise m.refusal(problem.code, "this amendment would leave the ledger "
+                                "inconsistent: {problem}", entry=problem.entry,
+                                field=problem.field, args={"problem": m.restated(problem)})
 
 
 def _finding(problem: m.Problem) -> tuple:
@@ -413,8 +419,8 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
         raise m.refusal("empty", "a reconciliation needs --source (who reported the figure)",
                         field="source")
     if day > today:
-        raise m.refusal("future-date", f"date {day.isoformat()} is in the future",
-                        field="date", args={"date": day, "today": today})
+        raise m.refusal("future-date", "date {date} is in the future",
+                        field="date", args={"date": day.isoformat()})
     fields: dict = {"id": new_id(), "date": day, "source": source}
     if bool(target) == bool(convention):
         raise m.refusal("assertion", "reconcile either TARGET VALUE, or --convention with "
@@ -435,9 +441,10 @@ def assertion(ledger: m.Ledger, *, day: date, today: date, source: str, stamp: S
                             entry=convention, field="amount")
         check_limits(amount=amount, field="amount", entry=convention)
         if kind not in m.TRANSACTION_KINDS:
-            raise m.refusal("bad-value", "--kind must be one of "
-                            f"{', '.join(m.TRANSACTION_KINDS)}", entry=convention,
-                            field="kind", args={"kind": kind})
+            raise m.refusal("bad-value", "--kind must be one of {TRANSACTION_KINDS}",
+                            entry=convention,
+                            field="kind",
+                                args={"TRANSACTION_KINDS": ', '.join(m.TRANSACTION_KINDS)})
         fields |= {"convention": convention, "amount": amount, "kind": kind}
         if funder:
             fields["funder"] = funder
@@ -453,26 +460,29 @@ def lock(ledger: m.Ledger, *, action: str, period: str, today: date, stamp: Stam
         first, last = period_bounds(period, ledger.programme.fiscal_year_start)
     except ValueError:
         reason = dates.impossible_iso(period) or dates.impossible_iso(f"{period}-01")
-        raise m.refusal("bad-period", f"{period!r} is not a period (2021, 2021-Q2, 2021-06 "
-                        "or 2021-06-30)" + (f": {reason}" if reason else ""), field="period",
-                        args={"period": period, "reason": reason or ""}) from None
+        raise m.refusal("bad-period", "{period} is not a period (2021, 2021-Q2, 2021-06 or "
+                        "2021-06-30){reason}", field="period",
+                        args={"period": repr(period),
+                              "reason": m.phrase(": {reason}", reason=reason) if reason
+                              else ""}) from None
     voided = ledger.voided_ids
     through = closed_through([e for e in ledger.entries(m.LockEntry) if e.id not in voided],
                              ledger.programme.fiscal_year_start)
     if action == "close":
         if last >= today:
-            raise m.refusal("open-period", f"{period} ends on {last.isoformat()}, which is "
-                            f"not over yet (today is {today.isoformat()})", field="period",
-                            args={"period": period, "last": last, "today": today})
+            raise m.refusal("open-period", "{period} ends on {last}, which is not over yet "
+                                           "(today is {today})", field="period",
+                            args={"period": period, "last": last.isoformat(),
+                                  "today": today.isoformat()})
         if through is not None and last <= through:
-            raise m.refusal("already-closed", f"{period} is already closed (closed through "
-                            f"{through.isoformat()})", field="period",
-                            args={"period": period, "through": through})
+            raise m.refusal("already-closed", "{period} is already closed (closed through "
+                                              "{through})", field="period",
+                            args={"period": period, "through": through.isoformat()})
     else:
         if not reason.strip():
             raise m.refusal("empty", "reopening needs --reason", field="reason")
         if through is None or through < first:
-            raise m.refusal("not-closed", f"{period} is not closed", field="period",
+            raise m.refusal("not-closed", "{period} is not closed", field="period",
                             args={"period": period})
     fields = {"id": new_id(), "date": last, "action": action, "period": period}
     if reason:
@@ -485,8 +495,9 @@ def profile(ledger: m.Ledger, *, name: str, fields: dict, today: date, stamp: St
     """A `[[profiles]]` entry saving an import mapping under `name` (a newer one replaces an
     older one of the same name). `fields` are the profile's keys without id, date, name."""
     if not limits.ID.match(name):
-        raise m.refusal("bad-id", f"profile name {name!r} must be {limits.ID_RULE}",
-                        entry=name, field="name", args={"name": name})
+        raise m.refusal("bad-id", "profile name {name} must be {ID_RULE}",
+                        entry=name, field="name", args={"name": repr(name),
+                                                        "ID_RULE": limits.ID_RULE})
     out = {"id": entry_id or new_id(), "date": today, "name": name,
            **{k: v for k, v in fields.items() if k != "name"}}
     return _stamp(out, stamp), []

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .model import phrase
+
 MAX_MONEY = Decimal("1e9")  # MDH: a million billion dirhams is a typo, not a budget
 MONEY_PLACES = 6  # decimals of an amount in MDH: to the dirham
 MAX_COUNT = 10**12  # a count beyond any plausible number of people or places
@@ -24,5 +26,7 @@ ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"  # the id of a definition, the name of a p
 ENTRY_ID_PATTERN = r"[A-Za-z0-9_.:\-]{1,64}"  # the id of a journal entry
 ID = re.compile(rf"^{ID_PATTERN}$")
 ENTRY_ID = re.compile(rf"^{ENTRY_ID_PATTERN}$")
-ID_RULE = "lower-case ASCII letters, digits, '_', '-' or '.', starting with a letter or digit"
-ENTRY_ID_RULE = "1 to 64 ASCII letters, digits, '_', '-', '.' or ':'"
+# How an id must be written, as a phrase of the messages that refuse one (translated).
+ID_RULE = phrase("lower-case ASCII letters, digits, '_', '-' or '.', starting with a letter or "
+                 "digit")
+ENTRY_ID_RULE = phrase("1 to 64 ASCII letters, digits, '_', '-', '.' or ':'")

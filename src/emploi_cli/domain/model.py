@@ -53,9 +53,11 @@ class Problem:
 
     `code` says what it is (stable, for scripts and for a catalogue of messages); `entry` is the
     id of what it concerns (a journal entry, a convention, target, funder...; "" when none);
-    `field` the key (`quantity`, `amount`, `date`); `args` the values its message is made of,
-    as (name, text) pairs, so that the message can one day be worded in another language.
-    `message` is the English text shown today; no code reads it to decide anything.
+    `field` the key (`quantity`, `amount`, `date`); `template` the English text with a
+    `{name}` field for each value, and `args` those values as (name, text) pairs: present/
+    words the problem in the user's language from the two (the catalogs' msgid is the
+    template). `message` is the English text, the template filled; no code reads it to
+    decide anything.
     """
 
     severity: str  # "error" | "warning"
@@ -65,6 +67,7 @@ class Problem:
     entry: str = ""
     field: str = ""
     args: tuple[tuple[str, str], ...] = ()
+    template: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -91,34 +94,85 @@ class EmploiError(Exception):
 Args = dict[str, object] | None
 
 
+class Phrase(str):
+    """A part of a message worded apart (a hint, a suggestion): its English text, with its
+    template and values, so that present/ can word it in another language too. As an arg it
+    becomes `name` (the English text), `name.template` and `name.<field>` pairs."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, values: dict) -> Phrase:
+        made = super().__new__(cls, fill(template, _args(values)))
+        made.template, made.values = template, values
+        return made
+
+
+def phrase(template: str, **values: object) -> Phrase:
+    """`phrase(" (did you mean {suggestion}?)", suggestion="'c1'")`: a translatable part."""
+    return Phrase(template, values)
+
+
+def restated(problem: Problem) -> Phrase:
+    """A problem's text as a phrase of another message ("would leave: {problem}")."""
+    return Phrase(problem.template or problem.message, dict(problem.args))
+
+
 def _args(values: Args) -> tuple[tuple[str, str], ...]:
-    return tuple((name, str(value)) for name, value in values.items()) if values else ()
+    if not values:
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for name, value in values.items():
+        pairs.append((name, str(value)))
+        if isinstance(value, Phrase):
+            pairs.append((f"{name}.template", value.template))
+            pairs += [(f"{name}.{inner}", text) for inner, text in _args(value.values)]
+    return tuple(pairs)
 
 
-def error(code: str, message: str, place: Place | None = None, *, entry: str = "",
+def fill(template: str, args: tuple[tuple[str, str], ...]) -> str:
+    """A template's `{name}` fields filled from args (the template as it is without args)."""
+    if not args:
+        return template
+    try:
+        return template.format_map(dict(args))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return template
+
+
+def _problem(severity: str, code: str, template: str, place: Place | None, entry: str,
+             field: str, args: Args) -> Problem:
+    pairs = _args(args)
+    return Problem(severity, code, fill(template, pairs), place or Place(), entry, field, pairs,
+                   template)
+
+
+def error(code: str, template: str, place: Place | None = None, *, entry: str = "",
           field: str = "", args: Args = None) -> Problem:
-    """An error: the ledger or the input is wrong and nothing is computed or written from it."""
-    return Problem("error", code, message, place or Place(), entry, field, _args(args))
+    """An error: the ledger or the input is wrong and nothing is computed or written from it.
+    `template` is English, one `{name}` field for each of `args` (the catalogs translate it)."""
+    return _problem("error", code, template, place, entry, field, args)
 
 
-def warning(code: str, message: str, place: Place | None = None, *, entry: str = "",
+def warning(code: str, template: str, place: Place | None = None, *, entry: str = "",
             field: str = "", args: Args = None) -> Problem:
     """A warning: worth a look, but the figures stand."""
-    return Problem("warning", code, message, place or Place(), entry, field, _args(args))
+    return _problem("warning", code, template, place, entry, field, args)
 
 
-def note(code: str, message: str, place: Place | None = None, *, entry: str = "",
+def note(code: str, template: str, place: Place | None = None, *, entry: str = "",
          field: str = "", args: Args = None) -> Problem:
     """A note: nothing wrong, worth saying (a reconciliation that holds)."""
-    return Problem("note", code, message, place or Place(), entry, field, _args(args))
+    return _problem("note", code, template, place, entry, field, args)
 
 
-def refusal(code: str, message: str, *, entry: str = "", field: str = "",
+def refusal(code: str, template: str, *, entry: str = "", field: str = "",
             place: Place | None = None, args: Args = None, exit_code: int = 1) -> EmploiError:
     """The one way the library refuses something a user asked: an EmploiError holding one error.
 
-    `raise refusal("negative", "value must not be negative (-3)", field="value")`."""
-    return EmploiError(error(code, message, place, entry=entry, field=field, args=args),
+    `raise refusal("negative", "value must not be negative ({value})", field="value",
+    args={"value": -3})`."""
+    return EmploiError(error(code, template, place, entry=entry, field=field, args=args),
                        exit_code)
 
 
@@ -456,6 +510,8 @@ class Ledger:
     funders: tuple[Funder, ...]
     conventions: tuple[Convention, ...]
     journal: tuple[JournalEntry, ...] = ()
+    # The ledger's texts in other languages: (lang, key, text) (domain/translations.py).
+    translations: tuple[tuple[str, str, str], ...] = ()
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:

@@ -47,18 +47,21 @@ def problems(ledgers: list[m.Ledger]) -> list[m.Problem]:
         p = ledger.programme
         if p.id in ids:
             found.append(m.error(
-                "duplicate-programme", f"programme id {p.id!r} is also the id of "
-                f"{ids[p.id].path}; each ledger of a roll-up needs its own programme.id",
-                m.Place(ledger.path, "programme.id")))
+                "duplicate-programme", "programme id {id} is also the id of {path}; each ledger "
+                                       "of a roll-up needs its own programme.id",
+                m.Place(ledger.path, "programme.id"),
+                args={"id": repr(p.id), "path": ids[p.id].path}))
         ids.setdefault(p.id, ledger)
         for key, value, other in (("currency", p.currency, first.programme.currency),
                                   ("unit", p.unit, first.programme.unit)):
             if value != other:
+                template = ("programme.currency is {value} here but {other} in {path}; amounts "
+                            "in different currencies are never added up" if key == "currency"
+                            else "programme.unit is {value} here but {other} in {path}; amounts "
+                            "in different units are never added up")
                 found.append(m.error(
-                    f"{key}-mismatch", f"programme.{key} is {value!r} here but {other!r} in "
-                    f"{first.path}; amounts in different "
-                    f"{'currencies' if key == 'currency' else 'units'} are never added up",
-                    m.Place(ledger.path, f"programme.{key}")))
+                    f"{key}-mismatch", template, m.Place(ledger.path, f"programme.{key}"),
+                    args={"value": repr(value), "other": repr(other), "path": first.path}))
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):
                 seen = units.get(t.indicator)
@@ -67,10 +70,12 @@ def problems(ledgers: list[m.Ledger]) -> list[m.Problem]:
                 elif seen[0] != t.unit and (ledger.path, t.indicator) not in told:
                     told.add((ledger.path, t.indicator))
                     found.append(m.error(
-                        "unit-mismatch", f"indicator {t.indicator!r} is counted in {t.unit!r} "
-                        f"here (target {t.id}) but in {seen[0]!r} in {seen[2].path} (target "
-                        f"{seen[1]}); different units are never added up",
-                        m.Place(ledger.path, f"conventions[{ci}].targets[{ti}].unit")))
+                        "unit-mismatch", "indicator {indicator} is counted in {unit} here "
+                                         "(target {id}) but in {seen} in {path} (target "
+                                         "{seen2}); different units are never added up",
+                        m.Place(ledger.path, f"conventions[{ci}].targets[{ti}].unit"),
+                        args={"indicator": repr(t.indicator), "unit": repr(t.unit), "id": t.id,
+                              "seen": repr(seen[0]), "path": seen[2].path, "seen2": seen[1]}))
     return found
 
 

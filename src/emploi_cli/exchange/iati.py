@@ -55,7 +55,7 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
     iati = ledger.programme.iati or m.Iati()
     for key in REQUIRED:
         if not getattr(iati, key):
-            raise m.refusal("iati-missing", f"add {key} to [programme.iati] to export IATI "
+            raise m.refusal("iati-missing", "add {key} to [programme.iati] to export IATI "
                             "(docs/iati.md)", args={"key": key}, **_key(ledger, key))
     checks = [("reporting_org_type", iati.reporting_org_type, codes.ORGANISATION_TYPES,
                "OrganisationType"), ("sector", iati.sector, codes.SECTORS, "Sector")]
@@ -64,8 +64,8 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
                    ("organisations.type", o.type, codes.ORGANISATION_TYPES, "OrganisationType")]
     for key, value, allowed, name in checks:
         if value and value not in allowed:
-            raise m.refusal("iati-code", f"{key} {value!r} is not in the IATI {name} codelist",
-                            args={"key": key, "value": value, "codelist": name},
+            raise m.refusal("iati-code", "{key} {value} is not in the IATI {codelist} codelist",
+                            args={"key": key, "value": repr(value), "codelist": name},
                             **_key(ledger, key))
     sources = {s.id: s for s in ledger.sources}
     cited = sources.get(ledger.programme.source)
@@ -75,16 +75,16 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
                         "to [programme.iati] to export IATI (docs/iati.md)",
                         args={"key": "language"}, **_key(ledger, "language"))
     if language not in codes.LANGUAGES:
-        raise m.refusal("iati-code", f"language {language!r} is not in the IATI Language "
-                        "codelist", args={"key": "language", "value": language,
+        raise m.refusal("iati-code", "language {value} is not in the IATI Language "
+                        "codelist", args={"key": "language", "value": repr(language),
                                           "codelist": "Language"},
                         **_key(ledger, "language"))
     if ledger.programme.currency not in COUNTRY_OF_CURRENCY:
-        raise m.refusal("iati-currency", f"IATI export knows the country of MAD programmes "
-                        f"only, not of {ledger.programme.currency!r}",
+        raise m.refusal("iati-currency", "IATI export knows the country of MAD programmes "
+                        "only, not of {currency}",
                         entry=ledger.programme.id, field="currency",
                         place=m.Place(ledger.path, "programme.currency"),
-                        args={"currency": ledger.programme.currency})
+                        args={"currency": repr(ledger.programme.currency)})
     return iati, language
 
 
@@ -100,11 +100,12 @@ def document(positions: Sequence[position.Position]) -> bytes:
     for pos, iati, _ in made:
         prefix = iati.identifier_prefix
         if prefix in seen:
-            raise m.refusal("duplicate-identifier", f"identifier_prefix {prefix!r} is in both "
-                            f"{seen[prefix]} and {pos.ledger.path}",
+            raise m.refusal("duplicate-identifier", "identifier_prefix {identifier} is in both "
+                            "{first} and {second}",
                             entry=pos.programme.id, field="identifier_prefix",
                             place=m.Place(pos.ledger.path, "programme.iati.identifier_prefix"),
-                            args={"identifier": prefix})
+                            args={"identifier": repr(prefix), "first": seen[prefix],
+                                  "second": pos.ledger.path})
         seen[prefix] = pos.ledger.path
     root = ET.Element("iati-activities", {"version": VERSION})
     for pos, iati, language in made:
@@ -231,10 +232,10 @@ class Activities:
         funders = [f for f in self.ledger.funders
                    if not f.conventions or c.id in f.conventions or f.id in giving]
         if not funders:
-            raise m.refusal("iati-no-organisation", f"IATI needs a participating organisation "
-                            f"for convention {c.id!r}: no funder names it (add it to a "
+            raise m.refusal("iati-no-organisation", "IATI needs a participating organisation "
+                            "for convention {convention}: no funder names it (add it to a "
                             "funder's conventions)", entry=c.id, field="funders",
-                            place=m.Place(self.ledger.path), args={"convention": c.id})
+                            place=m.Place(self.ledger.path), args={"convention": repr(c.id)})
         for f in funders:
             self.texts(activity, "participating-org", f.name,
                        self.organisation(f.id, ROLE_FUNDING))

@@ -46,10 +46,6 @@ TAG_PREFIX = "tag."
 MAX_FILE_BYTES = 64 * 1024 * 1024
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "sheet", ".xlsm": "sheet",
               ".xls": "sheet", ".xlsb": "sheet", ".ods": "sheet"}
-MISSING_EXTRA = ("reading {suffix} files needs the optional reader: "
-                 "pip install 'emploi-cli[xlsx]' (or save the sheet as CSV UTF-8)")
-
-
 # ---- how to read and map a file ----------------------------------------------------------
 
 
@@ -91,9 +87,10 @@ def parse_map(items: list[str]) -> dict[str, str]:
         key, sep, column = item.partition("=")
         key, column = key.strip(), column.strip()
         if not sep or not key or not column:
-            raise ValueError(f"--map {item!r} must be FIELD=Column (e.g. value=Nombre)")
+            raise ValueError("--map {value} must be FIELD=Column (e.g. value=Nombre)",
+                             {"value": repr(item)})
         if key in found:
-            raise ValueError(f"--map names {key!r} twice")
+            raise ValueError("--map names {value} twice", {"value": repr(key)})
         found[key] = column
     return found
 
@@ -104,14 +101,15 @@ def thousands_option(text: str) -> str:
              "apostrophe": "'"}
     value = named.get(text.strip().lower(), text)
     if value not in THOUSANDS_SEPARATORS:
-        raise ValueError(f"--thousands {text!r} must be one of . , ' space nbsp nnbsp none")
+        raise ValueError("--thousands {value} must be one of . , ' space nbsp nnbsp none",
+                         {"value": repr(text)})
     return value
 
 
 def delimiter_option(text: str) -> str:
     value = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ","}.get(text.lower(), text)
     if value not in DELIMITERS:
-        raise ValueError(f"--delimiter {text!r} must be one of , ; | tab")
+        raise ValueError("--delimiter {value} must be one of , ; | tab", {"value": repr(text)})
     return value
 
 
@@ -135,9 +133,11 @@ def mapping(*, kind: str | None, maps: dict[str, str], profile: m.ProfileEntry |
     """The mapping in force: the profile's values, overridden by what the command line gives."""
     base_kind = profile.entry_kind if profile else None
     if profile is not None and kind and kind != base_kind:
-        raise m.refusal("bad-value", f"profile {profile.name!r} imports {base_kind} "
-                        f"entries, not {kind}; leave --kind out or use another profile",
-                        entry=profile.id, field="kind")
+        raise m.refusal("bad-value", "profile {profile_name} imports {base_kind} entries, not "
+                                     "{kind}; leave --kind out or use another profile",
+                        entry=profile.id, field="kind",
+                        args={"profile_name": repr(profile.name), "base_kind": base_kind,
+                              "kind": kind})
     chosen = kind or base_kind
     if chosen is None:
         raise m.refusal("missing", "say what the rows are: --kind progress or --kind "
@@ -168,45 +168,52 @@ def mapping_problems(mp: Mapping) -> list[m.Problem]:
     for name, _column in mp.columns:
         if name.startswith(TAG_PREFIX):
             if mp.kind != "progress":
-                problems.append(m.error("bad-map", f"tags ({name}) go with progress entries, "
-                                        "not transactions", field=name))
+                problems.append(m.error("bad-map", "tags ({name}) go with progress entries, not "
+                                                   "transactions", field=name, args={"name": name}))
             elif not name[len(TAG_PREFIX):].strip():
-                problems.append(m.error("bad-map", f"{name!r} needs a tag name, e.g. "
-                                        "tag.province=Province", field=name))
+                problems.append(m.error("bad-map", "{name} needs a tag name, e.g. "
+                                                   "tag.province=Province", field=name,
+                                        args={"name": repr(name)}))
         elif name not in known:
             hint = entries.did_you_mean(name, list(known))
-            problems.append(m.error("bad-map", f"unknown field {name!r} for {mp.kind} rows"
-                                    f"{hint}; fields: {', '.join(known)}"
-                                    + (", tag.NAME" if mp.kind == "progress" else ""),
-                                    field=name))
+            fields = ", ".join(known) + (", tag.NAME" if mp.kind == "progress" else "")
+            problems.append(m.error("bad-map", "unknown field {name} for {kind} rows{hint}; "
+                                    "fields: {fields}", field=name,
+                                    args={"name": repr(name), "kind": mp.kind, "hint": hint,
+                                          "fields": fields}))
     mapped = dict(mp.columns)
     missing = [f for f in REQUIRED[mp.kind] if f not in mapped]
     if missing:
-        problems.append(m.error("bad-map", f"{mp.kind} rows need a column for "
-                                f"{', '.join(missing)}: --map {missing[0]}=<column name>",
-                                field=missing[0]))
+        problems.append(m.error("bad-map", "{kind} rows need a column for {missing}: --map "
+                                           "{missing2}=<column name>",
+                                field=missing[0],
+                                args={"kind": mp.kind, "missing": ', '.join(missing),
+                                      "missing2": missing[0]}))
     s = mp.style
     if s.decimal not in DECIMAL_MARKS:
-        problems.append(m.error("bad-style", f"decimal mark {s.decimal!r} must be '.' or ','",
-                                field="decimal"))
+        problems.append(m.error("bad-style", "decimal mark {decimal} must be '.' or ','",
+                                field="decimal", args={"decimal": repr(s.decimal)}))
     if s.thousands not in THOUSANDS_SEPARATORS:
-        problems.append(m.error("bad-style", f"thousands separator {s.thousands!r} is not "
-                                "one of . , ' space nbsp nnbsp", field="thousands"))
+        problems.append(m.error("bad-style", "thousands separator {thousands} is not one of . , "
+                                             "' space nbsp nnbsp", field="thousands",
+                                args={"thousands": repr(s.thousands)}))
     elif s.thousands and s.thousands == s.decimal:
-        problems.append(m.error("bad-style", f"the decimal mark and the thousands separator "
-                                f"are both {s.decimal!r}", field="thousands"))
+        problems.append(m.error("bad-style", "the decimal mark and the thousands separator are "
+                                             "both {decimal}", field="thousands",
+                                args={"decimal": repr(s.decimal)}))
     if "%" not in s.date_format:
-        problems.append(m.error("bad-style", f"date format {s.date_format!r} has no "
-                                "directive (e.g. %d/%m/%Y)", field="date_format"))
+        problems.append(m.error("bad-style", "date format {date_format} has no directive (e.g. "
+                                             "%d/%m/%Y)", field="date_format",
+                                args={"date_format": repr(s.date_format)}))
     r = mp.reading
     if r.delimiter not in DELIMITERS:
-        problems.append(m.error("bad-style", f"delimiter {r.delimiter!r} must be , ; | or tab",
-                                field="delimiter"))
+        problems.append(m.error("bad-style", "delimiter {delimiter} must be , ; | or tab",
+                                field="delimiter", args={"delimiter": repr(r.delimiter)}))
     try:
         "".encode(r.encoding)
     except LookupError:
-        problems.append(m.error("bad-style", f"unknown encoding {r.encoding!r}",
-                                field="encoding"))
+        problems.append(m.error("bad-style", "unknown encoding {encoding}",
+                                field="encoding", args={"encoding": repr(r.encoding)}))
     if r.header_row < 1:
         problems.append(m.error("bad-style", "the header row is 1 or more",
                                 field="header_row"))
@@ -257,15 +264,18 @@ def read_sheet(path: Path, reading: Reading) -> Sheet:
     suffix = path.suffix.lower()
     reader = EXTENSIONS.get(suffix)
     if reader is None:
-        raise m.refusal("file-type", f"cannot import {suffix or 'a file without extension'}: "
-                        "emploi reads .csv, .xlsx and .ods", place=m.Place(file))
+        raise m.refusal("file-type", "cannot import {suffix}: emploi reads .csv, .xlsx and .ods",
+                        place=m.Place(file),
+                        args={"suffix": suffix or m.phrase("a file without extension")})
     try:
         if path.is_dir():
             raise m.refusal("not-a-file", "is a directory", place=m.Place(file))
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise m.refusal("too-large", f"file is {size:,} bytes; emploi imports files up to "
-                            f"{MAX_FILE_BYTES:,} bytes", place=m.Place(file))
+            raise m.refusal("too-large", "file is {size} bytes; emploi imports files up to "
+                                         "{MAX_FILE_BYTES} bytes", place=m.Place(file),
+                            args={"size": format(size, ','),
+                                  "MAX_FILE_BYTES": format(MAX_FILE_BYTES, ',')})
         if reader == "csv":
             table = _csv_rows(path.read_bytes(), reading, file)
         else:
@@ -275,7 +285,8 @@ def read_sheet(path: Path, reading: Reading) -> Sheet:
     except PermissionError:
         raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
     except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read",
+        raise m.refusal("unreadable", "{reason}",
+                        args={"reason": exc.strerror or m.phrase("cannot read")},
                         place=m.Place(file)) from None
     return _sheet(table, reading, file, path.name)
 
@@ -290,30 +301,36 @@ def _csv_rows(data: bytes, reading: Reading, file: str) -> list[list[object]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise m.refusal(
-            "encoding", f"byte 0x{data[exc.start]:02x} on line {line} is not {reading.encoding}; "
-            "save the file as CSV UTF-8, or declare its encoding (e.g. --encoding cp1252)",
-            place=m.Place(file, "", line)) from None
+            "encoding", "byte 0x{data} on line {line} is not {encoding}; save the file as CSV "
+                        "UTF-8, or declare its encoding (e.g. --encoding cp1252)",
+            place=m.Place(file, "", line),
+            args={"data": format(data[exc.start], '02x'), "line": line,
+                  "encoding": reading.encoding}) from None
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""),
                                             delimiter=reading.delimiter, strict=True)]
     except csv.Error as exc:
-        raise m.refusal("csv", f"not readable as CSV: {exc}", place=m.Place(file)) from None
+        raise m.refusal("csv", "not readable as CSV: {exc}", place=m.Place(file),
+                        args={"exc": exc}) from None
 
 
 def _calamine_rows(path: Path, reading: Reading, file: str, suffix: str) -> list[list[object]]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
-        raise m.refusal("missing-extra", MISSING_EXTRA.format(suffix=suffix),
-                        place=m.Place(file)) from None
+        raise m.refusal("missing-extra", "reading {suffix} files needs the optional reader: "
+                        "pip install 'emploi-cli[xlsx]' (or save the sheet as CSV UTF-8)",
+                        place=m.Place(file), args={"suffix": suffix}) from None
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         if reading.sheet:
             if reading.sheet not in names:
-                raise m.refusal("no-sheet", f"no sheet named {reading.sheet!r}"
-                                f"{entries.did_you_mean(reading.sheet, names)}; sheets: "
-                                f"{', '.join(names)}", place=m.Place(file))
+                raise m.refusal("no-sheet", "no sheet named {sheet}{did_you_mean}; sheets: "
+                                            "{names}", place=m.Place(file),
+                                args={"sheet": repr(reading.sheet),
+                                      "did_you_mean": entries.did_you_mean(reading.sheet, names),
+                                      "names": ', '.join(names)})
             sheet = book.get_sheet_by_name(reading.sheet)
         elif names:
             sheet = book.get_sheet_by_index(0)
@@ -323,15 +340,16 @@ def _calamine_rows(path: Path, reading: Reading, file: str, suffix: str) -> list
     except m.EmploiError:
         raise
     except Exception as exc:  # calamine raises its own error types for unreadable workbooks
-        raise m.refusal("unreadable", f"not readable as {suffix}: {exc}",
-                        place=m.Place(file)) from None
+        raise m.refusal("unreadable", "not readable as {suffix}: {exc}",
+                        place=m.Place(file), args={"suffix": suffix, "exc": exc}) from None
 
 
 def _sheet(table: list[list[object]], reading: Reading, file: str, name: str) -> Sheet:
     index = reading.header_row - 1
     if index >= len(table):
-        raise m.refusal("no-header", f"the file has {len(table)} row(s): no header on row "
-                        f"{reading.header_row}", place=m.Place(file))
+        raise m.refusal("no-header", "the file has {count} row(s): no header on row {header_row}",
+                        place=m.Place(file),
+                        args={"count": len(table), "header_row": reading.header_row})
     headers = tuple(_header(cell) for cell in table[index])
     rows = tuple((index + 2 + i, tuple(cells)) for i, cells in enumerate(table[index + 1:]))
     return Sheet(file, name, headers, rows)
@@ -383,91 +401,97 @@ def number_text(text: str, style: Style) -> Decimal:
         if (char.isdigit() and char.isascii()) or char == dec or (sep and char == sep):
             continue
         if char in ".,'" or char in SPACES:
-            mark = {" ": "a space", "\u00a0": "a no-break space",
-                    "\u202f": "a narrow no-break space"}.get(char, repr(char))
-            declared = (f"the declared thousands separator is {_mark_name(sep)}" if sep
-                        else "no thousands separator is declared")
-            raise CellError(f"{shown!r} is ambiguous: it has {mark}, but the declared decimal "
-                            f"mark is {dec!r} and {declared}; declare the file's style "
-                            f"(--decimal, --thousands)")
-        raise CellError(f"{shown!r} is not a number")
+            mark = _mark_name(char)
+            declared = (m.phrase("the declared thousands separator is {mark}",
+                                 mark=_mark_name(sep)) if sep
+                        else m.phrase("no thousands separator is declared"))
+            raise CellError(m.phrase("{shown} is ambiguous: it has {mark}, but the declared "
+                                     "decimal mark is {dec} and {declared}; declare the file's "
+                                     "style (--decimal, --thousands)", shown=repr(shown),
+                                         mark=mark, dec=repr(dec), declared=declared))
+        raise CellError(m.phrase("{shown} is not a number", shown=repr(shown)))
     if raw.count(dec) > 1:
-        raise CellError(f"{shown!r} has more than one decimal mark {dec!r}")
+        raise CellError(m.phrase("{shown} has more than one decimal mark {dec}",
+                                 shown=repr(shown), dec=repr(dec)))
     whole, has_point, fraction = raw.partition(dec)
     if has_point and not fraction:
-        raise CellError(f"{shown!r} has no digit after the decimal mark")
+        raise CellError(m.phrase("{shown} has no digit after the decimal mark", shown=repr(shown)))
     if sep and sep in fraction:
-        raise CellError(f"{shown!r} has a thousands separator after the decimal mark")
+        raise CellError(m.phrase("{shown} has a thousands separator after the decimal mark",
+                                 shown=repr(shown)))
     if sep and sep in whole:
         groups = whole.split(sep)
         if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-            raise CellError(f"{shown!r}: the thousands separator {_mark_name(sep)} does not "
-                            "group the digits by three")
+            raise CellError(m.phrase("{shown}: the thousands separator {mark_name} does not "
+                                     "group the digits by three", shown=repr(shown),
+                                         mark_name=_mark_name(sep)))
         whole = "".join(groups)
     if not whole and not fraction:
-        raise CellError(f"{shown!r} is not a number")
+        raise CellError(m.phrase("{shown} is not a number", shown=repr(shown)))
     try:
         value = Decimal(f"{whole or '0'}.{fraction}" if has_point else whole)
     except InvalidOperation:
-        raise CellError(f"{shown!r} is not a number") from None
+        raise CellError(m.phrase("{shown} is not a number", shown=repr(shown))) from None
     return -value if negative else value
 
 
 def _mark_name(mark: str) -> str:
-    return {" ": "a space", "\u00a0": "a no-break space",
-            "\u202f": "a narrow no-break space"}.get(mark, repr(mark))
+    return {" ": m.phrase("a space"), "\u00a0": m.phrase("a no-break space"),
+            "\u202f": m.phrase("a narrow no-break space")}.get(mark, repr(mark))
 
 
 def count_cell(cell: object, style: Style) -> int:
     """A whole number: a numeric cell without fraction, or text without a decimal mark."""
     if isinstance(cell, bool | date | datetime):
-        raise CellError(f"{_shown(cell)} is not a whole number")
+        raise CellError(m.phrase("{shown} is not a whole number", shown=_shown(cell)))
     if isinstance(cell, int):
         value = cell
     elif isinstance(cell, float):
         if cell != cell or cell in (float("inf"), float("-inf")):
-            raise CellError(f"{cell!r} is not a number")
+            raise CellError(m.phrase("{cell} is not a number", cell=repr(cell)))
         if not cell.is_integer():
-            raise CellError(f"{_float_text(cell)} has a fractional part; a count is a whole "
-                            "number")
+            raise CellError(m.phrase("{float_text} has a fractional part; a count is a whole "
+                                     "number", float_text=_float_text(cell)))
         value = int(cell)
     elif isinstance(cell, str):
         number = number_text(cell, style)
         if style.decimal in cell:
-            raise CellError(f"{cell.strip()!r} has a decimal mark {style.decimal!r}; a count is "
-                            "a whole number (if the mark groups thousands, declare "
-                            "--thousands and the right --decimal)")
+            raise CellError(m.phrase("{strip} has a decimal mark {decimal}; a count is a whole "
+                                     "number (if the mark groups thousands, declare --thousands "
+                                     "and the right --decimal)", strip=repr(cell.strip()),
+                                         decimal=repr(style.decimal)))
         value = int(number)
     else:
-        raise CellError(f"{_shown(cell)} is not a number")
+        raise CellError(m.phrase("{shown} is not a number", shown=_shown(cell)))
     if value < 0:
-        raise CellError(f"{_shown(cell)} is negative; a count is zero or more")
+        raise CellError(m.phrase("{shown} is negative; a count is zero or more",
+                                 shown=_shown(cell)))
     if value > MAX_COUNT:
-        raise CellError(f"{value} is beyond any plausible count")
+        raise CellError(m.phrase("{value} is beyond any plausible count", value=value))
     return value
 
 
 def money_cell(cell: object, style: Style) -> Decimal:
     """An amount in MDH: a numeric cell, or text under the declared style; to the dirham."""
     if isinstance(cell, bool | date | datetime):
-        raise CellError(f"{_shown(cell)} is not an amount")
+        raise CellError(m.phrase("{shown} is not an amount", shown=_shown(cell)))
     if isinstance(cell, int):
         value = Decimal(cell)
     elif isinstance(cell, float):
         if cell != cell or cell in (float("inf"), float("-inf")):
-            raise CellError(f"{cell!r} is not an amount")
+            raise CellError(m.phrase("{cell} is not an amount", cell=repr(cell)))
         value = Decimal(repr(cell))
     elif isinstance(cell, str):
         value = number_text(cell, style)
     else:
-        raise CellError(f"{_shown(cell)} is not an amount")
+        raise CellError(m.phrase("{shown} is not an amount", shown=_shown(cell)))
     if value <= 0:
-        raise CellError(f"{_shown(cell)} is not a positive amount")
+        raise CellError(m.phrase("{shown} is not a positive amount", shown=_shown(cell)))
     if value > MAX_MONEY:
-        raise CellError(f"{_shown(cell)} MDH is beyond any plausible amount")
+        raise CellError(m.phrase("{shown} MDH is beyond any plausible amount", shown=_shown(cell)))
     if value.as_tuple().exponent < -MONEY_PLACES:  # type: ignore[operator]
-        raise CellError(f"{_shown(cell)} is finer than one dirham ({MONEY_PLACES} decimals "
-                        "in MDH)")
+        raise CellError(m.phrase("{shown} is finer than one dirham ({MONEY_PLACES} decimals in "
+                                 "MDH)", shown=_shown(cell), MONEY_PLACES=MONEY_PLACES))
     return value
 
 
@@ -477,7 +501,8 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def date_cell(cell: object, style: Style) -> date:
     if isinstance(cell, datetime):
         if cell.time() != datetime.min.time():
-            raise CellError(f"{cell.isoformat(sep=' ')} has a time of day; expected a date")
+            raise CellError(m.phrase("{cell} has a time of day; expected a date",
+                                     cell=cell.isoformat(sep=' ')))
         return cell.date()
     if isinstance(cell, date):
         return cell
@@ -490,13 +515,15 @@ def date_cell(cell: object, style: Style) -> date:
         except ValueError:
             reason = dates.why_not(text, style.date_format)
             if reason:
-                raise CellError(f"{text!r} is not a date: {reason}") from None
-            raise CellError(f"{text!r} is not a date in the declared format "
-                            f"{style.date_format} (--date-format)") from None
+                raise CellError(m.phrase("{text} is not a date: {reason}", text=repr(text),
+                                         reason=reason)) from None
+            raise CellError(m.phrase("{text} is not a date in the declared format {date_format} "
+                                     "(--date-format)", text=repr(text),
+                                     date_format=style.date_format)) from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        raise CellError(f"{_shown(cell)} is a number, not a date (format the column as dates, "
-                        "or as text in the declared --date-format)")
-    raise CellError(f"{_shown(cell)} is not a date")
+        raise CellError(m.phrase("{shown} is a number, not a date (format the column as dates, "
+                                 "or as text in the declared --date-format)", shown=_shown(cell)))
+    raise CellError(m.phrase("{shown} is not a date", shown=_shown(cell)))
 
 
 def text_cell(cell: object) -> str:
@@ -543,11 +570,11 @@ def _place(file: str, row: int, column: str = "") -> m.Place:
     return m.Place(file, path)
 
 
-def _row_error(file: str, row: int, column: str, message: str, code: str = "bad-cell", *,
-               field: str = "") -> m.Problem:
+def _row_error(file: str, row: int, column: str, template: str, code: str = "bad-cell", *,
+               field: str = "", **values: object) -> m.Problem:
     """A refusal; its place names the row and, when known, the column (the cell); its field
     is the entry's field the column maps to."""
-    return m.error(code, message, _place(file, row, column), field=field)
+    return m.error(code, template, _place(file, row, column), field=field, args=values)
 
 
 def columns_problems(sheet: Sheet, mp: Mapping) -> list[m.Problem]:
@@ -560,19 +587,22 @@ def columns_problems(sheet: Sheet, mp: Mapping) -> list[m.Problem]:
         if found == 1:
             continue
         if found > 1:
-            problems.append(m.error("bad-map", f"column {column!r} (for {name}) appears "
-                                    f"{found} times in the header row {mp.reading.header_row}",
+            problems.append(m.error("bad-map", "column {column} (for {name}) appears {count} "
+                                               "times in the header row {header_row}",
                                     m.Place(sheet.file), field=name,
-                                    args={"column": column, "count": found}))
+                                    args={"column": repr(column), "name": name, "count": found,
+                                          "header_row": mp.reading.header_row}))
             continue
         shown = [h for h in headers if h]
         hint = entries.did_you_mean(wanted, shown)
         if len(shown) == 1 and any(d in shown[0] for d in DELIMITERS if d != mp.reading.delimiter):
-            hint += " (the header is one cell: is the delimiter right? --delimiter ';')"
-        problems.append(m.error("bad-map", f"no column {column!r} (for {name}) in the header "
-                                f"row {mp.reading.header_row}{hint}; columns: "
-                                f"{', '.join(repr(h) for h in shown) or 'none'}",
-                                m.Place(sheet.file), field=name, args={"column": column}))
+            hint = m.phrase("{hint} (the header is one cell: is the delimiter right? "
+                            "--delimiter ';')", hint=hint)
+        problems.append(m.error(
+            "bad-map", "no column {column} (for {name}) in the header row {header_row}{hint}; "
+            "columns: {items}", m.Place(sheet.file), field=name,
+            args={"column": repr(column), "name": name, "header_row": mp.reading.header_row,
+                  "hint": hint, "items": ", ".join(repr(h) for h in shown) or m.phrase("none")}))
     return problems
 
 
@@ -606,7 +636,8 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
         column = columns[name]
         if _blank(raw):
             if name in REQUIRED[mp.kind] or name == "reference":
-                problems.append(_row_error(file, number, column, f"{name} is empty", "empty",
+                problems.append(_row_error(file, number, column, "{name} is empty", "empty",
+                                           name=name,
                                            field=name))
             continue
         try:
@@ -619,15 +650,17 @@ def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[st
             elif name == "kind":
                 kind = text_cell(raw).lower()
                 if kind not in m.TRANSACTION_KINDS:
-                    raise CellError(f"{text_cell(raw)!r} is not a transaction kind "
-                                    f"({', '.join(m.TRANSACTION_KINDS)})")
+                    raise CellError(m.phrase("{text} is not a transaction kind ({kinds})",
+                                             text=repr(text_cell(raw)),
+                                             kinds=", ".join(m.TRANSACTION_KINDS)))
                 values[name] = kind
             elif name.startswith(TAG_PREFIX):
                 values.setdefault("tags", {})[name[len(TAG_PREFIX):].strip()] = text_cell(raw)
             else:
                 values[name] = text_cell(raw)
         except CellError as exc:
-            problems.append(_row_error(file, number, column, str(exc), field=name))
+            problems.append(_row_error(file, number, column, "{reason}", field=name,
+                                       reason=exc.args[0]))
     if mp.kind == "transaction":
         values.setdefault("kind", "disbursement")
     if "tags" in values:
@@ -680,10 +713,10 @@ def _with_keys(rows: list[Row], file_name: str, kind: str) -> list[Row]:
         reference = row.values.get("reference", "")
         if reference:
             if reference in seen_refs:
-                problem = m.error("duplicate-reference", f"reference {reference!r} is also "
-                                  f"on row {seen_refs[reference]}", _place("", row.number),
+                problem = m.error("duplicate-reference", "reference {reference} is also on row "
+                                                         "{row}", _place("", row.number),
                                   field="reference",
-                                  args={"reference": reference, "row": seen_refs[reference]})
+                                  args={"reference": repr(reference), "row": seen_refs[reference]})
                 keyed.append(replace(row, problems=(problem,)))
                 continue
             seen_refs[reference] = row.number
@@ -843,12 +876,14 @@ def _differs(file: str, row: Row, existing: m.JournalEntry, kind: str) -> tuple[
                if theirs[k] != ours[k]]
     if not changed:
         return ()
-    return (m.warning("changed-since-import", f"{row.key!r} is already in the ledger as "
-                      f"entry {existing.id} with other figures ("
-                      f"{'; '.join(changed)}); nothing is imported for this row: void "
-                      f"{existing.id} and import again to take the new figures",
+    return (m.warning("changed-since-import", "{key} is already in the ledger as entry "
+                                              "{existing_id} with other figures ({changed}); "
+                                              "nothing is imported for this row: void "
+                                              "{existing_id} and import again to take the new "
+                                              "figures",
                       _place(file, row.number), entry=existing.id,
-                      args={"key": row.key, "changed": "; ".join(changed)}),)
+                      args={"key": repr(row.key), "existing_id": existing.id,
+                            "changed": '; '.join(changed)}),)
 
 
 def _plain(value: object) -> str:

@@ -273,10 +273,11 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
     for ledger in ledgers:
         pid = ledger.programme.id
         if pid in seen:
-            raise m.refusal("duplicate-programme", f"programme id {pid!r} is in both "
-                            f"{seen[pid]} and {ledger.path}; each ledger needs its own "
-                            "programme.id to be exported together",
-                            entry=pid, field="id", place=m.Place(ledger.path))
+            raise m.refusal("duplicate-programme", "programme id {pid} is in both {seen} and "
+                                                   "{path}; each ledger needs its own "
+                                                   "programme.id to be exported together",
+                            entry=pid, field="id", place=m.Place(ledger.path),
+                            args={"pid": repr(pid), "seen": seen[pid], "path": ledger.path})
         seen[pid] = ledger.path
     if target.is_dir():
         raise m.refusal("output-dir", "is a directory", place=m.Place(file))
@@ -285,7 +286,8 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
             with open(target, "rb") as handle:
                 head = handle.read(len(SQLITE_MAGIC))
         except OSError as exc:
-            raise m.refusal("unreadable", exc.strerror or "cannot read",
+            raise m.refusal("unreadable", "{reason}",
+                        args={"reason": exc.strerror or m.phrase("cannot read")},
                             place=m.Place(file)) from None
         if head and head != SQLITE_MAGIC:
             raise m.refusal("not-sqlite", "exists and is not a SQLite database; refusing to "
@@ -308,8 +310,9 @@ def export(target: Path, ledgers: list[m.Ledger], as_of: date, version: str) -> 
             with contextlib.suppress(OSError):
                 Path(f"{temp}{suffix}").unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise m.refusal("write-failed", f"cannot write the database ({reason}); "
-                        "the file is unchanged", place=m.Place(file)) from None
+        raise m.refusal("write-failed", "cannot write the database ({reason}); the file is "
+                                        "unchanged", place=m.Place(file),
+                                            args={"reason": reason}) from None
     return counts
 
 

@@ -121,7 +121,8 @@ def _labeler(lang: str):
 
 
 def _mdh(value: Decimal | None, lang: str) -> str:
-    return i18n.label("not_stated", lang) if value is None else f"{i18n.money(value, lang)} MDH"
+    return i18n.label("not_stated", lang) if value is None else (
+        f"{i18n.money(value, lang)} {i18n.label('mdh', lang)}")
 
 
 def _day_text(value: date | datetime) -> str:
@@ -144,7 +145,7 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
         _produced(produced, as_of, lang),
     )
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
-              "as_of": t("as_of_marker", date=as_of.isoformat()), "contents": t("contents"),
+              "as_of": t("as_of_marker", date=i18n.day(as_of, lang)), "contents": t("contents"),
               "report": t("report_title")}
     return Document(lang, p.title, _subtitle(as_of, produced.generated_at, lang), sections,
                     produced, labels)
@@ -152,19 +153,19 @@ def build(pos: position.Position, lang: str, *, problems: list[m.Problem],
 
 def _subtitle(as_of: date, generated_at: date | datetime, lang: str) -> str:
     """`Progress report · Position as of <as-of> · Produced <day>`: the date the figures
-    stand at and the day the report was made, never one for the other."""
+    stand at and the day the report was made, never one for the other (dates in prose)."""
     t = _labeler(lang)
     day = generated_at.date() if isinstance(generated_at, datetime) else generated_at
-    return (f"{t('report_title')} · {t('report_as_of')} {as_of.isoformat()} · "
-            f"{t('generated_at')} {day.isoformat()}")
+    return (f"{t('report_title')} · {t('report_as_of')} {i18n.day(as_of, lang)} · "
+            f"{t('generated_at')} {i18n.day(day, lang)}")
 
 
 def _programme(pos: position.Position, lang: str) -> Section:
     ledger, p = pos.ledger, pos.programme
     t = _labeler(lang)
-    period = f"{p.start.isoformat()} {t('to')} {pos.end.isoformat()}"
+    period = f"{i18n.day(p.start, lang)} {t('to')} {i18n.day(pos.end, lang)}"
     if pos.end != p.end:
-        period += f" ({t('amended_from', value=p.end.isoformat())})"
+        period += f" ({t('amended_from', value=i18n.day(p.end, lang))})"
     total = _mdh(pos.funding.total_in_force, lang)
     if pos.funding.total_in_force != p.total:
         total += f" ({t('amended_from', value=_mdh(p.total, lang))})"
@@ -177,7 +178,7 @@ def _programme(pos: position.Position, lang: str) -> Section:
     sources = "; ".join(_citation(s) for s in ledger.sources)
     if sources:
         items.append((t("sources"), sources))
-    signed = ", ".join(x for x in (p.signed_place, p.signed_date.isoformat()
+    signed = t("list_separator").join(x for x in (p.signed_place, i18n.day(p.signed_date, lang)
                                    if p.signed_date else "", p.signed_note) if x)
     if signed:
         items.append((t("signed"), signed))
@@ -268,8 +269,9 @@ def _bars_summary(groups: tuple[BarGroup, ...], series: tuple[tuple[str, str], .
                   lang: str) -> str:
     parts = []
     for g in groups:
-        values = ", ".join(f"{label} {human_text(v, 'money', lang)}"
-                           for (_, label), v in zip(series, g.values, strict=True))
+        values = i18n.label("list_separator", lang).join(
+            f"{label} {human_text(v, 'money', lang)}"
+            for (_, label), v in zip(series, g.values, strict=True))
         parts.append(f"{g.label}: {values}")
     return "; ".join(parts) + "."
 
@@ -341,14 +343,14 @@ def _quarters(pos: position.Position, lang: str) -> Section:
                 corners.append((last, p.quantity))
             expected = tuple(corners)
         figures = {"achieved": i18n.number(p.achieved, lang), "unit": target.unit,
-                   "date": as_of.isoformat(),
+                   "date": i18n.day(as_of, lang),
                    "status": t(pace_reports.status_label(p.status))}
         if p.quantity is None:
             description = t("chart_target_desc_unquantified", **figures)
             line = t("target_line_unquantified", **figures)
         else:
             figures.update(expected=i18n.number(p.expected or 0, lang),
-                           target=i18n.number(p.quantity, lang), end=sched.end.isoformat(),
+                           target=i18n.number(p.quantity, lang), end=i18n.day(sched.end, lang),
                            progress=human_text(p.progress, "percent", lang),
                            schedule=t(sched.kind))
             description = t("chart_target_desc", **figures)
@@ -358,7 +360,7 @@ def _quarters(pos: position.Position, lang: str) -> Section:
                           tuple(points), p.quantity)
         subsections.append(Section(f"q-{_slug(target.id)}", f"{target.id} — {target.label}",
                                    (Paragraph(line, "status-line"), chart, table), 3))
-    note = (Paragraph(t("partial_note", date=as_of.isoformat()), "note"),) if any(
+    note = (Paragraph(t("partial_note", date=i18n.day(as_of, lang)), "note"),) if any(
         r.partial for r in rows) else ()
     return Section("quarters", t("quarters"), (*note, *subsections))
 
@@ -375,7 +377,7 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
         return Section("problems", t("problems"), (Paragraph(t("no_problems")),))
     errors = sum(p.is_error for p in found)
     rows = tuple({"severity": p.severity, "place": place_text(_file_name_only(p)),
-                  "code": p.code, "message": p.message} for p in found)
+                  "code": p.code, "message": i18n.problem_text(p, lang)} for p in found)
     return Section("problems", t("problems"), (
         Paragraph(t("n_problems", errors=errors, warnings=len(found) - errors)),
         Table("", (Column("severity", "label", "severity"), Column("place"), Column("code"),
@@ -421,8 +423,8 @@ def build_rollup(r: rollup.Rollup, lang: str, *, problems: list[list[m.Problem]]
         sections.append(Section(prefix, f"{p.id} — {p.ledger.programme.title}", inner))
     sections.append(_produced_rollup(r, produced, lang))
     labels = {"expected": t("expected_line"), "achieved": t("achieved_line"),
-              "as_of": t("as_of_marker", date=r.as_of.isoformat()), "contents": t("contents"),
-              "report": t("report_title")}
+              "as_of": t("as_of_marker", date=i18n.day(r.as_of, lang)),
+              "contents": t("contents"), "report": t("report_title")}
     subtitle = _subtitle(r.as_of, produced[0].generated_at, lang)
     overall = Produced(produced[0].generated_at, ", ".join(x.ledger for x in produced), "",
                        sum(x.entries for x in produced), produced[0].version)

@@ -1,123 +1,269 @@
-"""Human labels and number formats in French and English. json and csv never use these."""
+"""Human labels, dates and number formats. json and csv never use these.
+
+The code names each label by a key and gives its English text here (English is the source
+language); the translations are in the catalogs, locale/<lang>.po, where the key is the
+entry's `msgctxt` and the English text its `msgid` (present/catalog.py, docs/translating.md).
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 
-LANGS = ("fr", "en")
+from ..domain.dates import MONTHS
+from .catalog import translate
 
-LABELS: dict[str, tuple[str, str]] = {
-    # report titles and sections
-    "summary": ("Financement", "Funding"),
-    "totals": ("Totaux", "Totals"),
-    "conventions": ("Conventions", "Conventions"),
-    "funders": ("Bailleurs", "Funders"),
-    "targets": ("Objectifs", "Targets"),
-    "indicators": ("Objectifs par indicateur", "Targets by indicator"),
-    "breakdown": ("Réalisations par {tag}", "Achievements by {tag}"),
-    "history": ("Journal", "Journal"),
-    "problems": ("Problèmes", "Problems"),
-    "entry": ("Écriture", "Entry"),
-    # columns
-    "record": ("Ligne", "Record"),
-    "id": ("Id", "Id"),
-    "title": ("Intitulé", "Title"),
-    "name": ("Nom", "Name"),
-    "amount": ("Montant (MDH)", "Amount (MDH)"),
-    "original_amount": ("Montant initial (MDH)", "Original amount (MDH)"),
-    "share": ("Part", "Share"),
-    "estimated": ("Estimé", "Estimated"),
-    "committed": ("Engagé", "Committed"),
-    "disbursed": ("Décaissé", "Disbursed"),
-    "spent": ("Dépensé", "Spent"),
-    "execution": ("Taux d'exécution", "Execution rate"),
-    "convention": ("Convention", "Convention"),
-    "indicator": ("Indicateur", "Indicator"),
-    "label": ("Libellé", "Label"),
-    "target": ("Cible", "Target"),
-    "original_target": ("Cible initiale", "Original target"),
-    "unit": ("Unité", "Unit"),
-    "achieved": ("Réalisé", "Achieved"),
-    "remaining": ("Reste", "Remaining"),
-    "progress": ("Avancement", "Progress"),
-    "bar": ("", ""),
-    "targets_list": ("Objectifs", "Targets"),
-    "tag_value": ("Valeur", "Value"),
-    "date": ("Date", "Date"),
-    "kind": ("Type", "Kind"),
-    "subject": ("Objet", "Subject"),
-    "value": ("Valeur", "Value"),
-    "funder": ("Bailleur", "Funder"),
-    "text": ("Note", "Note"),
-    "source": ("Source", "Source"),
-    "tags": ("Étiquettes", "Tags"),
-    "void": ("Annulée", "Void"),
-    "voided_by": ("Annulée par", "Voided by"),
-    "recorded_at": ("Écrite le", "Recorded at"),
-    "recorded_by": ("Par", "By"),
-    "severity": ("Gravité", "Severity"),
-    "code": ("Code", "Code"),
-    "place": ("Emplacement", "Place"),
-    "message": ("Message", "Message"),
-    "item": ("Élément", "Item"),
-    "check": ("Contrôle", "Check"),
-    # values and rows
-    "stated_total": ("Total annoncé", "Stated total"),
-    "conventions_total": ("Somme des conventions", "Sum of conventions"),
-    "total_in_force": ("Total après avenants", "Total as amended"),
-    "matches": ("concorde", "matches"),
-    "differs": ("ne concorde pas", "does not match"),
-    "unattributed": ("Sans bailleur désigné", "No named funder"),
-    "unattributed_short": ("non désigné", "unnamed"),
-    "unquantified": ("non chiffré", "unquantified"),
-    "none": ("(aucune)", "(none)"),
-    "yes": ("oui", "yes"),
-    "no": ("non", "no"),
-    "as_of": ("Au {date}", "As of {date}"),
-    "no_entries": ("Aucune écriture.", "No entries."),
-    "dry_run": ("Essai (--dry-run) : rien n'a été écrit.", "Dry run: nothing was written."),
-    "ok": ("Aucun problème.", "No problems."),
-    "error": ("erreur", "error"),
-    "warning": ("avertissement", "warning"),
-    "note": ("note", "note"),
-    "n_problems": ("{errors} erreur(s), {warnings} avertissement(s)",
-                   "{errors} error(s), {warnings} warning(s)"),
-    # import and export
-    "import": ("Import", "Import"),
-    "row": ("Ligne du fichier", "Row"),
-    "status": ("État", "Status"),
-    "reason": ("Motif", "Reason"),
-    "import_key": ("Clé d'import", "Import key"),
-    "new": ("nouvelle", "new"),
-    "present": ("déjà présente", "already present"),
-    "refused": ("refusée", "refused"),
-    "import_counts": ("{new} nouvelle(s), {present} déjà présente(s), {refused} refusée(s)",
-                      "{new} new, {present} already present, {refused} refused"),
-    "import_dry_run": ("Simulation : rien n'a été écrit.", "Dry run: nothing was written."),
-    "import_written": ("Écrit dans {ledger}.", "Written to {ledger}."),
-    "import_refused": ("Rien n'a été écrit : {refused} ligne(s) refusée(s).",
-                       "Nothing was written: {refused} row(s) refused."),
-    "import_nothing": ("Rien à ajouter.", "Nothing to add."),
-    "profile_saved": ("Profil {name} enregistré.", "Profile {name} saved."),
-    "profile_would_save": ("Le profil {name} serait enregistré.", "Profile {name} would be saved."),
-    "profile_unchanged": ("Profil {name} inchangé.", "Profile {name} unchanged."),
-    "exported": ("{file} : {programmes} programme(s), {conventions} convention(s), "
-                 "{targets} objectif(s), {entries} écriture(s).",
-                 "{file}: {programmes} programme(s), {conventions} convention(s), "
-                 "{targets} target(s), {entries} entries."),
+LANGS = ("fr", "en", "ar")
+
+LABELS: dict[str, str] = {
+    "summary": "Funding",
+    "totals": "Totals",
+    "conventions": "Conventions",
+    "funders": "Funders",
+    "targets": "Targets",
+    "indicators": "Targets by indicator",
+    "breakdown": "Achievements by {tag}",
+    "history": "Journal",
+    "problems": "Problems",
+    "entry": "Entry",
+    "record": "Record",
+    "id": "Id",
+    "title": "Title",
+    "name": "Name",
+    "amount": "Amount (MDH)",
+    "original_amount": "Original amount (MDH)",
+    "share": "Share",
+    "estimated": "Estimated",
+    "committed": "Committed",
+    "disbursed": "Disbursed",
+    "spent": "Spent",
+    "execution": "Execution rate",
+    "convention": "Convention",
+    "indicator": "Indicator",
+    "label": "Label",
+    "target": "Target",
+    "original_target": "Original target",
+    "unit": "Unit",
+    "achieved": "Achieved",
+    "remaining": "Remaining",
+    "progress": "Progress",
+    "bar": "",
+    "targets_list": "Targets",
+    "tag_value": "Value",
+    "date": "Date",
+    "kind": "Kind",
+    "subject": "Subject",
+    "value": "Value",
+    "funder": "Funder",
+    "text": "Note",
+    "source": "Source",
+    "tags": "Tags",
+    "void": "Void",
+    "voided_by": "Voided by",
+    "recorded_at": "Recorded at",
+    "recorded_by": "By",
+    "severity": "Severity",
+    "code": "Code",
+    "place": "Place",
+    "message": "Message",
+    "item": "Item",
+    "check": "Check",
+    "stated_total": "Stated total",
+    "conventions_total": "Sum of conventions",
+    "total_in_force": "Total as amended",
+    "matches": "matches",
+    "differs": "does not match",
+    "unattributed": "No named funder",
+    "unquantified": "unquantified",
+    "none": "(none)",
+    "yes": "yes",
+    "no": "no",
+    "as_of": "As of {date}",
+    "no_entries": "No entries.",
+    "dry_run": "Dry run: nothing was written.",
+    "ok": "No problems.",
+    "error": "error",
+    "usage_error": "usage error",
+    "arabic_on_terminal": ("Arabic is written to files and pipes (-o FILE, -f md, report -f "
+                           "html); this terminal shows French."),
+    "warning": "warning",
+    "n_problems": "{errors} error(s), {warnings} warning(s)",
+    "import": "Import",
+    "row": "Row",
+    "status": "Status",
+    "reason": "Reason",
+    "import_key": "Import key",
+    "new": "new",
+    "present": "already present",
+    "refused": "refused",
+    "import_counts": "{new} new, {present} already present, {refused} refused",
+    "import_dry_run": "Dry run: nothing was written.",
+    "import_written": "Written to {ledger}.",
+    "import_refused": "Nothing was written: {refused} row(s) refused.",
+    "import_nothing": "Nothing to add.",
+    "profile_saved": "Profile {name} saved.",
+    "profile_would_save": "Profile {name} would be saved.",
+    "profile_unchanged": "Profile {name} unchanged.",
+    "exported": (
+        "{file}: {programmes} programme(s), {conventions} convention(s), {targets} "
+        "target(s), {entries} entries."),
+    "at-risk": "at risk",
+    "behind": "behind",
+    "on-track": "on track",
+    "not-started": "not started",
+    "achieved_status": "achieved",
+    "unquantified_status": "unquantified",
+    "status_funding": "Funding execution",
+    "status_targets": "Targets: status, pace and projection",
+    "total": "Total",
+    "expected": "Expected",
+    "expected_progress": "Expected progress",
+    "gap": "Gap",
+    "rate_so_far": "Rate/month",
+    "rate_needed": "Needed/month",
+    "projected": "Projected at end",
+    "projected_completion": "Projected completion",
+    "cost_per_result": "DH/result",
+    "cost_per_result_disbursed": "DH per result (disbursed)",
+    "cost_per_result_spent": "DH per result (spent)",
+    "planned_cost_per_result": "DH per result (planned)",
+    "cost_basis": "Basis",
+    "basis_convention": "convention (single target)",
+    "basis_budget": "target's budget",
+    "not_attributable": "not attributable",
+    "budget": "Budget (MDH)",
+    "disbursed_mdh": "Disbursed (MDH)",
+    "spent_mdh": "Spent (MDH)",
+    "schedule": "Schedule",
+    "linear": "linear",
+    "milestones": "milestones",
+    "start": "Start",
+    "end": "End",
+    "pace_rule": (
+        "Statuses: at risk below 70 % of expected, or when the rate needed is more than "
+        "twice the rate so far; behind below 90 %; else on track (full rule: docs/pace.md)."),
+    "expected_marker": "┃ = expected",
+    "cost_note": (
+        "Cost per result: money disbursed by the convention attributed to the target, in DH "
+        "per unit achieved."),
+    "periods": "Achievements per period",
+    "period": "Period",
+    "target_id": "Target",
+    "cumulative": "Cumulative",
+    "partial_note": "* period in progress, counted up to {date}.",
+    "quarter_label": "Q{q} {year}",
+    "fiscal_year_label": "FY {year}",
+    "report_title": "Progress report",
+    "programme": "Programme",
+    "region": "Region",
+    "framework": "Framework",
+    "programme_period": "Period",
+    "programme_total": "Total amount",
+    "partners": "Partners",
+    "sources": "Sources",
+    "signed": "Signed",
+    "contents": "Contents",
+    "funding_by_convention": "Funding by convention",
+    "funding_by_funder": "Funding by funder",
+    "pace": "Pace and projection",
+    "costs": "Cost per result",
+    "quarters": "Achievements per quarter",
+    "produced": "About this report",
+    "generated_at": "Produced",
+    "produced_by": "By",
+    "ledger": "Ledger",
+    "ledger_sha256": "Ledger SHA-256",
+    "entries": "Entries",
+    "report_as_of": "Position as of",
+    "to": "to",
+    "amended_from": "amended, originally {value}",
+    "chart_funding_desc": "Amount, committed, disbursed and spent of each {what}, in MDH.",
+    "chart_target_title": "{target}: cumulative achieved and expected",
+    "chart_target_desc": (
+        "Cumulative achieved {achieved} {unit} as of {date}, expected {expected}, target "
+        "{target} by {end}."),
+    "chart_target_desc_unquantified": (
+        "Cumulative achieved {achieved} {unit} as of {date}; no quantity, so no expected "
+        "line."),
+    "bar_label": "Progress {progress}, expected {expected}",
+    "convention_word": "convention",
+    "funder_word": "funder",
+    "amount_short": "Amount",
+    "no_problems": "`emploi check` finds no problems.",
+    "not_stated": "not stated",
+    "chart_data_note": "The charts show the figures of the tables.",
+    "expected_line": "Expected",
+    "achieved_line": "Achieved",
+    "as_of_marker": "as of {date}",
+    "target_line": (
+        "{status} · achieved {achieved} of {target} {unit} ({progress}) · expected "
+        "{expected} · {schedule}"),
+    "target_line_unquantified": "{status} · achieved {achieved} {unit} · no quantity",
+    "bar_text": "{progress} (expected {expected})",
+    "colon": ": ",
+    "list_separator": ", ",
+    "mdh": "MDH",
+    "expected_short": "expected",
+    "hidden_columns": "Columns hidden for lack of room: {columns} (widen the terminal, or -f md).",
+    "programme_section": "{programme} · {title}",
+    "programmes": "Programmes",
+    "national_funding": "National total: funding by programme",
+    "national_indicators": "National total by indicator",
+    "national_status": "National total by indicator: achieved and expected",
+    "national_total": "National total",
+    "national": "National total",
+    "rollup_title": "National view",
+    "rollup_note": "National view of {n} programmes; ids are written programme:id.",
+    "rollup_ledgers": "Ledgers",
+    "targets_count": "Targets",
+    "programme_word": "programme",
+    "month_1": "January",
+    "month_2": "February",
+    "month_3": "March",
+    "month_4": "April",
+    "month_5": "May",
+    "month_6": "June",
+    "month_7": "July",
+    "month_8": "August",
+    "month_9": "September",
+    "month_10": "October",
+    "month_11": "November",
+    "month_12": "December",
+    "first_of_month": "1",
+    "kind_target": "target",
+    "kind_convention": "convention",
+    "kind_funder": "funder",
+    "kind_progress": "progress",
+    "kind_transaction": "transaction",
+    "kind_commitment": "commitment",
+    "kind_disbursement": "disbursement",
+    "kind_expenditure": "expenditure",
+    "kind_void": "void",
+    "kind_amendment": "amendment",
+    "kind_assertion": "assertion",
+    "kind_lock": "lock",
+    "kind_profile": "profile",
 }
 
 
 def label(key: str, lang: str, **values: object) -> str:
-    pair = LABELS.get(key)
-    text = key if pair is None else pair[0 if lang == "fr" else 1]
+    """The label `key` in `lang`, its `{fields}` filled from `values`."""
+    english = LABELS.get(key)
+    if english is None:
+        text = key
+    elif lang == "en" or not english:
+        text = english
+    else:
+        text = translate(english, lang, key)
     return text.format(**values) if values else text
 
 
 def number(value: int | Decimal, lang: str, places: int | None = None) -> str:
-    """Python's own grouping, with the French marks swapped in: 20.815 / 406,80."""
+    """Python's own grouping, with the French marks swapped in (also for Arabic, as Moroccan
+    documents write figures, in Western digits): 20.815 / 406,80."""
     text = f"{value:,.{places}f}" if places is not None else f"{value:,}"
-    return text.translate(_FR) if lang == "fr" else text
+    return text.translate(_FR) if lang in ("fr", "ar") else text
 
 
 _FR = str.maketrans({",": ".", ".": ","})
@@ -132,199 +278,107 @@ def percent(value: Decimal, lang: str) -> str:
     return f"{number(value, lang, 2)} %"
 
 
-# ---- pace and reports --------------------------------------------------------------------
+def day(value: date, lang: str) -> str:
+    """A date in prose: 30 June 2022, 30 juin 2022 (1er juin), 30 يونيو 2022. Tables and files
+    keep ISO dates."""
+    month = label(f"month_{value.month}", lang)
+    first = label("first_of_month", lang) if value.day == 1 else str(value.day)
+    return f"{first} {month} {value.year}"
 
+
+def entry_kind(kind: str, lang: str) -> str:
+    """A journal entry's kind (progress, disbursement...) in `lang`; json and csv keep it."""
+    return label(f"kind_{kind}", lang) if f"kind_{kind}" in LABELS else kind
+
+
+# ---- problems ----------------------------------------------------------------------------
+
+
+def problem_text(problem, lang: str) -> str:
+    """A problem's message in `lang`: its template from the catalog (context "problem"),
+    filled with its args, each worded for the reader (dates in prose, decimal marks, entry
+    kinds, phrases in `lang`). json keeps `message`, the English text."""
+    if lang == "en" or not problem.template:
+        return problem.message
+    return worded(problem.template, dict(problem.args), lang)
+
+
+def worded(template: str, args: dict[str, str], lang: str, prefix: str = "") -> str:
+    """`template` in `lang`, its fields filled from args (a phrase's are `name.field`)."""
+    from string import Formatter
+
+    text = translate(template, lang, "problem")
+    values = {}
+    try:
+        for _, name, _, _ in Formatter().parse(text):
+            if name is not None and name not in values:
+                values[name] = _arg(name, args, lang, prefix)
+        return text.format_map(values)
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return template
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MDH = re.compile(r"([+-]?\d+)\.(\d+) MDH")  # an amount; other decimals are left as written
+
+
+def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
+    key = prefix + name
+    if f"{key}.template" in args:
+        return worded(args[f"{key}.template"], args, lang, f"{key}.")
+    value = args.get(key)
+    if value is None:
+        return "{" + name + "}"
+    if name == "kind":
+        return entry_kind(value, lang)
+    if name == "month" and value in MONTHS:  # an impossible date's month (domain/dates.py)
+        return label(f"month_{MONTHS.index(value) + 1}", lang)
+    if _ISO_DAY.fullmatch(value):
+        try:
+            return day(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    found = _MDH.fullmatch(value)
+    if found and lang in ("fr", "ar"):
+        return f"{found.group(1)},{found.group(2)} MDH"
+    return value
+
+
+# The states of the end and of the first report; co-financing, financing plans, sources.
 LABELS.update({
-    # statuses (json/csv spell them as the keys)
-    "at-risk": ("à risque", "at risk"),
-    "behind": ("en retard", "behind"),
-    "on-track": ("dans les temps", "on track"),
-    "not-started": ("pas commencé", "not started"),
-    "achieved_status": ("atteint", "achieved"),
-    "unquantified_status": ("non chiffré", "unquantified"),
-    "missed": ("non atteint", "missed"),
-    "met": ("atteint à l'échéance", "met"),
-    "awaiting-data": ("en attente de données", "awaiting data"),
-    "shortfall": ("Manque", "Shortfall"),
-    "first_report": ("Premier rapport", "First report"),
-    "end_rule": ("Échéance passée : chaque objectif est atteint ou non atteint, avec ce qui "
-                 "manque ; l'argent aussi (décaissé contre montant).",
-                 "The end has passed: each target is met or missed, with its shortfall; money "
+    "unattributed_short": "unnamed",
+    "note": "note",
+    "missed": "missed",
+    "met": "met",
+    "awaiting-data": "awaiting data",
+    "shortfall": "Shortfall",
+    "first_report": "First report",
+    "end_rule": ("The end has passed: each target is met or missed, with its shortfall; money "
                  "likewise (disbursed against the amount)."),
-    "awaiting_rule": ("En attente de données : rien n'est enregistré et le premier rapport "
-                      "n'est pas encore dû (fin du premier trimestre complet, ou first_report).",
-                      "Awaiting data: nothing is recorded and the first report is not due yet "
+    "awaiting_rule": ("Awaiting data: nothing is recorded and the first report is not due yet "
                       "(the end of the first full quarter, or first_report)."),
-    # status screen
-    "status_funding": ("Exécution financière", "Funding execution"),
-    "status_targets": ("Objectifs : état, rythme et projection",
-                       "Targets: status, pace and projection"),
-    "status": ("État", "Status"),
-    "total": ("Total", "Total"),
-    "expected": ("Attendu", "Expected"),
-    "expected_progress": ("Avancement attendu", "Expected progress"),
-    "gap": ("Écart", "Gap"),
-    "rate_so_far": ("Rythme/mois", "Rate/month"),
-    "rate_needed": ("Requis/mois", "Needed/month"),
-    "projected": ("Projection fin", "Projected at end"),
-    "projected_completion": ("Atteinte prévue", "Projected completion"),
-    "cost_per_result": ("DH/résultat", "DH/result"),
-    "cost_per_result_disbursed": ("DH par résultat (décaissé)", "DH per result (disbursed)"),
-    "cost_per_result_spent": ("DH par résultat (dépensé)", "DH per result (spent)"),
-    "planned_cost_per_result": ("DH par résultat (prévu)", "DH per result (planned)"),
-    "cost_basis": ("Base", "Basis"),
-    "basis_convention": ("convention (objectif unique)", "convention (single target)"),
-    "basis_budget": ("budget de l'objectif", "target's budget"),
-    "not_attributable": ("non attribuable", "not attributable"),
-    "budget": ("Budget (MDH)", "Budget (MDH)"),
-    "disbursed_mdh": ("Décaissé (MDH)", "Disbursed (MDH)"),
-    "spent_mdh": ("Dépensé (MDH)", "Spent (MDH)"),
-    "schedule": ("Échéancier", "Schedule"),
-    "linear": ("linéaire", "linear"),
-    "milestones": ("jalons", "milestones"),
-    "start": ("Début", "Start"),
-    "end": ("Fin", "End"),
-    "pace_rule": ("États : à risque sous 70 % de l'attendu, ou quand le rythme requis dépasse "
-                  "le double du rythme actuel ; en retard sous 90 % ; sinon dans les temps "
-                  "(règle complète : docs/pace.md).",
-                  "Statuses: at risk below 70 % of expected, or when the rate needed is more "
-                  "than twice the rate so far; behind below 90 %; else on track (full rule: "
-                  "docs/pace.md)."),
-    "expected_marker": ("┃ = attendu", "┃ = expected"),
-    "cost_note": ("Coût par résultat : argent décaissé de la convention attribué à l'objectif, "
-                  "en DH par unité réalisée.",
-                  "Cost per result: money disbursed by the convention attributed to the "
-                  "target, in DH per unit achieved."),
-    # periods
-    "periods": ("Réalisations par période", "Achievements per period"),
-    "period": ("Période", "Period"),
-    "target_id": ("Objectif", "Target"),
-    "cumulative": ("Cumul", "Cumulative"),
-    "partial_note": ("* période en cours, comptée jusqu'au {date}.",
-                     "* period in progress, counted up to {date}."),
-    "quarter_label": ("T{q} {year}", "Q{q} {year}"),
-    "fiscal_year_label": ("exercice {year}", "FY {year}"),
-    # the report
-    "report_title": ("Rapport d'avancement", "Progress report"),
-    "programme": ("Programme", "Programme"),
-    "region": ("Région", "Region"),
-    "framework": ("Cadre", "Framework"),
-    "programme_period": ("Période", "Period"),
-    "programme_total": ("Montant global", "Total amount"),
-    "partners": ("Partenaires", "Partners"),
-    "sources": ("Sources", "Sources"),
-    "signed": ("Signature", "Signed"),
-    "contents": ("Sommaire", "Contents"),
-    "funding_by_convention": ("Financement par convention", "Funding by convention"),
-    "funding_by_funder": ("Financement par bailleur", "Funding by funder"),
-    "pace": ("Rythme et projection", "Pace and projection"),
-    "costs": ("Coût par résultat", "Cost per result"),
-    "quarters": ("Réalisations par trimestre", "Achievements per quarter"),
-    "produced": ("Production du rapport", "About this report"),
-    "generated_at": ("Produit le", "Produced"),
-    "produced_by": ("Par", "By"),
-    "ledger": ("Registre", "Ledger"),
-    "ledger_sha256": ("Empreinte SHA-256 du registre", "Ledger SHA-256"),
-    "entries": ("Écritures", "Entries"),
-    "report_as_of": ("Situation au", "Position as of"),
-    "to": ("au", "to"),
-    "amended_from": ("modifié, initialement {value}", "amended, originally {value}"),
-    "chart_funding_desc": ("Montant, engagé, décaissé et dépensé de chaque {what}, en MDH.",
-                           "Amount, committed, disbursed and spent of each {what}, in MDH."),
-    "chart_target_title": ("{target} : cumul réalisé et attendu",
-                           "{target}: cumulative achieved and expected"),
-    "chart_target_desc": ("Cumul réalisé {achieved} {unit} au {date}, attendu {expected}, "
-                          "cible {target} au {end}.",
-                          "Cumulative achieved {achieved} {unit} as of {date}, expected "
-                          "{expected}, target {target} by {end}."),
-    "chart_target_desc_unquantified": ("Cumul réalisé {achieved} {unit} au {date} ; pas de "
-                                       "cible chiffrée, donc pas de ligne attendue.",
-                                       "Cumulative achieved {achieved} {unit} as of {date}; no "
-                                       "quantity, so no expected line."),
-    "bar_label": ("Avancement {progress}, attendu {expected}",
-                  "Progress {progress}, expected {expected}"),
-    "convention_word": ("convention", "convention"),
-    "funder_word": ("bailleur", "funder"),
-    "amount_short": ("Montant", "Amount"),
-    "no_problems": ("`emploi check` ne trouve aucun problème.", "`emploi check` finds no "
-                    "problems."),
-    "not_stated": ("non indiqué", "not stated"),
-    "chart_data_note": ("Les graphiques reprennent les chiffres des tableaux.",
-                        "The charts show the figures of the tables."),
-    "expected_line": ("Attendu", "Expected"),
-    "achieved_line": ("Réalisé", "Achieved"),
-    "as_of_marker": ("au {date}", "as of {date}"),
-    "target_line": ("{status} · réalisé {achieved} sur {target} {unit} ({progress}) · "
-                    "attendu {expected} · {schedule}",
-                    "{status} · achieved {achieved} of {target} {unit} ({progress}) · "
-                    "expected {expected} · {schedule}"),
-    "target_line_unquantified": ("{status} · réalisé {achieved} {unit} · pas de cible chiffrée",
-                                 "{status} · achieved {achieved} {unit} · no quantity"),
-})
-
-LABELS.update({
-    "bar_text": ("{progress} (attendu {expected})", "{progress} (expected {expected})"),
-    "colon": (" : ", ": "),
-    "expected_short": ("attendu", "expected"),
-    "hidden_columns": ("Colonnes masquées faute de place : {columns} (élargir le terminal, ou "
-                       "-f md).", "Columns hidden for lack of room: {columns} (widen the "
-                       "terminal, or -f md)."),
-})
-
-# ---- roll-up across programmes -------------------------------------------------------------
-
-LABELS.update({
-    "programme_section": ("{programme} · {title}", "{programme} · {title}"),
-    "programmes": ("Programmes", "Programmes"),
-    "national_funding": ("Total national : financement par programme",
-                         "National total: funding by programme"),
-    "national_indicators": ("Total national par indicateur", "National total by indicator"),
-    "national_status": ("Total national par indicateur : réalisé et attendu",
-                        "National total by indicator: achieved and expected"),
-    "national_total": ("Total national", "National total"),
-    "national": ("Total national", "National total"),
-    "rollup_title": ("Vue nationale", "National view"),
-    "rollup_note": ("Vue nationale de {n} programmes ; les identifiants sont écrits "
-                    "programme:id.", "National view of {n} programmes; ids are written "
-                    "programme:id."),
-    "rollup_ledgers": ("Registres", "Ledgers"),
-    "targets_count": ("Objectifs", "Targets"),
-})
-
-LABELS.update({"programme_word": ("programme", "programme")})
-
-# ---- co-financing, financing plan, sources -------------------------------------------------
-
-LABELS.update({
-    "split": ("Qui finance quoi, par convention", "Who pays what, by convention"),
-    "funder_conventions": ("Bailleurs par convention", "Funders by convention"),
-    "years": ("Plan de financement par année", "Financing plan by year"),
-    "convention": ("Convention", "Convention"),
-    "funder": ("Bailleur", "Funder"),
-    "part": ("Part", "Part"),
-    "source": ("Source", "Source"),
-    "contribution": ("Contribution (MDH)", "Contribution (MDH)"),
-    "contribution_part": ("contribution", "contribution"),
-    "unsplit_part": ("non répartie entre {conventions}", "not split among {conventions}"),
-    "unattributed_part": ("sans bailleur désigné", "no named funder"),
-    "at_least_value": ("> {value}", "> {value}"),
-    "at_most_value": ("≤ {value}", "≤ {value}"),
-    "year": ("Année", "Year"),
-    "planned": ("Prévu (MDH)", "Planned (MDH)"),
-    "plan_state": ("Décaissements / plan", "Disbursements vs plan"),
-    "plan_met": ("conforme", "met"),
-    "plan_behind": ("en retard", "behind"),
-    "plan_running": ("en cours", "running"),
-    "plan_future": ("à venir", "future"),
-    "programme_word": ("programme", "programme"),
-    "alternatives": ("Sources divergentes", "Sources that disagree"),
-    "disagreement": ("{kind} {id} : {field} {value} selon {source}, {other} selon "
-                     "{other_source}",
-                     "{kind} {id}: {field} {value} by {source}, {other} by {other_source}"),
-    "field_amount": ("montant", "amount"),
-    "field_quantity": ("quantité", "quantity"),
-    "target_word": ("objectif", "target"),
-    "unnamed_source": ("une source non nommée", "an unnamed source"),
-    "years_behind": ("Années dont les décaissements sont en deçà du plan : {years}",
-                     "Years whose disbursements lag the plan: {years}"),
+    "split": "Who pays what, by convention",
+    "funder_conventions": "Funders by convention",
+    "years": "Financing plan by year",
+    "part": "Part",
+    "contribution": "Contribution (MDH)",
+    "contribution_part": "contribution",
+    "unsplit_part": "not split among {conventions}",
+    "unattributed_part": "no named funder",
+    "at_least_value": "> {value}",
+    "at_most_value": "≤ {value}",
+    "year": "Year",
+    "planned": "Planned (MDH)",
+    "plan_state": "Disbursements vs plan",
+    "plan_met": "met",
+    "plan_behind": "behind",
+    "plan_running": "running",
+    "plan_future": "future",
+    "alternatives": "Sources that disagree",
+    "disagreement": "{kind} {id}: {field} {value} by {source}, {other} by {other_source}",
+    "field_amount": "amount",
+    "field_quantity": "quantity",
+    "target_word": "target",
+    "unnamed_source": "an unnamed source",
+    "years_behind": "Years whose disbursements lag the plan: {years}",
 })

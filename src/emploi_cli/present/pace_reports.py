@@ -141,10 +141,10 @@ def status(pos: position.Position, lang: str) -> Report:
         Column("rate_so_far", "money", drop=8), Column("rate_needed", "money", drop=5),
         Column("projected", "int", drop=7), Column("projected_completion", "date", drop=6),
         Column("cost_per_result", "money", drop=9)), tuple(human_targets))
-    summary = ", ".join(f"{n} {i18n.label(status_label(s), lang)}"
+    summary = i18n.label("list_separator", lang).join(f"{n} {i18n.label(status_label(s), lang)}"
                         for s, n in counts.items() if n)
     behind = sorted({str(y.year) for y in reports.years_behind(pos)})
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
              i18n.label("pace_rule", lang), *state_notes(pos, lang), i18n.label("cost_note", lang),
              *((i18n.label("years_behind", lang, years=", ".join(behind)),) if behind else ()))
@@ -215,7 +215,7 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
                Column("cumulative", "int"), Column("expected", "int"))
     notes: tuple[str, ...] = ()
     if any(r.partial for r in rows):
-        notes = (i18n.label("partial_note", lang, date=as_of.isoformat()),)
+        notes = (i18n.label("partial_note", lang, date=i18n.day(as_of, lang)),)
     if not rows:
         notes = (i18n.label("no_entries", lang),)
     return Report(data, Table("", PERIOD_COLUMNS, tuple(data)),
@@ -226,7 +226,8 @@ def periods(rows: list[PeriodRow], kind: str, as_of: date, lang: str,
 
 
 def counts_text(counts: dict[str, int], lang: str) -> str:
-    return ", ".join(f"{n} {i18n.label(status_label(s), lang)}" for s, n in counts.items() if n)
+    return i18n.label("list_separator", lang).join(
+        f"{n} {i18n.label(status_label(s), lang)}" for s, n in counts.items() if n)
 
 
 def _indicator_pace_row(i: rollup.IndicatorPace) -> dict:
@@ -296,7 +297,7 @@ def status_rollup(r: rollup.Rollup, lang: str) -> Report:
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)
     summary = counts_text(counts, lang)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()) + (f" · {summary}" if summary
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)) + (f" · {summary}" if summary
                                                                     else ""),
              i18n.label("pace_rule", lang), i18n.label("cost_note", lang),
              i18n.label("rollup_note", lang, n=len(parts)))

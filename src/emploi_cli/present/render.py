@@ -22,7 +22,7 @@ from decimal import Decimal
 from ..domain.model import money_text, record
 from . import i18n
 
-FORMATS = ("table", "json", "csv", "md")
+FORMATS = ("table", "json", "csv", "md", "csv-fr")
 NUMERIC = ("int", "money", "percent")
 BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
 
@@ -33,7 +33,8 @@ class Column:
 
     key: str
     kind: str = "text"  # text, int, money, percent, bool, date, datetime, tags, bar,
-    # label (the value is an i18n key), pace_bar (the value is a PaceBar)
+    # label (the value is an i18n key), entry_kind (a journal entry's kind, worded for
+    # people; csv and json keep the key), pace_bar (the value is a PaceBar)
     label: str = ""  # i18n key; defaults to `key`
     styles: tuple[tuple[str, str], ...] = ()  # terminal only: cell value (or bar state) -> style
     drop: int = 0  # terminal only: when the table is too wide, the column with the highest
@@ -119,6 +120,8 @@ def human_text(value: object, kind: str, lang: str) -> str:
         return i18n.number(value, lang)
     if kind == "label" and isinstance(value, str):
         return safe(i18n.label(value, lang))
+    if kind == "entry_kind" and isinstance(value, str):
+        return safe(i18n.entry_kind(value, lang))
     return safe(machine_text(value, kind))
 
 
@@ -261,17 +264,23 @@ def to_csv(report: Report, lang: str = "en") -> str:
     return "".join(csv_chunks(report, lang))
 
 
-def csv_chunks(report: Report, lang: str = "en", batch: int = 1000):
+def csv_chunks(report: Report, lang: str = "en", batch: int = 1000, french: bool = False):
     """`to_csv` in pieces: the header, then blocks of `batch` rows, written as the rows are
-    read, a column at a time."""
+    read, a column at a time. `french` (-f csv-fr): the same cells for French spreadsheets,
+    which expect `;` between cells, a UTF-8 byte order mark and decimal commas."""
     from itertools import islice
 
     table = report.csv
-    yield _csv_lines([[c.key] for c in table.columns])
+    delimiter = ";" if french else ","
+    yield ("\ufeff" if french else "") + _csv_lines([[c.key] for c in table.columns],
+                                                   delimiter)
     rows = iter(table.rows)
     while block := list(islice(rows, batch)):
-        yield _csv_lines([_csv_cells([row.get(c.key) for row in block], c.kind)
-                          for c in table.columns])
+        columns = [_csv_cells([row.get(c.key) for row in block], c.kind) for c in table.columns]
+        if french:
+            columns = [[cell.replace(".", ",") for cell in cells] if c.kind in NUMERIC
+                       else cells for cells, c in zip(columns, table.columns, strict=True)]
+        yield _csv_lines(columns, delimiter)
 
 
 def _csv_cells(values: list, kind: str) -> list[str]:
@@ -292,19 +301,20 @@ def _csv_cells(values: list, kind: str) -> list[str]:
     return ["'" + t if t.startswith(_NEUTRALISE) else t for t in cells]
 
 
-_CSV_QUOTE = re.compile('[,"\r\n]')
+_CSV_QUOTE = {",": re.compile('[,"\r\n]'), ";": re.compile('[;"\r\n]')}
 
 
-def _csv_lines(columns: list[list[str]]) -> str:
+def _csv_lines(columns: list[list[str]], delimiter: str = ",") -> str:
     """Rows given as columns of cells, written as `csv.writer(lineterminator="\\r\\n")` writes
     them (tests/test_streaming.py compares the two): a cell holding a comma, a quote, CR or LF
     is quoted, its quotes doubled; a row of one empty cell is `""`. A column is searched once
     when no cell of it needs quotes, the common case."""
+    quote = _CSV_QUOTE[delimiter]
     for index, cells in enumerate(columns):
-        if _CSV_QUOTE.search("".join(cells)):
-            columns[index] = ['"' + t.replace('"', '""') + '"' if _CSV_QUOTE.search(t) else t
+        if quote.search("".join(cells)):
+            columns[index] = ['"' + t.replace('"', '""') + '"' if quote.search(t) else t
                               for t in cells]
-    lines = [",".join(row) for row in zip(*columns, strict=True)]
+    lines = [delimiter.join(row) for row in zip(*columns, strict=True)]
     if len(columns) == 1:
         lines = [line or '""' for line in lines]
     return "".join([line + "\r\n" for line in lines])
@@ -551,6 +561,8 @@ def chunks(report: Report, fmt: str, lang: str, terminal: bool = False,
         return json_chunks(report.data, ascii_only=ascii_only)
     if fmt == "csv":
         return csv_chunks(report, lang)
+    if fmt == "csv-fr":
+        return csv_chunks(report, lang, french=True)
     if fmt == "md":
         return md_chunks(report, lang)
     return iter((to_rich(report, lang) if terminal else to_plain(report, lang),))

@@ -33,7 +33,7 @@ h2 { font-size: 13pt; color: #1e3a8a; border-bottom: 1pt solid #93a3c4; padding-
   margin: 7mm 0 3mm; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11pt; margin: 5mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
 h4 { font-size: 10pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
-nav ol { columns: 2; margin: 0 0 3mm; padding-left: 6mm; }
+nav ol { columns: 2; margin: 0 0 3mm; padding-inline-start: 6mm; }
 nav a, a { color: #1e3a8a; }
 dl.facts { margin: 0 0 3mm; }
 dl.facts > div { display: grid; grid-template-columns: 42mm 1fr; gap: 4mm; padding: 0.6mm 0;
@@ -42,13 +42,13 @@ dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; overflow-wrap: normal; word-break: normal; hyphens: manual; }
 table { width: 100%; table-layout: auto; border-collapse: collapse; margin: 1mm 0 4mm;
   font-size: 8.5pt; }
-caption { caption-side: top; text-align: left; font-weight: bold; font-size: 10pt;
+caption { caption-side: top; text-align: start; font-weight: bold; font-size: 10pt;
   padding: 0 0 1mm; }
 th, td { border: 0.5pt solid #cbd5e1; padding: 0.8mm 1.2mm; vertical-align: top;
   overflow-wrap: normal; word-break: normal; hyphens: manual; }
 .digest { overflow-wrap: anywhere; }
-th { background: #e8edf5; text-align: left; font-weight: bold; font-size: 7.5pt; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #e8edf5; text-align: start; font-weight: bold; font-size: 7.5pt; }
+th.num, td.num { text-align: end; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #f7f8fa; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
@@ -76,7 +76,15 @@ svg text { font-family: inherit; font-size: 10px; fill: #1f2937; }
 .status-line { break-after: avoid; page-break-after: avoid; }
 .sub { display: block; font-size: 7.5pt; color: #4b5563; }
 .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt; }
+html[dir="rtl"] body { font-family: "Amiri", "Noto Naskh Arabic", "Noto Sans Arabic", "KacstBook",
+  "DejaVu Sans", sans-serif; font-size: 11pt; }
+html[dir="rtl"] table { font-size: 9.5pt; }
+html[dir="rtl"] svg.bar { transform: scaleX(-1); }
 """
+
+# Columns whose cells are ids, codes, places or dates: kept left to right inside Arabic text.
+LTR_KEYS = ("id", "convention", "indicator", "subject", "record", "code", "target", "funder",
+            "period", "place", "unit", "voided_by", "tag_value", "programme")
 
 SERIES_COLOURS = ("#cbd5e1", "#94a3b8", "#2563eb", "#1e3a8a")
 WIDE = ("title", "name", "label", "message", "place")
@@ -155,16 +163,23 @@ def _num_class(column) -> str:
     return ' class="num"' if column.kind in NUMERIC or column.kind == "pace_bar" else ""
 
 
+def ltr(text: str, lang: str) -> str:
+    """Escaped text kept left to right inside a right-to-left document (figures, ids)."""
+    return f'<bdi dir="ltr">{text}</bdi>' if lang == "ar" and text else text
+
+
 def _cell(value: object, column, lang: str) -> str:
     if column.kind == "pace_bar":
         if not isinstance(value, PaceBar) or value.progress is None:
             return '<td class="num">—</td>'
         expected = "" if value.expected is None else (
             f'<span class="sub">{esc(i18n.label("expected_short", lang))} '
-            f'{esc(human_text(value.expected, "percent", lang))}</span>')
+            f'{ltr(esc(human_text(value.expected, "percent", lang)), lang)}</span>')
         return (f'<td class="num">{pace_bar_svg(value, lang)}'
-                f'{esc(human_text(value.progress, "percent", lang))}{expected}</td>')
+                f'{ltr(esc(human_text(value.progress, "percent", lang)), lang)}{expected}</td>')
     text = esc(human_text(value, column.kind, lang))
+    if column.kind in (*NUMERIC, "date", "datetime") or column.key in LTR_KEYS:
+        text = ltr(text, lang)
     if column.kind == "label" and column.styles and isinstance(value, str):
         css = re.sub(r"[^a-z0-9_-]", "", value)
         return f'<td><span class="status st-{css}">{text}</span></td>'
@@ -368,9 +383,10 @@ def to_html(doc: Document) -> str:
     sections = [section(s, ids, doc) for s in doc.sections]
     toc = "".join(f'<li><a href="#{esc(s.id)}">{esc(s.title)}</a></li>' for s in doc.sections)
     title = f"{doc.title} — {doc.subtitle}"
+    direction = ' dir="rtl"' if doc.lang == "ar" else ""
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{esc(doc.lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{esc(doc.lang)}"{direction}>\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="emploi {esc(doc.produced.version)}">\n'
         f"<title>{esc(title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"

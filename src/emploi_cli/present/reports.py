@@ -216,7 +216,7 @@ def summary(pos: position.Position, lang: str, by: str = "convention") -> Report
         tables.append(Table("split", SPLIT_COLUMNS, tuple(split_rows(f, lang))))
     if pairs:
         tables.append(Table("funder_conventions", PAIR_COLUMNS, tuple(pairs)))
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
              *disagreement_notes(pos, lang))
     return Report(data, Table("", csv_columns, tuple(csv_rows)), tuple(tables), notes)
 
@@ -258,7 +258,7 @@ def summary_by_year(pos: position.Position, lang: str) -> Report:
                    Column("convention"), Column("funder"), Column("planned", "money"),
                    Column("committed", "money"), Column("disbursed", "money"),
                    Column("spent", "money"), Column("execution", "percent"), Column("state"))
-    notes = (i18n.label("as_of", lang, date=pos.as_of.isoformat()),)
+    notes = (i18n.label("as_of", lang, date=i18n.day(pos.as_of, lang)),)
     return Report(data, Table("", csv_columns, tuple(rows)), (year_table(pos, lang),), notes)
 
 
@@ -281,7 +281,7 @@ def targets(pos: position.Position, lang: str, *, by: str = "target",
     """`emploi targets`: the targets of the position, by target, indicator or tag."""
     as_of = pos.as_of
     lines = [t for t in pos.targets if convention in (None, t.convention)]
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),)
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),)
     if tag:
         return _tag_report(pos, lang, tag, convention, notes)
     if by == "indicator":
@@ -346,7 +346,7 @@ def _tag_report(pos: position.Position, lang: str, tag: str, convention: str | N
 # ---- history -----------------------------------------------------------------------------
 
 HISTORY_COLUMNS = (
-    Column("id"), Column("date", "date"), Column("kind"), Column("subject"),
+    Column("id"), Column("date", "date"), Column("kind", "entry_kind"), Column("subject"),
     Column("value", "int"), Column("amount", "money"), Column("funder"), Column("text"),
     Column("source"), Column("tags", "tags"), Column("void", "bool"), Column("voided_by"),
     Column("recorded_at", "datetime"), Column("recorded_by"))
@@ -424,7 +424,7 @@ def problems(found: list[m.Problem], lang: str) -> Report:
     columns = (Column("severity"), Column("code"), Column("file"), Column("path"),
                Column("line", "int"), Column("column", "int"), Column("message"))
     human = [{"severity": i18n.label(r["severity"], lang), "place": place_text(p),
-              "message": r["message"], "code": r["code"]} for r, p in zip(rows, found,
+              "message": i18n.problem_text(p, lang), "code": r["code"]} for r, p in zip(rows, found,
                                                                          strict=True)]
     human_columns = (Column("severity", label="severity"), Column("place"),
                      Column("code"), Column("message"))
@@ -450,7 +450,8 @@ def place_text(p: m.Problem) -> str:
 def problem_line(p: m.Problem, lang: str = "en") -> str:
     """One line for stderr: `file:3:5 [key.path]: error: message`."""
     where = place_text(p)
-    return f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: {p.message}"
+    return (f"{where + ': ' if where else ''}{i18n.label(p.severity, lang)}: "
+            f"{i18n.problem_text(p, lang)}")
 
 
 # ---- import ------------------------------------------------------------------------------
@@ -488,8 +489,9 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
             "rows": ({**{k: r[k] for k in r if k not in ("tags", "reason")},
                       "tags": dict(r["tags"])} for r in rows()),
             "warnings": [problem_data(w) for w in plan.warnings]}
-    human = ({**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang)}
-             for r in rows())
+    human = ({**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang),
+              "reason": "; ".join(_cell_reason(p, lang) for p in o.problems) or None}
+             for r, o in zip(rows(), plan.outcomes, strict=True))
     figure = Column("value", "int") if plan.kind == "progress" else Column("amount", "money")
     extra = (Column("tags", "tags"),) if plan.kind == "progress" else (
         Column("kind"), Column("funder"))
@@ -510,10 +512,11 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
                   (Table("import", columns, human),), tuple(notes))
 
 
-def _cell_reason(p: m.Problem) -> str:
+def _cell_reason(p: m.Problem, lang: str = "en") -> str:
     """`column 'Nombre': message` from a row problem placed at `row 5, column 'Nombre'`."""
     _, _, column = p.place.path.partition(", ")
-    return f"{column}: {p.message}" if column else p.message
+    text = i18n.problem_text(p, lang)
+    return f"{column}: {text}" if column else text
 
 
 # ---- roll-up across programmes -----------------------------------------------------------
@@ -575,7 +578,7 @@ def summary_rollup(r: rollup.Rollup, lang: str) -> Report:
         Column("share", "percent"), *FLOW_COLUMNS), tuple(national))
     sections = tuple(in_programme(t, p.id, lang) for p, report in parts
                      for t in report.sections)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
              i18n.label("rollup_note", lang, n=len(parts)))
     return Report(data, Table("", csv_columns, tuple(csv_rows)), (*sections, national_table),
                   notes)
@@ -632,7 +635,7 @@ def targets_rollup(r: rollup.Rollup, lang: str, by: str = "target") -> Report:
         Column("target", "int"), Column("unit"), Column("achieved", "int"),
         Column("remaining", "int"), Column("progress", "percent"), Column("bar", "bar")),
         human)
-    notes = (i18n.label("as_of", lang, date=as_of.isoformat()),
+    notes = (i18n.label("as_of", lang, date=i18n.day(as_of, lang)),
              i18n.label("rollup_note", lang, n=len(r.programmes)))
     return Report(data, Table("", ROLLUP_TARGET_CSV, tuple(csv_rows)), (*sections, national),
                   notes)

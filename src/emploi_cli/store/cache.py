@@ -43,8 +43,9 @@ FORMAT = 2
 MAGIC = b"emploi-cache-2\n\x00"
 MAX_PARTS = 64  # appends proven by their own digest before the ledger is parsed whole again
 _U32 = next(code for code in "ILQ" if array(code).itemsize == 4)
-_CODE_FILES = ("domain/model.py", "domain/limits.py", "domain/columns.py", "store/reading.py",
-               "store/locate.py", "store/fastparse.py", "store/cache.py", "store/snapshot.py")
+_CODE_FILES = ("domain/model.py", "domain/limits.py", "domain/columns.py",
+               "domain/translations.py", "store/reading.py", "store/locate.py",
+               "store/fastparse.py", "store/cache.py", "store/snapshot.py")
 _MODEL = {name: cls for name, cls in vars(m).items() if isinstance(cls, type)
           and is_dataclass(cls)}
 

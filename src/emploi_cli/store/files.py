@@ -25,15 +25,18 @@ def ledger_stat(path: Path, file: str, *, size_limit: bool = True) -> os.stat_re
     except PermissionError:
         raise m.refusal("unreadable", "permission denied", place=place) from None
     except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read", place=place) from None
+        raise m.refusal("unreadable", "{reason}", place=place,
+                        args={"reason": exc.strerror or m.phrase("cannot read")}) from None
     if stat.S_ISDIR(info.st_mode):
         raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
     if not stat.S_ISREG(info.st_mode):
         raise m.refusal("not-a-file", "is not a regular file, not a ledger file", place=place)
     if size_limit and info.st_size > limits.MAX_LEDGER_BYTES:
         raise m.refusal(
-            "too-large", f"file is {info.st_size:,} bytes; emploi reads ledgers up to "
-            f"{limits.MAX_LEDGER_BYTES:,} bytes", place=place)
+            "too-large", "file is {st_size} bytes; emploi reads ledgers up to {MAX_LEDGER_BYTES} "
+                         "bytes", place=place,
+            args={"st_size": format(info.st_size, ','),
+                  "MAX_LEDGER_BYTES": format(limits.MAX_LEDGER_BYTES, ',')})
     return info
 
 

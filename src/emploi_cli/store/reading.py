@@ -137,7 +137,8 @@ def read_bytes(path: Path) -> bytes:
     except PermissionError:
         raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
     except OSError as exc:
-        raise m.refusal("unreadable", exc.strerror or "cannot read",
+        raise m.refusal("unreadable", "{reason}",
+                        args={"reason": exc.strerror or m.phrase("cannot read")},
                         place=m.Place(file)) from None
 
 
@@ -152,9 +153,10 @@ def decode(data: bytes, file: str) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise m.refusal(
             "encoding",
-            f"byte 0x{data[exc.start]:02x} is not UTF-8 (the ledger must be UTF-8; "
-            "Latin-1 or Windows-1252 files must be converted)",
-            place=m.Place(file, "", line, column)) from None
+            "byte 0x{data} is not UTF-8 (the ledger must be UTF-8; Latin-1 or Windows-1252 files "
+            "must be converted)",
+            place=m.Place(file, "", line, column), args={"data": format(data[exc.start],
+                                                                        '02x')}) from None
 
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -191,14 +193,64 @@ def parse_toml(text: str, file: str) -> dict:
             else:
                 line = text.count("\n") + 1
                 column = len(text) - text.rfind("\n")
+        reason = ""
         if line is not None and column is not None and "date" in message:
-            reason = dates.impossible_iso(_token_at(text, line, column))
-            message += f": {reason}" if reason else ""
-        raise m.refusal("toml-syntax", f"TOML syntax: {message}",
-                        place=m.Place(file, "", line, column)) from None
+            found = dates.impossible_iso(_token_at(text, line, column))
+            reason = m.phrase(": {reason}", reason=found) if found else ""
+        raise m.refusal("toml-syntax", "TOML syntax: {message}{reason}{hint}",
+                        place=m.Place(file, "", line, column),
+                        args={"message": tomllib_phrase(message), "reason": reason,
+                              "hint": toml_hint(text, line)}) from None
     except RecursionError:
         raise m.refusal(
             "toml-syntax", "TOML syntax: nesting too deep", place=m.Place(file)) from None
+
+
+# tomllib's commonest messages, as phrases the catalogs translate (others stay as tomllib
+# words them).
+_TOMLLIB = {phrase: phrase for phrase in (
+    m.phrase("Invalid value"), m.phrase("Expected newline or end of document after a statement"),
+    m.phrase("Invalid statement"), m.phrase("Unclosed array"), m.phrase("Unterminated string"),
+    m.phrase("Cannot overwrite a value"), m.phrase("Invalid date or datetime"),
+    m.phrase("Expected '=' after a key in a key/value pair"),
+    m.phrase("Expected ']]' at the end of an array declaration"),
+    m.phrase("Unescaped '\\' in a string"))}
+_ILLEGAL = re.compile(r"Illegal character (.+)")
+_DECLARED_TWICE = re.compile(r"Cannot declare (.+) twice")
+
+
+def tomllib_phrase(message: str) -> str:
+    """tomllib's message as a phrase the catalogs translate, when it is a known one."""
+    known = _TOMLLIB.get(message)
+    if known is not None:
+        return known
+    if found := _ILLEGAL.fullmatch(message):
+        return m.phrase("Illegal character {char}", char=found.group(1))
+    if found := _DECLARED_TWICE.fullmatch(message):
+        return m.phrase("Cannot declare {table} twice", table=found.group(1))
+    return message
+_DECIMAL_COMMA = re.compile(r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$")
+_SPACED_NUMBER = re.compile(r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$")
+
+
+def toml_hint(text: str, line: int | None) -> m.Phrase | str:
+    """What a French-speaking writer of TOML may have meant, for the line of a syntax error:
+    a decimal comma (406,80), French or curly quotes (« », “ ”), a space in a number."""
+    if line is None:
+        return ""
+    lines = text.splitlines()
+    found = lines[line - 1] if 0 < line <= len(lines) else ""
+    comma = _DECIMAL_COMMA.search(found)
+    if comma:
+        return m.phrase(" (TOML writes decimals with a point: {fixed}, not {written})",
+                        fixed=f"{comma.group(1)}.{comma.group(2)}",
+                        written=f"{comma.group(1)},{comma.group(2)}")
+    if any(quote in found for quote in "«»“”„‘’"):
+        return m.phrase(' (TOML strings take straight quotes: "text" or \'text\', not « », “ ” '
+                        "or ‘ ’)")
+    if _SPACED_NUMBER.search(found):
+        return m.phrase(" (a number in TOML has no spaces: write 1406.80 or 1_406.80)")
+    return ""
 
 
 def load(path: Path) -> Loaded:
@@ -293,13 +345,14 @@ class _Fields:
         ident = self.table.get("id")
         self.entry = entry if entry is not None else ident if isinstance(ident, str) else ""
         if not self.ok:
-            builder.err("type", f"must be a table, not {_tname(table)}", path, entry=self.entry)
+            builder.err("type", "must be a table, not {type}", path, entry=self.entry,
+                        args={"type": _tname(table)})
         for key in self.table:
             if key not in known:
                 likely = likely_key(key, known)
-                self.warn("unknown-key", f"unknown key {key!r} (ignored"
-                          + (f"; did you mean {likely!r}?)" if likely else ")"),
-                          f"{path}.{key}", args={"key": key, "likely": likely})
+                self.warn("unknown-key", "unknown key {key} (ignored{likely})", f"{path}.{key}",
+                          args={"key": repr(key), "likely": m.phrase(
+                              "; did you mean {key}?", key=repr(likely)) if likely else ""})
 
     def err(self, code: str, message: str, path: str, args: m.Args = None) -> None:
         """An error at `path` (a key of this table), naming the table's id as its entry."""
@@ -311,7 +364,8 @@ class _Fields:
     def _get(self, key: str, required: bool):
         if key not in self.table:
             if required and self.ok:
-                self.err("missing", f"missing required key {key!r}", f"{self.path}.{key}")
+                self.err("missing", "missing required key {key}", f"{self.path}.{key}",
+                         args={"key": repr(key)})
             return None
         return self.table[key]
 
@@ -320,17 +374,18 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            self.err("type", f"{key} must be a string, not {_tname(value)}",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be a string, not {type}",
+                     f"{self.path}.{key}", args={"key": key, "type": _tname(value)})
             return default
         if required and not value.strip():
-            self.err("empty", f"{key} must not be empty", f"{self.path}.{key}")
+            self.err("empty", "{key} must not be empty", f"{self.path}.{key}", args={"key": key})
         return value
 
     def ident(self, key: str = "id", required: bool = True) -> str:
         value = self.text(key, required)
         if value and not limits.ID.match(value):
-            self.err("bad-id", f"{key} {value!r} must be {limits.ID_RULE}", f"{self.path}.{key}")
+            self.err("bad-id", "{key} {value} must be {ID_RULE}", f"{self.path}.{key}",
+                     args={"key": key, "value": repr(value), "ID_RULE": limits.ID_RULE})
         return value
 
     def money(self, key: str, required: bool = False, positive: bool = False) -> Decimal | None:
@@ -346,20 +401,24 @@ class _Fields:
             return None
         where = f"{self.path}.{key}"
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.err("type", f"{key} must be a whole number, not {_tname(value)}", where)
+            self.err("type", "{key} must be a whole number, not {type}", where,
+                     args={"key": key, "type": _tname(value)})
             return None
         if isinstance(value, Decimal):
             if not value.is_finite():
-                self.err("not-finite", f"{key} must be a finite whole number, not {value}",
-                         where)
+                self.err("not-finite", "{key} must be a finite whole number, not {value}",
+                         where, args={"key": key, "value": value})
             else:
-                self.err("not-integer", f"{key} must be a whole number, not {value}", where)
+                self.err("not-integer", "{key} must be a whole number, not {value}", where,
+                         args={"key": key, "value": value})
             return None
         if value < 0:
-            self.err("negative", f"{key} must not be negative ({value})", where)
+            self.err("negative", "{key} must not be negative ({value})", where,
+                     args={"key": key, "value": value})
             return None
         if value > limits.MAX_COUNT:
-            self.err("too-large", f"{key} {value} is beyond any plausible count", where)
+            self.err("too-large", "{key} {value} is beyond any plausible count", where,
+                     args={"key": key, "value": value})
             return None
         return value
 
@@ -369,13 +428,16 @@ class _Fields:
             return None
         where = f"{self.path}.{key}"
         if isinstance(value, datetime) or not isinstance(value, date):
-            hint = " (write it unquoted: 2021-06-30)" if isinstance(value, str) else ""
+            hint = m.phrase(" (write it unquoted: 2021-06-30)") if isinstance(value, str) else ""
             if isinstance(value, str) and (reason := dates.impossible_iso(value)):
-                hint = f" ({value} is not a date either: {reason})"
-            self.err("type", f"{key} must be a date, not {_tname(value)}{hint}", where)
+                hint = m.phrase(" ({value} is not a date either: {reason})", value=value,
+                                reason=reason)
+            self.err("type", "{key} must be a date, not {type}{hint}", where,
+                     args={"key": key, "type": _tname(value), "hint": hint})
             return None
         if value.year < limits.MIN_YEAR:
-            self.err("bad-date", f"{key} {value.isoformat()} is before {limits.MIN_YEAR}", where)
+            self.err("bad-date", "{key} {value} is before {MIN_YEAR}", where,
+                     args={"key": key, "value": value.isoformat(), "MIN_YEAR": limits.MIN_YEAR})
             return None
         return value
 
@@ -384,8 +446,9 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, datetime):
-            self.err("type", f"{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not "
-                     f"{_tname(value)}", f"{self.path}.{key}")
+            self.err("type", "{key} must be a date-time (e.g. 2021-06-30T09:15:00Z), not {type}",
+                     f"{self.path}.{key}",
+                     args={"key": key, "type": _tname(value)})
             return None
         return value
 
@@ -394,8 +457,8 @@ class _Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.err("type", f"{key} must be true or false, not {_tname(value)}",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be true or false, not {type}",
+                     f"{self.path}.{key}", args={"key": key, "type": _tname(value)})
             return default
         return value
 
@@ -403,8 +466,9 @@ class _Fields:
                default: str = "") -> str:
         value = self.text(key, required, default)
         if value and value not in choices:
-            self.err("bad-value", f"{key} must be one of {', '.join(choices)}, not {value!r}",
-                     f"{self.path}.{key}")
+            self.err("bad-value", "{key} must be one of {choices}, not {value}",
+                     f"{self.path}.{key}",
+                     args={"key": key, "choices": ', '.join(choices), "value": repr(value)})
             return default
         return value
 
@@ -413,7 +477,8 @@ class _Fields:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.err("type", f"{key} must be a list of ids", f"{self.path}.{key}")
+            self.err("type", "{key} must be a list of ids", f"{self.path}.{key}",
+                     args={"key": key})
             return ()
         return tuple(value)
 
@@ -424,8 +489,8 @@ class _Fields:
         if not isinstance(value, dict) or not all(
             isinstance(v, str) for v in value.values()
         ):
-            self.err("type", f"{key} must be a table of strings (key = \"value\")",
-                     f"{self.path}.{key}")
+            self.err("type", "{key} must be a table of strings (key = \"value\")",
+                     f"{self.path}.{key}", args={"key": key})
             return ()
         return tuple(sorted(value.items()))
 
@@ -441,46 +506,50 @@ def _code(f: _Fields, key: str) -> str:
 def money_value(value: object, key: str, where: str, b: _Fields,
                 positive: bool = False) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        hint = " (write it unquoted: 374.80)" if isinstance(value, str) else ""
-        b.err("type", f"{key} must be a number in MDH, not {_tname(value)}{hint}", where)
+        hint = m.phrase(" (write it unquoted: 374.80)") if isinstance(value, str) else ""
+        b.err("type", "{key} must be a number in MDH, not {type}{hint}", where,
+              args={"key": key, "type": _tname(value), "hint": hint})
         return None
     amount = Decimal(value)
     if not amount.is_finite():
-        b.err("not-finite", f"{key} must be a finite amount, not {value}", where)
+        b.err("not-finite", "{key} must be a finite amount, not {value}", where,
+              args={"key": key, "value": value})
         return None
     if abs(amount) > limits.MAX_MONEY:
-        b.err("too-large", f"{key} {value} MDH is beyond any plausible amount", where)
+        b.err("too-large", "{key} {value} MDH is beyond any plausible amount", where,
+              args={"key": key, "value": value})
         return None
     if amount < 0 or (positive and amount == 0):
-        b.err("negative", f"{key} must be {'positive' if positive else 'zero or more'}, "
-              f"not {value}", where)
+        b.err("negative", "{key} must be positive, not {value}" if positive else
+              "{key} must be zero or more, not {value}", where, args={"key": key, "value": value})
         return None
     if amount.is_zero():
         amount = abs(amount)  # -0.0 reads as 0
     if amount.as_tuple().exponent < -limits.MONEY_PLACES:  # type: ignore[operator]
-        b.err("precision", f"{key} {value} is finer than one dirham ({limits.MONEY_PLACES} "
-              "decimals in MDH)", where)
+        b.err("precision", "{key} {value} is finer than one dirham ({MONEY_PLACES} decimals in "
+                           "MDH)", where,
+              args={"key": key, "value": value, "MONEY_PLACES": limits.MONEY_PLACES})
         return None
     return amount
 
 
 def _tname(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return m.phrase("a boolean")
     if isinstance(value, str):
-        return "a string"
+        return m.phrase("a string")
     if isinstance(value, int):
-        return "an integer"
+        return m.phrase("an integer")
     if isinstance(value, Decimal):
-        return "a decimal number"
+        return m.phrase("a decimal number")
     if isinstance(value, datetime):
-        return "a date-time"
+        return m.phrase("a date-time")
     if isinstance(value, date):
-        return "a date"
+        return m.phrase("a date")
     if isinstance(value, list):
-        return "an array"
+        return m.phrase("an array")
     if isinstance(value, dict):
-        return "a table"
+        return m.phrase("a table")
     return type(value).__name__
 
 
@@ -504,7 +573,19 @@ ENTRY_KEYS = {
                 "delimiter", "encoding", "sheet", "header_row"),
 }
 TOP_KEYS = ("format", "programme", "sources", "partners", "funders", "conventions",
-            *m.ENTRY_TABLES.values())
+            "translations", *m.ENTRY_TABLES.values())
+
+
+def _flat(table: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """A table's values by dotted key: `programme.title = ...` and `"programme.title" = ...`
+    are the same key."""
+    found: list[tuple[str, object]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found += _flat(value, f"{prefix}{key}.")
+        else:
+            found.append((f"{prefix}{key}", value))
+    return found
 
 
 def key_of(path: str) -> str:
@@ -538,8 +619,8 @@ class Builder:
     def array(self, doc: dict, key: str) -> list:
         value = doc.get(key, [])
         if not isinstance(value, list):
-            self.err("type", f"{key} must be an array of tables ([[{key}]]), not "
-                     f"{_tname(value)}", key)
+            self.err("type", "{key} must be an array of tables ([[{key}]]), not {type}", key,
+                     args={"key": key, "type": _tname(value)})
             return []
         return value
 
@@ -547,18 +628,21 @@ class Builder:
         for key in doc:
             if key not in TOP_KEYS:
                 likely = likely_key(key, TOP_KEYS)
-                self.warn("unknown-key", f"unknown top-level key {key!r} (ignored"
-                          + (f"; did you mean {likely!r}?)" if likely else ")"), key,
-                          args={"key": key, "likely": likely})
+                self.warn("unknown-key", "unknown top-level key {key} (ignored{likely})", key,
+                          args={"key": repr(key), "likely": m.phrase(
+                              "; did you mean {key}?", key=repr(likely)) if likely else ""})
         version = doc.get("format")
         if version is None:
             self.err("missing", "missing required key 'format' (the ledger format version, "
-                     f"currently {m.FORMAT_VERSION})", "format")
+                                "currently {FORMAT_VERSION})", "format",
+                     args={"FORMAT_VERSION": m.FORMAT_VERSION})
         elif isinstance(version, bool) or not isinstance(version, int):
-            self.err("type", f"format must be an integer, not {_tname(version)}", "format")
+            self.err("type", "format must be an integer, not {type}", "format",
+                     args={"type": _tname(version)})
         elif version != m.FORMAT_VERSION:
-            self.err("format-version", f"unknown ledger format {version}; this emploi reads "
-                     f"format {m.FORMAT_VERSION}", "format")
+            self.err("format-version", "unknown ledger format {version}; this emploi reads "
+                                       "format {FORMAT_VERSION}", "format",
+                     args={"version": version, "FORMAT_VERSION": m.FORMAT_VERSION})
             return None
         programme = self.programme(doc.get("programme"))
         sources = tuple(self.source(t, f"sources[{i}]")
@@ -574,8 +658,36 @@ class Builder:
             return None
         ledger = m.Ledger(self.file, m.FORMAT_VERSION, programme, sources, partners, funders,
                           conventions, journal)
+        if "translations" in doc:
+            ledger = replace(ledger, translations=self.translations(doc["translations"], ledger))
         self.references(ledger)
         return ledger
+
+    def translations(self, table: object, ledger: m.Ledger) -> tuple[tuple[str, str, str], ...]:
+        """`[translations.<lang>]` tables: a known text's key = that text in `lang`."""
+        from ..domain.translations import keys
+
+        if not isinstance(table, dict):
+            self.err("type", "{key} must be a table, not {type}", "translations",
+                     args={"key": "translations", "type": _tname(table)})
+            return ()
+        known, found = keys(ledger), []
+        for lang, texts in table.items():
+            path = f"translations.{lang}"
+            if not isinstance(texts, dict):
+                self.err("type", "{key} must be a table, not {type}", path,
+                         args={"key": path, "type": _tname(texts)})
+                continue
+            for key, text in _flat(texts):
+                if key not in known:
+                    self.warn("unknown-key", "unknown key {key} (ignored)", f"{path}.{key}",
+                              args={"key": repr(key)})
+                elif not isinstance(text, str) or not text.strip():
+                    self.err("type", "{key} must be a string, not {type}", f"{path}.{key}",
+                             args={"key": key, "type": _tname(text)})
+                else:
+                    found.append((lang, key, text))
+        return tuple(found)
 
     def programme(self, table: object) -> m.Programme | None:
         if table is None:
@@ -606,8 +718,8 @@ class Builder:
             signed_note=f.text("signed_note"), source=f.text("source"), fiscal_year_start=fiscal,
             first_report=f.day("first_report"), iati=self.iati(f))
         if start and end and end < start:
-            f.err("period", f"programme ends ({end}) before it starts ({start})",
-                  "programme.end")
+            f.err("period", "programme ends ({end}) before it starts ({start})",
+                  "programme.end", args={"end": end, "start": start})
         return result
 
     def iati(self, f: _Fields) -> m.Iati | None:
@@ -700,7 +812,7 @@ class Builder:
         bf = _Fields(self, f.table["baseline"], where, ("year", "value", "date"), f.entry)
         year, value = bf.count("year", True), bf.count("value", True)
         if year is not None and not limits.MIN_YEAR <= year <= 9999:
-            bf.err("bad-value", f"year {year} is not a year", f"{where}.year",
+            bf.err("bad-value", "year {year} is not a year", f"{where}.year",
                    args={"year": year})
             return None
         if year is None or value is None:
@@ -710,7 +822,8 @@ class Builder:
     def _items(self, f: _Fields, key: str, path: str, shape: str) -> list:
         value = f.table.get(key, [])
         if not isinstance(value, list):
-            f.err("type", f"{key} must be an array of {shape} tables", f"{path}.{key}")
+            f.err("type", "{key} must be an array of {shape} tables", f"{path}.{key}",
+                  args={"key": key, "shape": shape})
             return []
         return value
 
@@ -722,11 +835,11 @@ class Builder:
             tf = _Fields(self, item, where, ("year", "amount"), f.entry)
             year, amount = tf.count("year", True), tf.money("amount", True)
             if year is not None and not limits.MIN_YEAR <= year <= 9999:
-                tf.err("bad-value", f"year {year} is not a year", f"{where}.year",
+                tf.err("bad-value", "year {year} is not a year", f"{where}.year",
                        args={"year": year})
                 continue
             if year is not None and any(t.year == year for t in tranches):
-                tf.err("duplicate-year", f"the plan gives {year} twice", f"{where}.year",
+                tf.err("duplicate-year", "the plan gives {year} twice", f"{where}.year",
                        args={"year": year})
                 continue
             if year is not None and amount is not None:
@@ -756,9 +869,9 @@ class Builder:
                          f.entry)
             convention, amount = cf.text("convention", True), cf.money("amount", True)
             if any(c.convention == convention for c in found):
-                cf.err("duplicate-id", f"funder {f.entry!r} gives its contribution to "
-                       f"{convention!r} twice", f"{where}.convention",
-                       args={"funder": f.entry, "convention": convention})
+                cf.err("duplicate-id", "funder {funder} gives its contribution to "
+                       "{convention} twice", f"{where}.convention",
+                       args={"funder": repr(f.entry), "convention": repr(convention)})
                 continue
             if convention and amount is not None:
                 found.append(m.Contribution(convention, amount, cf.text("source"),
@@ -782,7 +895,8 @@ class Builder:
             return None
         eid = f.text("id", True)
         if eid and not limits.ENTRY_ID.match(eid):
-            f.err("bad-id", f"entry id {eid!r} must be {limits.ENTRY_ID_RULE}", f"{path}.id")
+            f.err("bad-id", "entry id {eid} must be {ENTRY_ID_RULE}", f"{path}.id",
+                  args={"eid": repr(eid), "ENTRY_ID_RULE": limits.ENTRY_ID_RULE})
         day = f.day("date", True)
         if day is not None and day.year > 9999:
             day = None
@@ -823,11 +937,12 @@ class Builder:
             elif len(subjects) != 1:
                 f.err("amendment", "an amendment names exactly one of convention, funder, "
                       "funder and convention (a contribution), target or end (found "
-                      f"{', '.join(subjects) or 'none'})", path)
+                      "{subjects})", path,
+                      args={"subjects": ", ".join(subjects) or m.phrase("none")})
             elif subjects[0] in ("convention", "funder", "contribution") and (
                     "amount" not in f.table):
-                f.err("missing", f"an amendment of a {subjects[0]} needs an amount",
-                      f"{path}.amount")
+                f.err("missing", "an amendment of a {subjects} needs an amount",
+                      f"{path}.amount", args={"subjects": subjects[0]})
             elif subjects[0] == "target" and "quantity" not in f.table:
                 f.err("missing", "an amendment of a target needs a quantity",
                       f"{path}.quantity")
@@ -878,43 +993,47 @@ class Builder:
         targets = {t.id for t in ledger.targets}
         funders = {f.id for f in ledger.funders}
         if ledger.programme.source and ledger.programme.source not in source_ids:
-            self.err("unknown-ref", f"source {ledger.programme.source!r} is not in [[sources]]",
-                     "programme.source", entry=ledger.programme.id)
+            self.err("unknown-ref", "source {source} is not in [[sources]]",
+                     "programme.source", entry=ledger.programme.id,
+                     args={"source": repr(ledger.programme.source)})
         organisations = funders | {p.id for p in ledger.partners}
         for o in ledger.programme.iati.organisations if ledger.programme.iati else ():
             if o.id not in organisations:
-                self.err("unknown-ref", f"[programme.iati] names {o.id!r}, which is neither a "
+                self.err("unknown-ref", "[programme.iati] names {id}, which is neither a "
                          "funder nor a partner", f"programme.iati.organisations.{o.id}",
-                         entry=o.id, args={"id": o.id})
+                         entry=o.id, args={"id": repr(o.id)})
         for i, f in enumerate(ledger.funders):
             for ref in f.conventions:
                 if ref not in conventions:
-                    self.err("unknown-ref", f"funder {f.id!r} names unknown convention {ref!r}",
-                             f"funders[{i}].conventions", entry=f.id)
+                    self.err("unknown-ref", "funder {id} names unknown convention {ref}",
+                             f"funders[{i}].conventions", entry=f.id,
+                             args={"id": repr(f.id), "ref": repr(ref)})
             if f.source and f.source not in source_ids:
-                self.err("unknown-ref", f"source {f.source!r} is not in [[sources]]",
-                         f"funders[{i}].source", entry=f.id)
+                self.err("unknown-ref", "source {source} is not in [[sources]]",
+                         f"funders[{i}].source", entry=f.id, args={"source": repr(f.source)})
             for j, c in enumerate(f.contributions):
                 where = f"funders[{i}].contributions[{j}]"
                 if c.convention not in conventions:
-                    self.err("unknown-ref", f"funder {f.id!r} contributes to unknown convention "
-                             f"{c.convention!r}", f"{where}.convention", entry=f.id,
-                             args={"funder": f.id, "convention": c.convention})
+                    self.err("unknown-ref", "funder {funder} contributes to unknown convention "
+                             "{convention}", f"{where}.convention", entry=f.id,
+                             args={"funder": repr(f.id), "convention": repr(c.convention)})
                 elif f.conventions and c.convention not in f.conventions:
-                    self.err("unknown-ref", f"funder {f.id!r} contributes to {c.convention!r}, "
+                    self.err("unknown-ref", "funder {funder} contributes to {convention}, "
                              "which is not in its `conventions`", f"{where}.convention",
-                             entry=f.id, args={"funder": f.id, "convention": c.convention})
+                             entry=f.id,
+                             args={"funder": repr(f.id), "convention": repr(c.convention)})
                 if c.source and c.source not in source_ids:
-                    self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
-                             f"{where}.source", entry=f.id)
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"{where}.source", entry=f.id, args={"source": repr(c.source)})
         for ci, c in enumerate(ledger.conventions):
             if c.source and c.source not in source_ids:
-                self.err("unknown-ref", f"source {c.source!r} is not in [[sources]]",
-                         f"conventions[{ci}].source", entry=c.id)
+                self.err("unknown-ref", "source {source} is not in [[sources]]",
+                         f"conventions[{ci}].source", entry=c.id, args={"source": repr(c.source)})
             for ti, t in enumerate(c.targets):
                 if t.source and t.source not in source_ids:
-                    self.err("unknown-ref", f"source {t.source!r} is not in [[sources]]",
-                             f"conventions[{ci}].targets[{ti}].source", entry=t.id)
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"conventions[{ci}].targets[{ti}].source", entry=t.id,
+                             args={"source": repr(t.source)})
         cited = [(f"funders[{i}]", f.id, f.alternatives) for i, f in enumerate(ledger.funders)]
         cited += [(f"conventions[{ci}]", c.id, c.alternatives)
                   for ci, c in enumerate(ledger.conventions)]
@@ -923,16 +1042,20 @@ class Builder:
         for path, owner, alternatives in cited:
             for j, alt in enumerate(alternatives):
                 if alt.source and alt.source not in source_ids:
-                    self.err("unknown-ref", f"source {alt.source!r} is not in [[sources]]",
-                             f"{path}.alternatives[{j}].source", entry=owner)
+                    self.err("unknown-ref", "source {source} is not in [[sources]]",
+                             f"{path}.alternatives[{j}].source", entry=owner,
+                             args={"source": repr(alt.source)})
         units: dict[str, tuple[str, str]] = {}
         for ci, c in enumerate(ledger.conventions):
             for ti, t in enumerate(c.targets):
                 if t.indicator in units and units[t.indicator][0] != t.unit:
-                    self.err("unit-mismatch", f"indicator {t.indicator!r} is in "
-                             f"{units[t.indicator][0]!r} in target {units[t.indicator][1]!r} "
-                             f"but in {t.unit!r} here", f"conventions[{ci}].targets[{ti}].unit",
-                             entry=t.id)
+                    self.err("unit-mismatch", "indicator {indicator} is in {units} in target "
+                                              "{units2} but in {unit} here",
+                                                  f"conventions[{ci}].targets[{ti}].unit",
+                             entry=t.id,
+                             args={"indicator": repr(t.indicator),
+                                   "units": repr(units[t.indicator][0]),
+                                   "units2": repr(units[t.indicator][1]), "unit": repr(t.unit)})
                 units.setdefault(t.indicator, (t.unit, t.id))
         if not _journal_references_hold(ledger.journal, targets, conventions, funders):
             self._journal_references(ledger, targets, conventions, funders)
@@ -947,31 +1070,32 @@ class Builder:
             path = positions[e.seq]
             folded = e.id.casefold()
             if folded in seen:
-                self.err("duplicate-id", f"entry id {e.id!r} is used twice (also {seen[folded]}"
-                         ", ignoring case)", f"{path}.id", entry=e.id)
+                self.err("duplicate-id", "entry id {id} is used twice (also {seen}, ignoring "
+                                         "case)", f"{path}.id", entry=e.id,
+                         args={"id": repr(e.id), "seen": seen[folded]})
             seen.setdefault(folded, path)
             if isinstance(e, m.ProgressEntry | m.AssertionEntry) and e.target and (
                 e.target not in targets
             ):
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown target {target}", f"{path}.target",
+                         entry=e.id, args={"target": repr(e.target)})
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.convention and e.convention not in conventions
             ):
-                self.err("unknown-ref", f"unknown convention {e.convention!r}",
-                         f"{path}.convention", entry=e.id)
+                self.err("unknown-ref", "unknown convention {convention}",
+                         f"{path}.convention", entry=e.id, args={"convention": repr(e.convention)})
             if isinstance(e, m.TransactionEntry | m.AssertionEntry | m.AmendmentEntry) and (
                 e.funder and e.funder not in funders
             ):
-                self.err("unknown-ref", f"unknown funder {e.funder!r}", f"{path}.funder",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown funder {funder}", f"{path}.funder",
+                         entry=e.id, args={"funder": repr(e.funder)})
             if isinstance(e, m.AmendmentEntry) and e.target and e.target not in targets:
-                self.err("unknown-ref", f"unknown target {e.target!r}", f"{path}.target",
-                         entry=e.id)
+                self.err("unknown-ref", "unknown target {target}", f"{path}.target",
+                         entry=e.id, args={"target": repr(e.target)})
             if isinstance(e, m.VoidEntry):
                 if e.entry not in entry_ids:
-                    self.err("unknown-ref", f"voids unknown entry {e.entry!r}", f"{path}.entry",
-                             entry=e.id)
+                    self.err("unknown-ref", "voids unknown entry {entry}", f"{path}.entry",
+                             entry=e.id, args={"entry": repr(e.entry)})
                 elif e.entry == e.id:
                     self.err("bad-value", "an entry cannot void itself", f"{path}.entry",
                              entry=e.id)
@@ -986,8 +1110,9 @@ class Builder:
                 continue
             folded = ident.casefold()
             if folded in seen:
-                self.err("duplicate-id", f"id {ident!r} is already used at {seen[folded]}",
-                         f"{path}.id", entry=ident)
+                self.err("duplicate-id", "id {ident} is already used at {seen}",
+                         f"{path}.id", entry=ident,
+                         args={"ident": repr(ident), "seen": seen[folded]})
             seen.setdefault(folded, path)
 
 

@@ -126,17 +126,18 @@ def append(path: Path, build: Build, *, dry_run: bool = False, no_cache: bool = 
     try:
         info = files.ledger_stat(real, file, size_limit=False)  # what it is, its mode, names
     except m.EmploiError as exc:
-        raise m.refusal(exc.problems[0].code, exc.problems[0].message,
-                        place=m.Place(file)) from None
+        raise m.refusal(exc.problems[0].code, "{problem}", place=m.Place(file),
+                        args={"problem": m.restated(exc.problems[0])}) from None
     if dry_run:
         return _prepare(real, file, build, no_cache, dry_run=True)[0]
     if not os.access(real, os.W_OK) or not info.st_mode & 0o222:
         raise m.refusal("read-only", "the ledger is read-only; nothing was written",
                         place=m.Place(file))
     if info.st_nlink > 1:
-        raise m.refusal("hard-linked", f"the ledger has {info.st_nlink} names (hard links); "
-                        "emploi writes only a ledger with one name, as its lock goes by the "
-                        "name; nothing was written", place=m.Place(file))
+        raise m.refusal("hard-linked", "the ledger has {st_nlink} names (hard links); emploi "
+                                       "writes only a ledger with one name, as its lock goes by "
+                                       "the name; nothing was written", place=m.Place(file),
+                        args={"st_nlink": info.st_nlink})
     _fault("before-lock")
     with _locked(real, file) as lock:
         _fault("after-lock")
@@ -159,13 +160,15 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
         cached = cache.Cached(look, no_cache)  # = reading.build(parse_toml(text))
     except m.EmploiError as exc:
         problem = exc.problems[0]
-        raise m.refusal("unreadable", problem.message, place=m.Place(file)) from None
+        raise m.refusal("unreadable", "{problem}", place=m.Place(file),
+                        args={"problem": m.restated(problem)}) from None
     loaded = cached.loaded
     if loaded.ledger is None or loaded.errors:
         first = loaded.errors[0] if loaded.errors else None
-        where = f" (first: {first.message})" if first else ""
-        raise m.refusal("invalid-ledger", f"the ledger has {len(loaded.errors)} error(s){where}; "
-                        "run `emploi check` and fix them before writing", place=m.Place(file))
+        where = m.phrase(" (first: {problem})", problem=m.restated(first)) if first else ""
+        raise m.refusal("invalid-ledger", "the ledger has {count} error(s){where}; run `emploi "
+                                          "check` and fix them before writing", place=m.Place(file),
+                        args={"count": len(loaded.errors), "where": where})
     entries, warnings = build(loaded.ledger)
     head = look.head(4096)
     newline = "\r\n" if b"\r\n" in head else "\n"
@@ -254,8 +257,8 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
     try:
         new_doc = tomllib.loads(new_text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise m.refusal("write-check", f"the new entry would not parse ({exc}); nothing was "
-                        "written", place=m.Place(file)) from None
+        raise m.refusal("write-check", "the new entry would not parse ({exc}); nothing was "
+                                       "written", place=m.Place(file), args={"exc": exc}) from None
     expected = {k: (list(v) if isinstance(v, list) else v) for k, v in old_doc.items()}
     for kind, fields in entries:
         table = m.ENTRY_TABLES[kind]
@@ -266,8 +269,9 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
                         "written", place=m.Place(file))
     loaded = reading.build(new_doc, new_text, file)
     if loaded.ledger is None or loaded.errors:
-        raise m.refusal("write-check", f"the entry would make the ledger invalid: "
-                        f"{loaded.errors[0].message}; nothing was written", place=m.Place(file))
+        raise m.refusal("write-check", "the entry would make the ledger invalid: {message}; "
+                                       "nothing was written", place=m.Place(file),
+                        args={"message": loaded.errors[0].message})
 
 
 class _locked:
@@ -286,15 +290,16 @@ class _locked:
         try:
             self.fd = os.open(self.path, flags, 0o666)
         except OSError as exc:
-            raise m.refusal("unwritable", f"cannot open the lock file {self.path.name} beside the "
-                            f"ledger ({exc.strerror or exc}; it must be a plain file); nothing was "
-                            "written", place=m.Place(self.file)) from None
+            raise m.refusal("unwritable", "cannot open the lock file {name} beside the ledger "
+                                          "({reason}; it must be a plain file); nothing was "
+                                          "written", place=m.Place(self.file),
+                            args={"name": self.path.name, "reason": exc.strerror or exc}) from None
         try:
             info = os.fstat(self.fd)
             if not stat.S_ISREG(info.st_mode):
-                raise m.refusal("unwritable", f"the lock file {self.path.name} beside the ledger "
-                                "is not a plain file; nothing was written",
-                                place=m.Place(self.file))
+                raise m.refusal("unwritable", "the lock file {name} beside the ledger is not a "
+                                              "plain file; nothing was written",
+                                place=m.Place(self.file), args={"name": self.path.name})
             ledger = os.stat(self.real)
             if info.st_uid == os.geteuid() and not snapshot.lock_trusted(info, ledger):
                 os.fchmod(self.fd, ledger.st_mode & 0o666)  # writable by the ledger's writers
@@ -317,14 +322,18 @@ class _locked:
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise m.refusal("locked", f"another emploi has held the ledger's lock for "
-                                    f"{LOCK_TIMEOUT_S:.0f} s; nothing was written",
-                                    place=m.Place(self.file)) from None
+                    raise m.refusal("locked", "another emploi has held the ledger's lock for "
+                                              "{LOCK_TIMEOUT_S} s; nothing was written",
+                                    place=m.Place(self.file),
+                                    args={"LOCK_TIMEOUT_S": format(LOCK_TIMEOUT_S,
+                                                                   '.0f')}) from None
                 time.sleep(0.005)
             except OSError as exc:
-                raise m.refusal("unwritable", f"cannot lock {self.path.name} beside the ledger "
-                                f"({exc.strerror or exc}); nothing was written",
-                                place=m.Place(self.file)) from None
+                raise m.refusal("unwritable", "cannot lock {name} beside the ledger ({reason}); "
+                                              "nothing was written",
+                                place=m.Place(self.file),
+                                args={"name": self.path.name,
+                                      "reason": exc.strerror or exc}) from None
 
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -383,9 +392,10 @@ class _locked:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise m.refusal("write-failed", f"cannot remove an interrupted append "
-                            f"({exc.strerror or exc}); nothing was written",
-                            place=m.Place(self.file)) from None
+            raise m.refusal("write-failed", "cannot remove an interrupted append ({reason}); "
+                                            "nothing was written",
+                            place=m.Place(self.file),
+                                args={"reason": exc.strerror or exc}) from None
         self.end()
 
 
@@ -399,16 +409,17 @@ def _commit(real: Path, file: str, look: snapshot.Snapshot, addition: bytes,
         _fault("before-write")
         fd = os.open(real, os.O_RDWR)
     except OSError as exc:
-        raise m.refusal("write-failed", f"{exc.strerror or exc}; the ledger is unchanged",
-                        place=m.Place(file)) from None
+        raise m.refusal("write-failed", "{reason}; the ledger is unchanged",
+                        place=m.Place(file), args={"reason": exc.strerror or exc}) from None
     started = False
     try:
         try:
             lock.begin(offset, addition)
             _fault("after-intent")
             if not lock.held():
-                raise m.refusal("locked", f"the lock file {lock.path.name} was removed while "
-                                "emploi held it; nothing was written", place=m.Place(file))
+                raise m.refusal("locked", "the lock file {name} was removed while emploi held "
+                                          "it; nothing was written", place=m.Place(file),
+                                args={"name": lock.path.name})
             if not _unchanged(fd, look):  # checked last: nothing slow between it and pwrite
                 lock.end()
                 return False, None
@@ -431,10 +442,11 @@ def _commit(real: Path, file: str, look: snapshot.Snapshot, addition: bytes,
                 undone = True
             if not isinstance(exc, OSError):
                 raise
-            raise m.refusal("write-failed", f"{exc.strerror or exc}; " + (
-                  "the ledger is unchanged" if undone else "the entry could not be taken back: "
-                  "it may be in the ledger (a part of it is left out by every emploi command and "
-                  "removed by the next write); run `emploi check`"), place=m.Place(file)) from None
+            raise m.refusal("write-failed", "{reason}; the ledger is unchanged" if undone else
+                            "{reason}; the entry could not be taken back: it may be in the "
+                            "ledger (a part of it is left out by every emploi command and "
+                            "removed by the next write); run `emploi check`",
+                            place=m.Place(file), args={"reason": exc.strerror or exc}) from None
         lock.end()
         with contextlib.suppress(OSError):  # another file renamed over the ledger meanwhile:
             if os.stat(real).st_ino != written.st_ino:  # the entry went to the old one

@@ -230,7 +230,7 @@ def test_check_errors_on_a_hand_written_plan_above_its_amount():
     (found,) = [p for p in _problems(_with(convention="c1", year=2023, amount="100.00"))
                 if p.code == "plan-above-amount"]
     assert (found.entry, found.field, found.place.path) == ("c1", "plan", "conventions[0].plan")
-    assert dict(found.args)["planned"] == "320.00"
+    assert dict(found.args)["planned"] == "320.00 MDH"
     (found,) = [p for p in _problems(_with(funder="region", convention="c2", year=2022,
                                            amount="41.00")) if p.code == "plan-above-amount"]
     assert (found.entry, found.place.path) == ("region", "funders[0].contributions[1].plan")

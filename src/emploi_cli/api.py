@@ -377,6 +377,7 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
     problems, and how it was produced. `as_of` defaults to today; the production time is
     `generated_at`, else today."""
     from .present import document
+    from .present.report import render
 
     day = as_of or _today(today)
     made = produced(opened, production_time(generated_at, today))
@@ -388,7 +389,7 @@ def report(opened: Sequence[Loaded], lang: str = "en", *, fmt: str = "md",
     else:
         doc = document.build(position(shown[0], day), lang,
                              problems=check(opened[0], today=today), produced=made[0])
-    return document.render(doc, fmt)
+    return render(doc, fmt)
 
 
 # ---- files to send on --------------------------------------------------------------------

@@ -101,15 +101,6 @@ class Document:
     labels: dict = field(default_factory=dict)  # chart legends etc., in the language
 
 
-def render(doc: Document, fmt: str) -> str:
-    """The one format switch of the document."""
-    if fmt == "html":
-        from .report_html import to_html
-        return to_html(doc)
-    from .report_md import to_md
-    return to_md(doc)
-
-
 # ---- building ----------------------------------------------------------------------------
 
 

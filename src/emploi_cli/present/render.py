@@ -566,3 +566,14 @@ def chunks(report: Report, fmt: str, lang: str, terminal: bool = False,
     if fmt == "md":
         return md_chunks(report, lang)
     return iter((to_rich(report, lang) if terminal else to_plain(report, lang),))
+
+
+def pace_bar_words(value: object, lang: str) -> str:
+    """A progress bar in words: `45,20 % (attendu 50,00 %)`."""
+    if not isinstance(value, PaceBar) or value.progress is None:
+        return "—"
+    progress = human_text(value.progress, "percent", lang)
+    if value.expected is None:
+        return progress
+    return i18n.label("bar_text", lang, progress=progress,
+                      expected=human_text(value.expected, "percent", lang))

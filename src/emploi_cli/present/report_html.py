@@ -15,8 +15,7 @@ from fractions import Fraction
 from ..domain.pace import round_dec
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .render import NUMERIC, PaceBar, Table, heading, human_text, safe
-from .report_md import pace_bar_words
+from .render import NUMERIC, PaceBar, Table, heading, human_text, pace_bar_words, safe
 
 CSS = """\
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }

@@ -5,18 +5,7 @@ from __future__ import annotations
 
 from . import i18n
 from .document import BarChart, Document, Facts, LineChart, Paragraph, Section
-from .render import NUMERIC, PaceBar, Table, heading, human_text, md_cell
-
-
-def pace_bar_words(value: object, lang: str) -> str:
-    """A progress bar in words: `45,20 % (attendu 50,00 %)`."""
-    if not isinstance(value, PaceBar) or value.progress is None:
-        return "—"
-    progress = human_text(value.progress, "percent", lang)
-    if value.expected is None:
-        return progress
-    return i18n.label("bar_text", lang, progress=progress,
-                      expected=human_text(value.expected, "percent", lang))
+from .render import NUMERIC, Table, heading, human_text, md_cell, pace_bar_words
 
 
 def cell(row: dict, column, lang: str) -> str:

@@ -16,6 +16,7 @@ MONEY_PLACES = 6  # decimals of an amount in MDH: to the dirham
 MAX_COUNT = 10**12  # a count beyond any plausible number of people or places
 MIN_YEAR = 1900  # a date before it is a typo
 MAX_LEDGER_BYTES = 32 * 1024 * 1024  # the largest ledger file read: about 350,000 entries
+MAX_SHEET_BYTES = 64 * 1024 * 1024  # the largest partner's sheet imported
 
 DECIMAL_MARKS = (".", ",")
 SPACES = (" ", "\u00a0", "\u202f")  # space, no-break space, narrow no-break space

@@ -28,11 +28,13 @@ from ..domain.limits import (
     DELIMITERS,
     MAX_COUNT,
     MAX_MONEY,
+    MAX_SHEET_BYTES,
     MONEY_PLACES,
     SPACES,
     THOUSANDS_SEPARATORS,
 )
 from ..domain.model import record
+from ..store.files import refusing_os_errors
 
 KINDS = ("progress", "transaction")
 FIELDS = {
@@ -43,7 +45,7 @@ FIELDS = {
 REQUIRED = {"progress": ("target", "value", "date"),
             "transaction": ("convention", "amount", "date")}
 TAG_PREFIX = "tag."
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = MAX_SHEET_BYTES
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "sheet", ".xlsm": "sheet",
               ".xls": "sheet", ".xlsb": "sheet", ".ods": "sheet"}
 # ---- how to read and map a file ----------------------------------------------------------
@@ -267,7 +269,7 @@ def read_sheet(path: Path, reading: Reading) -> Sheet:
         raise m.refusal("file-type", "cannot import {suffix}: emploi reads .csv, .xlsx and .ods",
                         place=m.Place(file),
                         args={"suffix": suffix or m.phrase("a file without extension")})
-    try:
+    with refusing_os_errors(file):
         if path.is_dir():
             raise m.refusal("not-a-file", "is a directory", place=m.Place(file))
         size = path.stat().st_size
@@ -280,14 +282,6 @@ def read_sheet(path: Path, reading: Reading) -> Sheet:
             table = _csv_rows(path.read_bytes(), reading, file)
         else:
             table = _calamine_rows(path, reading, file, suffix)
-    except FileNotFoundError:
-        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
-    except PermissionError:
-        raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
-    except OSError as exc:
-        raise m.refusal("unreadable", "{reason}",
-                        args={"reason": exc.strerror or m.phrase("cannot read")},
-                        place=m.Place(file)) from None
     return _sheet(table, reading, file, path.name)
 
 

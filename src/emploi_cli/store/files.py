@@ -6,20 +6,20 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..domain import limits
 from ..domain import model as m
 
 
-def ledger_stat(path: Path, file: str, *, size_limit: bool = True) -> os.stat_result:
-    """The stat of a ledger file; EmploiError with the file's name when it is missing or
-    unreadable, a directory, not a regular file (a FIFO or a device could block or never end),
-    or (with `size_limit`) larger than emploi reads."""
+@contextlib.contextmanager
+def refusing_os_errors(file: str) -> Iterator[None]:
+    """The one way a failed look at or read of a file the user named becomes a refusal: with
+    the file's name, one line, no traceback."""
     place = m.Place(file)
     try:
-        info = os.stat(path)
+        yield
     except FileNotFoundError:
         raise m.refusal("not-found", "no such file", place=place) from None
     except PermissionError:
@@ -27,6 +27,15 @@ def ledger_stat(path: Path, file: str, *, size_limit: bool = True) -> os.stat_re
     except OSError as exc:
         raise m.refusal("unreadable", "{reason}", place=place,
                         args={"reason": exc.strerror or m.phrase("cannot read")}) from None
+
+
+def ledger_stat(path: Path, file: str, *, size_limit: bool = True) -> os.stat_result:
+    """The stat of a ledger file; EmploiError with the file's name when it is missing or
+    unreadable, a directory, not a regular file (a FIFO or a device could block or never end),
+    or (with `size_limit`) larger than emploi reads."""
+    place = m.Place(file)
+    with refusing_os_errors(file):
+        info = os.stat(path)
     if stat.S_ISDIR(info.st_mode):
         raise m.refusal("not-a-file", "is a directory, not a ledger file", place=place)
     if not stat.S_ISREG(info.st_mode):

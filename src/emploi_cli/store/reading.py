@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..domain import dates, limits
 from ..domain import model as m
-from .files import ledger_stat
+from .files import ledger_stat, refusing_os_errors
 from .locate import first_repeat, key_lines, locate
 
 SHIPPED_NAME = "conventions.toml"
@@ -130,16 +130,8 @@ def read_bytes(path: Path) -> bytes:
     """The ledger's bytes; EmploiError with the file's name for anything wrong."""
     file = str(path)
     ledger_stat(path, file)
-    try:
+    with refusing_os_errors(file):
         return path.read_bytes()
-    except FileNotFoundError:
-        raise m.refusal("not-found", "no such file", place=m.Place(file)) from None
-    except PermissionError:
-        raise m.refusal("unreadable", "permission denied", place=m.Place(file)) from None
-    except OSError as exc:
-        raise m.refusal("unreadable", "{reason}",
-                        args={"reason": exc.strerror or m.phrase("cannot read")},
-                        place=m.Place(file)) from None
 
 
 def decode(data: bytes, file: str) -> str:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
+from typing import NamedTuple
 
 from . import model as m
 from . import pace
@@ -52,8 +53,7 @@ def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date
 # ---- values in force (amendments) --------------------------------------------------------
 
 
-@record
-class InForce:
+class InForce(NamedTuple):
     """Amounts, quantities and the programme end as amended up to a date."""
 
     convention_amount: dict[str, Decimal]
@@ -61,7 +61,7 @@ class InForce:
     target_quantity: dict[str, int | None]
     end: date
     amendments: tuple[m.AmendmentEntry, ...]
-    contribution_amount: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    contribution_amount: dict[tuple[str, str], Decimal]
     # (funder, convention) -> a funder's contribution to a convention
 
 
@@ -92,8 +92,7 @@ def in_force(ledger: m.Ledger, as_of: date) -> InForce:
 # ---- money -------------------------------------------------------------------------------
 
 
-@record
-class Flows:
+class Flows(NamedTuple):
     """Money committed, disbursed and spent, in MDH."""
 
     committed: Decimal = Decimal(0)
@@ -107,8 +106,7 @@ class Flows:
             self.spent + (amount if kind == "expenditure" else 0))
 
 
-@record
-class FundingLine:
+class FundingLine(NamedTuple):
     """One convention or funder: its amount and what has flowed."""
 
     id: str
@@ -127,8 +125,7 @@ class FundingLine:
     alternatives: tuple[m.Alternative, ...] = ()
 
 
-@record
-class Share:
+class Share(NamedTuple):
     """One funder's contribution to one convention, as a source states it."""
 
     funder: str
@@ -142,8 +139,7 @@ class Share:
     flows: Flows  # transactions naming both the funder and the convention
 
 
-@record
-class Unsplit:
+class Unsplit(NamedTuple):
     """The part of a funder's amount that no source splits among its conventions: never
     spread over them."""
 
@@ -154,8 +150,7 @@ class Unsplit:
     conventions: tuple[str, ...]
 
 
-@record
-class ConventionSplit:
+class ConventionSplit(NamedTuple):
     """A convention read as a co-financing table: each funder's contribution, the money
     not split among conventions that may go to it, and the part with no named funder."""
 
@@ -167,8 +162,7 @@ class ConventionSplit:
     unattributed_at_most: bool  # a ceiling: unsplit money or a floor may cover part of it
 
 
-@record
-class FunderConvention:
+class FunderConvention(NamedTuple):
     """A funder's money for one convention: its contribution (None when not split) and the
     flows of the transactions that name both."""
 
@@ -178,8 +172,7 @@ class FunderConvention:
     flows: Flows
 
 
-@record
-class Funding:
+class Funding(NamedTuple):
     """The programme's money: stated total, conventions, funders, flows."""
 
     total: Decimal  # as stated in the definitions
@@ -401,8 +394,7 @@ def achieved(ledger: m.Ledger, as_of: date) -> dict[str, int]:
     return {t.id: sum(series.get(t.id, {}).values()) for t in ledger.targets}
 
 
-@record
-class TargetLine(Progressing):
+class TargetLine(NamedTuple):
     """One target: its quantity in force, what has been achieved towards it, its pace
     (expected, status, rate needed...) and its cost per result."""
 
@@ -418,6 +410,9 @@ class TargetLine(Progressing):
     pace: pace.Pace
     cost: pace.Cost
 
+    remaining = Progressing.remaining
+    progress = Progressing.progress
+
 
 def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
                  ) -> list[TargetLine]:
@@ -425,8 +420,7 @@ def target_lines(ledger: m.Ledger, as_of: date, convention: str | None = None
     return [t for t in position(ledger, as_of).targets if convention in (None, t.convention)]
 
 
-@record
-class IndicatorLine(Progressing):
+class IndicatorLine(NamedTuple):
     """One indicator: its targets added up."""
 
     indicator: str
@@ -435,6 +429,9 @@ class IndicatorLine(Progressing):
     quantity: int | None  # None when any of its targets is unquantified
     achieved: int
     original_quantity: int | None = None  # the same sum of the quantities first stated
+
+    remaining = Progressing.remaining
+    progress = Progressing.progress
 
 
 
@@ -459,8 +456,7 @@ def indicator_lines(lines: list[TargetLine]) -> list[IndicatorLine]:
     return result
 
 
-@record
-class TagLine:
+class TagLine(NamedTuple):
     """What one target achieved for one value of a tag."""
 
     target: TargetLine
@@ -491,8 +487,7 @@ def tag_lines(ledger: m.Ledger, as_of: date, tag: str, convention: str | None = 
 # ---- sources that disagree ---------------------------------------------------------------
 
 
-@record
-class Disagreement:
+class Disagreement(NamedTuple):
     """A figure the ledger uses and another source's figure for the same thing."""
 
     kind: str  # "convention", "funder" or "target"
@@ -528,8 +523,7 @@ def alternatives(ledger: m.Ledger) -> tuple[Disagreement, ...]:
 YEAR_STATES = ("behind", "met", "running", "future")
 
 
-@record
-class YearLine:
+class YearLine(NamedTuple):
     """One fiscal year of the programme, of a convention or of one funder's contribution:
     what was planned, what flowed, and the state of its disbursements against the plan."""
 
@@ -701,8 +695,7 @@ HISTORY_KINDS = ("progress", "transaction", "commitment", "disbursement", "expen
                  "amendment", "assertion", "lock", "profile")
 
 
-@record
-class HistoryLine:
+class HistoryLine(NamedTuple):
     """One journal entry as history shows it."""
 
     entry: m.JournalEntry

@@ -12,8 +12,8 @@ never counted (a void corrects an error, so it applies whatever the date).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable
 from dataclasses import field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -33,21 +33,23 @@ def live(ledger: m.Ledger, as_of: date) -> list[m.JournalEntry]:
     return [e for e in ledger.journal if e.date <= as_of and e.id not in voided]
 
 
-def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date
-              ) -> Iterable[tuple]:
+def live_rows(ledger: m.Ledger, kind: type, names: tuple[str, ...], as_of: date,
+              only: tuple[str, Container] | None = None) -> Iterable[tuple]:
     """The named fields (two or more) of the live entries of one kind, in journal order, to
-    be read once.
+    be read once; `only=(name, values)`: only the entries whose field `name` is among
+    `values`.
 
     A journal held as columns (model.Ledger says which) answers from its columns, without
     building 100,000 entries; any other is read entry by entry.
     """
     fast = getattr(ledger.journal, "live_rows", None)
     if fast is not None:
-        return fast(kind, names, as_of)
+        return fast(kind, names, as_of, only)
     voided = ledger.voided_ids
     get = attrgetter(*names)
     return [get(e) for e in ledger.journal
-            if isinstance(e, kind) and e.date <= as_of and e.id not in voided]
+            if isinstance(e, kind) and e.date <= as_of and e.id not in voided
+            and (only is None or getattr(e, only[0]) in only[1])]
 
 
 # ---- values in force (amendments) --------------------------------------------------------
@@ -371,11 +373,24 @@ def _series(rows: Iterable[tuple], cumulative: set[str]
 
 def _achievements(ledger: m.Ledger, as_of: date
                   ) -> dict[str, dict[tuple[tuple[str, str], ...], int]]:
-    """Target id -> achievement per tag set, from the live progress entries."""
+    """Target id -> achievement per tag set, from the live progress entries.
+
+    The same as `_series` over every live progress row, with less work per row: the rows
+    (target, tags, value) are counted (a loop in C: a few thousand distinct rows among
+    75,000), each distinct row adds value x count, and the series of cumulative targets, read
+    alone, then replace their sums with their latest values."""
     cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
+    sums: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+    total = sums.get
+    counted = Counter(live_rows(ledger, m.ProgressEntry, ("target", "tags", "value"), as_of))
+    for (target, tags, value), times in counted.items():
+        key = (target, tags)
+        sums[key] = total(key, 0) + value * times
+    if cumulative:
+        sums.update(_series(live_rows(ledger, m.ProgressEntry, PROGRESS_ROW, as_of,
+                                      only=("target", cumulative)), cumulative))
     by_target: dict[str, dict[tuple[tuple[str, str], ...], int]] = defaultdict(dict)
-    rows = live_rows(ledger, m.ProgressEntry, PROGRESS_ROW, as_of)
-    for (target, tags), value in _series(rows, cumulative).items():
+    for (target, tags), value in sums.items():
         by_target[target][tags] = value
     return by_target
 

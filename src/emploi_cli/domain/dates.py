@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -20,6 +19,8 @@ def impossible(year: int, month: int, day: int) -> str | None:
         return "there is no year 0"
     if not 1 <= month <= 12:
         return f"there is no month {month}"
+    import calendar  # only to explain a wrong date (start-up time)
+
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         return f"{MONTHS[month - 1]} {year} has {last} days"

@@ -320,10 +320,27 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
             names = ("id", "date", "seq", "tags" if kind is m.ProgressEntry else "amount")
             assert list(columns.journal.live_rows(kind, names, day)) == list(
                 position.live_rows(plain, kind, names, day))
+        some = ("target", {t.id for t in plain.targets[::2]})
+        assert list(columns.journal.live_rows(m.ProgressEntry, position.PROGRESS_ROW, day,
+                                              some)) == list(position.live_rows(
+            plain, m.ProgressEntry, position.PROGRESS_ROW, day, only=some))
+        cumulative = {t.id for t in plain.targets if t.reporting == "cumulative"}
+        assert {target: dict(series) for target, series in position._achievements(
+            columns, day).items()} == {target: dict(series) for target, series in
+                                      _series_by_target(plain, day, cumulative).items()}
     for kind in (m.ProgressEntry, m.VoidEntry, m.AmendmentEntry, m.LockEntry, m.Entry):
         assert columns.entries(kind) == plain.entries(kind)
     assert columns.voided_ids == plain.voided_ids
     assert columns.journal == plain.journal
+
+
+def _series_by_target(ledger, day, cumulative):
+    """position._series over every live progress row, per target: what _achievements gives."""
+    found: dict = {}
+    rows = position.live_rows(ledger, m.ProgressEntry, position.PROGRESS_ROW, day)
+    for (target, tags), value in position._series(rows, cumulative).items():
+        found.setdefault(target, {})[tags] = value
+    return found
 
 
 def test_flows_add_up_as_flows_add_does():

@@ -5,7 +5,7 @@ up the journal (position.live_rows) read the few columns they need from it."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import fields
 from datetime import date
 from itertools import compress
@@ -121,24 +121,39 @@ class ColumnJournal(Sequence):
         return {i for part in self.parts.values() if part.count
                 for i in wanted.intersection(part.column("id"))}
 
-    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date) -> Iterable[tuple]:
+    def live_rows(self, cls: type, names: tuple[str, ...], as_of: date,
+                  only: tuple[str, Container] | None = None) -> Iterable[tuple]:
         """position.live_rows from the columns: the named fields of the entries of one kind
-        dated on or before as_of and not voided, in journal order (read once, lazily)."""
+        dated on or before as_of and not voided (and whose field `only[0]` is in `only[1]`),
+        in journal order (read once, lazily)."""
         part = self._part(cls)
         if part is None:
             voided = self.voided_ids()
             get = attrgetter(*names)
             return [get(e) for e in self if isinstance(e, cls) and e.date <= as_of
-                    and e.id not in voided]
+                    and e.id not in voided
+                    and (only is None or getattr(e, only[0]) in only[1])]
         if not part.count:
             return []
-        rows = zip(*[part.column(n) for n in names], strict=True)
-        keep: Iterable[bool] | None = None
-        if part.last is None or as_of < part.last:
-            keep = map(as_of.__ge__, part.column("date"))
-        if part.voided:
-            live = [True] * part.count
-            for index in part.voided:
-                live[index] = False
-            keep = live if keep is None else map(operator.and_, keep, live)
+        rows = zip(*[range(part.offset, part.offset + part.count) if n == "seq"
+                     else part.column(n) for n in names], strict=True)
+        keep = _live(part, as_of, only)
         return rows if keep is None else compress(rows, keep)
+
+
+def _live(part: Part, as_of: date, only: tuple[str, Container] | None = None
+          ) -> Iterable[bool] | None:
+    """Which entries of `part` are dated on or before as_of, not voided and (`only`) have
+    their field `only[0]` among `only[1]`; None: all of them."""
+    keep: Iterable[bool] | None = None
+    if part.last is None or as_of < part.last:
+        keep = map(as_of.__ge__, part.column("date"))
+    if only is not None:
+        wanted = map(only[1].__contains__, part.column(only[0]))
+        keep = wanted if keep is None else map(operator.and_, keep, wanted)
+    if part.voided:
+        live = [True] * part.count
+        for index in part.voided:
+            live[index] = False
+        keep = live if keep is None else map(operator.and_, keep, live)
+    return keep

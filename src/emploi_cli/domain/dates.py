@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 
 from .model import Phrase, phrase
@@ -23,6 +22,8 @@ def impossible(year: int, month: int, day: int) -> Phrase | None:
         return phrase("there is no year 0")
     if not 1 <= month <= 12:
         return phrase("there is no month {number}", number=month)
+    import calendar  # only to explain a wrong date (start-up time)
+
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         return phrase("{month} {year} has {days} days", month=MONTHS[month - 1], year=year,

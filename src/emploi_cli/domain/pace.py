@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
+from typing import NamedTuple
 
 from . import model as m
-from .model import record
 
 MONTH_DAYS = Fraction(487, 16)  # 30.4375 days: a year of 365.25 days over 12
 DH_PER_MDH = 1_000_000
@@ -56,7 +56,8 @@ def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
 
 class Progressing:
     """What is left of `quantity` once `achieved` (never below 0), and the progress in %;
-    both None for an unquantified target. Mixed into the line classes that carry both."""
+    both None for an unquantified target. The line classes that carry both take these
+    properties (`remaining = Progressing.remaining`: a NamedTuple has no other base)."""
 
     @property
     def remaining(self) -> int | None:
@@ -104,8 +105,7 @@ def first_full_quarter_end(start: date, fiscal_start: int = 1) -> date:
     return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
 
 
-@record
-class Schedule:
+class Schedule(NamedTuple):
     """When a target is due and how: from `start` to `end` (inclusive), to `quantity`; its
     first report is due on `first_report` (None: at the end of the first full quarter)."""
 
@@ -200,8 +200,7 @@ def status(quantity: int | None, achieved: int, expected: int | None,
 # ---- pace --------------------------------------------------------------------------------
 
 
-@record
-class Pace(Progressing):
+class Pace(NamedTuple):
     """How one target is doing against its schedule on a date."""
 
     target: m.Target
@@ -214,6 +213,9 @@ class Pace(Progressing):
     expected_exact: Fraction | None
     status: str
     recorded: bool = True  # some progress is recorded for it (on or before as_of)
+
+    remaining = Progressing.remaining
+    progress = Progressing.progress
 
     @property
     def shortfall(self) -> int | None:
@@ -329,8 +331,7 @@ def failing(items: list[Pace], fail_on: str) -> list[Pace]:
 # ---- money against results ---------------------------------------------------------------
 
 
-@record
-class Cost:
+class Cost(NamedTuple):
     """Money of a convention set against what one target achieved (DH per unit).
 
     basis: "convention" (the convention has this single target and no budget is given) or

@@ -394,8 +394,8 @@ def test_shipped_ledger_refused_in_one_line_naming_the_key(emploi, tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (f"emploi: {SHIPPED} [programme.iati.reporting_org_ref]: error: "
-                             "add reporting_org_ref to [programme.iati] to export IATI "
-                             "(docs/iati.md)\n")
+                             "add reporting_org_ref, reporting_org_type, identifier_prefix, "
+                             "sector to [programme.iati] to export IATI (docs/iati.md)\n")
     assert not out.exists()
     assert SHIPPED.read_bytes() == before
     assert "[programme.iati]" not in before.decode()

@@ -665,3 +665,21 @@ def test_ods(emploi, ledger, tmp_path):
     result = emploi("import", str(file), "-l", str(ledger), "--kind", "progress", *MAP)
     assert result.exit_code == 0, result.stderr
     assert achieved(emploi, ledger)["c1.insertion"] == 1250
+
+
+def test_a_row_without_a_source_cites_its_sheet_and_row(emploi, ledger, tmp_path, ids):
+    """Every figure stays traceable: with no source column, an imported entry's source is the
+    sheet's file name and the row it came from; a source column wins where it is given."""
+    file = csv_file(tmp_path, DRY + "c1.insertion,5,2021-07-31,Fès\n")
+    done = emploi("import", str(file), "-l", str(ledger), "--kind", "progress", *MAP)
+    assert done.exit_code == 0, done.stderr
+    history = emploi("history", "-l", str(ledger), "-f", "json")
+    sources = [e["source"] for e in json.loads(history.stdout) if e["kind"] == "progress"]
+    assert sources[-3:] == ["t2.csv:2", "t2.csv:3", "t2.csv:4"]
+    with_column = csv_file(tmp_path, "Indicateur,Nombre,Date,Rapport\n"
+                           "c2.espaces,1,2021-08-31,ANAPEC T3\n", "t3.csv")
+    done = emploi("import", str(with_column), "-l", str(ledger), "--kind", "progress", *MAP,
+                  "--map", "source=Rapport")
+    assert done.exit_code == 0, done.stderr
+    history = emploi("history", "-l", str(ledger), "-f", "json")
+    assert json.loads(history.stdout)[-1]["source"] == "ANAPEC T3"

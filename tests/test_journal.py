@@ -413,7 +413,7 @@ def test_negative_values_typed_as_is(emploi, ledger):
     result = emploi("record", "c1.insertion", "-3", "-l", str(ledger))
     assert result.exit_code == 1 and "must not be negative (-3)" in result.stderr
     result = emploi("disburse", "c1", "-5", "-l", str(ledger))
-    assert result.exit_code == 1 and "'-5' is not an amount" in result.stderr
+    assert result.exit_code == 2 and "'-5' is not an amount" in result.stderr
     unknown = emploi("record", "c1.insertion", "3", "--notee", "x", "-l", str(ledger))
     assert unknown.exit_code == 2
     assert ledger.read_bytes() == before
@@ -422,7 +422,8 @@ def test_negative_values_typed_as_is(emploi, ledger):
 @pytest.mark.parametrize("digits", ["٥", "５", "²"])
 def test_amounts_and_counts_take_ascii_digits_only(emploi, ledger, digits):
     before = ledger.read_bytes()
-    assert emploi("disburse", "c1", digits, "-l", str(ledger)).exit_code == 1
+    # a malformed amount or count is a usage error, as docs/commands.md's exit codes say
+    assert emploi("disburse", "c1", digits, "-l", str(ledger)).exit_code == 2
     assert emploi("record", "c1.insertion", digits, "-l", str(ledger)).exit_code == 2
     assert ledger.read_bytes() == before
 

@@ -334,7 +334,7 @@ def test_an_unknown_translation_key_is_a_placed_warning(emploi, tmp_path):
 def test_problems_in_an_arabic_report(emploi, ledger):
     text = emploi("report", "-l", str(GOLDEN_LEDGER), "--lang", "ar", "--as-of",
                   "2022-06-30").stdout
-    assert "## المشاكل" in text and "في 31 دجنبر 2021 يساوي 8150 personnes" in text
+    assert "## المشاكل" in text and "في 31 دجنبر 2021 يساوي 8.150 personnes" in text
     assert "؛ قد يكون قيد ناقصاً |" in text
     # standard error is a terminal: French, as tables on a terminal
     refused = emploi("record", "c1.insertion", "-5", "-l", str(ledger), "--lang", "ar")
@@ -349,3 +349,38 @@ def test_phrases_are_worded_in_the_language():
     assert problem.message == "unknown target 'x' (did you mean 'y'?); known: none"
     assert i18n.problem_text(problem, "fr") == (
         "objectif inconnu(e) 'x' (vouliez-vous dire 'y' ?) ; connu(e)s : aucune")
+
+
+def test_figures_in_french_messages_are_written_as_the_tables_write_them(emploi, ledger,
+                                                                         monkeypatch):
+    """A reconciliation read in French gives 2.500 and 30,00 MDH, as the tables do, not 2500
+    and 30.00; years and ids stay as written."""
+    monkeypatch.setenv("EMPLOI_TODAY", "2022-06-30")
+    for args in (("record", "c1.insertion", "2380", "--date", "2021-06-30"),
+                 ("disburse", "c1", "25.5", "--date", "2021-02-01")):
+        assert emploi(*args, "-l", str(ledger)).exit_code == 0
+    count = emploi("reconcile", "c1.insertion", "2500", "--date", "2021-12-31", "--source",
+                   "ANAPEC", "--lang", "fr", "-l", str(ledger))
+    assert count.exit_code == 4
+    assert "vaut 2.500 personnes selon le partenaire mais 2.380 personnes" in count.stderr
+    assert "au 31 décembre 2021" in count.stderr
+    money = emploi("reconcile", "--convention", "c1", "--amount", "30", "--kind",
+                   "disbursement", "--date", "2021-12-31", "--source", "ANAPEC", "--lang", "fr",
+                   "-l", str(ledger))
+    assert "vaut 30,00 MDH selon le partenaire mais 25,50 MDH" in money.stderr
+    assert "(écart -4,50)" in money.stderr
+
+
+def test_french_number_slips_get_a_hint_and_a_usage_exit(emploi, ledger):
+    """What a French officer types after reading a French table: 6.000 for a count, 3,5 for
+    an amount. Both are malformed values (exit 2), and the message says how to write them."""
+    before = ledger.read_bytes()
+    count = emploi("amend", "--target", "c1.employabilite", "--quantity", "6.000",
+                   "--reference", "A", "--reason", "r", "--lang", "fr", "-l", str(ledger))
+    assert count.exit_code == 2
+    assert ("--quantity '6.000' n'est pas un nombre entier : écrivez-le sans séparateur de "
+            "milliers, 6000") in count.stderr
+    amount = emploi("disburse", "c2", "3,5", "--lang", "fr", "-l", str(ledger))
+    assert amount.exit_code == 2
+    assert "écrivez les décimales après un point, 3.5" in amount.stderr
+    assert ledger.read_bytes() == before

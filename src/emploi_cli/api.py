@@ -12,6 +12,7 @@ frozen dataclass's methods when the module is imported costs every command a few
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -100,8 +101,13 @@ def money(text: str) -> Decimal:
     try:
         return parse_money_text(text)
     except ValueError:
+        if re.fullmatch(r"\s*\d+,\d+\s*", text):  # a French decimal comma
+            raise refusal("bad-amount", "{text} is not an amount in MDH: write the decimals "
+                          "after a point, {suggestion}", field="amount", exit_code=2,
+                          args={"text": repr(text),
+                                "suggestion": text.strip().replace(",", ".")}) from None
         raise refusal("bad-amount", "{text} is not an amount in MDH (digits with an optional '.' "
-                      "and at most {places} decimals, e.g. 25.5)", field="amount",
+                      "and at most {places} decimals, e.g. 25.5)", field="amount", exit_code=2,
                       args={"text": repr(text), "places": MONEY_PLACES}) from None
 
 

@@ -131,7 +131,7 @@ def amend(
     tranche (--year)."""
     def body(language: str) -> None:
         money = o.money(amount) if amount is not None else None
-        count = o.count(quantity) if quantity is not None else None
+        count = o.count(quantity, "--quantity") if quantity is not None else None
         day = o.day(date_, "--date") or o.today()
         new_end = o.day(end, "--end")
         done = api.amend(o.one(ledger), reference=reference, reason=reason,

@@ -7,6 +7,7 @@ refuses is the API's to say (exit 1).
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -273,13 +274,18 @@ def one(ledger_option: list[str] | None) -> str | None:
     return ledger_option[0] if ledger_option else None
 
 
-def count(text: str) -> int:
+def count(text: str, name: str = "VALUE") -> int:
+    """A whole number a user typed for `name` (VALUE, --quantity)."""
     stripped = text.strip()
     if stripped.startswith("-") and stripped[1:].isdigit():
         raise m.refusal("negative", "value must not be negative ({stripped})", field="value",
                         args={"stripped": stripped})
+    if re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+", stripped):  # 6.000, 20 815
+        raise Usage("{name} {value} is not a whole number: write it without a thousands "
+                    "separator, {digits}", name=name, value=repr(text),
+                    digits=re.sub(r"\D", "", stripped))
     if not stripped.isdigit() or not stripped.isascii():
-        raise Usage("VALUE {value} is not a whole number", value=repr(text))
+        raise Usage("{name} {value} is not a whole number", name=name, value=repr(text))
     if len(stripped) > 13:
         raise m.refusal("too-large", "value {stripped} is beyond any plausible count",
                         field="value", args={"stripped": stripped})

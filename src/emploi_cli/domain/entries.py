@@ -242,7 +242,8 @@ def find_entry(ledger: m.Ledger, ident: str) -> m.JournalEntry:
         raise m.refusal("ambiguous", "{id} matches {count} entries: {items}; give more "
                         "characters", entry=ident, field="entry",
                         args={"id": repr(ident), "count": len(found),
-                              "items": ", ".join(e.id for e in found[:5])})
+                              "items": ", ".join(e.id for e in found[:5])
+                              + (", …" if len(found) > 5 else "")})
     raise m.refusal("unknown-ref", "no entry with id {id}", entry=ident, field="entry",
                     args={"id": repr(ident)})
 

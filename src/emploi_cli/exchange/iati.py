@@ -53,10 +53,11 @@ def identity(ledger: m.Ledger) -> tuple[m.Iati, str]:
     """The ledger's `[programme.iati]` and the language of its texts; refuses (one line, naming
     the key to add) when a key is missing, and when a code is not in the IATI codelists."""
     iati = ledger.programme.iati or m.Iati()
-    for key in REQUIRED:
-        if not getattr(iati, key):
-            raise m.refusal("iati-missing", "add {key} to [programme.iati] to export IATI "
-                            "(docs/iati.md)", args={"key": key}, **_key(ledger, key))
+    missing = [key for key in REQUIRED if not getattr(iati, key)]
+    if missing:  # every key still to add, in one line: one run tells them all
+        raise m.refusal("iati-missing", "add {key} to [programme.iati] to export IATI "
+                        "(docs/iati.md)", args={"key": ", ".join(missing)},
+                        **_key(ledger, missing[0]))
     checks = [("reporting_org_type", iati.reporting_org_type, codes.ORGANISATION_TYPES,
                "OrganisationType"), ("sector", iati.sector, codes.SECTORS, "Sector")]
     for o in iati.organisations:

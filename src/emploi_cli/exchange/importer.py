@@ -805,7 +805,7 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
         entry_id = _fresh_id(used_ids)
         try:
             fields, warnings = _build(ledger, kind, row, today, stamp, entry_id, totals,
-                                      strict)
+                                      strict, f"{Path(file).name}:{row.number}")
         except m.EmploiError as exc:
             problems = tuple(replace(p, place=_place(file, row.number, columns.get(p.field, "")))
                              for p in exc.problems)
@@ -835,19 +835,21 @@ def _fresh_id(used: set[str]) -> str:
 
 
 def _build(ledger: m.Ledger, kind: str, row: Row, today: date, stamp: entries.Stamp,
-           entry_id: str, totals: entries.Plausibility | None = None, strict: bool = False
-           ) -> tuple[dict, list[m.Problem]]:
+           entry_id: str, totals: entries.Plausibility | None = None, strict: bool = False,
+           cell: str = "") -> tuple[dict, list[m.Problem]]:
+    """The entry of one row. Its source is the sheet's source column, else the sheet and
+    row it came from (`anapec-t2.csv:3`): every figure imported stays traceable."""
     v = row.values
     if kind == "progress":
         return entries.progress(
             ledger, target=v["target"], value=v["value"], day=v["date"], today=today,
-            stamp=stamp, note=v.get("note", ""), source=v.get("source", ""),
+            stamp=stamp, note=v.get("note", ""), source=v.get("source") or cell,
             tags=v.get("tags", ()), import_key=row.key, entry_id=entry_id,
             plausibility=totals, strict=strict)
     return entries.transaction(
         ledger, convention=v["convention"], amount=v["amount"], kind=v["kind"], day=v["date"],
         today=today, stamp=stamp, funder=v.get("funder", ""), note=v.get("note", ""),
-        source=v.get("source", ""), import_key=row.key, entry_id=entry_id)
+        source=v.get("source") or cell, import_key=row.key, entry_id=entry_id)
 
 
 def _differs(file: str, row: Row, existing: m.JournalEntry, kind: str) -> tuple[m.Problem, ...]:

@@ -320,6 +320,11 @@ def worded(template: str, args: dict[str, str], lang: str, prefix: str = "") -> 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MDH = re.compile(r"([+-]?\d+)\.(\d+) MDH")  # an amount; other decimals are left as written
+_FIGURE = re.compile(r"([+-]?)(\d+)(?:\.(\d+))?")
+# The arguments of problems that are figures (counts or amounts, never years or ids): in
+# French and Arabic they are written as the tables write them (2.380, 25,50).
+FIGURE_ARGS = frozenset({"expected", "found", "difference", "value", "quantity", "achieved",
+                         "total", "planned", "stated", "disbursed", "amount"})
 
 
 def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
@@ -341,6 +346,11 @@ def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
     found = _MDH.fullmatch(value)
     if found and lang in ("fr", "ar"):
         return f"{found.group(1)},{found.group(2)} MDH"
+    figure = _FIGURE.fullmatch(value) if name in FIGURE_ARGS else None
+    if figure and lang in ("fr", "ar"):
+        sign, whole, decimals = figure.groups()
+        return sign + (number(int(whole), lang) if decimals is None
+                       else number(Decimal(f"{whole}.{decimals}"), lang, len(decimals)))
     return value
 
 

@@ -384,3 +384,18 @@ def test_french_number_slips_get_a_hint_and_a_usage_exit(emploi, ledger):
     assert amount.exit_code == 2
     assert "écrivez les décimales après un point, 3.5" in amount.stderr
     assert ledger.read_bytes() == before
+
+
+def test_an_internal_error_is_one_line_in_french(emploi, ledger, monkeypatch):
+    """Even a bug is said in the user's language, in one line, without a traceback."""
+    from emploi_cli import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "summary", broken)
+    monkeypatch.delenv("EMPLOI_DEBUG", raising=False)
+    result = emploi("summary", "--lang", "fr", "-l", str(ledger))
+    assert result.exit_code == 1
+    assert result.stderr == ("emploi: erreur interne : RuntimeError: boom (EMPLOI_DEBUG=1 "
+                             "affiche la trace ; merci de la signaler)\n")

@@ -56,8 +56,10 @@ def guarded(lang_option: Lang | None, body: Callable[[str], None], quiet: bool =
     except Exception as exc:  # a bug: say so in one line, never dump locals
         if os.environ.get("EMPLOI_DEBUG"):
             raise
-        stderr(f"emploi: internal error: {type(exc).__name__}: {exc} "
-               "(set EMPLOI_DEBUG=1 for a traceback, and please report it)")
+        from ..present.i18n import label
+
+        stderr("emploi: " + label("internal_error", on_stderr(lang),
+                                  error=f"{type(exc).__name__}: {exc}"))
         raise typer.Exit(BAD_DATA) from None
 
 

@@ -129,7 +129,8 @@ class LocalisedGroup(TyperGroup):
         from typer._click import exceptions as click_errors
         from typer.exceptions import Abort
 
-        from .output import BAD_DATA, OK, USAGE, stderr, usage_error
+        from ..present.i18n import label
+        from .output import BAD_DATA, OK, USAGE, on_stderr, stderr, usage_error
 
         try:
             done = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -141,10 +142,11 @@ class LocalisedGroup(TyperGroup):
                         exc.ctx.command_path if exc.ctx else "emploi")
             done = USAGE
         except click_errors.ClickException as exc:
-            stderr(f"emploi: error: {' '.join(exc.format_message().split())}")
+            said = on_stderr(language())
+            stderr(f"emploi: {label('error', said)}: {' '.join(exc.format_message().split())}")
             done = exc.exit_code
         except Abort:
-            stderr("emploi: aborted")
+            stderr(f"emploi: {label('aborted', on_stderr(language()))}")
             done = BAD_DATA
         code = done if isinstance(done, int) else OK
         if standalone_mode:

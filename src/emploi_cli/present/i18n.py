@@ -85,6 +85,9 @@ LABELS: dict[str, str] = {
     "ok": "No problems.",
     "error": "error",
     "usage_error": "usage error",
+    "aborted": "aborted",
+    "internal_error": ("internal error: {error} (set EMPLOI_DEBUG=1 for a traceback, and "
+                       "please report it)"),
     "arabic_on_terminal": ("Arabic is written to files and pipes (-o FILE, -f md, report -f "
                            "html); this terminal shows French."),
     "warning": "warning",

@@ -5,7 +5,6 @@ refuses it and writes nothing. Driven as an officer drives them, in a real proce
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -14,8 +13,6 @@ import pytest
 
 from emploi_cli.domain import entries
 from emploi_cli.store import reading
-
-from .conftest import SHIPPED
 
 MAP = ("--kind", "progress", "--map", "target=cible", "--map", "value=valeur", "--map",
        "date=date", "--decimal", ",", "--thousands", ".")
@@ -26,12 +23,6 @@ def run(*args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "emploi_cli", *args], capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=60)
 
-
-@pytest.fixture
-def shipped(tmp_path):
-    copy = tmp_path / "conventions.toml"
-    shutil.copyfile(SHIPPED, copy)
-    return copy
 
 
 @pytest.fixture
@@ -45,51 +36,51 @@ def sheet(tmp_path):
     return path
 
 
-def test_import_writes_a_slip_with_a_warning_naming_the_row(shipped, sheet, tmp_path):
-    done = run("import", str(sheet), "-l", str(shipped), *MAP, cwd=tmp_path)
+def test_import_writes_a_slip_with_a_warning_naming_the_row(ledger, sheet, tmp_path):
+    done = run("import", str(sheet), "-l", str(ledger), *MAP, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == (
         f"emploi: {sheet} [row 3]: warning: value 20815 takes c1.insertion from 1200 to 22015, "
         "past its target of 20815: is the figure right (a thousands separator read as a "
         "decimal point)?\n")
     assert "3 new, 0 already present, 0 refused" in done.stdout
-    assert shipped.read_text(encoding="utf-8").count("[[progress]]") == 3
+    assert ledger.read_text(encoding="utf-8").count("[[progress]]") == 3
 
 
-def test_import_strict_refuses_and_writes_nothing(shipped, sheet, tmp_path):
-    before = shipped.read_bytes()
-    done = run("import", str(sheet), "-l", str(shipped), *MAP, "--strict", cwd=tmp_path)
+def test_import_strict_refuses_and_writes_nothing(ledger, sheet, tmp_path):
+    before = ledger.read_bytes()
+    done = run("import", str(sheet), "-l", str(ledger), *MAP, "--strict", cwd=tmp_path)
     assert done.returncode == 1
     assert f"emploi: {sheet} [row 3, column 'valeur']: error: value 20815 takes c1.insertion" \
         in done.stderr
     assert "(refused: --strict)" in done.stderr
     assert done.stderr.endswith("error: nothing was written: 1 of 3 row(s) refused\n")
-    assert shipped.read_bytes() == before
+    assert ledger.read_bytes() == before
 
 
-def test_record_warns_and_strict_refuses(shipped, tmp_path):
-    before = shipped.read_bytes()
-    refused = run("record", "c1.employabilite", "5460", "-l", str(shipped), "--strict",
+def test_record_warns_and_strict_refuses(ledger, tmp_path):
+    before = ledger.read_bytes()
+    refused = run("record", "c1.employabilite", "5460", "-l", str(ledger), "--strict",
                   cwd=tmp_path)
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr == (
-        f"emploi: {shipped}: error: value 5460 alone is more than half of c1.employabilite's "
+        f"emploi: {ledger}: error: value 5460 alone is more than half of c1.employabilite's "
         "target of 5460: is the figure right? (refused: --strict)\n")
-    assert shipped.read_bytes() == before
-    written = run("record", "c1.employabilite", "5460", "-l", str(shipped), cwd=tmp_path)
+    assert ledger.read_bytes() == before
+    written = run("record", "c1.employabilite", "5460", "-l", str(ledger), cwd=tmp_path)
     assert written.returncode == 0
     assert written.stderr == (
-        f"emploi: {shipped}: warning: value 5460 alone is more than half of "
+        f"emploi: {ledger}: warning: value 5460 alone is more than half of "
         "c1.employabilite's target of 5460: is the figure right?\n")
     assert len(written.stdout.strip()) == 16  # the new entry's id
-    ordinary = run("record", "c1.insertion", "1350", "-l", str(shipped), "--strict",
+    ordinary = run("record", "c1.insertion", "1350", "-l", str(ledger), "--strict",
                    cwd=tmp_path)
     assert ordinary.returncode == 0 and ordinary.stderr == ""
 
 
-def test_a_warning_is_data(shipped):
+def test_a_warning_is_data(ledger):
     """Errors and warnings are data: a code, the entry and field they concern, their args."""
-    ledger = reading.load(shipped).ledger
+    ledger = reading.load(ledger).ledger
     totals = entries.Plausibility(ledger)
     assert totals.check("c1.insertion", (), date(2021, 3, 31), 10000) == []  # not above half
     [slip] = totals.check("c1.insertion", (), date(2021, 6, 30), 11000)

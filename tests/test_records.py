@@ -1,80 +1,62 @@
-"""model.record: the semantics of dataclass(frozen=True)."""
+"""The model's records: named tuples (values), and the Ledger, a frozen dataclass."""
 
 from __future__ import annotations
 
 import dataclasses
 import pickle
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from emploi_cli.domain import model as m
-from emploi_cli.domain.model import record
+
+PROVENANCE = m.Provenance()
 
 
-@record
-class Pair:
-    """Two values."""
-
-    left: int
-    right: str = "x"
-    hidden: bytes = dataclasses.field(default=b"", repr=False)
+def _progress(**changes) -> m.ProgressEntry:
+    return m.ProgressEntry("p1", date(2021, 3, 31), 0, PROVENANCE, "c1.insertion", 120)._replace(
+        **changes)
 
 
-@record
-class Nothing:
-    """No fields."""
-
-
-@record
-class Child(Pair):
-    """A pair with one more field."""
-
-    extra: tuple = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class PairDataclass:
-    left: int
-    right: str = "x"
-    hidden: bytes = dataclasses.field(default=b"", repr=False)
-
-
-def test_equality_and_hash_follow_the_fields():
-    assert Pair(1, "a") == Pair(1, "a")
-    assert Pair(1, "a") != Pair(1, "b")
-    assert Pair(1, "a", b"z") != Pair(1, "a")
-    assert len({Pair(1, "a"), Pair(1, "a"), Pair(2, "a")}) == 2
-    assert Nothing() == Nothing() and hash(Nothing()) == hash(Nothing())
-
-
-def test_instances_of_other_classes_are_never_equal():
-    assert Pair(1, "a") != Child(1, "a")
-    assert Pair(1, "a") != PairDataclass(1, "a")
-    assert Pair(1, "a") != (1, "a", b"")
-    assert Pair(1, "a").__eq__(object()) is NotImplemented
-
-
-def test_repr_is_the_dataclass_repr():
-    assert repr(Pair(1, "a", b"secret")) == "Pair(left=1, right='a')"
-    assert repr(Pair(1, "a")) == repr(PairDataclass(1, "a")).replace("PairDataclass", "Pair")
-    assert repr(Child(1)) == "Child(left=1, right='x', extra=())"
-    assert repr(Nothing()) == "Nothing()"
-
-
-def test_frozen_and_still_a_dataclass():
-    pair = Pair(1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        pair.left = 2  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        del pair.right
-    assert dataclasses.is_dataclass(pair)
-    assert [f.name for f in dataclasses.fields(Child)] == ["left", "right", "hidden", "extra"]
-    assert dataclasses.replace(pair, right="b") == Pair(1, "b")
-    assert dataclasses.asdict(Child(1, extra=(2,))) == {"left": 1, "right": "x", "hidden": b"",
-                                                        "extra": (2,)}
+def test_records_are_values():
+    assert _progress() == _progress() and hash(_progress()) == hash(_progress())
+    assert _progress() != _progress(value=121)
+    assert len({_progress(), _progress(), _progress(seq=1)}) == 2
+    assert _progress(note="x")._replace(note="") == _progress()
     assert pickle.loads(pickle.dumps(m.Place("f", "a.b", 1, 2))) == m.Place("f", "a.b", 1, 2)
+    assert m.Problem("error", "c", "text").place == m.Place()  # a default, shared: immutable
 
 
-def test_every_model_class_is_a_record():
-    for cls in (m.Place, m.Problem, m.Programme, m.Target, m.ProgressEntry, m.Ledger):
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+def test_records_are_immutable():
+    entry = _progress()
+    with pytest.raises(AttributeError):
+        entry.value = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        entry.extra = 3  # type: ignore[attr-defined]
+
+
+def test_entries_of_different_kinds_never_compare_equal():
+    """Tuples compare by value: every entry ends with its own `kind`, so two entries of
+    different kinds differ even where their other values are the same."""
+    transaction = m.TransactionEntry("p1", date(2021, 3, 31), 0, PROVENANCE, "c1",
+                                     Decimal("1"), "commitment")
+    void = m.VoidEntry("p1", date(2021, 3, 31), 0, PROVENANCE, "x", "y")
+    lock = m.LockEntry("p1", date(2021, 3, 31), 0, PROVENANCE, "x", "y")
+    assert len({_progress(), transaction, void, lock}) == 4
+    for kind, cls in m.ENTRY_CLASSES.items():
+        assert cls._fields[:4] == m.ENTRY_FIELDS and cls._fields[-1] == "kind"
+        assert cls._field_defaults["kind"] == kind
+
+
+def test_repr_names_every_field():
+    assert repr(m.Place("f", "a", 1, 2)) == "Place(file='f', path='a', line=1, column=2)"
+
+
+def test_every_model_value_is_a_named_tuple_and_the_ledger_a_frozen_dataclass():
+    values = [cls for cls in vars(m).values() if isinstance(cls, type)
+              and cls.__module__ == m.__name__ and cls not in (m.Ledger, m.EmploiError, m.Phrase)]
+    assert len(values) >= 20
+    for cls in values:
+        assert issubclass(cls, tuple) and cls._fields, cls
+    assert dataclasses.is_dataclass(m.Ledger) and m.Ledger.__dataclass_params__.frozen

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -448,7 +447,7 @@ def _stamp(path: Path):
 
 def _in_file(problems: Sequence[Problem], path: Path) -> list[Problem]:
     """Problems about a value the caller gave happen in the ledger being written: say which."""
-    return [p if p.place.file else replace(p, place=replace(p.place, file=str(path)))
+    return [p if p.place.file else p._replace(place=p.place._replace(file=str(path)))
             for p in problems]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from . import model as m
 from .closing import closed_through
@@ -157,7 +158,7 @@ def cumulative_decreases(ctx: Context) -> list[m.Problem]:
 
 
 def _content(e: m.JournalEntry) -> tuple:
-    fields = dict(vars(e))
+    fields = e._asdict()
     for key in ("id", "seq", "provenance"):
         fields.pop(key, None)
     return (type(e).__name__, tuple(sorted((k, repr(v)) for k, v in fields.items())))
@@ -225,8 +226,7 @@ def sources_cited(ctx: Context) -> list[m.Problem]:
     return problems
 
 
-@record
-class Comparison:
+class Comparison(NamedTuple):
     """A partner's cumulative figure (an assertion) against what the journal says by its date."""
 
     assertion: m.AssertionEntry

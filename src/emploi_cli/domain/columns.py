@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import fields
 from datetime import date
 from itertools import compress
 from operator import attrgetter
 
 from . import model as m
 
-KIND_CLASSES: dict[str, type] = {
-    cls.kind: cls for cls in vars(m).values()  # type: ignore[attr-defined]
-    if isinstance(cls, type) and issubclass(cls, m.Entry) and cls is not m.Entry}
+KIND_CLASSES: dict[str, type] = m.ENTRY_CLASSES
 KINDS = tuple(kind for kind in m.ENTRY_TABLES if kind in KIND_CLASSES)
 
 
@@ -23,11 +20,11 @@ def column_names(cls: type) -> list[str]:
     """The stored columns of an entry class: its fields, the provenance's as
     `provenance.recorded_at`, and no `seq` (an entry's seq is its place in the journal)."""
     names = []
-    for f in fields(cls):
-        if f.name == "provenance":
-            names += [f"provenance.{p.name}" for p in fields(m.Provenance)]
-        elif f.name != "seq":
-            names.append(f.name)
+    for name in cls._fields:
+        if name == "provenance":
+            names += [f"provenance.{p}" for p in m.Provenance._fields]
+        elif name != "seq":
+            names.append(name)
     return names
 
 
@@ -56,14 +53,14 @@ class Part:
     def entries(self) -> list:
         if self.built is None:
             values = []
-            for f in fields(self.cls):
-                if f.name == "provenance":
-                    values.append(map(m.Provenance, *[self.column(f"provenance.{p.name}")
-                                                      for p in fields(m.Provenance)]))
-                elif f.name == "seq":
+            for name in self.cls._fields:
+                if name == "provenance":
+                    values.append(map(m.Provenance, *[self.column(f"provenance.{p}")
+                                                      for p in m.Provenance._fields]))
+                elif name == "seq":
                     values.append(range(self.offset, self.offset + self.count))
                 else:
-                    values.append(self.column(f.name))
+                    values.append(self.column(name))
             self.built = list(map(self.cls, *values))
         return self.built
 

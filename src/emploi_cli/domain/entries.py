@@ -9,14 +9,13 @@ from __future__ import annotations
 import difflib
 import os
 import time
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from . import dates, limits
 from . import model as m
 from .closing import closed_through
-from .model import record
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -33,8 +32,7 @@ def new_id(now_ms: int | None = None) -> str:
     return head + tail
 
 
-@record
-class Stamp:
+class Stamp(NamedTuple):
     """Provenance of an entry the tool writes."""
 
     recorded_at: datetime
@@ -195,7 +193,7 @@ def progress(ledger: m.Ledger, *, target: str, value: int, day: date, today: dat
     check_open(ledger, day)
     slips = (plausibility or Plausibility(ledger)).check(target, tags, day, value)
     if slips and strict:
-        raise m.EmploiError([replace(p, severity="error", message=p.message + " (refused: "
+        raise m.EmploiError([p._replace(severity="error", message=p.message + " (refused: "
                                      "--strict)") for p in slips])
     warnings = [*warnings, *slips]
     fields = {"id": entry_id or new_id(), "date": day, "target": target, "value": value,

@@ -1,15 +1,22 @@
-"""The ledger's data: definitions, journal entries and problems, as frozen dataclasses.
+"""The ledger's data: definitions, journal entries and problems, as named tuples.
 
 Nothing here reads files, prints or exits. Money is `Decimal` (MDH), counts are `int`.
+
+Every value is a `typing.NamedTuple`: immutable, compared and hashed by value, changed with
+`_replace`, its field names in `_fields`. A named tuple costs about a seventh of a frozen
+dataclass to define, and a command defines all of these at start-up (docs/performance.md).
+Being tuples, two records of different classes with the same values compare equal: nothing
+compares records of different classes (journal entries differ in their `kind`). The
+`Ledger`, which caches what it is asked, is the one frozen dataclass.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 FORMAT_VERSION = 1
 
@@ -33,12 +40,12 @@ TABLE_KINDS = {table: kind for kind, table in ENTRY_TABLES.items()}
 
 
 def record(cls: type) -> type:
-    """A frozen dataclass: every value of the model and of the reports is one."""
+    """A frozen dataclass, for a value that holds caches or helpers (the Ledger, a report's
+    context); plain values are named tuples."""
     return dataclass(frozen=True)(cls)
 
 
-@record
-class Place:
+class Place(NamedTuple):
     """Where a problem is: file, TOML key path, line and column (1-based) when known."""
 
     file: str = ""
@@ -47,8 +54,7 @@ class Place:
     column: int | None = None
 
 
-@record
-class Problem:
+class Problem(NamedTuple):
     """One finding about a ledger or an input: an error or a warning, with its place.
 
     `code` says what it is (stable, for scripts and for a catalogue of messages); `entry` is the
@@ -63,7 +69,7 @@ class Problem:
     severity: str  # "error" | "warning"
     code: str
     message: str
-    place: Place = dataclass_field(default_factory=Place)
+    place: Place = Place()
     entry: str = ""
     field: str = ""
     args: tuple[tuple[str, str], ...] = ()
@@ -179,8 +185,7 @@ def refusal(code: str, template: str, *, entry: str = "", field: str = "",
 # ---- definitions -------------------------------------------------------------------------
 
 
-@record
-class Source:
+class Source(NamedTuple):
     """A document the figures come from, cited as a reader would find it: title, publisher,
     date, language and url. `file` is only read from older ledgers (`check` warns about it)."""
 
@@ -194,8 +199,7 @@ class Source:
     url: str = ""
 
 
-@record
-class Alternative:
+class Alternative(NamedTuple):
     """A figure another source gives differently from the one the ledger uses."""
 
     source: str
@@ -203,16 +207,14 @@ class Alternative:
     quantity: int | None = None  # for a target
 
 
-@record
-class Tranche:
+class Tranche(NamedTuple):
     """One year of a financing plan: the amount planned for a fiscal year."""
 
     year: int
     amount: Decimal
 
 
-@record
-class Contribution:
+class Contribution(NamedTuple):
     """What one funder gives to one convention, as a source states it."""
 
     convention: str
@@ -221,8 +223,7 @@ class Contribution:
     plan: tuple[Tranche, ...] = ()
 
 
-@record
-class Partner:
+class Partner(NamedTuple):
     """An organisation that carries out the programme."""
 
     id: str
@@ -230,8 +231,7 @@ class Partner:
     full_name: str = ""
 
 
-@record
-class IatiOrganisation:
+class IatiOrganisation(NamedTuple):
     """How an IATI document names one funder or partner: its role (an OrganisationRole code),
     and its organisation identifier and type when the ledger gives them."""
 
@@ -241,8 +241,7 @@ class IatiOrganisation:
     type: str = ""
 
 
-@record
-class Iati:
+class Iati(NamedTuple):
     """What an IATI activity file needs that the rest of the ledger does not say: who reports,
     the programme's activity identifier, its DAC sector, and its organisations' roles."""
 
@@ -255,8 +254,7 @@ class Iati:
     organisations: tuple[IatiOrganisation, ...] = ()
 
 
-@record
-class Programme:
+class Programme(NamedTuple):
     """The programme: its period, total and where it was signed."""
 
     id: str
@@ -282,8 +280,7 @@ class Programme:
         return self.signed_date or self.start
 
 
-@record
-class Funder:
+class Funder(NamedTuple):
     """Who pays, how much (None when the source does not say) and for which conventions."""
 
     id: str
@@ -297,16 +294,14 @@ class Funder:
     alternatives: tuple[Alternative, ...] = ()
 
 
-@record
-class Milestone:
+class Milestone(NamedTuple):
     """A value a target should reach by a date."""
 
     date: date
     value: int
 
 
-@record
-class Baseline:
+class Baseline(NamedTuple):
     """Where a target's indicator stood before the programme: a value in a year (and on a
     date, when the source gives one)."""
 
@@ -315,8 +310,7 @@ class Baseline:
     date: date | None = None
 
 
-@record
-class Target:
+class Target(NamedTuple):
     """A number to reach under a convention (None when the source states none)."""
 
     id: str
@@ -336,8 +330,7 @@ class Target:
     baseline: Baseline | None = None  # the value before the programme, when a source gives it
 
 
-@record
-class Convention:
+class Convention(NamedTuple):
     """A partnership convention: its amount, partners and targets."""
 
     id: str
@@ -350,30 +343,26 @@ class Convention:
 
 
 # ---- journal entries ---------------------------------------------------------------------
+# Every entry's first fields are ENTRY_FIELDS: its id, date, `seq` (its position in the file's
+# journal, 0-based) and provenance; its last is `kind`.
+
+ENTRY_FIELDS = ("id", "date", "seq", "provenance")
 
 
-@record
-class Provenance:
+class Provenance(NamedTuple):
     """When and by whom `emploi` wrote an entry."""
 
     recorded_at: datetime | None = None
     recorded_by: str = ""
 
 
-@record
-class Entry:
-    """Fields every journal entry has. `seq` is its position in the file's journal (0-based)."""
+class ProgressEntry(NamedTuple):
+    """Progress reported on a target."""
 
     id: str
     date: date
     seq: int
     provenance: Provenance
-
-
-@record
-class ProgressEntry(Entry):
-    """Progress reported on a target."""
-
     target: str
     value: int
     note: str = ""
@@ -383,10 +372,13 @@ class ProgressEntry(Entry):
     kind: str = "progress"
 
 
-@record
-class TransactionEntry(Entry):
+class TransactionEntry(NamedTuple):
     """Money committed, disbursed or spent under a convention."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     convention: str
     amount: Decimal
     transaction_kind: str  # commitment | disbursement | expenditure
@@ -397,22 +389,28 @@ class TransactionEntry(Entry):
     kind: str = "transaction"
 
 
-@record
-class VoidEntry(Entry):
+class VoidEntry(NamedTuple):
     """Cancels an earlier entry, which stays in the file."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     entry: str
     reason: str
     kind: str = "void"
 
 
-@record
-class AmendmentEntry(Entry):
+class AmendmentEntry(NamedTuple):
     """Changes one value from `date` on: convention amount, funder amount, a funder's
     contribution to a convention (both set), target quantity, or the programme's end date;
     with `year`, the tranche of that fiscal year in a convention's plan (or, funder and
     convention set, in a contribution's plan)."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     reference: str
     reason: str
     convention: str = ""
@@ -442,10 +440,13 @@ class AmendmentEntry(Entry):
         return "programme: end"
 
 
-@record
-class AssertionEntry(Entry):
+class AssertionEntry(NamedTuple):
     """A partner's reported cumulative figure as of `date` (reconciliation)."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     source: str
     target: str = ""
     value: int | None = None
@@ -456,20 +457,26 @@ class AssertionEntry(Entry):
     kind: str = "assertion"
 
 
-@record
-class LockEntry(Entry):
+class LockEntry(NamedTuple):
     """`action = "close"` locks every date up to `date` (inclusive); "reopen" lifts it."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     action: str
     period: str
     reason: str = ""
     kind: str = "lock"
 
 
-@record
-class ProfileEntry(Entry):
+class ProfileEntry(NamedTuple):
     """A saved import profile: column mapping and declared number and date styles."""
 
+    id: str
+    date: date
+    seq: int
+    provenance: Provenance
     name: str
     entry_kind: str  # "progress" | "transaction"
     columns: tuple[tuple[str, str], ...]
@@ -492,6 +499,16 @@ JournalEntry = (
     | LockEntry
     | ProfileEntry
 )
+# Each entry kind's class, in the order of ENTRY_KINDS.
+ENTRY_CLASSES: dict[str, type] = {
+    "progress": ProgressEntry,
+    "transaction": TransactionEntry,
+    "void": VoidEntry,
+    "amendment": AmendmentEntry,
+    "assertion": AssertionEntry,
+    "lock": LockEntry,
+    "profile": ProfileEntry,
+}
 
 
 @record

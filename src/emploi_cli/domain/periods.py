@@ -13,10 +13,10 @@ negative when a partner revises a total down.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from . import model as m
 from . import position
-from .model import record
 from .pace import Schedule, schedule
 
 KINDS = ("month", "quarter", "year")
@@ -48,8 +48,7 @@ def period_name(first: date, kind: str, fiscal_start: int = 1) -> str:
     return f"{year}-Q{index % 12 // 3 + 1}"
 
 
-@record
-class PeriodRow:
+class PeriodRow(NamedTuple):
     """What one target achieved in one period."""
 
     target: str

@@ -671,8 +671,7 @@ def year_lines(ledger: m.Ledger, as_of: date, force: InForce) -> tuple[YearLine,
 # ---- results by year ---------------------------------------------------------------------
 
 
-@record
-class Actual:
+class Actual(NamedTuple):
     """What the journal says one tag series of a target achieved in a period: the period's sum
     for an increment target, the series' latest value by the period's end for a cumulative
     one (an untagged series has no tags)."""
@@ -681,8 +680,7 @@ class Actual:
     value: int
 
 
-@record
-class ResultPeriod:
+class ResultPeriod(NamedTuple):
     """One fiscal year of a target (clipped to the programme's and its schedule's dates): the
     target the ledger states for it, when it states one, and the actuals of the journal."""
 

@@ -14,7 +14,7 @@ units. Each refusal names both files.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -92,18 +92,17 @@ def qualified(ledger: m.Ledger) -> m.Ledger:
     def q(ident: str) -> str:
         return qualify(pid, ident)
 
-    conventions = tuple(replace(c, id=q(c.id), targets=tuple(
-        replace(t, id=q(t.id), convention=q(t.convention)) for t in c.targets))
+    conventions = tuple(c._replace(id=q(c.id), targets=tuple(
+        t._replace(id=q(t.id), convention=q(t.convention)) for t in c.targets))
         for c in ledger.conventions)
-    funders = tuple(replace(f, id=q(f.id), conventions=tuple(q(x) for x in f.conventions),
-                            contributions=tuple(replace(x, convention=q(x.convention))
+    funders = tuple(f._replace(id=q(f.id), conventions=tuple(q(x) for x in f.conventions),
+                           contributions=tuple(x._replace(convention=q(x.convention))
                                                 for x in f.contributions))
                     for f in ledger.funders)
     journal = []
     for e in ledger.journal:
-        names = {f.name for f in fields(e)}
-        changes = {k: q(getattr(e, k)) for k in _REFERENCES if k in names}
-        journal.append(replace(e, **changes) if changes else e)
+        changes = {k: q(getattr(e, k)) for k in _REFERENCES if k in e._fields}
+        journal.append(e._replace(**changes) if changes else e)
     return replace(ledger, conventions=conventions, funders=funders, journal=tuple(journal))
 
 

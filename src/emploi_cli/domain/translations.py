@@ -43,10 +43,10 @@ def apply(ledger: m.Ledger, lang: str) -> m.Ledger:
     def given(prefix: str, item, names: tuple[str, ...]):
         changes = {name: texts[f"{prefix}.{name}"] for name in names
                    if f"{prefix}.{name}" in texts}
-        return replace(item, **changes) if changes else item
+        return item._replace(**changes) if changes else item
 
     conventions = tuple(
-        replace(given(f"conventions.{c.id}", c, TEXTS["conventions"]), targets=tuple(
+        given(f"conventions.{c.id}", c, TEXTS["conventions"])._replace(targets=tuple(
             given(f"targets.{t.id}", t, TEXTS["targets"]) for t in c.targets))
         for c in ledger.conventions)
     return replace(

@@ -807,7 +807,7 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
             fields, warnings = _build(ledger, kind, row, today, stamp, entry_id, totals,
                                       strict, f"{Path(file).name}:{row.number}")
         except m.EmploiError as exc:
-            problems = tuple(replace(p, place=_place(file, row.number, columns.get(p.field, "")))
+            problems = tuple(p._replace(place=_place(file, row.number, columns.get(p.field, "")))
                              for p in exc.problems)
             outcomes.append(Outcome(row.number, "refused", row.key, row.values,
                                     problems=problems))
@@ -820,11 +820,11 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
 
 
 def _in_file(problem: m.Problem, file: str) -> m.Problem:
-    return replace(problem, place=replace(problem.place, file=file))
+    return problem._replace(place=problem.place._replace(file=file))
 
 
 def _row_warning(file: str, row: int, problem: m.Problem) -> m.Problem:
-    return replace(problem, place=_place(file, row))
+    return problem._replace(place=_place(file, row))
 
 
 def _fresh_id(used: set[str]) -> str:

@@ -377,7 +377,7 @@ def _problems(found: list[m.Problem], lang: str) -> Section:
 
 def _file_name_only(problem: m.Problem) -> m.Problem:
     """A problem placed by the ledger's file name: a report goes out, its folder stays in."""
-    return replace(problem, place=replace(problem.place, file=PurePath(problem.place.file).name))
+    return problem._replace(place=problem.place._replace(file=PurePath(problem.place.file).name))
 
 
 def _produced(produced: Produced, as_of: date, lang: str) -> Section:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -274,8 +274,7 @@ _TRANSACTION = re.compile(
 # The fields of each entry class, from the model: the direct build fills them in this order
 # (a field added to the model and not to `_progress` or `_transaction` leaves the entries
 # short, which every comparison with tomllib's reading fails on; it never goes unnoticed).
-_FIELDS = {kind: tuple(f.name for f in fields(cls))
-           for kind, cls in (("progress", m.ProgressEntry), ("transaction", m.TransactionEntry))}
+_FIELDS = {kind: m.ENTRY_CLASSES[kind]._fields for kind in ("progress", "transaction")}
 # The keys each pattern reads, in the order emploi writes them: the direct build steps aside
 # for a kind whose keys ledger.py reads differently (tests/test_fastparse.py checks it is on).
 _KEYS = {
@@ -290,9 +289,8 @@ def _guarded(kind: str) -> bool:
     cls = _ENTRY_CLASSES[kind]
     return (reading.ENTRY_KEYS.get(kind) == _KEYS[kind]
             and reading.PROVENANCE_KEYS == ("recorded_at", "recorded_by")
-            and _FIELDS[kind][-1] == "kind" and fields(cls)[-1].default == kind
-            and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
-            and tuple(f.name for f in fields(m.Provenance)) == ("recorded_at", "recorded_by")
+            and _FIELDS[kind][-1] == "kind" and cls._field_defaults.get("kind") == kind
+            and m.Provenance._fields == ("recorded_at", "recorded_by")
             and limits.ENTRY_ID.pattern == f"^{_ID}$")
 
 
@@ -338,15 +336,11 @@ def _progress(shared: Shared, groups: tuple, seq: int) -> m.ProgressEntry | None
                 return None  # a key twice: tomllib refuses it
             pairs = shared.tags[tags] = tuple(sorted(items))
     text = shared.texts.setdefault
-    # m.ProgressEntry(...) without its generated __init__, which sets each field through
-    # object.__setattr__ (a third of the time of reading an entry): the same object, its
-    # fields stored in the model's order so that their names stay shared with the class's;
-    # _guarded checks that there is no __post_init__ and no __slots__
-    made = object.__new__(m.ProgressEntry)
-    made.__dict__.update(zip(_FIELDS["progress"], (
+    # _make refuses values that are not one per field: a field added to the model and not
+    # here fails at once
+    return m.ProgressEntry._make((
         eid, common[0], seq, common[1], text(target, target), count, text(note, note),
-        text(source, source), pairs, text(key, key), "progress"), strict=True))
-    return made
+        text(source, source), pairs, text(key, key), "progress"))
 
 
 def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry | None:
@@ -363,12 +357,10 @@ def _transaction(shared: Shared, groups: tuple, seq: int) -> m.TransactionEntry 
             return None  # type: ignore[operator]
         shared.money[amount] = money
     text = shared.texts.setdefault
-    made = object.__new__(m.TransactionEntry)  # as _progress does
-    made.__dict__.update(zip(_FIELDS["transaction"], (
+    return m.TransactionEntry._make((  # as _progress does
         eid, common[0], seq, common[1], text(convention, convention), money, text(kind, kind),
         text(funder, funder), text(note, note), text(source, source), text(key, key),
-        "transaction"), strict=True))
-    return made
+        "transaction"))
 
 
 _DIRECT = {kind: build for kind, build in (("progress", _progress),
@@ -435,7 +427,7 @@ def references(ledger: m.Ledger, added: list[m.JournalEntry], file: str) -> list
                  for ident in sorted((set(ledger.voided_ids) | named) & taken
                                      - {e.id for e in rare})]  # no reference of their own
     # seq numbers only place problems, and any problem refuses the shortcut
-    small = replace(ledger, journal=(*added, *(replace(e, seq=len(added) + i)
+    small = replace(ledger, journal=(*added, *(e._replace(seq=len(added) + i)
                                                for i, e in enumerate([*stand_ins, *rare]))))
     builder = reading.Builder(file)
     builder.references(small)

@@ -297,7 +297,7 @@ def _placed(problem: m.Problem, places: dict[str, tuple[int, int]]) -> m.Problem
     found = locate(places, problem.place.path) if problem.place.path else None
     if not found:
         return problem
-    return replace(problem, place=replace(problem.place, line=found[0], column=found[1]))
+    return problem._replace(place=problem.place._replace(line=found[0], column=found[1]))
 
 
 # ---- building the model ------------------------------------------------------------------

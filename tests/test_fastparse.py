@@ -337,6 +337,13 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
                                       _series_by_target(plain, day, cumulative).items()}
     for kind in m.ENTRY_CLASSES.values():
         assert columns.entries(kind) == plain.entries(kind)
+        # one kind is read from its own columns, without building the others' entries
+        assert columns.journal.of_kind(kind) == tuple(plain.entries(kind))
+    assert columns.journal.of_kind(m.Provenance) is None
+    fresh = cache.load(path).ledger.journal
+    for kind in m.ENTRY_CLASSES.values():
+        assert fresh.of_kind(kind) == tuple(plain.entries(kind))
+    assert fresh._entries is None  # no kind asked for built the whole journal
     assert columns.voided_ids == plain.voided_ids
     assert columns.journal == plain.journal
 

@@ -14,6 +14,7 @@ from . import model as m
 
 KIND_CLASSES: dict[str, type] = m.ENTRY_CLASSES
 KINDS = tuple(kind for kind in m.ENTRY_TABLES if kind in KIND_CLASSES)
+_CLASS_KINDS = {cls: kind for kind, cls in KIND_CLASSES.items()}
 
 
 def column_names(cls: type) -> list[str]:
@@ -102,8 +103,8 @@ class ColumnJournal(Sequence):
         return repr(self.entries())
 
     def _part(self, cls: type) -> Part | None:
-        kind = getattr(cls, "kind", None)
-        return self.parts[kind] if KIND_CLASSES.get(kind) is cls else None  # type: ignore[arg-type]
+        kind = _CLASS_KINDS.get(cls)
+        return None if kind is None else self.parts[kind]
 
     def of_kind(self, cls: type) -> tuple | None:
         """The entries of one kind; None for a class that is not one kind's."""

@@ -8,9 +8,11 @@ dataclass to define, and a command defines all of these at start-up (docs/perfor
 Being tuples, two records of different classes with the same values compare equal: nothing
 compares records of different classes (journal entries differ in their `kind`). The
 `Ledger`, which caches what it is asked, is the one frozen dataclass.
-"""
 
-from __future__ import annotations
+The annotations are evaluated where they stand (no `from __future__ import annotations`):
+`typing.NamedTuple` compiles each annotation written as a string, a third of its cost. A
+field named `date` with a default is annotated as a string, its name being taken by then.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,7 +110,7 @@ class Phrase(str):
     template: str
     values: dict
 
-    def __new__(cls, template: str, values: dict) -> Phrase:
+    def __new__(cls, template: str, values: dict) -> "Phrase":
         made = super().__new__(cls, fill(template, _args(values)))
         made.template, made.values = template, values
         return made
@@ -194,7 +196,7 @@ class Source(NamedTuple):
     kind: str = ""
     file: str = ""
     publisher: str = ""
-    date: date | None = None
+    date: "date | None" = None
     language: str = ""
     url: str = ""
 
@@ -307,7 +309,7 @@ class Baseline(NamedTuple):
 
     year: int
     value: int
-    date: date | None = None
+    date: "date | None" = None
 
 
 class Target(NamedTuple):

@@ -13,7 +13,6 @@ money per result to the centime). The rules are written out in docs/pace.md; in 
 - A month is 30.4375 days (365.25 / 12) for the rates per month.
 """
 
-from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta

@@ -10,7 +10,6 @@ and answers "as it stood on that date": entries dated after it are ignored, void
 never counted (a void corrects an error, so it applies whatever the date).
 """
 
-from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
@@ -128,7 +127,7 @@ class Flows(NamedTuple):
     disbursed: Decimal = Decimal(0)
     spent: Decimal = Decimal(0)
 
-    def add(self, kind: str, amount: Decimal) -> Flows:
+    def add(self, kind: str, amount: Decimal) -> "Flows":
         return Flows(
             self.committed + (amount if kind == "commitment" else 0),
             self.disbursed + (amount if kind == "disbursement" else 0),

@@ -202,6 +202,8 @@ def position(opened: Loaded | Ledger, as_of: date) -> Position:
 
 def in_language(opened: Sequence[Loaded], lang: str) -> list[Loaded]:
     """The ledgers with the texts they give in `lang` ([translations.<lang>]) in place."""
+    if not any(x.ledger is not None and x.ledger.translations for x in opened):
+        return list(opened)  # nothing to translate: translations.py is not imported
     from .domain.translations import apply
     from .store.reading import Loaded as Read
 

@@ -180,10 +180,11 @@ def rollup(opened: Sequence[Loaded], as_of: date) -> Rollup:
 
 def _known(kind: str, ident: str | None, known: list[str]) -> None:
     """Refuse an id that names nothing in the ledger (None: nothing asked)."""
+    if ident is None:  # the entry builders are imported only for an id to check
+        return
     from .domain import entries
 
-    if ident is not None:
-        entries.require_known(kind, ident, known)
+    entries.require_known(kind, ident, known)
 
 
 # ---- figures -----------------------------------------------------------------------------
@@ -200,6 +201,8 @@ def position(opened: Loaded | Ledger, as_of: date) -> Position:
 
 def in_language(opened: Sequence[Loaded], lang: str) -> list[Loaded]:
     """The ledgers with the texts they give in `lang` ([translations.<lang>]) in place."""
+    if not any(x.ledger is not None and x.ledger.translations for x in opened):
+        return list(opened)  # nothing to translate: translations.py is not imported
     from .domain.translations import apply
     from .store.reading import Loaded as Read
 

@@ -13,7 +13,6 @@ from . import options as o
 from .options import (
     AsOfOpt,
     ExportFormat,
-    Format,
     FormatOpt,
     ImportKind,
     LangOpt,
@@ -69,7 +68,7 @@ def import_(
         show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be added; write nothing.")] = False,
-    format: FormatOpt = Format.table, lang: LangOpt = None,
+    format: FormatOpt = "table", lang: LangOpt = None,
     no_cache: NoCacheOpt = False, strict: StrictOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Import progress or transactions from a partner's spreadsheet: all rows or none."""
@@ -77,7 +76,7 @@ def import_(
         from ..present import reports
 
         done = api.import_file(
-            file, o.one(ledger), kind=kind.value if kind else None, maps=map_ or [],
+            file, o.one(ledger), kind=kind, maps=map_ or [],
             profile=profile, save_profile=save_profile, decimal=decimal, thousands=thousands,
             date_format=date_format, delimiter=delimiter, encoding=encoding, sheet=sheet,
             header_row=header_row, today=o.today(), dry_run=dry_run, no_cache=no_cache,
@@ -98,7 +97,7 @@ def export(
         "document to standard output.", show_default=False)],
     format: Annotated[ExportFormat, typer.Option(
         "--format", "-f", help="sqlite: tables for SQL tools; iati: an IATI 2.03 activity "
-        "file (docs/iati.md).")] = ExportFormat.sqlite,
+        "file (docs/iati.md).")] = "sqlite",
     ledger: Annotated[list[str] | None, typer.Option(
         "--ledger", "-l", help="Ledger file; repeat it to export several ledgers into one "
         "file (default: as for the other commands).", show_default=False)] = None,
@@ -115,11 +114,11 @@ def export(
         day = o.day(as_of, "--as-of") or o.today()
         problems(api.read_warnings(api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)),
                  language)
-        if str(file) == "-" and format == ExportFormat.iati:
+        if str(file) == "-" and format == "iati":
             write_stdout_bytes(api.export_iati(ledger, ledger_dir, as_of=day,
                                                no_cache=no_cache))
             return
         counts = api.export(file, ledger, ledger_dir, as_of=day, no_cache=no_cache,
-                            format=format.value)
+                            format=format)
         write_stdout(i18n.label("exported", language, file=str(file), **counts) + "\n")
     guarded(lang, body, quiet)

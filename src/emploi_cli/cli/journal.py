@@ -42,7 +42,7 @@ def record(
         "--source", help="Who reported it, e.g. 'ANAPEC rapport T2'.")] = "",
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", help="KEY=VALUE for breakdowns (province, sex, ...); repeatable.")] = None,
-    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    dry_run: DryRunOpt = False, format: FormatOpt = "table", lang: LangOpt = None,
     no_cache: NoCacheOpt = False, strict: StrictOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record progress on a target; prints the new entry's id."""
@@ -67,18 +67,18 @@ def disburse(
     funder: Annotated[str, typer.Option("--funder", help="Funder id (optional).",
                                         autocompletion=complete_funder)] = "",
     kind: Annotated[Kind, typer.Option("--kind", help="Transaction kind (as in IATI).")
-                    ] = Kind.disbursement,
+                    ] = "disbursement",
     date_: DateOpt = None, note: NoteOpt = "",
     source: Annotated[str, typer.Option("--source", help="Where the figure comes from.")
                       ] = "",
-    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    dry_run: DryRunOpt = False, format: FormatOpt = "table", lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record money: a commitment, disbursement or expenditure for a convention."""
     def body(language: str) -> None:
         money = o.money(amount)
         day = o.day(date_, "--date") or o.today()
-        done = api.disburse(o.one(ledger), convention, money, kind=kind.value, funder=funder,
+        done = api.disburse(o.one(ledger), convention, money, kind=kind, funder=funder,
                             day=day, note=note, source=source, today=o.today(),
                             dry_run=dry_run, no_cache=no_cache)
         written(done, format, language)
@@ -90,7 +90,7 @@ def void(
     entry: Annotated[str, typer.Argument(metavar="ENTRY_ID",
         help="Id (or unique prefix) of the entry to void.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (required).")],
-    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = "table",
     lang: LangOpt = None, no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Void an entry: it stays in the file and in history, and no report counts it."""
@@ -123,7 +123,7 @@ def amend(
     reference: Annotated[str, typer.Option("--reference", help="The avenant's reference.")
                          ] = "",
     reason: Annotated[str, typer.Option("--reason", help="Why the value changes.")] = "",
-    date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    date_: DateOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = "table",
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
@@ -162,7 +162,7 @@ def reconcile(
                                         autocompletion=complete_funder)] = "",
     date_: DateOpt = None,
     source: Annotated[str, typer.Option("--source", help="Who reported the figure.")] = "",
-    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    dry_run: DryRunOpt = False, format: FormatOpt = "table", lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Record a partner's cumulative figure that the journal must match (`check` verifies)."""
@@ -172,7 +172,7 @@ def reconcile(
         day = o.day(date_, "--date") or o.today()
         done = api.reconcile(o.one(ledger), target=target or "", value=count,
                              convention=convention, amount=money,
-                             kind=kind.value if kind else "", funder=funder, source=source,
+                             kind=kind or "", funder=funder, source=source,
                              day=day, today=o.today(), dry_run=dry_run, no_cache=no_cache)
         reconciled(done, format, language)
     guarded(lang, body, quiet)
@@ -184,7 +184,7 @@ def close(
         help="2021-Q2, 2021, 2021-06 or a date.")],
     ledger: LedgerOpt = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
-    dry_run: DryRunOpt = False, format: FormatOpt = Format.table, lang: LangOpt = None,
+    dry_run: DryRunOpt = False, format: FormatOpt = "table", lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:
     """Close a period: afterwards no entry dated on or before its last day can be written."""
@@ -196,7 +196,7 @@ def reopen(
     period: Annotated[str, typer.Argument(metavar="PERIOD",
         help="The period to reopen (2021-Q2, ...).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
-    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = Format.table,
+    ledger: LedgerOpt = None, dry_run: DryRunOpt = False, format: FormatOpt = "table",
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
 ) -> None:

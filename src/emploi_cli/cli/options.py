@@ -10,8 +10,7 @@ import os
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 import typer
 
@@ -22,74 +21,22 @@ from ..domain import model as m
 Usage = api.BadOption
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    csv_fr = "csv-fr"  # csv for French spreadsheets: ';', a BOM, decimal commas
-
-
-class Lang(StrEnum):
-    fr = "fr"
-    en = "en"
-    ar = "ar"  # reports and the human table formats (docs/translating.md)
-
-
-class By(StrEnum):
-    target = "target"
-    indicator = "indicator"
-
-
-class SummaryBy(StrEnum):
-    convention = "convention"
-    year = "year"
-
-
-class Kind(StrEnum):
-    commitment = "commitment"
-    disbursement = "disbursement"
-    expenditure = "expenditure"
-
-
-class HistoryKind(StrEnum):
-    progress = "progress"
-    transaction = "transaction"
-    commitment = "commitment"
-    disbursement = "disbursement"
-    expenditure = "expenditure"
-    void = "void"
-    amendment = "amendment"
-    assertion = "assertion"
-    lock = "lock"
-    profile = "profile"
-
-
-class Period(StrEnum):
-    month = "month"
-    quarter = "quarter"
-    year = "year"
-
-
-class FailOn(StrEnum):
-    behind = "behind"
-    at_risk = "at-risk"
-    missed = "missed"
-
-
-class DocFormat(StrEnum):
-    md = "md"
-    html = "html"
-
-
-class ImportKind(StrEnum):
-    progress = "progress"
-    transaction = "transaction"
-
-
-class ExportFormat(StrEnum):
-    sqlite = "sqlite"
-    iati = "iati"
+# The choices of options, as Literal types: Typer offers their values as the choices and
+# gives the command the text chosen (an Enum class would cost every start-up a fraction of a
+# millisecond to create).
+Format = Literal["table", "json", "csv", "md",
+                 "csv-fr"]  # csv-fr: csv for French spreadsheets: ';', a BOM, decimal commas
+Lang = Literal["fr", "en", "ar"]  # ar: reports and the human table formats (docs/translating.md)
+By = Literal["target", "indicator"]
+SummaryBy = Literal["convention", "year"]
+Kind = Literal["commitment", "disbursement", "expenditure"]
+HistoryKind = Literal["progress", "transaction", "commitment", "disbursement", "expenditure",
+                      "void", "amendment", "assertion", "lock", "profile"]
+Period = Literal["month", "quarter", "year"]
+FailOn = Literal["behind", "at-risk", "missed"]
+DocFormat = Literal["md", "html"]
+ImportKind = Literal["progress", "transaction"]
+ExportFormat = Literal["sqlite", "iati"]
 
 
 # ---- completion (ids from the ledger in use) ---------------------------------------------
@@ -182,7 +129,7 @@ def today() -> date:
 def language(option: Lang | None) -> str:
     """--lang, else $EMPLOI_LANG, else fr when the locale is French, else en."""
     if option is not None:
-        return option.value
+        return option
     chosen = os.environ.get("EMPLOI_LANG", "")
     if chosen in ("fr", "en", "ar"):
         return chosen
@@ -258,9 +205,8 @@ def chosen_format(given: str | None, output: str | None, offered: tuple[str, ...
 
 
 def report_format(given: Format | None, output: str | None) -> Format:
-    """The format of a report (table, json, csv, md): chosen_format's rule."""
-    return Format(chosen_format(given.value if given else None, output,
-                                tuple(f.value for f in Format), Format.table.value))
+    """The format of a report (table, json, csv, md, csv-fr): chosen_format's rule."""
+    return chosen_format(given, output, get_args(Format), "table")  # type: ignore[return-value]
 
 
 def one(ledger_option: list[str] | None) -> str | None:

@@ -83,7 +83,7 @@ def usage_error(problem: m.Problem | api.BadOption, lang: str, command: str = ""
 def for_terminal(fmt: object, output: str | None) -> str:
     """Arabic, unless the text goes to a terminal (no --output, not json or csv): terminals
     do not shape nor order Arabic reliably, so there it is French, said in one line."""
-    if output is not None or fmt in (Format.json, Format.csv, Format.csv_fr) or not _isatty(
+    if output is not None or fmt in ("json", "csv", "csv-fr") or not _isatty(
             sys.stdout):
         return "ar"
     from ..present.i18n import label
@@ -126,14 +126,14 @@ def emit(report, given: Format | None, lang: str, output: str | None,
 
     fmt = report_format(given, output)
     stream = sys.stdout
-    terminal = output is None and fmt is Format.table and _isatty(stream)
+    terminal = output is None and fmt == "table" and _isatty(stream)
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
     ascii_only = output is None and encoding in ("ascii", "us-ascii", "ansi_x3.4-1968")
-    pieces = chunks(report, fmt.value, lang, terminal=terminal, ascii_only=ascii_only)
+    pieces = chunks(report, fmt, lang, terminal=terminal, ascii_only=ascii_only)
     if output is not None:
         write_file(Path(output), pieces, ledger_path)
         return
-    write_stdout(pieces, exact=fmt in (Format.csv, Format.md, Format.csv_fr))
+    write_stdout(pieces, exact=fmt in ("csv", "md", "csv-fr"))
 
 
 def _isatty(stream) -> bool:
@@ -230,13 +230,13 @@ def written(done: api.Written, fmt: Format, lang: str, extra: dict | None = None
     (with --dry-run, or any format but table); warnings on standard error. `extra`: more
     keys for the json (reconcile's verdict)."""
     problems(done.read_warnings, lang)
-    if fmt is Format.table and not done.dry_run and not done.warnings:  # no report needed
+    if fmt == "table" and not done.dry_run and not done.warnings:  # no report needed
         write_stdout(f"{done.id}\n")
         return
     from ..present import reports
 
     problems(done.warnings, lang)
-    if fmt is Format.table and not done.dry_run:
+    if fmt == "table" and not done.dry_run:
         write_stdout(f"{done.id}\n")
         return
     emit(reports.written(done.fields, done.kind, done.path, done.dry_run, list(done.warnings),

@@ -41,13 +41,13 @@ def summary(ledger: LedgersOpt = None, format: ReportFormatOpt = None,
             by: Annotated[SummaryBy, typer.Option(
                 "--by", help="convention: the money and who pays what; year: the financing "
                 "plan against what was committed, disbursed and spent, per fiscal year.")
-            ] = SummaryBy.convention, quiet: QuietOpt = False) -> None:
+            ] = "convention", quiet: QuietOpt = False) -> None:
     """The money: total, conventions, funders, what has no named funder, and execution."""
     def body(language: str) -> None:
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
         read_warnings(opened, language)
-        emit(api.summary(opened, day, language, by=by.value), format, language, output,
+        emit(api.summary(opened, day, language, by=by), format, language, output,
              [x.path for x in opened])
     guarded(lang, body, quiet, shown=(format, output))
 
@@ -58,7 +58,7 @@ def targets(
     lang: LangOpt = None, as_of: AsOfOpt = None, ledger_dir: LedgerDirOpt = None,
     no_cache: NoCacheOpt = False, quiet: QuietOpt = False,
     by: Annotated[By, typer.Option("--by", help="One row per target or per indicator.")
-                  ] = By.target,
+                  ] = "target",
     convention: Annotated[str | None, typer.Option(
         "--convention", "-c", help="Only this convention's targets.",
         autocompletion=complete_convention)] = None,
@@ -71,8 +71,8 @@ def targets(
         day = o.day(as_of, "--as-of") or o.today()
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
         read_warnings(opened, language)
-        report = api.targets(opened, day, language, by=by.value, convention=convention,
-                             tag=tag, period=period.value if period else None)
+        report = api.targets(opened, day, language, by=by, convention=convention,
+                             tag=tag, period=period)
         emit(report, format, language, output, [x.path for x in opened])
     guarded(lang, body, quiet, shown=(format, output))
 
@@ -106,10 +106,10 @@ def history(
         read_warnings(opened, language)
         report = api.history(
             opened, language, as_of=day, today=o.today() if period else None, target=target,
-            convention=convention, kind=kind.value if kind else None,
+            convention=convention, kind=kind,
             since=o.day(since, "--since"), until=o.day(until, "--until"),
             recorded_since=None if period else o.moment(recorded_since), recorded_by=by,
-            period=period.value if period else None)
+            period=period)
         emit(report, format, language, output, opened.path)
     guarded(lang, body, quiet, shown=(format, output))
 
@@ -130,7 +130,7 @@ def status(
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
         read_warnings(opened, language)
         found = api.status(opened, day, language,
-                           fail_on=fail_on.value if fail_on else None)
+                           fail_on=fail_on)
         emit(found.report, format, language, output, [x.path for x in opened])
         if found.failing:
             raise typer.Exit(STATUS_FAILING)
@@ -157,7 +157,7 @@ def report(
         stamp = o.generated_at(generated_at)
         opened = api.open_ledgers(ledger, ledger_dir, no_cache=no_cache)
         read_warnings(opened, language)
-        fmt = o.chosen_format(format.value if format else None, output, ("md", "html"), "md")
+        fmt = o.chosen_format(format, output, ("md", "html"), "md")
         text = api.report(opened, language, fmt=fmt, as_of=day, today=today,
                           generated_at=stamp)
         if output is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from functools import cache
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -98,7 +99,11 @@ def _pattern(template: str) -> re.Pattern:
                               for i, part in enumerate(parts)))
 
 
-_PARSER_PATTERNS = tuple((template, _pattern(template)) for template in PARSER_ERRORS)
+@cache
+def _parser_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each template with the pattern that reads it back, compiled at the first usage error
+    (start-up time)."""
+    return tuple((template, _pattern(template)) for template in PARSER_ERRORS)
 
 
 def parser_error(message: str):
@@ -107,7 +112,7 @@ def parser_error(message: str):
     from ..api import BadOption
 
     message = " ".join(message.split())
-    for template, pattern in _PARSER_PATTERNS:
+    for template, pattern in _parser_patterns():
         found = pattern.fullmatch(message)
         if found:
             return BadOption(template, **found.groupdict())

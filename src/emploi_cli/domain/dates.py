@@ -10,7 +10,7 @@ from .model import Phrase, phrase
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
-_ISO = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")
+_ISO = r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*"  # compiled when first used (re keeps it)
 _FIELDS = {"%Y": r"(?P<year>[0-9]{4})", "%m": r"(?P<month>[0-9]{1,2})",
            "%d": r"(?P<day>[0-9]{1,2})"}
 
@@ -38,7 +38,7 @@ def why_not_iso(text: str) -> Phrase:
 
 def impossible_iso(text: str) -> Phrase | None:
     """Why a text of the form YYYY-MM-DD names no day (None: it is not of that form, or fine)."""
-    found = _ISO.fullmatch(text)
+    found = re.fullmatch(_ISO, text)
     return impossible(*(int(part) for part in found.groups())) if found else None
 
 

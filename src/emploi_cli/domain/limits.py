@@ -25,9 +25,17 @@ DELIMITERS = (",", ";", "\t", "|")  # of a CSV file
 
 ID_PATTERN = r"[a-z0-9][a-z0-9_.\-]*"  # the id of a definition, the name of a profile
 ENTRY_ID_PATTERN = r"[A-Za-z0-9_.:\-]{1,64}"  # the id of a journal entry
-ID = re.compile(rf"^{ID_PATTERN}$")
-ENTRY_ID = re.compile(rf"^{ENTRY_ID_PATTERN}$")
 # How an id must be written, as a phrase of the messages that refuse one (translated).
 ID_RULE = phrase("lower-case ASCII letters, digits, '_', '-' or '.', starting with a letter or "
                  "digit")
 ENTRY_ID_RULE = phrase("1 to 64 ASCII letters, digits, '_', '-', '.' or ':'")
+
+
+def __getattr__(name: str) -> re.Pattern:
+    """`ID` and `ENTRY_ID`, the two patterns compiled, made when first asked for (a command
+    that reads its ledger from the cache never asks) and kept as the module's names."""
+    patterns = {"ID": ID_PATTERN, "ENTRY_ID": ENTRY_ID_PATTERN}
+    if name not in patterns:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    compiled = globals()[name] = re.compile(rf"^{patterns[name]}$")
+    return compiled

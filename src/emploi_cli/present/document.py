@@ -246,7 +246,7 @@ def _funding(pos: position.Position, lang: str) -> Section:
                             tuple(reports.split_rows(f, lang))))
     if any(y.planned is not None for y in pos.years):
         table = reports.year_table(pos, lang)
-        blocks.append(replace(table, rows=tuple(r for r in table.rows
+        blocks.append(table._replace(rows=tuple(r for r in table.rows
                                                 if r["planned"] is not None)))
     blocks += [Paragraph(note, "note") for note in reports.disagreement_notes(pos, lang)]
     if not f.total_matches:

@@ -321,9 +321,10 @@ def worded(template: str, args: dict[str, str], lang: str, prefix: str = "") -> 
         return template
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MDH = re.compile(r"([+-]?\d+)\.(\d+) MDH")  # an amount; other decimals are left as written
-_FIGURE = re.compile(r"([+-]?)(\d+)(?:\.(\d+))?")
+# Patterns compiled when a problem's text is worded (re keeps them), not at start-up.
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+_MDH = r"([+-]?\d+)\.(\d+) MDH"  # an amount; other decimals are left as written
+_FIGURE = r"([+-]?)(\d+)(?:\.(\d+))?"
 # The arguments of problems that are figures (counts or amounts, never years or ids): in
 # French and Arabic they are written as the tables write them (2.380, 25,50).
 FIGURE_ARGS = frozenset({"expected", "found", "difference", "value", "quantity", "achieved",
@@ -341,15 +342,15 @@ def _arg(name: str, args: dict[str, str], lang: str, prefix: str) -> str:
         return entry_kind(value, lang)
     if name == "month" and value in MONTHS:  # an impossible date's month (domain/dates.py)
         return label(f"month_{MONTHS.index(value) + 1}", lang)
-    if _ISO_DAY.fullmatch(value):
+    if re.fullmatch(_ISO_DAY, value):
         try:
             return day(date.fromisoformat(value), lang)
         except ValueError:
             return value
-    found = _MDH.fullmatch(value)
+    found = re.fullmatch(_MDH, value)
     if found and lang in ("fr", "ar"):
         return f"{found.group(1)},{found.group(2)} MDH"
-    figure = _FIGURE.fullmatch(value) if name in FIGURE_ARGS else None
+    figure = re.fullmatch(_FIGURE, value) if name in FIGURE_ARGS else None
     if figure and lang in ("fr", "ar"):
         sign, whole, decimals = figure.groups()
         return sign + (number(int(whole), lang) if decimals is None

@@ -6,7 +6,6 @@ the json payloads are documented in docs/formats.md.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -151,7 +150,7 @@ def status(pos: position.Position, lang: str) -> Report:
     tables = [funding_table, target_table]
     if years:
         table = reports.year_table(pos, lang)
-        tables.append(replace(table, rows=tuple(r for r in table.rows
+        tables.append(table._replace(rows=tuple(r for r in table.rows
                                                 if r["planned"] is not None)))
     return Report(data, Table("", STATUS_CSV, tuple(csv_rows)), tuple(tables), notes)
 

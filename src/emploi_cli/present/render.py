@@ -11,24 +11,24 @@ json, csv and md are made in pieces as the rows are read: a Report whose rows ar
 from __future__ import annotations
 
 import io
-import json
 import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import field
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from types import MappingProxyType
+from typing import NamedTuple
 
-from ..domain.model import money_text, record
+from ..domain.model import money_text
 from . import i18n
 
 FORMATS = ("table", "json", "csv", "md", "csv-fr")
 NUMERIC = ("int", "money", "percent")
 BARS = ("bar", "pace_bar")  # drawn on a terminal only; plain text and md leave them out
+_NO_VALUES: Mapping[str, object] = MappingProxyType({})
 
 
-@record
-class Column:
+class Column(NamedTuple):
     """One column of a table: its key, heading and how it is shown."""
 
     key: str
@@ -50,8 +50,7 @@ def heading(column: Column, lang: str) -> str:
                                                                    lang)
 
 
-@record
-class PaceBar:
+class PaceBar(NamedTuple):
     """A progress bar with an "expected" marker; both in % of the target (None: unknown)."""
 
     progress: Decimal | None
@@ -59,18 +58,16 @@ class PaceBar:
     state: str = ""  # looked up in the column's `styles` for the bar's colour
 
 
-@record
-class Table:
+class Table(NamedTuple):
     """Rows under columns, with a title."""
 
     name: str  # i18n key of the section title ("" for none)
     columns: tuple[Column, ...]
     rows: tuple[dict, ...]  # or an iterator of dicts made as they are read (history)
-    title_values: dict = field(default_factory=dict)
+    title_values: Mapping[str, object] = _NO_VALUES  # the fields of the title (read only)
 
 
-@record
-class Report:
+class Report(NamedTuple):
     """What a command prints: data for json and tables for the other formats."""
 
     data: object  # what json prints (an iterator: a list written item by item)
@@ -125,12 +122,15 @@ def human_text(value: object, kind: str, lang: str) -> str:
     return safe(machine_text(value, kind))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+@cache
+def _control() -> re.Pattern:
+    """The characters `safe` makes visible, compiled when first wanted (start-up time)."""
+    return re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
     """Make control characters visible: C0 as their Unicode pictures, the rest as U+FFFD."""
-    return _CONTROL.sub(_picture, text)
+    return _control().sub(_picture, text)
 
 
 def _picture(found: re.Match) -> str:
@@ -143,6 +143,11 @@ def _picture(found: re.Match) -> str:
 
 
 def width(text: str) -> int:
+    """The cells `text` takes on a terminal: wide characters two, combining marks none."""
+    if text.isascii():  # one cell each: what the loop below gives, without unicodedata
+        return len(text)
+    import unicodedata
+
     total = 0
     for char in text:
         if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
@@ -251,6 +256,8 @@ class _JsonWriter:
                 self.write(item, level + 1)
             out.append(self.pad(level) + "]")
         else:  # a str or int subclass (an enum), a float: as json writes it
+            import json
+
             out.append(json.dumps(value, ensure_ascii=self.ascii_only))
 
 
@@ -301,7 +308,10 @@ def _csv_cells(values: list, kind: str) -> list[str]:
     return ["'" + t if t.startswith(_NEUTRALISE) else t for t in cells]
 
 
-_CSV_QUOTE = {",": re.compile('[,"\r\n]'), ";": re.compile('[;"\r\n]')}
+@cache
+def _csv_quote(delimiter: str) -> re.Pattern:
+    """The characters that make a cell quoted."""
+    return re.compile(f'[{delimiter}"\r\n]')
 
 
 def _csv_lines(columns: list[list[str]], delimiter: str = ",") -> str:
@@ -309,7 +319,7 @@ def _csv_lines(columns: list[list[str]], delimiter: str = ",") -> str:
     them (tests/test_streaming.py compares the two): a cell holding a comma, a quote, CR or LF
     is quoted, its quotes doubled; a row of one empty cell is `""`. A column is searched once
     when no cell of it needs quotes, the common case."""
-    quote = _CSV_QUOTE[delimiter]
+    quote = _csv_quote(delimiter)
     for index, cells in enumerate(columns):
         if quote.search("".join(cells)):
             columns[index] = ['"' + t.replace('"', '""') + '"' if quote.search(t) else t
@@ -320,7 +330,11 @@ def _csv_lines(columns: list[list[str]], delimiter: str = ",") -> str:
     return "".join([line + "\r\n" for line in lines])
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+@cache
+def _md_special() -> re.Pattern:
+    return re.compile(r"([\\`*_\[\]|~])")
+
+
 _HTML_IN_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
@@ -330,7 +344,7 @@ def md_cell(text: str, numeric: bool = False) -> str:
     text = safe(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     if text.startswith(_FORMULA) and not numeric:  # a negative number stays -5
         text = "'" + text
-    return _MD_SPECIAL.sub(r"\\\1", text).translate(_HTML_IN_MD)
+    return _md_special().sub(r"\\\1", text).translate(_HTML_IN_MD)
 
 
 def to_md(report: Report, lang: str) -> str:

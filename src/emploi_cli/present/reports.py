@@ -6,7 +6,6 @@ money is exact, ids are as in the ledger, `null` marks what the ledger does not 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -374,7 +373,7 @@ def history(lines: position.HistoryLines, lang: str) -> Report:
              "funder": 4}
     shown = ("id", "date", "kind", "subject", "value", "amount", "funder", "text", "source",
              "tags", "void", "recorded_at", "recorded_by")
-    human_columns = tuple(replace(c, drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
+    human_columns = tuple(c._replace(drop=drops.get(c.key, 0)) for c in HISTORY_COLUMNS
                           if c.key in shown)
     notes = () if first is not None else (i18n.label("no_entries", lang),)
     # one stream of rows, read by whichever format is written (json: tags as an object)

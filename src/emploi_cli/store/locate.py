@@ -9,10 +9,17 @@ cannot follow it answers None and the problem is reported without a line.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
-_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    """A table header's line and a key's, compiled when a place is first looked for (reading
+    a ledger without problems looks for none)."""
+    return (re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$"),
+            re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*="))
 
 
 def _clean_key(raw: str) -> str:
@@ -37,12 +44,13 @@ def _scan(text: str) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int, i
     counters: dict[str, int] = {}
     current = ""
     in_multiline: str | None = None
+    header_line, key_line = _patterns()
     for lineno, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
             if line.count(in_multiline) % 2 == 1:
                 in_multiline = None
             continue
-        header = _HEADER.match(line)
+        header = header_line.match(line)
         if header:
             name = _clean_key(header.group(2))
             if header.group(1) == "[[":
@@ -60,7 +68,7 @@ def _scan(text: str) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int, i
                     repeats.append((current, lineno, len(line) - len(line.lstrip()) + 1))
             places.setdefault(current, (lineno, len(line) - len(line.lstrip()) + 1))
             continue
-        key = _KEY.match(line)
+        key = key_line.match(line)
         if key:
             path = f"{current}.{_clean_key(key.group(1))}" if current else _clean_key(key.group(1))
             if path in places:

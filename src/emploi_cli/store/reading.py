@@ -151,8 +151,10 @@ def decode(data: bytes, file: str) -> str:
                                                                         '02x')}) from None
 
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_AT_END = re.compile(r"\s*\(at end of document\)$")
+# The patterns of this module are compiled when a problem needs them (re keeps them), not
+# when it is imported (start-up time).
+_AT = r"\s*\(at line (\d+), column (\d+)\)$"
+_AT_END = r"\s*\(at end of document\)$"
 
 
 def _token_at(text: str, line: int, column: int) -> str:
@@ -172,12 +174,12 @@ def parse_toml(text: str, file: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = column = None
-        found = _AT.search(message)
+        found = re.search(_AT, message)
         if found:
             line, column = int(found.group(1)), int(found.group(2))
             message = message[: found.start()]
-        elif _AT_END.search(message):
-            message = _AT_END.sub("", message)
+        elif re.search(_AT_END, message):
+            message = re.sub(_AT_END, "", message)
             repeat = first_repeat(text) if "overwrite" in message else None
             if repeat:
                 message = f"{message}: {repeat[0]} is written twice"
@@ -207,8 +209,8 @@ _TOMLLIB = {phrase: phrase for phrase in (
     m.phrase("Expected '=' after a key in a key/value pair"),
     m.phrase("Expected ']]' at the end of an array declaration"),
     m.phrase("Unescaped '\\' in a string"))}
-_ILLEGAL = re.compile(r"Illegal character (.+)")
-_DECLARED_TWICE = re.compile(r"Cannot declare (.+) twice")
+_ILLEGAL = r"Illegal character (.+)"
+_DECLARED_TWICE = r"Cannot declare (.+) twice"
 
 
 def tomllib_phrase(message: str) -> str:
@@ -216,13 +218,13 @@ def tomllib_phrase(message: str) -> str:
     known = _TOMLLIB.get(message)
     if known is not None:
         return known
-    if found := _ILLEGAL.fullmatch(message):
+    if found := re.fullmatch(_ILLEGAL, message):
         return m.phrase("Illegal character {char}", char=found.group(1))
-    if found := _DECLARED_TWICE.fullmatch(message):
+    if found := re.fullmatch(_DECLARED_TWICE, message):
         return m.phrase("Cannot declare {table} twice", table=found.group(1))
     return message
-_DECIMAL_COMMA = re.compile(r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$")
-_SPACED_NUMBER = re.compile(r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$")
+_DECIMAL_COMMA = r"=\s*([+-]?\d+),(\d+)\s*(#.*)?$"
+_SPACED_NUMBER = r"=\s*[+-]?\d+([ \u00a0\u202f]\d+)+([.,]\d+)?\s*(#.*)?$"
 
 
 def toml_hint(text: str, line: int | None) -> m.Phrase | str:
@@ -232,7 +234,7 @@ def toml_hint(text: str, line: int | None) -> m.Phrase | str:
         return ""
     lines = text.splitlines()
     found = lines[line - 1] if 0 < line <= len(lines) else ""
-    comma = _DECIMAL_COMMA.search(found)
+    comma = re.search(_DECIMAL_COMMA, found)
     if comma:
         return m.phrase(" (TOML writes decimals with a point: {fixed}, not {written})",
                         fixed=f"{comma.group(1)}.{comma.group(2)}",
@@ -240,7 +242,7 @@ def toml_hint(text: str, line: int | None) -> m.Phrase | str:
     if any(quote in found for quote in "«»“”„‘’"):
         return m.phrase(' (TOML strings take straight quotes: "text" or \'text\', not « », “ ” '
                         "or ‘ ’)")
-    if _SPACED_NUMBER.search(found):
+    if re.search(_SPACED_NUMBER, found):
         return m.phrase(" (a number in TOML has no spaces: write 1406.80 or 1_406.80)")
     return ""
 

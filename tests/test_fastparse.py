@@ -4,7 +4,7 @@ valid or not."""
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -331,6 +331,10 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
         assert list(columns.journal.live_rows(m.ProgressEntry, position.PROGRESS_ROW, day,
                                               some)) == list(position.live_rows(
             plain, m.ProgressEntry, position.PROGRESS_ROW, day, only=some))
+        for kind, names in ((m.ProgressEntry, ("target", "tags", "value")),
+                            (m.TransactionEntry, ("convention", "funder", "amount"))):
+            assert columns.journal.live_counts(kind, names, day) == Counter(
+                position.live_rows(plain, kind, names, day))
         cumulative = {t.id for t in plain.targets if t.reporting == "cumulative"}
         assert {target: dict(series) for target, series in position._achievements(
             columns, day).items()} == {target: dict(series) for target, series in
@@ -346,6 +350,35 @@ def test_column_ledger_computes_as_entries(tmp_path, monkeypatch, count):
     assert fresh._entries is None  # no kind asked for built the whole journal
     assert columns.voided_ids == plain.voided_ids
     assert columns.journal == plain.journal
+
+
+def test_counts_from_the_indexes_of_an_extended_cache(tmp_path, monkeypatch):
+    """A cache extended by an append adds the new rows' values to its tables without reading
+    them: a value may then stand twice in a table, and rows counted by their indexes still
+    add up by value."""
+    monkeypatch.delenv("EMPLOI_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = tmp_path / "l.toml"
+    rows = "".join(f'\n[[progress]]\nid = "p{i}"\ndate = 2021-0{1 + i % 6}-1{i % 9}\n'
+                   f'target = "c1.insertion"\nvalue = {1 + i % 3}\n'
+                   f'tags = {{ province = "{("Fès", "Taza")[i % 2]}" }}\n' for i in range(12))
+    path.write_text(HEAD + rows, encoding="utf-8")
+    cache.load(path)
+    assert cache.load(path).ledger.journal.parts["progress"].coded("value") is not None
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write('\n[[progress]]\nid = "again"\ndate = 2021-02-11\n'
+                     'target = "c1.insertion"\nvalue = 2\ntags = { province = "Taza" }\n')
+    extended = cache.load(path).ledger.journal
+    assert isinstance(extended, cache.ColumnJournal)
+    table = extended.parts["progress"].coded("target")[0]
+    assert table.count("c1.insertion") == 2  # the extension added it again
+    plain = reading.load(path).ledger
+    names = ("target", "tags", "value")
+    for day in (date(2021, 2, 11), date(2021, 4, 1), date(2030, 1, 1)):
+        assert extended.live_counts(m.ProgressEntry, names, day) == Counter(
+            position.live_rows(plain, m.ProgressEntry, names, day))
+        assert list(extended.live_rows(m.ProgressEntry, position.PROGRESS_ROW, day)) == list(
+            position.live_rows(plain, m.ProgressEntry, position.PROGRESS_ROW, day))
 
 
 def _series_by_target(ledger, day, cumulative):

@@ -5,6 +5,7 @@ up the journal (position.live_rows) read the few columns they need from it."""
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import date
 from itertools import compress
@@ -31,8 +32,10 @@ def column_names(cls: type) -> list[str]:
 
 class Part:
     """The entries of one kind: `columns` maps each column name to its values, or to a
-    function that gives them when first read. `voided` holds the indexes of the entries a void
-    names, `last` the latest date."""
+    function that gives them when first read; such a function may also have a `coded()`
+    that gives the column as a table of its distinct values and each entry's index into it
+    (or None). `voided` holds the indexes of the entries a void names, `last` the latest
+    date."""
 
     def __init__(self, kind: str, count: int, offset: int,
                  columns: dict[str, list | Callable[[], list]], voided: set[int],
@@ -50,6 +53,32 @@ class Part:
             if len(value) != self.count:
                 raise ValueError(f"column {self.kind}.{name} has {len(value)} values")
         return value
+
+    def coded(self, name: str) -> tuple[list, Sequence[int]] | None:
+        """The column as (table, indexes): `table[indexes[i]]` is entry i's value; None when
+        it is not held so (or already read as values)."""
+        coded = getattr(self.columns[name], "coded", None) if name != "seq" else None
+        found = None if coded is None else coded()
+        if found is not None and len(found[1]) != self.count:
+            raise ValueError(f"column {self.kind}.{name} has {len(found[1])} indexes")
+        return found
+
+    def kept(self, name: str, keep: list[bool]) -> list:
+        """The values of the entries `keep` marks, in order: from the indexes where the
+        column is held as a table and indexes, so that only those values are looked up."""
+        coded = self.coded(name)
+        if coded is None:
+            return list(compress(self.column(name), keep))
+        return list(map(coded[0].__getitem__, compress(coded[1], keep)))
+
+    def marks(self, name: str, test: Callable[[object], bool]) -> Iterable[bool]:
+        """For each entry, whether `test` holds for its value: tested once per distinct value
+        where the column is held as a table and indexes."""
+        coded = self.coded(name)
+        if coded is None:
+            return map(test, self.column(name))
+        passing = [bool(test(value)) for value in coded[0]]
+        return map(passing.__getitem__, coded[1])
 
     def entries(self) -> list:
         if self.built is None:
@@ -133,10 +162,32 @@ class ColumnJournal(Sequence):
                     and (only is None or getattr(e, only[0]) in only[1])]
         if not part.count:
             return []
-        rows = zip(*[range(part.offset, part.offset + part.count) if n == "seq"
-                     else part.column(n) for n in names], strict=True)
         keep = _live(part, as_of, only)
-        return rows if keep is None else compress(rows, keep)
+        if keep is None:
+            return zip(*[range(part.offset, part.offset + part.count) if n == "seq"
+                         else part.column(n) for n in names], strict=True)
+        keep = list(keep)
+        return zip(*[list(compress(range(part.offset, part.offset + part.count), keep))
+                     if n == "seq" else part.kept(n, keep) for n in names], strict=True)
+
+    def live_counts(self, cls: type, names: tuple[str, ...], as_of: date
+                    ) -> dict[tuple, int]:
+        """How many live entries of one kind (as live_rows) hold each distinct combination
+        of the named fields' values: counted on the stored indexes where every column is
+        held as a table and indexes (comparing small numbers, not texts and tag tuples)."""
+        part = self._part(cls)
+        coded = ([part.coded(n) for n in names] if part is not None and part.count
+                 else [None])
+        if any(c is None for c in coded):
+            return Counter(self.live_rows(cls, names, as_of))
+        rows = zip(*[numbers for _, numbers in coded], strict=True)  # type: ignore[misc]
+        keep = _live(part, as_of)  # type: ignore[arg-type]
+        tables = [table for table, _ in coded]  # type: ignore[misc]
+        counts: dict[tuple, int] = {}
+        for key, times in Counter(rows if keep is None else compress(rows, keep)).items():
+            values = tuple(map(list.__getitem__, tables, key))
+            counts[values] = counts.get(values, 0) + times  # a table may hold a value twice
+        return counts
 
 
 def _live(part: Part, as_of: date, only: tuple[str, Container] | None = None
@@ -145,9 +196,9 @@ def _live(part: Part, as_of: date, only: tuple[str, Container] | None = None
     their field `only[0]` among `only[1]`; None: all of them."""
     keep: Iterable[bool] | None = None
     if part.last is None or as_of < part.last:
-        keep = map(as_of.__ge__, part.column("date"))
+        keep = part.marks("date", as_of.__ge__)
     if only is not None:
-        wanted = map(only[1].__contains__, part.column(only[0]))
+        wanted = part.marks(only[0], only[1].__contains__)
         keep = wanted if keep is None else map(operator.and_, keep, wanted)
     if part.voided:
         live = [True] * part.count

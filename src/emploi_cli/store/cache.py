@@ -49,6 +49,35 @@ _MODEL = {name: cls for name, cls in vars(m).items() if isinstance(cls, type)
           and issubclass(cls, tuple) and hasattr(cls, "_fields")}
 
 
+class StoredColumn:
+    """One stored column, read when first asked for: a table of its distinct values (JSON),
+    and where values repeat, each entry's index into the table (an array's bytes). Called, it
+    gives the values; `coded()` gives (table, indexes) without looking each value up."""
+
+    __slots__ = ("codec", "indexes_blob", "table", "table_blob")
+
+    def __init__(self, codec: str, table_blob: bytes, indexes_blob: tuple[str, bytes] | None):
+        self.codec, self.table_blob, self.indexes_blob = codec, table_blob, indexes_blob
+        self.table: list | None = None
+
+    def values_table(self) -> list:
+        if self.table is None:
+            self.table = _DECODE[self.codec](json.loads(bytes(self.table_blob)))
+        return self.table
+
+    def coded(self) -> tuple[list, array] | None:
+        if self.indexes_blob is None:
+            return None
+        numbers = array(self.indexes_blob[0])
+        numbers.frombytes(self.indexes_blob[1])
+        return self.values_table(), numbers
+
+    def __call__(self) -> list:
+        coded = self.coded()
+        return self.values_table() if coded is None else list(map(coded[0].__getitem__,
+                                                                  coded[1]))
+
+
 class Unsupported(Exception):
     """A value the cache cannot hold exactly: such a ledger is simply not cached."""
 
@@ -360,17 +389,9 @@ class Stored:
             offset += count
         return ColumnJournal(parts)
 
-    def _decoder(self, spec: list):
-        codec, table, indexes = spec[0], self.blobs[spec[1]], spec[2]
-
-        def decode() -> list:
-            values = _DECODE[codec](json.loads(bytes(table)))
-            if indexes < 0:
-                return values
-            numbers = array(spec[4])
-            numbers.frombytes(self.blobs[indexes])
-            return list(map(values.__getitem__, numbers))
-        return decode
+    def _decoder(self, spec: list) -> StoredColumn:
+        return StoredColumn(spec[0], self.blobs[spec[1]],
+                            None if spec[2] < 0 else (spec[4], self.blobs[spec[2]]))
 
     def extend(self, target: Path | None, ledger: m.Ledger, added: list[m.JournalEntry],
                info: os.stat_result, now_settled: bool, digest: list) -> Stored | None:

@@ -493,6 +493,9 @@ def test_csv_stays_exact_on_an_ascii_terminal(ledger):
 def test_toml_values_are_written_as_tomli_w_writes_them(key, value):
     import tomli_w
 
-    from emploi_cli.store.writing import _toml_pair
+    from emploi_cli.store.writing import _toml_pair, serialise
 
     assert _toml_pair(key, value) + "\n" == tomli_w.dumps({key: value})
+    if key != "id":  # (an id is fenced)
+        written = serialise([("progress", {key: value})])
+        assert written == "\n[[progress]]\n" + tomli_w.dumps({key: value})

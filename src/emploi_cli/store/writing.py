@@ -79,39 +79,60 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     entries written in different clones into one table.
     """
     parts = []
+    plain_text, prefixes = _PLAIN_TEXT.fullmatch, _PREFIXES
     for kind, fields in entries:
-        lines = []
+        ident = fields.get("id")
+        table = f"[[{m.ENTRY_TABLES[kind]}]]\n"
+        lines = [f"\n# entry {ident}\n{table}" if ident else f"\n{table}"]
         for key, value in fields.items():
+            # the usual pairs as _toml_pair writes them, without calling it (40,000 rows)
+            prefix = prefixes.get(key) or _prefix(key)
+            if prefix:
+                kind_ = type(value)
+                if kind_ is str:
+                    if plain_text(value):  # type: ignore[arg-type]
+                        lines.append(f'{prefix}"{value}"\n')
+                        continue
+                elif kind_ is int or kind_ is date or kind_ is datetime:
+                    lines.append(f"{prefix}{value}\n")
+                    continue
             if isinstance(value, dict):  # an inline table, never a [sub.table] header
-                inner = ", ".join(_toml_pair(k, v) for k, v in value.items())
+                inner = ", ".join([_toml_pair(k, v) for k, v in value.items()])
                 lines.append(f"{_toml_pair(key, 0).split(' = ')[0]} = {{ {inner} }}\n")
             else:
                 lines.append(_toml_pair(key, value) + "\n")
-        ident = fields.get("id")
-        opening, closing = (f"# entry {ident}\n", f"# end {ident}\n") if ident else ("", "")
-        parts.append(f"\n{opening}[[{m.ENTRY_TABLES[kind]}]]\n{''.join(lines)}{closing}")
+        if ident:
+            lines.append(f"# end {ident}\n")
+        parts.append("".join(lines))
     text = "".join(parts)
     return text.replace("\n", newline) if newline != "\n" else text
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_PLAIN_KEYS: dict[str, bool] = {}  # the keys are a few, written 40,000 times by an import
+_PREFIXES: dict[str, str] = {}  # key -> `key = ` for a bare key, "" for one tomli-w quotes
 _PLAIN_TEXT = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')  # what tomli-w writes unescaped
+
+
+def _prefix(key: str) -> str:
+    """`key = ` when the key is written bare, else "" (the keys are a few, written 40,000
+    times by an import)."""
+    found = _PREFIXES.get(key)
+    if found is None:
+        found = _PREFIXES[key] = f"{key} = " if _PLAIN_KEY.fullmatch(key) else ""
+    return found
 
 
 def _toml_pair(key: str, value: object) -> str:
     """`key = value` as `tomli_w.dumps({key: value})` writes it (without the line end); the
     usual keys and values (a plain string, a whole number, a date, a date-time) without
-    calling it, which an import of 40,000 rows would feel."""
+    calling it."""
     kind = type(value)
-    plain = _PLAIN_KEYS.get(key)
-    if plain is None:
-        plain = _PLAIN_KEYS[key] = _PLAIN_KEY.fullmatch(key) is not None
-    if plain:
+    prefix = _prefix(key)
+    if prefix:
         if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
-            return f'{key} = "{value}"'
+            return f'{prefix}"{value}"'
         if kind in (int, date, datetime):
-            return f"{key} = {value}"
+            return f"{prefix}{value}"
     import tomli_w
 
     return tomli_w.dumps({key: value}).rstrip("\n")

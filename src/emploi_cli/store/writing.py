@@ -80,6 +80,8 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     """
     parts = []
     plain_text, prefixes = _PLAIN_TEXT.fullmatch, _PREFIXES
+    days: dict[date, str] = {}  # a date's text, and the last date-time's: written once
+    moment, moment_text = None, ""
     for kind, fields in entries:
         ident = fields.get("id")
         table = f"[[{m.ENTRY_TABLES[kind]}]]\n"
@@ -93,8 +95,19 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
                     if plain_text(value):  # type: ignore[arg-type]
                         lines.append(f'{prefix}"{value}"\n')
                         continue
-                elif kind_ is int or kind_ is date or kind_ is datetime:
+                elif kind_ is int:
                     lines.append(f"{prefix}{value}\n")
+                    continue
+                elif kind_ is date:
+                    day = days.get(value)
+                    if day is None:
+                        day = days[value] = str(value)
+                    lines.append(f"{prefix}{day}\n")
+                    continue
+                elif kind_ is datetime:
+                    if value is not moment:  # an import's entries share their stamp
+                        moment, moment_text = value, str(value)
+                    lines.append(f"{prefix}{moment_text}\n")
                     continue
             if isinstance(value, dict):  # an inline table, never a [sub.table] header
                 inner = ", ".join([_toml_pair(k, v) for k, v in value.items()])

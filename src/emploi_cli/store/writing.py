@@ -271,16 +271,29 @@ def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
 def _reads_as(entry: m.JournalEntry, written: dict) -> bool:
     """The entry holds exactly the values of `written` (the keys emploi wrote for it; those
     it did not write hold the field's default, as the pattern that read it sees no key)."""
-    for key, value in written.items():
-        if key in reading.PROVENANCE_KEYS:
-            got = getattr(entry.provenance, key)
-        else:
-            got = getattr(entry, "transaction_kind" if key == "kind" else key, None)
-        if key == "tags" and type(value) is dict:
-            value = tuple(sorted(value.items()))
-        if type(got) is not type(value) or got != value:
-            return False
+    getters = _GETTERS
+    try:
+        for key, value in written.items():
+            got = (getters.get(key) or _getter(key))(entry)
+            if key == "tags" and type(value) is dict:
+                value = tuple(sorted(value.items()))
+            if type(got) is not type(value) or got != value:
+                return False
+    except AttributeError:  # a key its kind of entry has not
+        return False
     return True
+
+
+_GETTERS: dict[str, Callable[[m.JournalEntry], object]] = {}  # key -> its entry's value
+
+
+def _getter(key: str) -> Callable[[m.JournalEntry], object]:
+    from operator import attrgetter
+
+    name = ("provenance." + key if key in reading.PROVENANCE_KEYS
+            else "transaction_kind" if key == "kind" else key)
+    found = _GETTERS[key] = attrgetter(name)
+    return found
 
 
 def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:

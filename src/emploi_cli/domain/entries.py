@@ -101,8 +101,11 @@ def check_date(ledger: m.Ledger, day: date, today: date, what: str) -> list[m.Pr
 
 def check_open(ledger: m.Ledger, day: date) -> None:
     """Refuse an entry dated inside a closed period, naming the lock."""
+    locks = ledger.entries(m.LockEntry)
+    if not locks:  # the usual ledger: nothing was ever closed
+        return
     voided = ledger.voided_ids
-    locks = [e for e in ledger.entries(m.LockEntry) if e.id not in voided]
+    locks = [e for e in locks if e.id not in voided]
     through = closed_through(locks, ledger.programme.fiscal_year_start)
     if through is not None and day <= through:
         last = max((lk for lk in locks if lk.action == "close"), key=lambda lk: lk.seq)

@@ -91,8 +91,9 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
             prefix = prefixes.get(key) or _prefix(key)
             if prefix:
                 kind_ = type(value)
-                if kind_ is str:
-                    if plain_text(value):  # type: ignore[arg-type]
+                if kind_ is str:  # _plain_text, inline
+                    if (value.isprintable() and '"' not in value  # type: ignore[attr-defined]
+                            and "\\" not in value) or plain_text(value):  # type: ignore[arg-type]
                         lines.append(f'{prefix}"{value}"\n')
                         continue
                 elif kind_ is int:
@@ -135,6 +136,13 @@ def _prefix(key: str) -> str:
     return found
 
 
+def _plain_text(text: str) -> bool:
+    """tomli-w writes the text as it is, between quotes: the common case (printable, neither
+    quote nor backslash) found without the pattern."""
+    return (text.isprintable() and '"' not in text and "\\" not in text) or (
+        _PLAIN_TEXT.fullmatch(text) is not None)
+
+
 def _toml_pair(key: str, value: object) -> str:
     """`key = value` as `tomli_w.dumps({key: value})` writes it (without the line end); the
     usual keys and values (a plain string, a whole number, a date, a date-time) without
@@ -142,7 +150,7 @@ def _toml_pair(key: str, value: object) -> str:
     kind = type(value)
     prefix = _prefix(key)
     if prefix:
-        if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
+        if kind is str and _plain_text(value):  # type: ignore[arg-type]
             return f'{prefix}"{value}"'
         if kind in (int, date, datetime):
             return f"{prefix}{value}"
@@ -218,7 +226,9 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
     return result, look, addition.encode("utf-8"), cached, added
 
 
-_FENCES = re.compile(rf"(?m)^# (?:entry|end) {limits.ENTRY_ID_PATTERN}\n")
+# a fence line, found with the line end before it (searched for by those characters: a
+# pattern that begins with `^` is tried at every place of the text)
+_FENCES = re.compile(rf"\n# (?:entry|end) {limits.ENTRY_ID_PATTERN}(?=\n)")
 
 
 def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
@@ -232,8 +242,8 @@ def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
     ledger = loaded.ledger
     if not append_safe or ledger is None or loaded.errors:
         return None
-    if any(mark in addition for mark in ('"""', "'''", "\r")):
-        return None
+    if any(mark in addition for mark in ('"""', "'''", "\r")) or addition.startswith("#"):
+        return None  # (serialise's text begins with a line end, never with a fence)
     # the fence comments around each entry (serialise) are not part of the data
     first, *pieces = _FENCES.sub("", addition).split("\n[[")
     if first not in ("", "\n") or len(pieces) != len(entries):

@@ -255,7 +255,9 @@ class _JsonWriter:
             inner, string = self.pad(level + 1), self.string
             form = "{" + ",".join([f"{inner}{string(str(k)).replace('%', '%%')}: %s"
                                    for k in value]) + self.pad(level) + "}"
-            if len(self.shapes) < 1000:  # the shapes of a report are a few
+            # the shapes of a report are a few; keys other than text are not kept (1 and
+            # True are one key of a dict of shapes, but json writes them apart)
+            if len(self.shapes) < 1000 and all(type(k) is str for k in value):
                 self.shapes[shape] = form
         return form % tuple(self._cells(value.values(), level + 1))
 

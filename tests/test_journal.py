@@ -370,6 +370,20 @@ def test_entry_ids_unique_and_time_sorted():
     assert len({new_id(5) for _ in range(1000)}) == 1000
 
 
+def test_an_entry_id_is_its_milliseconds_then_30_random_bits(monkeypatch):
+    from emploi_cli.domain import entries
+
+    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+    for now_ms, random in ((0, b"\0\0\0\0"), (1_700_000_000_000, b"\xff\xff\xff\xff"),
+                           (123_456_789_012, b"\x12\x34\x56\x78")):
+        monkeypatch.setattr(entries.os, "urandom", lambda size, random=random: random)
+        bits = int.from_bytes(random, "big") >> 2
+        ident = entries.new_id(now_ms)
+        assert len(ident) == 16 and set(ident) <= set(alphabet)
+        assert ident[:10] == "".join(alphabet[now_ms >> s & 31] for s in range(45, -1, -5))
+        assert ident[10:] == "".join(alphabet[bits >> s & 31] for s in range(25, -1, -5))
+
+
 def test_money_is_decimal_through_the_file(emploi, ledger):
     for amount in ("0.1", "0.2", "0.000001"):
         emploi("disburse", "c1", amount, "-l", str(ledger), "--date", "2021-01-01")
@@ -479,6 +493,9 @@ def test_csv_stays_exact_on_an_ascii_terminal(ledger):
 def test_toml_values_are_written_as_tomli_w_writes_them(key, value):
     import tomli_w
 
-    from emploi_cli.store.writing import _toml_pair
+    from emploi_cli.store.writing import _toml_pair, serialise
 
     assert _toml_pair(key, value) + "\n" == tomli_w.dumps({key: value})
+    if key != "id":  # (an id is fenced)
+        written = serialise([("progress", {key: value})])
+        assert written == "\n[[progress]]\n" + tomli_w.dumps({key: value})

@@ -297,6 +297,27 @@ def test_json_of_an_iterator_is_the_json_of_the_list():
     assert "406.80" in to_json(iter(items))
 
 
+def test_json_of_rows_of_one_shape_is_the_text_of_json_dumps():
+    """Rows of one shape (one format per shape) with exact decimals and dates, keys of any
+    text (a %), and keys that are not text, written as json.dumps writes them (decimals as
+    numbers: here as floats that print the same; dates as their ISO text)."""
+    import json
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    rows = [{"n": n, "%s": f"t{n}%", "day": date(2021, 1, n),
+             "at": datetime(2021, 1, n, tzinfo=UTC), "amount": Decimal(f"{n}.25"),
+             "tags": {"province": "Fès"}, "none": None, "ok": n % 2 == 0,
+             "list": [n, [], {}]} for n in range(1, 4)]
+    plain = [{**r, "day": r["day"].isoformat(), "at": r["day"].isoformat() + "T00:00:00Z",
+              "amount": float(r["amount"])} for r in rows]
+    assert to_json(rows) == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    assert to_json(iter(rows), ascii_only=True) == json.dumps(plain, indent=2) + "\n"
+    odd = [{1: "a"}, {True: "b"}, {"1": "c"}]  # keys as str() writes them, each its own
+    assert to_json(odd) == ('[\n  {\n    "1": "a"\n  },\n  {\n    "True": "b"\n  },\n'
+                            '  {\n    "1": "c"\n  }\n]\n')
+
+
 class _Stdout(io.TextIOWrapper):
     def isatty(self) -> bool:
         return False

@@ -18,6 +18,7 @@ from . import model as m
 from .closing import closed_through
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+_PAIRS: list[str] = []  # the 1,024 pairs of characters (10 bits), made on first use
 
 
 def new_id(now_ms: int | None = None) -> str:
@@ -26,10 +27,16 @@ def new_id(now_ms: int | None = None) -> str:
     No counter: two clones appending at the same moment still get different ids.
     """
     stamp = int(time.time() * 1000) if now_ms is None else now_ms
-    head = "".join(_CROCKFORD[(stamp >> shift) & 31] for shift in range(45, -1, -5))
-    tail_bits = int.from_bytes(os.urandom(4), "big") >> 2
-    tail = "".join(_CROCKFORD[(tail_bits >> shift) & 31] for shift in range(25, -1, -5))
-    return head + tail
+    bits = (stamp & (1 << 50) - 1) << 30 | int.from_bytes(os.urandom(4), "big") >> 2
+    pairs = _PAIRS or _pairs()
+    return (pairs[bits >> 70 & 1023] + pairs[bits >> 60 & 1023] + pairs[bits >> 50 & 1023]
+            + pairs[bits >> 40 & 1023] + pairs[bits >> 30 & 1023] + pairs[bits >> 20 & 1023]
+            + pairs[bits >> 10 & 1023] + pairs[bits & 1023])
+
+
+def _pairs() -> list[str]:
+    _PAIRS.extend([first + second for first in _CROCKFORD for second in _CROCKFORD])
+    return _PAIRS
 
 
 class Stamp(NamedTuple):
@@ -94,8 +101,11 @@ def check_date(ledger: m.Ledger, day: date, today: date, what: str) -> list[m.Pr
 
 def check_open(ledger: m.Ledger, day: date) -> None:
     """Refuse an entry dated inside a closed period, naming the lock."""
+    locks = ledger.entries(m.LockEntry)
+    if not locks:  # the usual ledger: nothing was ever closed
+        return
     voided = ledger.voided_ids
-    locks = [e for e in ledger.entries(m.LockEntry) if e.id not in voided]
+    locks = [e for e in locks if e.id not in voided]
     through = closed_through(locks, ledger.programme.fiscal_year_start)
     if through is not None and day <= through:
         last = max((lk for lk in locks if lk.action == "close"), key=lambda lk: lk.seq)

@@ -16,10 +16,11 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import field, replace
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from ..domain import dates, entries
 from ..domain import model as m
@@ -436,6 +437,11 @@ def _mark_name(mark: str) -> str:
 
 def count_cell(cell: object, style: Style) -> int:
     """A whole number: a numeric cell without fraction, or text without a decimal mark."""
+    if type(cell) is str and cell.isdigit() and cell.isascii():  # the usual cell: 0-9 only
+        value = int(cell)
+        if value > MAX_COUNT:
+            raise CellError(m.phrase("{value} is beyond any plausible count", value=value))
+        return value
     if isinstance(cell, bool | date | datetime):
         raise CellError(m.phrase("{shown} is not a whole number", shown=_shown(cell)))
     if isinstance(cell, int):
@@ -493,13 +499,6 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def date_cell(cell: object, style: Style) -> date:
-    if isinstance(cell, datetime):
-        if cell.time() != datetime.min.time():
-            raise CellError(m.phrase("{cell} has a time of day; expected a date",
-                                     cell=cell.isoformat(sep=' ')))
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
     if isinstance(cell, str):
         text = cell.strip()
         try:
@@ -514,6 +513,13 @@ def date_cell(cell: object, style: Style) -> date:
             raise CellError(m.phrase("{text} is not a date in the declared format {date_format} "
                                      "(--date-format)", text=repr(text),
                                      date_format=style.date_format)) from None
+    if isinstance(cell, datetime):
+        if cell.time() != datetime.min.time():
+            raise CellError(m.phrase("{cell} has a time of day; expected a date",
+                                     cell=cell.isoformat(sep=' ')))
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         raise CellError(m.phrase("{shown} is a number, not a date (format the column as dates, "
                                  "or as text in the declared --date-format)", shown=_shown(cell)))
@@ -521,6 +527,8 @@ def date_cell(cell: object, style: Style) -> date:
 
 
 def text_cell(cell: object) -> str:
+    if type(cell) is str:
+        return " ".join(cell.split())
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -545,8 +553,7 @@ def _shown(cell: object) -> str:
 # ---- rows --------------------------------------------------------------------------------
 
 
-@record
-class Row:
+class Row(NamedTuple):
     """One data row of the file, parsed, or refused with the reason and the cell named."""
 
     number: int
@@ -608,28 +615,39 @@ def parse_rows(sheet: Sheet, mp: Mapping) -> list[Row]:
     index = {name: sheet.headers.index(_header(column)) for name, column in mp.columns}
     index = {name: index[name] for name in sorted(index, key=_field_order)}  # fields in order
     rows: list[Row] = []
+    fields = _row_fields(index, mp)
     for number, cells in sheet.rows:
-        if all(_blank(c) for c in cells):
+        if _blank_row(cells):
             continue
-        rows.append(_parse_row(sheet.file, number, cells, index, mp))
+        rows.append(_parse_row(sheet.file, number, cells, fields, mp))
     return _with_keys(rows, sheet.name, mp.kind)
 
 
-def _parse_row(file: str, number: int, cells: tuple[object, ...], index: dict[str, int],
-               mp: Mapping) -> Row:
+def _blank_row(cells: tuple[object, ...]) -> bool:
+    try:  # a CSV row: text only
+        return not "".join(cells).strip()  # type: ignore[arg-type]
+    except TypeError:
+        return all(_blank(c) for c in cells)
+
+
+def _row_fields(index: dict[str, int], mp: Mapping) -> list[tuple[str, int, str, bool]]:
+    """For each field, in _field_order: its name, the index of its cell, its column's name,
+    and whether an empty cell refuses the row."""
+    columns = mp.by_field
+    required = REQUIRED[mp.kind]
+    return [(name, at, columns[name], name in required or name == "reference")
+            for name, at in index.items()]
+
+
+def _parse_row(file: str, number: int, cells: tuple[object, ...],
+               fields: list[tuple[str, int, str, bool]], mp: Mapping) -> Row:
     values: dict = {}
     problems: list[m.Problem] = []
-    columns = mp.by_field
-
-    def cell(name: str) -> object:
-        at = index[name]
-        return cells[at] if at < len(cells) else None
-
-    for name in index:  # in _field_order
-        raw = cell(name)
-        column = columns[name]
-        if _blank(raw):
-            if name in REQUIRED[mp.kind] or name == "reference":
+    size = len(cells)
+    for name, at, column, needed in fields:  # in _field_order
+        raw = cells[at] if at < size else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):  # a blank cell
+            if needed:
                 problems.append(_row_error(file, number, column, "{name} is empty", "empty",
                                            name=name,
                                            field=name))
@@ -711,7 +729,7 @@ def _with_keys(rows: list[Row], file_name: str, kind: str) -> list[Row]:
                                                          "{row}", _place("", row.number),
                                   field="reference",
                                   args={"reference": repr(reference), "row": seen_refs[reference]})
-                keyed.append(replace(row, problems=(problem,)))
+                keyed.append(row._replace(problems=(problem,)))
                 continue
             seen_refs[reference] = row.number
             keyed.append(Row(row.number, row.values, reference))
@@ -726,8 +744,9 @@ def _with_keys(rows: list[Row], file_name: str, kind: str) -> list[Row]:
 # ---- the plan: what the import would add ------------------------------------------------
 
 
-@record
-class Outcome:
+class Outcome(NamedTuple):
+    """What the import does with one row."""
+
     row: int
     status: str  # "new" | "present" | "refused"
     key: str
@@ -791,6 +810,7 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
     if profile is not None:
         used_ids.add(profile[1]["id"])
     outcomes = []
+    name = Path(file).name
     for row in rows:
         if row.refused:
             outcomes.append(Outcome(row.number, "refused", row.key, row.values,
@@ -805,7 +825,7 @@ def plan(ledger: m.Ledger, file: str, kind: str, rows: list[Row], *, today: date
         entry_id = _fresh_id(used_ids)
         try:
             fields, warnings = _build(ledger, kind, row, today, stamp, entry_id, totals,
-                                      strict, f"{Path(file).name}:{row.number}")
+                                      strict, f"{name}:{row.number}")
         except m.EmploiError as exc:
             problems = tuple(p._replace(place=_place(file, row.number, columns.get(p.field, "")))
                              for p in exc.problems)

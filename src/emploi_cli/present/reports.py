@@ -466,27 +466,34 @@ def imported(plan, *, ledger: str, dry_run: bool, written: bool, lang: str) -> R
     """What `import` prints: one row per data row of the file, with its status and reason.
     The rows (40,000 in a partner's yearly sheet) are made from the plan as the one format
     asked for reads them, never held all at once."""
-    def rows():
+    transactions = plan.kind == "transaction"
+
+    def rows(for_json: bool = False):
+        """The rows of csv and the table; of json (`for_json`), with the problems as data and
+        the tags as a table instead of the reason."""
         for o in plan.outcomes:
             v = o.values
-            yield {
+            row = {
                 "row": o.row, "status": o.status,
                 "id": (o.entry or {}).get("id") or o.present_as or None,
                 "date": v.get("date"), "subject": v.get("target") or v.get("convention") or None,
                 "value": v.get("value"), "amount": v.get("amount"),
-                "kind": v.get("kind") if plan.kind == "transaction" else None,
-                "funder": v.get("funder") or None, "tags": tuple(v.get("tags", ())),
-                "note": v.get("note") or None, "source": v.get("source") or None,
-                "import_key": o.key or None,
-                "reason": "; ".join(_cell_reason(p) for p in o.problems) or None,
-                "problems": [problem_data(p) for p in o.problems]}
+                "kind": v.get("kind") if transactions else None,
+                "funder": v.get("funder") or None, "note": v.get("note") or None,
+                "source": v.get("source") or None, "import_key": o.key or None}
+            if for_json:
+                row["problems"] = [problem_data(p) for p in o.problems]
+                row["tags"] = dict(v.get("tags", ()))
+            else:
+                row["tags"] = tuple(v.get("tags", ()))
+                row["reason"] = "; ".join(_cell_reason(p) for p in o.problems) or None
+            yield row
     counts = {"rows": len(plan.outcomes), "new": plan.count("new"),
               "present": plan.count("present"), "refused": plan.count("refused")}
     saved = plan.profile[1] if plan.profile else None
     data = {"file": plan.file, "ledger": ledger, "kind": plan.kind, "dry_run": dry_run,
             "written": written, "counts": counts, "profile": saved,
-            "rows": ({**{k: r[k] for k in r if k not in ("tags", "reason")},
-                      "tags": dict(r["tags"])} for r in rows()),
+            "rows": rows(for_json=True),
             "warnings": [problem_data(w) for w in plan.warnings]}
     human = ({**r, "row": str(r["row"]), "status": i18n.label(r["status"], lang),
               "reason": "; ".join(_cell_reason(p, lang) for p in o.problems) or None}

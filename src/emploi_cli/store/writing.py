@@ -79,39 +79,81 @@ def serialise(entries: list[tuple[str, dict]], newline: str = "\n") -> str:
     entries written in different clones into one table.
     """
     parts = []
+    plain_text, prefixes = _PLAIN_TEXT.fullmatch, _PREFIXES
+    days: dict[date, str] = {}  # a date's text, and the last date-time's: written once
+    moment, moment_text = None, ""
     for kind, fields in entries:
-        lines = []
+        ident = fields.get("id")
+        table = f"[[{m.ENTRY_TABLES[kind]}]]\n"
+        lines = [f"\n# entry {ident}\n{table}" if ident else f"\n{table}"]
         for key, value in fields.items():
+            # the usual pairs as _toml_pair writes them, without calling it (40,000 rows)
+            prefix = prefixes.get(key) or _prefix(key)
+            if prefix:
+                kind_ = type(value)
+                if kind_ is str:  # _plain_text, inline
+                    if (value.isprintable() and '"' not in value  # type: ignore[attr-defined]
+                            and "\\" not in value) or plain_text(value):  # type: ignore[arg-type]
+                        lines.append(f'{prefix}"{value}"\n')
+                        continue
+                elif kind_ is int:
+                    lines.append(f"{prefix}{value}\n")
+                    continue
+                elif kind_ is date:
+                    day = days.get(value)
+                    if day is None:
+                        day = days[value] = str(value)
+                    lines.append(f"{prefix}{day}\n")
+                    continue
+                elif kind_ is datetime:
+                    if value is not moment:  # an import's entries share their stamp
+                        moment, moment_text = value, str(value)
+                    lines.append(f"{prefix}{moment_text}\n")
+                    continue
             if isinstance(value, dict):  # an inline table, never a [sub.table] header
-                inner = ", ".join(_toml_pair(k, v) for k, v in value.items())
+                inner = ", ".join([_toml_pair(k, v) for k, v in value.items()])
                 lines.append(f"{_toml_pair(key, 0).split(' = ')[0]} = {{ {inner} }}\n")
             else:
                 lines.append(_toml_pair(key, value) + "\n")
-        ident = fields.get("id")
-        opening, closing = (f"# entry {ident}\n", f"# end {ident}\n") if ident else ("", "")
-        parts.append(f"\n{opening}[[{m.ENTRY_TABLES[kind]}]]\n{''.join(lines)}{closing}")
+        if ident:
+            lines.append(f"# end {ident}\n")
+        parts.append("".join(lines))
     text = "".join(parts)
     return text.replace("\n", newline) if newline != "\n" else text
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_PLAIN_KEYS: dict[str, bool] = {}  # the keys are a few, written 40,000 times by an import
+_PREFIXES: dict[str, str] = {}  # key -> `key = ` for a bare key, "" for one tomli-w quotes
 _PLAIN_TEXT = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')  # what tomli-w writes unescaped
+
+
+def _prefix(key: str) -> str:
+    """`key = ` when the key is written bare, else "" (the keys are a few, written 40,000
+    times by an import)."""
+    found = _PREFIXES.get(key)
+    if found is None:
+        found = _PREFIXES[key] = f"{key} = " if _PLAIN_KEY.fullmatch(key) else ""
+    return found
+
+
+def _plain_text(text: str) -> bool:
+    """tomli-w writes the text as it is, between quotes: the common case (printable, neither
+    quote nor backslash) found without the pattern."""
+    return (text.isprintable() and '"' not in text and "\\" not in text) or (
+        _PLAIN_TEXT.fullmatch(text) is not None)
 
 
 def _toml_pair(key: str, value: object) -> str:
     """`key = value` as `tomli_w.dumps({key: value})` writes it (without the line end); the
     usual keys and values (a plain string, a whole number, a date, a date-time) without
-    calling it, which an import of 40,000 rows would feel."""
+    calling it."""
     kind = type(value)
-    plain = _PLAIN_KEYS.get(key)
-    if plain is None:
-        plain = _PLAIN_KEYS[key] = _PLAIN_KEY.fullmatch(key) is not None
-    if plain:
-        if kind is str and _PLAIN_TEXT.fullmatch(value):  # type: ignore[arg-type]
-            return f'{key} = "{value}"'
+    prefix = _prefix(key)
+    if prefix:
+        if kind is str and _plain_text(value):  # type: ignore[arg-type]
+            return f'{prefix}"{value}"'
         if kind in (int, date, datetime):
-            return f"{key} = {value}"
+            return f"{prefix}{value}"
     import tomli_w
 
     return tomli_w.dumps({key: value}).rstrip("\n")
@@ -184,7 +226,9 @@ def _prepare(real: Path, file: str, build: Build, no_cache: bool, dry_run: bool 
     return result, look, addition.encode("utf-8"), cached, added
 
 
-_FENCES = re.compile(rf"(?m)^# (?:entry|end) {limits.ENTRY_ID_PATTERN}\n")
+# a fence line, found with the line end before it (searched for by those characters: a
+# pattern that begins with `^` is tried at every place of the text)
+_FENCES = re.compile(rf"\n# (?:entry|end) {limits.ENTRY_ID_PATTERN}(?=\n)")
 
 
 def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
@@ -198,8 +242,8 @@ def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
     ledger = loaded.ledger
     if not append_safe or ledger is None or loaded.errors:
         return None
-    if any(mark in addition for mark in ('"""', "'''", "\r")):
-        return None
+    if any(mark in addition for mark in ('"""', "'''", "\r")) or addition.startswith("#"):
+        return None  # (serialise's text begins with a line end, never with a fence)
     # the fence comments around each entry (serialise) are not part of the data
     first, *pieces = _FENCES.sub("", addition).split("\n[[")
     if first not in ("", "\n") or len(pieces) != len(entries):
@@ -237,16 +281,29 @@ def checked_alone(loaded: reading.Loaded, append_safe: bool, addition: str,
 def _reads_as(entry: m.JournalEntry, written: dict) -> bool:
     """The entry holds exactly the values of `written` (the keys emploi wrote for it; those
     it did not write hold the field's default, as the pattern that read it sees no key)."""
-    for key, value in written.items():
-        if key in reading.PROVENANCE_KEYS:
-            got = getattr(entry.provenance, key)
-        else:
-            got = getattr(entry, "transaction_kind" if key == "kind" else key, None)
-        if key == "tags" and type(value) is dict:
-            value = tuple(sorted(value.items()))
-        if type(got) is not type(value) or got != value:
-            return False
+    getters = _GETTERS
+    try:
+        for key, value in written.items():
+            got = (getters.get(key) or _getter(key))(entry)
+            if key == "tags" and type(value) is dict:
+                value = tuple(sorted(value.items()))
+            if type(got) is not type(value) or got != value:
+                return False
+    except AttributeError:  # a key its kind of entry has not
+        return False
     return True
+
+
+_GETTERS: dict[str, Callable[[m.JournalEntry], object]] = {}  # key -> its entry's value
+
+
+def _getter(key: str) -> Callable[[m.JournalEntry], object]:
+    from operator import attrgetter
+
+    name = ("provenance." + key if key in reading.PROVENANCE_KEYS
+            else "transaction_kind" if key == "kind" else key)
+    found = _GETTERS[key] = attrgetter(name)
+    return found
 
 
 def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, dict]]) -> None:

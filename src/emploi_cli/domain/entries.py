@@ -130,19 +130,26 @@ class Plausibility:
     """What has been achieved towards each target (every live entry, whatever its date), kept
     up to date entry by entry, to warn about a figure that looks like a slip: a value that
     alone exceeds half of its target, or takes the achieved total past it (`20.815` read as
-    twenty thousand). One pass over the journal, then each new entry in constant time."""
+    twenty thousand). The journal is read once (its increment rows counted, its cumulative
+    targets' rows walked in file order), then each new entry is added in constant time."""
 
     def __init__(self, ledger: m.Ledger) -> None:
-        from .position import PROGRESS_ROW, in_force, live_rows
+        from .position import PROGRESS_ROW, in_force, live_counts, live_rows
 
         self.quantity = in_force(ledger, date.max).target_quantity
         self.cumulative = {t.id for t in ledger.targets if t.reporting == "cumulative"}
         self.sums: dict[str, int] = {}
         self.latest: dict[tuple, tuple[date, int]] = {}  # (target, tags) -> (date, value)
         self.series: dict[str, int] = {}  # cumulative target -> sum of its series' latest
-        for target, tags, day, _, value in live_rows(ledger, m.ProgressEntry, PROGRESS_ROW,
-                                                     date.max):
-            self._add(target, tags, day, value)
+        for (target, value), times in live_counts(ledger, m.ProgressEntry,
+                                                  ("target", "value"), date.max).items():
+            if target not in self.cumulative:
+                self.sums[target] = self.sums.get(target, 0) + value * times
+        if self.cumulative:
+            for target, tags, day, _, value in live_rows(
+                    ledger, m.ProgressEntry, PROGRESS_ROW, date.max,
+                    only=("target", self.cumulative)):
+                self._add(target, tags, day, value)
 
     def _add(self, target: str, tags: tuple, day: date, value: int) -> int:
         """Count one entry; the increase of the target's achieved total."""

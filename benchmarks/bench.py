@@ -218,6 +218,12 @@ def timed(cmd: list[str], env: dict[str, str], runs: int, before=None) -> tuple[
 
 def _child_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak resident MB (ru_maxrss of this child alone, from wait4)."""
+    wall, peak, _ = _child_usage(cmd, env)
+    return wall, peak
+
+
+def _child_usage(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds (user + system) of one run."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
@@ -228,7 +234,20 @@ def _child_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
             errors.seek(0)
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n"
                              + errors.read().decode("utf-8", "replace"))
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def paired(cmd: list[str], floor: list[str], env: dict[str, str], pairs: int,
+           before=None) -> float:
+    """The command's CPU time over the floor's, each pair run back to back: the median of
+    the pairs' ratios. A shared machine's other jobs slow both runs of a pair alike, so this
+    moves far less with the load than a ratio of two medians taken minutes apart."""
+    ratios = []
+    for _ in range(pairs):
+        if before is not None:
+            before()
+        ratios.append(_child_usage(cmd, env)[2] / _child_usage(floor, env)[2])
+    return statistics.median(ratios)
 
 
 # ---- the run -----------------------------------------------------------------------------
@@ -244,19 +263,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--journal", metavar="PATH",
                         help="with --generate: also write the data as an hledger/ledger journal")
     parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--pairs", type=int, default=21,
+                        help="pairs (command, floor) run back to back for the ratio targets")
     args = parser.parse_args(argv)
     if args.generate:
         write_ledger(Path(args.generate[1]), int(args.generate[0]), args.seed,
                      Path(args.journal) if args.journal else None)
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    return run(sizes, args.runs, args.seed)
+    return run(sizes, args.runs, args.seed, args.pairs)
 
 
-def run(sizes: list[int], runs: int, seed: int) -> int:
+def run(sizes: list[int], runs: int, seed: int, pairs: int = 21) -> int:
     emploi = shutil.which("emploi", path=str(Path(sys.executable).parent)) or "emploi"
     work = Path(tempfile.mkdtemp(prefix="emploi-bench-"))
     rows: list[tuple[str, str, float | None, float | None]] = []
+    by_pairs: dict[tuple[str, str], float] = {}  # (label, size) -> paired CPU ratio
     try:
         base = {k: v for k, v in os.environ.items()
                 if not k.startswith("EMPLOI_") and k != "PYTHONDONTWRITEBYTECODE"}
@@ -270,9 +292,17 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
             rows.append((label, size, wall, peak))
             print(f"  {label:<34} {size:>8}  {wall:7.3f} s  {peak:6.1f} MB", file=sys.stderr)
 
+        floor = [sys.executable, "-c", EMPTY_TYPER, "main", "--name", "x"]
+
+        def against_floor(label: str, size: str, cmd: list[str], before=None) -> None:
+            by_pairs[label, size] = paired(cmd, floor, base, pairs, before)
+            print(f"  {label:<34} {size:>8}  {by_pairs[label, size]:.2f}x the floor's CPU "
+                  f"(median of {pairs} pairs)", file=sys.stderr)
+
         add("python -c pass", "-", [sys.executable, "-c", "pass"], base)
-        add(FLOOR, "-", [sys.executable, "-c", EMPTY_TYPER, "main", "--name", "x"], base)
+        add(FLOOR, "-", floor, base)
         add("emploi --version", "-", [emploi, "--version"], base)
+        against_floor("emploi --version", "-", [emploi, "--version"])
         ledgers = [("shipped", SHIPPED)]
         for size in sizes:  # in a child: this process stays small, and so does what its
             path = work / f"ledger-{size}.toml"  # children inherit (ru_maxrss counts it)
@@ -289,6 +319,8 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
                         before=lambda: shutil.rmtree(work / "cache", ignore_errors=True))
                 _child_run(cmd, base)  # build the cache
                 add(f"{command} json warm", size, cmd, base)
+                if (command, size) in (("summary", "shipped"), ("targets", f"{max(sizes):,}")):
+                    against_floor(f"{command} json warm", size, cmd)
             if size != "shipped":
                 add("history csv warm", size, [emploi, "history", "-l", str(path), "-f", "csv"],
                     base)
@@ -298,6 +330,8 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
                           "--tag", "province=Fès", "--date", "2022-06-30"]
                 _child_run([emploi, "summary", "-l", str(copy), "-f", "json"], base)
                 add("record (warm cache)", size, record, base)
+                if size == f"{max(sizes):,}":
+                    against_floor("record (warm cache)", size, record)
                 add("record (no cache)", size, record, cold, count=max(1, runs // 2))
                 appended = iter(range(10**6))
 
@@ -327,7 +361,7 @@ def run(sizes: list[int], runs: int, seed: int) -> int:
         print()
         print(growth(rows))
         print()
-        print(verdicts(rows))
+        print(verdicts(rows, by_pairs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -378,8 +412,10 @@ def table(rows: list[tuple[str, str, float | None, float | None]]) -> str:
 
 
 
-def verdicts(rows: list[tuple[str, str, float | None, float | None]]) -> str:
-    """The targets, each as measured in this run: met / not met."""
+def verdicts(rows: list[tuple[str, str, float | None, float | None]],
+             by_pairs: dict[tuple[str, str], float] | None = None) -> str:
+    """The targets, each as measured in this run: met / not met. A ratio to the floor is the
+    paired CPU ratio where one was measured (`paired`), else the ratio of the medians."""
     lookup = {(label, size): wall for label, size, wall, _ in rows}
     floor = lookup.get((FLOOR, "-")) or 0.0
     big = "100,000"
@@ -387,6 +423,8 @@ def verdicts(rows: list[tuple[str, str, float | None, float | None]]) -> str:
         ("hledger", "ledger", "python", "typer"))), default=None)
 
     def ratio(label: str, size: str, other: float | None = None) -> float | None:
+        if other is None and (label, size) in (by_pairs or {}):
+            return (by_pairs or {})[label, size]
         wall = lookup.get((label, size))
         base = floor if other is None else other
         return wall / base if wall and base else None

@@ -82,3 +82,14 @@ def test_benchmark_generator_writes_a_sound_ledger(tmp_path):
     assert journal.count("\n    achieved:") + journal.count(" MDH\n") >= 290
     assert "summary json warm" in bench.table([("summary json warm", "1,000", 0.1, 30.0),
                                                ("ledger bal", "1,000", 0.5, 20.0)])
+
+
+def test_ratio_targets_read_the_paired_ratio_where_one_was_measured():
+    bench = _bench()
+    rows = [(bench.FLOOR, "-", 0.100, 16.0), ("summary json warm", "shipped", 0.120, 20.0),
+            ("targets json warm", "100,000", 0.300, 30.0)]
+    plain = bench.verdicts(rows)
+    assert "1.20x  met" in plain and "3.00x  not met" in plain  # ratios of the medians
+    paired = bench.verdicts(rows, {("summary json warm", "shipped"): 1.4,
+                                   ("targets json warm", "100,000"): 1.9})
+    assert "1.40x  not met" in paired and "1.90x  met" in paired

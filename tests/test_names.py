@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "emploi_cli"
 KNOWN: set[tuple[str, str]] = set()
 NOT_YET: set[str] = set()
+# A named tuple's public API: underscored only so that no field name can clash with it.
+NAMED_TUPLE_API = {"_replace", "_fields", "_field_defaults", "_make", "_asdict"}
 
 
 def _package_modules() -> set[str]:
@@ -25,7 +27,7 @@ def _private_uses(tree: ast.AST, modules: set[str]) -> set[str]:
                       if a.name.startswith("_") and not a.name.startswith("__")}
         elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
               and node.value.id in modules and node.attr.startswith("_")
-              and not node.attr.startswith("__")):
+              and not node.attr.startswith("__") and node.attr not in NAMED_TUPLE_API):
             found.add(f"{node.value.id}.{node.attr}")
     return found
 

@@ -48,6 +48,15 @@ def test_a_warm_run_does_not_parse(tmp_path):
                     env) == []
 
 
+def test_reports_define_no_dataclass(tmp_path):
+    """A frozen dataclass costs a command about 0.7 ms to define (docs/performance.md): the
+    model and the position are named tuples, and the reports load no module that defines
+    dataclasses."""
+    env = {"EMPLOI_NO_CACHE": "", "XDG_CACHE_HOME": str(tmp_path)}
+    for args in (["summary", "-f", "json"], ["targets", "-f", "json"], ["--version"]):
+        assert _modules(args, {"dataclasses"}, env) == []
+
+
 def test_importing_the_package_imports_nothing_heavy():
     code = ("import sys, emploi_cli; print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "{'typer', 'rich', 'tomllib', 'tomli_w', 'decimal', 'json', 'emploi_cli'}))")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -19,7 +20,6 @@ from typing import NamedTuple
 
 from . import model as m
 from .closing import closed_through
-from .model import record
 from .position import (
     Funding,
     InForce,
@@ -31,7 +31,7 @@ from .position import (
 )
 
 
-@record
+@dataclass(frozen=True)
 class Context:
     """What the checks look at: the ledger, its text and today."""
 

@@ -398,11 +398,9 @@ def _refuse_new_findings(ledger: m.Ledger, fields: dict, day: date) -> None:
     """An amendment must not make the money inconsistent (funders above the total, budgets,
     contributions or plans above an amount) at its date or after: check the ledger with it
     added."""
-    from dataclasses import replace as changed
-
     from . import checks
 
-    amended = changed(ledger, journal=(*ledger.journal, m.AmendmentEntry(
+    amended = ledger._replace(journal=(*ledger.journal, m.AmendmentEntry(
         id=fields["id"], date=day, seq=len(ledger.journal), provenance=m.Provenance(),
         reference=fields["reference"], reason=fields["reason"],
         convention=fields.get("convention", ""), funder=fields.get("funder", ""),

@@ -7,14 +7,13 @@ Every value is a `typing.NamedTuple`: immutable, compared and hashed by value, c
 dataclass to define, and a command defines all of these at start-up (docs/performance.md).
 Being tuples, two records of different classes with the same values compare equal: nothing
 compares records of different classes (journal entries differ in their `kind`). The
-`Ledger`, which caches what it is asked, is the one frozen dataclass.
+`Ledger` subclasses its named tuple (`LedgerValues`) to keep what it works out.
 
 The annotations are evaluated where they stand (no `from __future__ import annotations`):
 `typing.NamedTuple` compiles each annotation written as a string, a third of its cost. A
 field named `date` with a default is annotated as a string, its name being taken by then.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -39,12 +38,6 @@ TABLE_KINDS = {table: kind for kind, table in ENTRY_TABLES.items()}
 
 
 # ---- records -----------------------------------------------------------------------------
-
-
-def record(cls: type) -> type:
-    """A frozen dataclass, for a value that holds caches or helpers (the Ledger, a report's
-    context); plain values are named tuples."""
-    return dataclass(frozen=True)(cls)
 
 
 class Place(NamedTuple):
@@ -513,9 +506,8 @@ ENTRY_CLASSES: dict[str, type] = {
 }
 
 
-@record
-class Ledger:
-    """A whole ledger: definitions and the journal in file order.
+class LedgerValues(NamedTuple):
+    """A whole ledger's values: definitions and the journal in file order.
 
     The journal is a tuple of entries, or a sequence equal to it that holds them as columns
     (store/cache.py) and answers `of_kind(cls)`, `voided_ids()` and
@@ -531,6 +523,13 @@ class Ledger:
     journal: tuple[JournalEntry, ...] = ()
     # The ledger's texts in other languages: (lang, key, text) (domain/translations.py).
     translations: tuple[tuple[str, str, str], ...] = ()
+
+
+class Ledger(LedgerValues):
+    """A whole ledger (its values: `LedgerValues`), which works out once, when first asked,
+    its targets, the entries of each kind and the voided ids: a subclass of the named tuple
+    with a `__dict__` (no `__slots__`) to keep them in. `_replace` gives a new ledger, with
+    nothing worked out yet."""
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:

@@ -13,7 +13,6 @@ never counted (a void corrects an error, so it applies whatever the date).
 
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
-from dataclasses import field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -22,7 +21,6 @@ from typing import NamedTuple
 
 from . import model as m
 from . import pace
-from .model import record
 from .pace import Progressing, percent  # the one rounding of a percentage, and progress
 
 
@@ -74,12 +72,12 @@ class InForce(NamedTuple):
     amendments: tuple[m.AmendmentEntry, ...]
     contribution_amount: dict[tuple[str, str], Decimal]
     # (funder, convention) -> a funder's contribution to a convention
-    convention_plan: dict[str, tuple[m.Tranche, ...]] = field(default_factory=dict)
+    convention_plan: dict[str, tuple[m.Tranche, ...]]
     # convention -> its plan as amended, by year (() : no plan)
-    contribution_plan: dict[tuple[str, str], tuple[m.Tranche, ...]] = field(
-        default_factory=dict)  # (funder, convention) -> the contribution's plan as amended
-    tranche_amendments: dict[tuple[str, str, int], m.AmendmentEntry] = field(
-        default_factory=dict)  # (funder or "", convention, year) -> the last that set it
+    contribution_plan: dict[tuple[str, str], tuple[m.Tranche, ...]]
+    # (funder, convention) -> the contribution's plan as amended
+    tranche_amendments: dict[tuple[str, str, int], m.AmendmentEntry]
+    # (funder or "", convention, year) -> the amendment that last set it
 
 
 def in_force(ledger: m.Ledger, as_of: date) -> InForce:
@@ -755,11 +753,10 @@ def result_periods(ledger: m.Ledger, as_of: date, line: TargetLine,
 # ---- the position ------------------------------------------------------------------------
 
 
-@record
-class Position:
-    """Every figure of one programme in force on one date."""
+class PositionValues(NamedTuple):
+    """The figures of one programme in force on one date that `position` works out."""
 
-    ledger: m.Ledger = field(compare=False, repr=False)
+    ledger: m.Ledger
     as_of: date
     end: date  # the programme's end in force
     funding: Funding
@@ -767,7 +764,16 @@ class Position:
     indicators: tuple[IndicatorLine, ...]
     amendments: tuple[m.AmendmentEntry, ...]  # in force, in the order they apply
     disagreements: tuple[Disagreement, ...] = ()  # figures two sources give differently
-    force: InForce | None = field(default=None, compare=False, repr=False)
+    force: InForce | None = None
+
+
+class Position(PositionValues):
+    """Every figure of one programme in force on one date: those `position` works out, and
+    those worked out when first asked for (kept in the `__dict__` this subclass of the named
+    tuple has)."""
+
+    def __repr__(self) -> str:
+        return f"Position(as_of={self.as_of!r}, ledger={self.ledger.path!r})"
 
     @cached_property
     def values_in_force(self) -> InForce:

@@ -14,13 +14,12 @@ units. Each refusal names both files.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from . import model as m
 from . import pace, position
-from .model import record
 
 SEPARATOR = ":"
 
@@ -103,13 +102,13 @@ def qualified(ledger: m.Ledger) -> m.Ledger:
     for e in ledger.journal:
         changes = {k: q(getattr(e, k)) for k in _REFERENCES if k in e._fields}
         journal.append(e._replace(**changes) if changes else e)
-    return replace(ledger, conventions=conventions, funders=funders, journal=tuple(journal))
+    return ledger._replace(conventions=conventions, funders=funders, journal=tuple(journal))
 
 
 # ---- figures -----------------------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True)
 class Programme:
     """One programme of a roll-up: its position, with qualified ids."""
 
@@ -136,7 +135,7 @@ class Programme:
         return self.position.indicators
 
 
-@record
+@dataclass(frozen=True)
 class Part:
     """One programme's share of an indicator total."""
 
@@ -144,7 +143,7 @@ class Part:
     line: position.IndicatorLine
 
 
-@record
+@dataclass(frozen=True)
 class IndicatorTotal:
     """An indicator summed over every programme that has it. Like `position.indicator_lines`,
     an unquantified part makes the total unquantified (never counted as 0)."""
@@ -182,7 +181,7 @@ class IndicatorTotal:
         return position.percent(self.achieved, self.quantity)
 
 
-@record
+@dataclass(frozen=True)
 class Money:
     """The programmes' money added up (one currency and unit, checked)."""
 
@@ -210,7 +209,7 @@ class Money:
         return position.percent(amount, self.total_in_force)
 
 
-@record
+@dataclass(frozen=True)
 class Rollup:
     as_of: date
     programmes: tuple[Programme, ...]
@@ -266,7 +265,7 @@ def rollup(ledgers: list[m.Ledger], as_of: date) -> Rollup:
 # ---- pace (status) -----------------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True)
 class IndicatorPace(position.Progressing):
     """An indicator's achievement against what the schedules expected, over every programme.
     No status of its own: statuses belong to targets (docs/pace.md), counted in `counts`."""

@@ -9,8 +9,6 @@ place; every text the ledger does not give stays as written. Nothing is machine-
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from . import model as m
 
 # What can be given: the kind of thing, and which of its fields are texts.
@@ -49,8 +47,8 @@ def apply(ledger: m.Ledger, lang: str) -> m.Ledger:
         given(f"conventions.{c.id}", c, TEXTS["conventions"])._replace(targets=tuple(
             given(f"targets.{t.id}", t, TEXTS["targets"]) for t in c.targets))
         for c in ledger.conventions)
-    return replace(
-        ledger, programme=given("programme", ledger.programme, TEXTS["programme"]),
+    return ledger._replace(
+        programme=given("programme", ledger.programme, TEXTS["programme"]),
         conventions=conventions,
         funders=tuple(given(f"funders.{f.id}", f, TEXTS["funders"]) for f in ledger.funders),
         partners=tuple(given(f"partners.{p.id}", p, TEXTS["partners"])

@@ -16,7 +16,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,7 +34,6 @@ from ..domain.limits import (
     SPACES,
     THOUSANDS_SEPARATORS,
 )
-from ..domain.model import record
 from ..store.files import refusing_os_errors
 
 KINDS = ("progress", "transaction")
@@ -52,7 +51,7 @@ EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "sheet", ".xlsm": "sheet",
 # ---- how to read and map a file ----------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True)
 class Style:
     """Declared number and date style of a partner's file."""
 
@@ -61,7 +60,7 @@ class Style:
     date_format: str = "%Y-%m-%d"
 
 
-@record
+@dataclass(frozen=True)
 class Reading:
     """How to open the file: CSV delimiter and encoding, sheet name, header row."""
 
@@ -71,7 +70,7 @@ class Reading:
     header_row: int = 1
 
 
-@record
+@dataclass(frozen=True)
 class Mapping:
     kind: str  # "progress" | "transaction"
     columns: tuple[tuple[str, str], ...]  # (field, column name), sorted by field
@@ -253,7 +252,7 @@ def same_profile(profile: m.ProfileEntry, mp: Mapping) -> bool:
 # ---- reading the file (the one function with I/O) ----------------------------------------
 
 
-@record
+@dataclass(frozen=True)
 class Sheet:
     file: str  # as given on the command line
     name: str  # base name, part of each row's digest
@@ -757,7 +756,7 @@ class Outcome(NamedTuple):
     warnings: tuple[m.Problem, ...] = ()
 
 
-@record
+@dataclass(frozen=True)
 class Plan:
     file: str
     kind: str

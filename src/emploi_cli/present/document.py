@@ -8,7 +8,7 @@ beside each chart gives the same figures.
 
 from __future__ import annotations
 
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import PurePath
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from ..domain import model as m
 from ..domain import pace, periods, position
-from ..domain.model import record
 from . import i18n, pace_reports, reports
 from .render import Column, PaceBar, Table, human_text
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ..domain import rollup
 
 
-@record
+@dataclass(frozen=True)
 class Produced:
     """When and from what the report was produced."""
 
@@ -35,18 +34,18 @@ class Produced:
     version: str
 
 
-@record
+@dataclass(frozen=True)
 class Facts:
     items: tuple[tuple[str, str], ...]  # (label, value), plain text
 
 
-@record
+@dataclass(frozen=True)
 class Paragraph:
     text: str
     role: str = ""  # "note", "status-line" or "" (a hint for html)
 
 
-@record
+@dataclass(frozen=True)
 class BarGroup:
     label: str  # short (an id)
     name: str  # long (title or name)
@@ -54,7 +53,7 @@ class BarGroup:
     unnamed: bool = False  # the part with no named funder: drawn apart from the funders
 
 
-@record
+@dataclass(frozen=True)
 class BarChart:
     id: str
     title: str
@@ -64,7 +63,7 @@ class BarChart:
     unit: str = "MDH"
 
 
-@record
+@dataclass(frozen=True)
 class LineChart:
     """A target's running total (steps) against its expected line, over its schedule."""
 
@@ -83,7 +82,7 @@ class LineChart:
 Block = Facts | Paragraph | Table | BarChart | LineChart
 
 
-@record
+@dataclass(frozen=True)
 class Section:
     id: str
     title: str
@@ -91,7 +90,7 @@ class Section:
     level: int = 2
 
 
-@record
+@dataclass(frozen=True)
 class Document:
     lang: str
     title: str

@@ -26,7 +26,6 @@ import stat
 import sys
 import zlib
 from array import array
-from dataclasses import fields
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from itertools import chain
@@ -275,7 +274,7 @@ class Stored:
         """The cache of a freshly parsed ledger."""
         blobs: list[bytes] = []
         definitions = () if ledger is None else tuple(
-            getattr(ledger, f.name) for f in fields(m.Ledger) if f.name != "journal")
+            getattr(ledger, name) for name in m.Ledger._fields if name != "journal")
         header = {
             "emploi": __version__, "format": FORMAT, "code": _code_id(),
             "real": str(look.real), "file": look.file, "stat": files.identity(look.info),
@@ -368,7 +367,7 @@ class Stored:
                              if p.place.file == h["file"] else p for p in problems)
         if not h["ledger"]:
             return None, problems
-        names = [f.name for f in fields(m.Ledger) if f.name != "journal"]
+        names = [name for name in m.Ledger._fields if name != "journal"]
         if len(values) != len(names):
             raise ValueError("cache")
         definitions = dict(zip(names, values, strict=True), path=file)

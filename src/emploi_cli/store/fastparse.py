@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -427,7 +426,7 @@ def references(ledger: m.Ledger, added: list[m.JournalEntry], file: str) -> list
                  for ident in sorted((set(ledger.voided_ids) | named) & taken
                                      - {e.id for e in rare})]  # no reference of their own
     # seq numbers only place problems, and any problem refuses the shortcut
-    small = replace(ledger, journal=(*added, *(e._replace(seq=len(added) + i)
+    small = ledger._replace(journal=(*added, *(e._replace(seq=len(added) + i)
                                                for i, e in enumerate([*stand_ins, *rare]))))
     builder = reading.Builder(file)
     builder.references(small)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -653,7 +652,7 @@ class Builder:
         ledger = m.Ledger(self.file, m.FORMAT_VERSION, programme, sources, partners, funders,
                           conventions, journal)
         if "translations" in doc:
-            ledger = replace(ledger, translations=self.translations(doc["translations"], ledger))
+            ledger = ledger._replace(translations=self.translations(doc["translations"], ledger))
         self.references(ledger)
         return ledger
 

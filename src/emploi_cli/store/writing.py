@@ -30,20 +30,20 @@ import stat
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from ..domain import limits
 from ..domain import model as m
 from ..domain.columns import ColumnJournal
-from ..domain.model import record
 from . import cache, files, reading, snapshot
 
 LOCK_TIMEOUT_S = 30.0
 RETRIES = 3
 
 
-@record
+@dataclass(frozen=True)
 class Appended:
     """What an append wrote, and the file before it."""
 

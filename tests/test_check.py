@@ -134,6 +134,21 @@ def test_syntax_error_names_file_line_column(emploi, tmp_path):
         assert f"{ledger}:24:" in text and "TOML syntax" in text
 
 
+def test_an_integer_too_long_for_python_is_a_placed_syntax_error(emploi, tmp_path):
+    """Python reads no integer of more than 4,300 digits: a ledger holding one is refused
+    with its place, by every reader (cold, the fast reader's journal, the cache), never with
+    an internal error."""
+    entry = ('\n[[progress]]\nid = "x1"\ndate = 2021-06-30\ntarget = "c1.insertion"\n'
+             f'value = {"9" * 5000}\n')
+    ledger = _write(tmp_path, BASE + entry)
+    line = (BASE + entry).count("\n")
+    for env in ({}, {"EMPLOI_NO_CACHE": ""}):
+        result = emploi("check", "-l", str(ledger), env=env)
+        assert result.exit_code == 1 and "internal error" not in result.stderr
+        assert f"{ledger}:{line}:9" in result.stdout + result.stderr
+        assert "a number of 5000 digits, too long to read" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(("content", "fragment"), [
     (b"\xef\xbb\xbf" + BASE.encode(), None),  # a UTF-8 BOM is read as UTF-8
     (BASE.encode("latin-1", "replace"), "is not UTF-8"),

@@ -180,6 +180,27 @@ def test_counts_have_no_decimal_part():
         importer.count_cell(True, french)
 
 
+def test_a_count_too_long_for_python_is_refused_not_read():
+    """Python reads no integer of more than 4,300 digits: such a cell is a refused row, shown
+    by its start and length, never an internal error."""
+    for cell in ("9" * 5000, "1" + " 000" * 1700):  # 5,101 digits in groups of three
+        with pytest.raises(importer.CellError, match=r"\.\.\. \(\d{4} characters\) is beyond"):
+            importer.count_cell(cell, importer.Style(".", " "))
+    assert importer.count_cell("1 000 000 000 000", importer.Style(".", " ")) == 10**12
+    assert importer.count_cell("0" * 20 + "7", importer.Style(".", "")) == 7
+
+
+def test_an_import_refuses_a_count_too_long_for_python(emploi, ledger, tmp_path):
+    sheet = tmp_path / "long.csv"
+    sheet.write_text(f"target,value,date\nc1.insertion,{'9' * 5000},2021-06-30\n")
+    result = emploi("import", str(sheet), "-l", str(ledger), "--kind", "progress", "--map",
+                    "target=target", "--map", "value=value", "--map", "date=date",
+                    "--dry-run", "-f", "json")
+    assert "internal error" not in result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert [r["status"] for r in rows] == ["refused"] and "5000 characters" in str(rows)
+
+
 def test_money_cells():
     french = importer.Style(",", ".")
     assert importer.money_cell("1.234,56", french) == Decimal("1234.56")

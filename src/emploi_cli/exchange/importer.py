@@ -434,9 +434,22 @@ def _mark_name(mark: str) -> str:
             "\u202f": m.phrase("a narrow no-break space")}.get(mark, repr(mark))
 
 
+_COUNT_DIGITS = len(str(MAX_COUNT))
+
+
+def _refuse_long(text: str) -> None:
+    """A cell of more digits than any count has: refused before Python makes an int of it (it
+    makes none of more than 4,300 digits from text), shown by its start and length."""
+    if len(text.lstrip("0")) > _COUNT_DIGITS or not text.isdigit():
+        raise CellError(m.phrase("{start}... ({length} characters) is beyond any plausible "
+                                 "count", start=text[:12], length=len(text)))
+
+
 def count_cell(cell: object, style: Style) -> int:
     """A whole number: a numeric cell without fraction, or text without a decimal mark."""
     if type(cell) is str and cell.isdigit() and cell.isascii():  # the usual cell: 0-9 only
+        if len(cell) > _COUNT_DIGITS:
+            _refuse_long(cell)
         value = int(cell)
         if value > MAX_COUNT:
             raise CellError(m.phrase("{value} is beyond any plausible count", value=value))
@@ -459,6 +472,8 @@ def count_cell(cell: object, style: Style) -> int:
                                      "number (if the mark groups thousands, declare --thousands "
                                      "and the right --decimal)", strip=repr(cell.strip()),
                                          decimal=repr(style.decimal)))
+        if number.adjusted() >= _COUNT_DIGITS:  # more digits than any count: never int()
+            _refuse_long(cell.strip())
         value = int(number)
     else:
         raise CellError(m.phrase("{shown} is not a number", shown=_shown(cell)))

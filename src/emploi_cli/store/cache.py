@@ -360,7 +360,7 @@ class Stored:
         h = self.header
         values = _decode_value(json.loads(bytes(self.blobs[h["definitions"]])))
         problems = _decode_value(json.loads(bytes(self.blobs[h["problems"]])))
-        if not isinstance(values, tuple) or not isinstance(problems, tuple):
+        if type(values) is not tuple or type(problems) is not tuple:  # not a record
             raise ValueError("cache")
         if h["file"] != file:
             problems = tuple(p._replace(place=p.place._replace(file=file))

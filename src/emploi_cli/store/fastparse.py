@@ -153,7 +153,7 @@ class FastBuilder(reading.Builder):
             raise Unusual
         try:
             doc = tomllib.loads(data[:start].decode("utf-8-sig"), parse_float=Decimal)
-        except (UnicodeError, tomllib.TOMLDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # a TOML error, bad UTF-8, an integer too long
             raise Unusual from None
         if not JOURNAL_TABLES.isdisjoint(doc) or doc.get("format") != m.FORMAT_VERSION:
             raise Unusual  # another format: the builder stops before the journal, tomllib not

@@ -197,6 +197,15 @@ def parse_toml(text: str, file: str) -> dict:
     except RecursionError:
         raise m.refusal(
             "toml-syntax", "TOML syntax: nesting too deep", place=m.Place(file)) from None
+    except ValueError:  # Python reads no integer of more than 4,300 digits
+        found = re.search(r"[0-9][0-9_]{4300,}", text)
+        start = found.start() if found else 0
+        line = text.count("\n", 0, start) + 1
+        raise m.refusal("toml-syntax", "TOML syntax: a number of {digits} digits, too long to "
+                                       "read", place=m.Place(file, "", line,
+                                                             start - text.rfind("\n", 0, start)),
+                        args={"digits": len(found.group().replace("_", "")) if found else 0}
+                        ) from None
 
 
 # tomllib's commonest messages, as phrases the catalogs translate (others stay as tomllib
@@ -264,7 +273,7 @@ def parse_entry(kind: str, piece: str) -> dict:
 
     try:
         doc = tomllib.loads("[[" + piece, parse_float=Decimal)
-    except (tomllib.TOMLDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # a TOML error, an integer too long to read
         raise ValueError("not one entry") from None
     items = doc.get(m.ENTRY_TABLES[kind])
     if len(doc) != 1 or not isinstance(items, list) or len(items) != 1:

@@ -313,7 +313,7 @@ def _verify(old_doc: dict, new_text: str, file: str, entries: list[tuple[str, di
 
     try:
         new_doc = tomllib.loads(new_text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # a TOML error (or an integer too long for Python to read)
         raise m.refusal("write-check", "the new entry would not parse ({exc}); nothing was "
                                        "written", place=m.Place(file), args={"exc": exc}) from None
     expected = {k: (list(v) if isinstance(v, list) else v) for k, v in old_doc.items()}

@@ -4,7 +4,7 @@
 with fastparse and writes, under `$XDG_CACHE_HOME/emploi/` (else `~/.cache/emploi/`), one file
 per ledger: a JSON header (emploi's version, a fingerprint of the code that reads ledgers, the
 ledger's real path, its stat, the SHA-256 of its bytes, the definitions and problems as JSON of
-the model's dataclasses) and the journal as columns, one JSON list per field and entry kind
+the model's named tuples) and the journal as columns, one JSON list per field and entry kind
 (with a list of numbers into a table of the distinct values where values repeat).
 
 A later run uses the cache when the ledger's stat is the one recorded, and the stat proves the

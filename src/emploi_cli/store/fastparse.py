@@ -11,8 +11,9 @@ named in the head, any syntax error) sends the whole file through `ledger.load`'
 errors and their places are always tomllib's.
 
 The direct build is guarded: it is used for an entry kind only while ledger.py reads the keys
-its pattern reads; it gives the named tuple's fields in the order model.py lists them, and it accepts only
-values the builder would accept without a problem; anything else goes to the builder.
+its pattern reads; it gives the named tuple's fields in the order model.py lists them, and it
+accepts only values the builder would accept without a problem; anything else goes to the
+builder.
 """
 
 from __future__ import annotations
